@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// The expression language: Matlab/Armadillo-flavoured expressions over real double matrices.
+//
+// An expression is parsed and its shapes inferred once, by Expression::compile; evaluate()
+// then runs the compiled program many times (finite differences) without re-parsing or
+// re-checking, writing into buffers allocated at compile time.
+#pragma once
+
+#include <armadillo>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gradcheck/error.hpp"
+
+namespace gradcheck {
+
+// Rows x columns. A column vector is n x 1, a scalar 1 x 1.
+struct Shape {
+  arma::uword rows = 1;
+  arma::uword cols = 1;
+
+  bool is_scalar() const { return rows == 1 && cols == 1; }
+  bool is_vector() const { return rows == 1 || cols == 1; }
+  bool is_square() const { return rows == cols; }
+  arma::uword numel() const { return rows * cols; }
+  std::string str() const { return std::to_string(rows) + "x" + std::to_string(cols); }  // "4x3"
+  friend bool operator==(const Shape& a, const Shape& b) { return a.rows == b.rows && a.cols == b.cols; }
+  friend bool operator!=(const Shape& a, const Shape& b) { return !(a == b); }
+};
+
+// The names an expression may use: variables (each with a slot in the values vector given to
+// evaluate and a shape) and dims (named numbers: usable as sizes and as scalars).
+class Symbols {
+ public:
+  // Adds a variable; its slot is the number of variables added before it.
+  void add_variable(const std::string& name, Shape shape);
+  void add_dim(const std::string& name, double value);
+
+  struct Variable {
+    std::size_t slot;
+    Shape shape;
+  };
+  const Variable* find_variable(const std::string& name) const;  // nullptr if absent
+  const double* find_dim(const std::string& name) const;         // nullptr if absent
+  std::size_t variable_count() const { return variables_.size(); }
+  const std::vector<std::string>& variable_names() const { return order_; }  // by slot
+
+ private:
+  std::map<std::string, Variable> variables_;
+  std::vector<std::string> order_;
+  std::map<std::string, double> dims_;
+};
+
+namespace detail {
+struct Program;  // the compiled form; defined in harness/expr/
+}
+
+class Expression {
+ public:
+  // Parses `text`, resolves names against `symbols` and infers every shape.
+  // Throws ExprError (with the column and a caret) on any syntax, name, arity or shape error.
+  static Expression compile(std::string_view text, const Symbols& symbols);
+
+  Expression(const Expression& other);             // deep copy: own buffers (one per thread)
+  Expression& operator=(const Expression& other);
+  Expression(Expression&&) noexcept;
+  Expression& operator=(Expression&&) noexcept;
+  ~Expression();
+
+  Shape shape() const;                 // shape of the result, known before any evaluation
+  const std::string& text() const;     // the source text
+  // Slots of the variables the expression reads (sorted, unique).
+  const std::vector<std::size_t>& variables_used() const;
+
+  // Evaluates at `values` (values[slot] has the declared shape of that variable).
+  // The returned reference stays valid until the next call of evaluate on this object.
+  // Numerical trouble (a singular matrix for inv, chol of a non-SPD matrix) gives NaN entries,
+  // never an exception, so it surfaces as a `nonfinite` diagnosis.
+  const arma::mat& evaluate(const std::vector<arma::mat>& values);
+
+ private:
+  explicit Expression(std::unique_ptr<detail::Program> program);
+  std::unique_ptr<detail::Program> program_;
+};
+
+}  // namespace gradcheck
