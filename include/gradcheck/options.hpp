@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// Options of a check, as plain data with documented defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace gradcheck {
+
+// The tolerance test, applied to every entry of the derivative:
+//
+//     |analytic - numeric| <= atol + rtol * |numeric|
+//
+// An entry that is NaN or infinite on either side never passes (diagnosis `nonfinite`).
+struct Tolerance {
+  // Relative tolerance. Central differences with the default step are accurate to about
+  // 1e-10 relative on smooth functions of O(1) inputs; 1e-5 leaves room for ill-conditioned
+  // ones while every realistic derivation error (a factor, a sign, a transpose) is far above it.
+  double rtol = 1e-5;
+  // Absolute floor, for entries whose true value is 0 (rounding leaves ~1e-10 there).
+  double atol = 1e-7;
+
+  bool is_valid(std::string* error) const;
+};
+
+// How finite differences are taken.
+enum class FdMethod {
+  kCentral,     // (f(x+h) - f(x-h)) / 2h; error O(h^2); 2 evaluations per entry
+  kForward,     // (f(x+h) - f(x)) / h; error O(h); 1 evaluation per entry (+1 shared)
+  kBackward,    // (f(x) - f(x-h)) / h; error O(h); 1 evaluation per entry (+1 shared)
+  kRichardson,  // (4 D(h/2) - D(h)) / 3 of central D; error O(h^4); 4 evaluations per entry
+  kRidders,     // Ridders' extrapolation (Neville tableau over shrinking h, stops when the
+                // error estimate grows); error estimated per entry; up to 2*max_iterations
+};
+
+std::string to_string(FdMethod method);              // "central", "forward", ...
+bool parse_fd_method(const std::string& name, FdMethod* out);
+
+struct FdOptions {
+  FdMethod method = FdMethod::kCentral;
+  // Step rule. With `step` <= 0 ("auto"), entry x_b is moved by
+  //
+  //     h_b = c * max(1, |x_b|),  c = eps^(1/3) ~ 6.06e-6 for central,
+  //                                   eps^(1/2) ~ 1.49e-8 for forward/backward,
+  //                                   eps^(1/5) ~ 7.4e-4 for richardson (4th order),
+  //                                   1e-2 (initial) for ridders,
+  //
+  // which balances the truncation error (O(h^2) for central) against rounding
+  // (O(eps |f| / h)); the factor max(1, |x_b|) keeps the step relative for large entries and
+  // absolute near 0. A positive `step` replaces c and is scaled by max(1, |x_b|) the same way.
+  // The step actually taken is (x_b + h_b) - x_b, so that it is exactly representable.
+  double step = 0.0;
+  // Ridders: shrink factor between rows of the tableau, and the most rows.
+  double ridders_shrink = 2.0;
+  int ridders_max_iterations = 10;
+
+  bool is_valid(std::string* error) const;
+};
+
+struct Options {
+  Tolerance tolerance;
+  FdOptions fd;
+  // Random points each check is tried at: a wrong formula can agree at one special point.
+  int trials = 3;
+  // Seed of the generator of every random input. Same seed, same inputs, same report.
+  std::uint64_t seed = 42;
+  // Look for diagnoses when a check fails (costs extra evaluations, only on failure).
+  bool diagnose = true;
+  // How many worst entries a failing check keeps for the report.
+  int worst_entries = 10;
+  // Record the error against the step h (log-log plot in the HTML report) for failing checks.
+  bool error_vs_step = true;
+
+  bool is_valid(std::string* error) const;
+};
+
+}  // namespace gradcheck

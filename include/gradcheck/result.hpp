@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// Results of checks, cases and runs: plain data computed by the engine, formatted by reports.
+#pragma once
+
+#include <armadillo>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gradcheck {
+
+// pass/fail/error for a check; a case adds xfail (expected to fail and did) and xpass
+// (expected to fail but passed: a failure of the suite).
+enum class Status { kPass, kFail, kError, kXfail, kXpass };
+std::string to_string(Status status);  // "pass", "fail", "error", "xfail", "xpass"
+
+// One finding about why a check failed: a stable code (see docs/diagnoses.md) and a
+// sentence in the user's terms.
+struct Diagnosis {
+  std::string code;     // "shape-mismatch", "layout-transposed", "scale", "sign", ...
+  std::string message;  // "expected is 1/16 = 1/m times the finite-difference derivative"
+  // Optional figures, by name (e.g. {"factor", 0.0625} for `scale`).
+  std::map<std::string, double> figures;
+};
+
+// One entry of the derivative, located three ways.
+struct EntryError {
+  std::vector<arma::uword> index;  // position in `expected` as written: (row, col), 0-based;
+                                   // for form "index", one value per index letter
+  std::string label;               // in the user's terms: "B(2,0)", "dz(1)/dW(1,2)", "Z[0,1]/H[2,3]"
+  double analytic = 0.0;
+  double numeric = 0.0;
+  double abs_error = 0.0;          // |analytic - numeric|
+  double rel_error = 0.0;          // |analytic - numeric| / max(|numeric|, atol)
+};
+
+struct FdInfo {
+  std::string method;              // "central", ...
+  double step = 0.0;               // the base step c of the step rule (h_b = c * max(1,|x_b|))
+  std::uint64_t evaluations = 0;   // evaluations of f for the numeric derivative
+};
+
+// One check at one random point.
+struct TrialResult {
+  int trial = 0;                   // 0-based
+  Status status = Status::kPass;   // kPass, kFail or kError
+  double max_abs_error = 0.0;      // max over entries of |a - n|
+  double max_rel_error = 0.0;      // max over entries of |a - n| / max(|n|, atol)
+  double rel_error_norm = 0.0;     // ||A - N||_F / max(||N||_F, atol)
+  EntryError worst;                // the entry furthest outside the tolerance (largest
+                                   // |a - n| / (atol + rtol |n|))
+  std::vector<EntryError> worst_entries;  // failing checks: up to Options::worst_entries, worst first
+  FdInfo fd;
+  std::vector<Diagnosis> diagnoses;       // only for a failing trial; empty for a pass
+  std::string error;                      // kError: what went wrong
+  // Both sides, arranged as `expected` is written (for heatmaps). Filled for failing trials.
+  arma::mat analytic;
+  arma::mat numeric;
+  // Error of the central difference at the worst entry against the step h (for a log-log plot):
+  // pairs (h, |analytic - numeric(h)|). Filled for failing trials when Options::error_vs_step.
+  std::vector<std::pair<double, double>> error_vs_step;
+  double time_ms = 0.0;
+};
+
+// One check of a case (one element of "checks"), over all its trials.
+struct CheckResult {
+  std::string wrt;                 // the variable
+  std::string layout;              // "denominator" or "numerator"
+  std::string form;                // "auto", "vec", "index"
+  std::string order;               // "column-major" / "row-major" (form vec), else empty
+  std::string indices;             // form index: "Z[i,l] / H[j,k]"
+  std::string expected;            // the expected expression text (or "(callable)" from C++)
+  std::string convention;          // how the derivative is taken, e.g. "entries independent" or
+                                   // "symmetric: (i,j) and (j,i) move together"
+  std::string wanted_shape;        // the shape the layout asks for, "4x3"
+  Status status = Status::kPass;   // worst over trials (error > fail > pass)
+  // The figures of the worst trial (the first failing one if any), as in the JSON report.
+  double max_abs_error = 0.0;
+  double max_rel_error = 0.0;
+  double rel_error_norm = 0.0;
+  EntryError worst;
+  std::vector<EntryError> worst_entries;
+  FdInfo fd;
+  std::vector<Diagnosis> diagnoses;
+  std::string error;
+  double time_ms = 0.0;            // all trials
+  std::vector<TrialResult> trials;
+  int worst_trial = 0;             // index into trials of the figures above
+};
+
+// One case (one combination of its dims, when dims are lists).
+struct CaseResult {
+  std::string name;                // with the dims for a list: "bilinear[N=3,D=5]"
+  std::string file;
+  std::string description;
+  std::string source;
+  std::vector<std::string> tags;
+  std::map<std::string, double> dims;
+  std::string expect = "pass";     // "pass" or "fail"
+  std::string expected_diagnosis;  // with expect "fail": the code the report must name, or ""
+  Status status = Status::kPass;   // pass, fail, error, xfail, xpass
+  std::string error;               // status error: the error text (file:line:col: [id] ...)
+  std::string error_id;
+  std::vector<CheckResult> checks;
+  std::uint64_t seed = 0;
+  double time_ms = 0.0;
+};
+
+struct Summary {
+  int passed = 0;             // status pass
+  int failed = 0;             // fail or xpass (a known-wrong case that passed is a failure)
+  int errors = 0;
+  int expected_failures = 0;  // xfail
+  int unexpected_passes = 0;  // xpass (also counted in failed)
+};
+
+struct RunResult {
+  std::vector<CaseResult> cases;  // in a stable order: files sorted, cases as written
+  // Errors of files that could not be loaded at all (malformed JSON): also listed as cases with
+  // status error, named after the file.
+  Summary summary;
+  double time_ms = 0.0;
+  std::uint64_t seed = 0;
+};
+
+Summary summarize(const std::vector<CaseResult>& cases);
+// The process exit status of the spec: 0 all as expected, 1 any unexpected failure/xpass,
+// 2 any case that could not be loaded or evaluated.
+int exit_status(const Summary& summary);
+
+}  // namespace gradcheck
