@@ -21,7 +21,7 @@ struct Diagnosis {
   std::string code;     // "shape-mismatch", "layout-transposed", "scale", "sign", ...
   std::string message;  // "expected is 1/16 = 1/m times the finite-difference derivative"
   // Optional figures, by name (e.g. {"factor", 0.0625} for `scale`).
-  std::map<std::string, double> figures;
+  std::map<std::string, double> figures = {};
 };
 
 // One entry of the derivative, located three ways.

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "cases/init.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "gradcheck/error.hpp"
+
+namespace gradcheck {
+
+double Random::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+double Random::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+
+double Random::normal() {
+  if (has_spare_) {
+    has_spare_ = false;
+    return spare_;
+  }
+  double u = 0.0;
+  while (u <= 0.0) u = uniform();  // log(0) is not finite
+  const double v = uniform();
+  const double radius = std::sqrt(-2.0 * std::log(u));
+  const double angle = 2.0 * M_PI * v;
+  spare_ = radius * std::sin(angle);
+  has_spare_ = true;
+  return radius * std::cos(angle);
+}
+
+arma::uword Random::index(arma::uword n) { return static_cast<arma::uword>(uniform() * n) % n; }
+
+std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t z = a + 0x9E3779B97F4A7C15ULL * (b + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t hash_name(const std::string& name) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string to_string(Init init) {
+  switch (init) {
+    case Init::kNormal: return "normal";
+    case Init::kUniform: return "uniform";
+    case Init::kPositive: return "positive";
+    case Init::kSymmetric: return "symmetric";
+    case Init::kSpd: return "spd";
+    case Init::kOrthogonal: return "orthogonal";
+    case Init::kOnehot: return "onehot";
+    case Init::kProbability: return "probability";
+    case Init::kIdentity: return "identity";
+    case Init::kOnes: return "ones";
+    case Init::kZeros: return "zeros";
+  }
+  return "normal";
+}
+
+bool parse_init(const std::string& name, Init* out) {
+  for (Init i : {Init::kNormal, Init::kUniform, Init::kPositive, Init::kSymmetric, Init::kSpd, Init::kOrthogonal,
+                 Init::kOnehot, Init::kProbability, Init::kIdentity, Init::kOnes, Init::kZeros}) {
+    if (to_string(i) == name) {
+      *out = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+arma::mat draw(Init init, arma::uword rows, arma::uword cols, Random& random, double lo, double hi) {
+  auto normal = [&](arma::uword r, arma::uword c) {
+    arma::mat m(r, c);
+    for (arma::uword j = 0; j < c; ++j)
+      for (arma::uword i = 0; i < r; ++i) m(i, j) = random.normal();
+    return m;
+  };
+  auto need_square = [&](const char* what) {
+    if (rows != cols)
+      throw Error("case.init", fmt::format("init \"{}\" needs a square matrix, the shape is {}x{}", what, rows, cols));
+  };
+  switch (init) {
+    case Init::kNormal: return normal(rows, cols);
+    case Init::kUniform: {
+      arma::mat m(rows, cols);
+      for (arma::uword j = 0; j < cols; ++j)
+        for (arma::uword i = 0; i < rows; ++i) m(i, j) = random.uniform(lo, hi);
+      return m;
+    }
+    case Init::kPositive: {
+      arma::mat m(rows, cols);
+      for (arma::uword j = 0; j < cols; ++j)
+        for (arma::uword i = 0; i < rows; ++i) m(i, j) = 0.5 + 1.5 * random.uniform();
+      return m;
+    }
+    case Init::kSymmetric: {
+      need_square("symmetric");
+      const arma::mat g = normal(rows, cols);
+      return arma::mat(0.5 * (g + g.t()));
+    }
+    case Init::kSpd: {
+      need_square("spd");
+      const arma::mat g = normal(rows, cols);
+      arma::mat s = g * g.t() / static_cast<double>(rows) + arma::eye(rows, cols);
+      return arma::mat(0.5 * (s + s.t()));  // exactly symmetric
+    }
+    case Init::kOrthogonal: {
+      arma::mat q, r;
+      const arma::mat g = normal(rows, cols);
+      if (!arma::qr_econ(q, r, g) || rows < cols)
+        throw Error("case.init", fmt::format("init \"orthogonal\" needs rows >= cols, the shape is {}x{}", rows, cols));
+      for (arma::uword j = 0; j < cols; ++j)
+        if (r(j, j) < 0) q.col(j) *= -1.0;
+      return q;
+    }
+    case Init::kOnehot: {
+      arma::mat m(rows, cols, arma::fill::zeros);
+      for (arma::uword j = 0; j < cols; ++j) m(random.index(rows), j) = 1.0;
+      return m;
+    }
+    case Init::kProbability: {
+      arma::mat m = normal(rows, cols);
+      for (arma::uword j = 0; j < cols; ++j) {
+        m.col(j) = arma::exp(m.col(j) - m.col(j).max());
+        m.col(j) /= arma::accu(m.col(j));
+      }
+      return m;
+    }
+    case Init::kIdentity: return arma::eye(rows, cols);
+    case Init::kOnes: return arma::ones(rows, cols);
+    case Init::kZeros: return arma::zeros(rows, cols);
+  }
+  return normal(rows, cols);
+}
+
+}  // namespace gradcheck

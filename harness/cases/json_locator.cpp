@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+#include "cases/json_locator.hpp"
+
+#include <cctype>
+
+namespace gradcheck {
+
+TextPosition position_of(const std::string& text, std::size_t offset) {
+  TextPosition p{1, 1};
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+std::string pointer_escape(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+JsonLocator::JsonLocator(const std::string& text) : text_(text) {
+  // The text is valid JSON (nlohmann parsed it first); stop quietly on anything unexpected.
+  if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
+  scan_value("");
+}
+
+void JsonLocator::skip_space() {
+  while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+}
+
+std::string JsonLocator::scan_string() {
+  // At the opening quote. Returns the raw content (escapes kept; keys rarely have any).
+  std::string out;
+  ++pos_;
+  while (pos_ < text_.size() && text_[pos_] != '"') {
+    if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) {
+      out += text_[pos_++];
+    }
+    out += text_[pos_++];
+  }
+  ++pos_;
+  return out;
+}
+
+void JsonLocator::scan_value(const std::string& pointer) {
+  skip_space();
+  if (pos_ >= text_.size()) return;
+  values_[pointer] = pos_;
+  const char c = text_[pos_];
+  if (c == '{') {
+    ++pos_;
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      return;
+    }
+    while (pos_ < text_.size()) {
+      skip_space();
+      const std::size_t key_at = pos_;
+      const std::string child = pointer + "/" + pointer_escape(scan_string());
+      if (!keys_.emplace(child, key_at).second) {
+        duplicates_.push_back(child);
+        keys_[child] = key_at;
+      }
+      skip_space();
+      ++pos_;  // ':'
+      scan_value(child);
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      ++pos_;  // '}'
+      return;
+    }
+  } else if (c == '[') {
+    ++pos_;
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      return;
+    }
+    for (std::size_t i = 0; pos_ < text_.size(); ++i) {
+      scan_value(pointer + "/" + std::to_string(i));
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      ++pos_;  // ']'
+      return;
+    }
+  } else if (c == '"') {
+    scan_string();
+  } else {
+    while (pos_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[pos_])) && text_[pos_] != ',' &&
+           text_[pos_] != '}' && text_[pos_] != ']')
+      ++pos_;
+  }
+}
+
+TextPosition JsonLocator::value(const std::string& pointer) const {
+  std::string p = pointer;
+  while (true) {
+    auto it = values_.find(p);
+    if (it != values_.end()) return position_of(text_, it->second);
+    if (p.empty()) return {};
+    p.erase(p.rfind('/'));
+  }
+}
+
+TextPosition JsonLocator::key(const std::string& pointer) const {
+  auto it = keys_.find(pointer);
+  return it != keys_.end() ? position_of(text_, it->second) : value(pointer);
+}
+
+}  // namespace gradcheck

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Line and column of every value in a JSON text, by JSON pointer.
+//
+// nlohmann/json reports positions only for syntax errors; a case-file error in a well-formed
+// file ("layout": "numerater") must still say where it is. This scanner walks text that
+// nlohmann has already accepted and records where each value (and each key) starts.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gradcheck {
+
+struct TextPosition {
+  std::size_t line = 0;    // 1-based
+  std::size_t column = 0;  // 1-based, in bytes
+};
+
+// Line and column of a byte offset (0-based) in `text`.
+TextPosition position_of(const std::string& text, std::size_t offset);
+
+class JsonLocator {
+ public:
+  explicit JsonLocator(const std::string& text);
+  // Where the value at `pointer` ("/cases/0/checks/1/layout") starts; for a string, its opening
+  // quote. Falls back to the nearest enclosing value that is known.
+  TextPosition value(const std::string& pointer) const;
+  // Where the key of the member at `pointer` starts (its opening quote).
+  TextPosition key(const std::string& pointer) const;
+  // Keys that appear twice in one object (nlohmann keeps the last silently): their pointers.
+  const std::vector<std::string>& duplicates() const { return duplicates_; }
+
+ private:
+  void scan_value(const std::string& pointer);
+  void skip_space();
+  std::string scan_string();
+
+  const std::string& text_;
+  std::size_t pos_ = 0;
+  std::map<std::string, std::size_t> values_;
+  std::map<std::string, std::size_t> keys_;
+  std::vector<std::string> duplicates_;
+};
+
+// Escapes a key for a JSON pointer: "~" -> "~0", "/" -> "~1".
+std::string pointer_escape(const std::string& key);
+
+}  // namespace gradcheck

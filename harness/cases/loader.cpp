@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: MIT
+// Case files -> CaseSpec: JSON parsing (nlohmann), validation of every field, positions.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "cases/json_locator.hpp"
+#include "common/suggest.hpp"
+#include "gradcheck/case.hpp"
+#include "gradcheck/error.hpp"
+
+namespace gradcheck {
+
+using nlohmann::json;
+
+std::string Location::str() const {
+  if (line == 0) return file;
+  return fmt::format("{}:{}:{}", file, line, column);
+}
+
+namespace {
+
+const std::vector<std::string> kCaseFields = {"name", "description", "source", "tags", "dims", "variables",
+                                              "expression", "checks", "tolerance", "fd", "trials", "seed",
+                                              "expect", "diagnosis", "comment"};
+const std::vector<std::string> kDefaultsFields = {"dims", "tolerance", "fd", "trials", "seed", "comment"};
+const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment"};
+const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
+const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order", "expected", "indices",
+                                               "summation", "tolerance", "comment"};
+const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
+                                                  "symmetric-only", "partial", "nondifferentiable", "nonfinite",
+                                                  "vec-order"};
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::string type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+std::string show(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+// Reads the fields of one case (or of defaults), collecting every problem with its position.
+class Reader {
+ public:
+  Reader(const std::string& path, const JsonLocator& locator, std::string case_name, std::string base)
+      : path_(path), locator_(locator), case_name_(std::move(case_name)), base_(std::move(base)) {}
+
+  std::vector<LoadedFile::Problem> problems;
+
+  Location where(const std::string& pointer) const {
+    const TextPosition p = locator_.value(base_ + pointer);
+    return {path_, p.line, p.column};
+  }
+  Location key_where(const std::string& pointer) const {
+    const TextPosition p = locator_.key(base_ + pointer);
+    return {path_, p.line, p.column};
+  }
+
+  // field: "checks[0].layout"; pointer: "/checks/0/layout".
+  void error(const std::string& id, const std::string& pointer, const std::string& field, const std::string& what,
+             bool at_key = false) {
+    const Location at = at_key ? key_where(pointer) : where(pointer);
+    std::string who = case_name_.empty() ? "" : fmt::format("case \"{}\", ", case_name_);
+    problems.push_back({case_name_, id, fmt::format("{}: error [{}] {}field \"{}\": {}", at.str(), id, who, field, what)});
+  }
+
+  void unknown_fields(const json& object, const std::vector<std::string>& known, const std::string& pointer,
+                      const std::string& field_prefix) {
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
+      const std::string hint = suggest(it.key(), known);
+      error("case.unknown-field", pointer + "/" + pointer_escape(it.key()), field_prefix + it.key(),
+            fmt::format("unknown field{}; known fields: {}", hint.empty() ? "" : " (did you mean \"" + hint + "\"?)",
+                        join(known)),
+            true);
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v)
+      if (x != "comment") s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  bool expect_type(const json& v, bool ok, const std::string& pointer, const std::string& field,
+                   const std::string& wanted) {
+    if (!ok) error("case.field", pointer, field, fmt::format("expected {}, got {} {}", wanted, type_name(v), show(v)));
+    return ok;
+  }
+
+  std::optional<std::string> string(const json& obj, const std::string& key, const std::string& pointer,
+                                    const std::string& field, bool required) {
+    if (!obj.contains(key)) {
+      if (required) error("case.missing-field", pointer, field, "required field is missing");
+      return std::nullopt;
+    }
+    const json& v = obj.at(key);
+    if (!expect_type(v, v.is_string(), pointer + "/" + key, field, "a string")) return std::nullopt;
+    return v.get<std::string>();
+  }
+
+  // One of a fixed set of words.
+  std::optional<std::string> choice(const json& obj, const std::string& key, const std::string& pointer,
+                                    const std::string& field, const std::vector<std::string>& allowed) {
+    auto s = string(obj, key, pointer, field, false);
+    if (!s) return std::nullopt;
+    if (std::find(allowed.begin(), allowed.end(), *s) == allowed.end()) {
+      const std::string hint = suggest(*s, allowed);
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
+      error("case.field", pointer + "/" + key, field,
+            fmt::format("expected one of {}, got \"{}\"{}", list, *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  void tolerance(const json& v, const std::string& pointer, const std::string& field, Tolerance* out) {
+    if (!expect_type(v, v.is_object(), pointer, field, "an object {\"rtol\": r, \"atol\": a}")) return;
+    unknown_fields(v, {"rtol", "atol", "comment"}, pointer, field + ".");
+    for (const char* key : {"rtol", "atol"}) {
+      if (!v.contains(key)) continue;
+      const json& x = v.at(key);
+      const std::string f = field + "." + key;
+      if (!expect_type(x, x.is_number(), pointer + "/" + key, f, "a number")) continue;
+      const double d = x.get<double>();
+      if (!(d >= 0) || d >= 1) {
+        error("case.field", pointer + "/" + key, f, fmt::format("expected a number in [0, 1), got {}", show(x)));
+        continue;
+      }
+      (std::string(key) == "rtol" ? out->rtol : out->atol) = d;
+    }
+    std::string why;
+    if (!out->is_valid(&why)) error("case.field", pointer, field, why);
+  }
+
+  void fd(const json& v, const std::string& pointer, const std::string& field, FdOptions* out) {
+    if (!expect_type(v, v.is_object(), pointer, field, "an object {\"method\": ..., \"step\": ...}")) return;
+    unknown_fields(v, {"method", "step", "comment"}, pointer, field + ".");
+    if (auto m = choice(v, "method", pointer, field + ".method", {"central", "forward", "backward", "richardson", "ridders"}))
+      parse_fd_method(*m, &out->method);
+    if (v.contains("step")) {
+      const json& s = v.at("step");
+      if (s.is_string() && s.get<std::string>() == "auto") {
+        out->step = 0;
+      } else if (s.is_number() && s.get<double>() > 0 && s.get<double>() < 1) {
+        out->step = s.get<double>();
+      } else {
+        error("case.field", pointer + "/step", field + ".step",
+              fmt::format("expected \"auto\" or a number in (0, 1), got {}", show(s)));
+      }
+    }
+  }
+
+  void trials(const json& v, const std::string& pointer, int* out) {
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1000) {
+      error("case.field", pointer, "trials", fmt::format("expected an integer from 1 to 1000, got {}", show(v)));
+      return;
+    }
+    *out = static_cast<int>(v.get<long long>());
+  }
+
+  void seed(const json& v, const std::string& pointer, std::optional<std::uint64_t>* out) {
+    if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<long long>() < 0)) {
+      error("case.field", pointer, "seed", fmt::format("expected a non-negative integer, got {}", show(v)));
+      return;
+    }
+    *out = v.get<std::uint64_t>();
+  }
+
+  void dims(const json& v, const std::string& pointer, std::vector<std::pair<std::string, std::vector<double>>>* out) {
+    if (!expect_type(v, v.is_object(), pointer, "dims", "an object of named sizes {\"n\": 5}")) return;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string p = pointer + "/" + pointer_escape(it.key());
+      const std::string f = "dims." + it.key();
+      if (!is_identifier(it.key())) {
+        error("case.field", p, f, "a dim name must be an identifier (letters, digits, _)", true);
+        continue;
+      }
+      std::vector<double> values;
+      auto take = [&](const json& x, const std::string& px) {
+        if (!x.is_number_integer() || x.get<long long>() < 1 || x.get<long long>() > 100000) {
+          error("case.field", px, f, fmt::format("expected a positive integer size (or a list of them), got {}", show(x)));
+          return false;
+        }
+        values.push_back(static_cast<double>(x.get<long long>()));
+        return true;
+      };
+      bool ok = true;
+      if (it->is_array()) {
+        if (it->empty()) {
+          error("case.field", p, f, "an empty list of sizes runs nothing; give at least one");
+          ok = false;
+        }
+        for (std::size_t i = 0; i < it->size(); ++i) ok = take(it->at(i), p + "/" + std::to_string(i)) && ok;
+      } else {
+        ok = take(*it, p);
+      }
+      if (!ok) continue;
+      auto existing = std::find_if(out->begin(), out->end(), [&](const auto& d) { return d.first == it.key(); });
+      if (existing != out->end()) existing->second = values;  // a case's own value wins over defaults
+      else out->emplace_back(it.key(), values);
+    }
+  }
+
+ private:
+  const std::string& path_;
+  const JsonLocator& locator_;
+  std::string case_name_;
+  std::string base_;
+};
+
+// Parses "value": rows of numbers; a flat list for a vector; a number for a scalar.
+std::optional<arma::mat> read_value(const json& v, Reader& r, const std::string& pointer, const std::string& field) {
+  auto number = [&](const json& x, const std::string& p) -> std::optional<double> {
+    if (x.is_number()) return x.get<double>();
+    r.error("case.field", p, field, fmt::format("expected a number, got {} {}", type_name(x), show(x)));
+    return std::nullopt;
+  };
+  if (v.is_number()) return arma::mat(1, 1, arma::fill::value(v.get<double>()));
+  if (!v.is_array() || v.empty()) {
+    r.error("case.field", pointer, field, fmt::format("expected rows of numbers [[1, 2], [3, 4]], got {}", show(v)));
+    return std::nullopt;
+  }
+  if (!v.at(0).is_array()) {  // a flat list: a column vector
+    arma::mat m(v.size(), 1);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      auto d = number(v.at(i), pointer + "/" + std::to_string(i));
+      if (!d) return std::nullopt;
+      m(i, 0) = *d;
+    }
+    return m;
+  }
+  const std::size_t cols = v.at(0).size();
+  arma::mat m(v.size(), cols);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const json& row = v.at(i);
+    const std::string p = pointer + "/" + std::to_string(i);
+    if (!row.is_array() || row.size() != cols) {
+      r.error("case.field", p, field, fmt::format("row {} has {} entries, row 0 has {}: every row needs the same count", i,
+                                                  row.is_array() ? row.size() : 1, cols));
+      return std::nullopt;
+    }
+    for (std::size_t j = 0; j < cols; ++j) {
+      auto d = number(row.at(j), p + "/" + std::to_string(j));
+      if (!d) return std::nullopt;
+      m(i, j) = *d;
+    }
+  }
+  return m;
+}
+
+// Applies the suite's defaults and reads one case. Problems go to `problems`; the case is kept
+// only when it has none.
+std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std::string& path,
+                                  const JsonLocator& locator, const std::string& base, const std::string& fallback_name,
+                                  std::vector<LoadedFile::Problem>& problems) {
+  std::string name = fallback_name;
+  if (c.is_object() && c.contains("name") && c.at("name").is_string()) name = c.at("name").get<std::string>();
+  Reader r(path, locator, name, base);
+  CaseSpec spec;
+  spec.name = name;
+  spec.location = r.where("");
+  if (!c.is_object()) {
+    r.error("case.field", "", "(case)", fmt::format("expected a case object, got {}", type_name(c)));
+    problems.insert(problems.end(), r.problems.begin(), r.problems.end());
+    return std::nullopt;
+  }
+  r.unknown_fields(c, kCaseFields, "", "");
+
+  // Defaults first, so that the case's own values win.
+  if (defaults) {
+    Reader d(path, locator, name, "/defaults");
+    if (defaults->contains("dims")) d.dims(defaults->at("dims"), "/dims", &spec.dims);
+    if (defaults->contains("tolerance")) d.tolerance(defaults->at("tolerance"), "/tolerance", "defaults.tolerance", &spec.tolerance);
+    if (defaults->contains("fd")) d.fd(defaults->at("fd"), "/fd", "defaults.fd", &spec.fd);
+    if (defaults->contains("trials")) d.trials(defaults->at("trials"), "/trials", &spec.trials);
+    if (defaults->contains("seed")) d.seed(defaults->at("seed"), "/seed", &spec.seed);
+    // Problems of defaults are reported once for the file, not per case (see load_case_text).
+  }
+
+  if (auto s = r.string(c, "name", "", "name", true)) {
+    if (s->empty()) r.error("case.field", "/name", "name", "must not be empty");
+  }
+  if (auto s = r.string(c, "description", "", "description", false)) spec.description = *s;
+  if (auto s = r.string(c, "source", "", "source", false)) spec.source = *s;
+  if (c.contains("tags")) {
+    const json& t = c.at("tags");
+    if (r.expect_type(t, t.is_array() && std::all_of(t.begin(), t.end(), [](const json& x) { return x.is_string(); }),
+                      "/tags", "tags", "a list of strings"))
+      for (const json& x : t) spec.tags.push_back(x.get<std::string>());
+  }
+  if (c.contains("dims")) r.dims(c.at("dims"), "/dims", &spec.dims);
+  if (c.contains("tolerance")) r.tolerance(c.at("tolerance"), "/tolerance", "tolerance", &spec.tolerance);
+  if (c.contains("fd")) r.fd(c.at("fd"), "/fd", "fd", &spec.fd);
+  if (c.contains("trials")) r.trials(c.at("trials"), "/trials", &spec.trials);
+  if (c.contains("seed")) r.seed(c.at("seed"), "/seed", &spec.seed);
+  if (auto s = r.choice(c, "expect", "", "expect", {"pass", "fail"})) spec.expect = *s;
+  if (auto s = r.string(c, "diagnosis", "", "diagnosis", false)) {
+    if (std::find(kDiagnosisCodes.begin(), kDiagnosisCodes.end(), *s) == kDiagnosisCodes.end()) {
+      const std::string hint = suggest(*s, kDiagnosisCodes);
+      r.error("case.field", "/diagnosis", "diagnosis",
+              fmt::format("unknown diagnosis code \"{}\"{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+    } else if (spec.expect != "fail") {
+      r.error("case.field", "/diagnosis", "diagnosis", "a diagnosis is only checked with \"expect\": \"fail\"");
+    } else {
+      spec.diagnosis = *s;
+    }
+  }
+  std::set<std::string> dim_names;
+  for (const auto& d : spec.dims) dim_names.insert(d.first);
+
+  // variables
+  if (!c.contains("variables")) {
+    r.error("case.missing-field", "", "variables", "required field is missing");
+  } else if (r.expect_type(c.at("variables"), c.at("variables").is_object() && !c.at("variables").empty(), "/variables",
+                           "variables", "a non-empty object name -> {\"shape\": [rows, cols]}")) {
+    const json& vars = c.at("variables");
+    for (auto it = vars.begin(); it != vars.end(); ++it) {
+      const std::string p = "/variables/" + pointer_escape(it.key());
+      const std::string f = "variables." + it.key();
+      VariableSpec v;
+      v.name = it.key();
+      v.location = r.where(p);
+      if (!is_identifier(v.name)) {
+        r.error("case.field", p, f, "a variable name must be an identifier (letters, digits, _)", true);
+        continue;
+      }
+      if (dim_names.count(v.name)) {
+        r.error("case.field", p, f, fmt::format("\"{}\" is both a dim and a variable", v.name), true);
+        continue;
+      }
+      if (!r.expect_type(*it, it->is_object(), p, f, "an object {\"shape\": [rows, cols], ...}")) continue;
+      r.unknown_fields(*it, kVariableFields, p, f + ".");
+      if (!it->contains("shape")) {
+        r.error("case.missing-field", p, f + ".shape", "required field is missing ([rows, cols]; [n, 1] for a vector)");
+      } else {
+        const json& s = it->at("shape");
+        if (r.expect_type(s, s.is_array() && s.size() == 2, p + "/shape", f + ".shape",
+                          "a list [rows, cols] of sizes or dims names")) {
+          for (int k = 0; k < 2; ++k) {
+            const json& e = s.at(k);
+            const std::string pk = p + "/shape/" + std::to_string(k);
+            std::string& out = k == 0 ? v.rows : v.cols;
+            if (e.is_number_integer() && e.get<long long>() >= 1 && e.get<long long>() <= 100000) {
+              out = std::to_string(e.get<long long>());
+            } else if (e.is_string() && dim_names.count(e.get<std::string>())) {
+              out = e.get<std::string>();
+            } else if (e.is_string()) {
+              std::vector<std::string> names(dim_names.begin(), dim_names.end());
+              const std::string hint = suggest(e.get<std::string>(), names);
+              r.error("case.field", pk, f + ".shape",
+                      fmt::format("\"{}\" is not a dim of this case{}", e.get<std::string>(),
+                                  hint.empty() ? (names.empty() ? " (it has no dims)" : "") : "; did you mean \"" + hint + "\"?"));
+            } else {
+              r.error("case.field", pk, f + ".shape", fmt::format("expected a positive integer or a dims name, got {}", show(e)));
+            }
+          }
+        }
+      }
+      if (auto s = r.choice(*it, "init", p, f + ".init",
+                            {"normal", "uniform", "positive", "symmetric", "spd", "orthogonal", "onehot", "probability",
+                             "identity", "ones", "zeros"}))
+        parse_init(*s, &v.init);
+      if (it->contains("range")) {
+        const json& rg = it->at("range");
+        if (r.expect_type(rg, rg.is_array() && rg.size() == 2 && rg.at(0).is_number() && rg.at(1).is_number(),
+                          p + "/range", f + ".range", "[lo, hi]")) {
+          v.range_lo = rg.at(0).get<double>();
+          v.range_hi = rg.at(1).get<double>();
+          if (!(v.range_lo < v.range_hi)) r.error("case.field", p + "/range", f + ".range", "expected lo < hi");
+          if (v.init != Init::kUniform) r.error("case.field", p + "/range", f + ".range", "range applies to \"init\": \"uniform\" only");
+        }
+      }
+      if (it->contains("value")) v.value = read_value(it->at("value"), r, p + "/value", f + ".value");
+      if (auto s = r.choice(*it, "structure", p, f + ".structure", {"none", "symmetric"}))
+        v.structure = *s == "symmetric" ? Structure::kSymmetric : Structure::kNone;
+      spec.variables.push_back(std::move(v));
+    }
+  }
+
+  if (auto s = r.string(c, "expression", "", "expression", true)) {
+    spec.expression = *s;
+    spec.expression_location = r.where("/expression");
+  }
+
+  if (!c.contains("checks")) {
+    r.error("case.missing-field", "", "checks", "required field is missing");
+  } else if (r.expect_type(c.at("checks"), c.at("checks").is_array() && !c.at("checks").empty(), "/checks", "checks",
+                           "a non-empty list of checks")) {
+    const json& checks = c.at("checks");
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      const json& k = checks.at(i);
+      const std::string p = "/checks/" + std::to_string(i);
+      const std::string f = "checks[" + std::to_string(i) + "]";
+      if (!r.expect_type(k, k.is_object(), p, f, "a check object {\"wrt\", \"layout\", \"expected\"}")) continue;
+      r.unknown_fields(k, kCheckFields, p, f + ".");
+      CheckSpec check;
+      check.location = r.where(p);
+      if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
+        check.wrt = *s;
+        const bool known = std::any_of(spec.variables.begin(), spec.variables.end(),
+                                       [&](const VariableSpec& v) { return v.name == *s; });
+        if (!known && c.contains("variables") && c.at("variables").is_object()) {
+          std::vector<std::string> names;
+          for (const auto& v : spec.variables) names.push_back(v.name);
+          const std::string hint = suggest(*s, names);
+          r.error("case.field", p + "/wrt", f + ".wrt",
+                  fmt::format("\"{}\" is not a variable of this case{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+        }
+      }
+      if (auto s = r.choice(k, "layout", p, f + ".layout", {"denominator", "numerator"}))
+        check.form.layout = *s == "numerator" ? Layout::kNumerator : Layout::kDenominator;
+      if (auto s = r.choice(k, "form", p, f + ".form", {"auto", "vec", "index"}))
+        check.form.form = *s == "vec" ? Form::kVec : *s == "index" ? Form::kIndex : Form::kAuto;
+      if (auto s = r.choice(k, "order", p, f + ".order", {"column-major", "row-major"}))
+        check.form.order = *s == "row-major" ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
+      if (auto s = r.choice(k, "summation", p, f + ".summation", {"einstein", "explicit"}))
+        check.explicit_summation = *s == "explicit";
+      if (auto s = r.string(k, "indices", p, f + ".indices", check.form.form == Form::kIndex)) {
+        check.indices = *s;
+        check.indices_location = r.where(p + "/indices");
+        if (check.form.form != Form::kIndex)
+          r.error("case.field", p + "/indices", f + ".indices", "indices apply to \"form\": \"index\" only");
+      }
+      if (k.contains("order") && check.form.form != Form::kVec)
+        r.error("case.field", p + "/order", f + ".order", "order applies to \"form\": \"vec\" only");
+      if (auto s = r.string(k, "expected", p, f + ".expected", true)) {
+        check.expected = *s;
+        check.expected_location = r.where(p + "/expected");
+      }
+      if (k.contains("tolerance")) {
+        Tolerance t = spec.tolerance;
+        r.tolerance(k.at("tolerance"), p + "/tolerance", f + ".tolerance", &t);
+        check.tolerance = t;
+      }
+      spec.checks.push_back(std::move(check));
+    }
+  }
+  for (const std::string& dup : locator.duplicates()) {
+    if (dup.rfind(base + "/", 0) == 0)
+      r.error("case.duplicate-key", dup.substr(base.size()), dup.substr(base.size() + 1),
+              "this key appears twice in one object; only the last would count", true);
+  }
+  if (!r.problems.empty()) {
+    problems.insert(problems.end(), r.problems.begin(), r.problems.end());
+    return std::nullopt;
+  }
+  return spec;
+}
+
+}  // namespace
+
+LoadedFile load_case_text(const std::string& text, const std::string& path) {
+  LoadedFile out;
+  out.path = path;
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's byte is 1-based: the position of the character where parsing stopped.
+    const TextPosition p = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    const auto colon = what.rfind(": ");
+    std::string reason = colon != std::string::npos ? what.substr(colon + 2) : what;
+    out.errors.push_back({"", "case.json",
+                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column, reason)});
+    return out;
+  }
+  const JsonLocator locator(text);
+  auto file_error = [&](const std::string& pointer, const std::string& what) {
+    const TextPosition p = locator.value(pointer);
+    out.errors.push_back({"", "case.field", fmt::format("{}:{}:{}: error [case.field] {}", path, p.line, p.column, what)});
+  };
+  if (!doc.is_object()) {
+    file_error("", fmt::format("a case file holds a case object or a suite {{\"defaults\", \"cases\"}}, got {}", type_name(doc)));
+    return out;
+  }
+  if (doc.contains("cases")) {
+    Reader suite(path, locator, "", "");
+    suite.unknown_fields(doc, kSuiteFields, "", "");
+    const json* defaults = nullptr;
+    if (doc.contains("defaults")) {
+      const json& d = doc.at("defaults");
+      if (suite.expect_type(d, d.is_object(), "/defaults", "defaults", "an object")) {
+        defaults = &d;
+        suite.unknown_fields(d, kDefaultsFields, "/defaults", "defaults.");
+        // Validate defaults once, so that their problems are reported once.
+        Reader dr(path, locator, "", "/defaults");
+        CaseSpec scratch;
+        if (d.contains("dims")) dr.dims(d.at("dims"), "/dims", &scratch.dims);
+        if (d.contains("tolerance")) dr.tolerance(d.at("tolerance"), "/tolerance", "defaults.tolerance", &scratch.tolerance);
+        if (d.contains("fd")) dr.fd(d.at("fd"), "/fd", "defaults.fd", &scratch.fd);
+        if (d.contains("trials")) dr.trials(d.at("trials"), "/trials", &scratch.trials);
+        if (d.contains("seed")) dr.seed(d.at("seed"), "/seed", &scratch.seed);
+        suite.problems.insert(suite.problems.end(), dr.problems.begin(), dr.problems.end());
+      }
+    }
+    const json& cases = doc.at("cases");
+    if (!suite.expect_type(cases, cases.is_array(), "/cases", "cases", "a list of case objects")) {
+      out.errors = suite.problems;
+      return out;
+    }
+    out.errors = suite.problems;
+    const bool defaults_ok = suite.problems.empty();
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const std::string base = "/cases/" + std::to_string(i);
+      auto spec = read_case(cases.at(i), defaults_ok ? defaults : nullptr, path, locator, base,
+                            "cases[" + std::to_string(i) + "]", out.errors);
+      if (!spec) continue;
+      if (!names.insert(spec->name).second) {
+        const TextPosition p = locator.value(base + "/name");
+        out.errors.push_back({spec->name, "case.duplicate-name",
+                              fmt::format("{}:{}:{}: error [case.duplicate-name] case \"{}\", field \"name\": another "
+                                          "case in this file has the same name; names must be unique in a file",
+                                          path, p.line, p.column, spec->name)});
+        continue;
+      }
+      spec->location.file = path;
+      out.cases.push_back(std::move(*spec));
+    }
+    return out;
+  }
+  auto spec = read_case(doc, nullptr, path, locator, "", "(unnamed)", out.errors);
+  if (spec) out.cases.push_back(std::move(*spec));
+  return out;
+}
+
+LoadedFile load_case_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadedFile out;
+    out.path = path;
+    out.errors.push_back({"", "case.io", fmt::format("{}: error [case.io] cannot read the file", path)});
+    return out;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_case_text(buffer.str(), path);
+}
+
+std::vector<std::string> find_case_files(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) {
+      out.push_back(p);
+      continue;
+    }
+    if (!fs::is_directory(p, ec))
+      throw Error("cli.path", fmt::format("{}: no such file or directory", p));
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
+         it.increment(ec)) {
+      if (ec) break;
+      if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+}  // namespace gradcheck

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+#include "diagnose/diagnose.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <set>
+
+namespace gradcheck {
+namespace {
+
+std::string join(const std::vector<arma::uword>& values) {
+  std::string s;
+  for (std::size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
+  return s;
+}
+
+// Least-squares factor c minimising ||A - c N||_F: c = <A,N> / <N,N>.
+double fit_factor(const arma::mat& analytic, const arma::mat& numeric) {
+  const double nn = arma::accu(numeric % numeric);
+  return nn > 0 ? arma::accu(analytic % numeric) / nn : 0.0;
+}
+
+// Does A equal c N within the tolerance (scaled by |c|, since A/c is compared to N)?
+bool matches_scaled(const arma::mat& analytic, const arma::mat& numeric, double c, const Tolerance& t) {
+  if (c == 0.0 || !std::isfinite(c)) return false;
+  return compare(analytic / c, numeric, t).pass;
+}
+
+// Hypotheses about a whole arrangement of the truth: equal, negated, or scaled.
+// Returns the diagnoses (sign / scale) or, with `equal` set, that it matches as is.
+std::vector<Diagnosis> factor_hypotheses(const arma::mat& analytic, const arma::mat& truth, const Tolerance& t,
+                                         const std::map<std::string, double>& dims, const std::string& what,
+                                         bool* equal) {
+  *equal = false;
+  if (arma::accu(arma::abs(truth)) == 0.0) return {};
+  if (compare(analytic, truth, t).pass) {
+    *equal = true;
+    return {};
+  }
+  const double c = fit_factor(analytic, truth);
+  if (!matches_scaled(analytic, truth, c, t)) return {};
+  if (std::abs(c + 1.0) < 1e-6) {
+    return {{"sign", fmt::format("expected is the negative of {}: a sign is flipped", what), {{"factor", -1.0}}}};
+  }
+  const std::string name = name_factor(c, dims);
+  const std::string shown = name.empty() ? fmt::format("{:.6g}", c) : name;
+  std::vector<Diagnosis> out;
+  if (c < 0) {
+    out.push_back({"sign", fmt::format("expected has the opposite sign of {}", what), {{"factor", c}}});
+  }
+  const std::string inverse_name = name_factor(1.0 / c, dims);
+  const std::string inverse = inverse_name.empty() ? fmt::format("{:.6g}", 1.0 / c) : inverse_name;
+  out.push_back({"scale",
+                 fmt::format("expected is {} times {}: the derivation carries a stray factor (multiply it by {} "
+                             "to get the truth)",
+                             shown, what, inverse),
+                 {{"factor", c}}});
+  return out;
+}
+
+// The other arrangements of the truth that the same shape admits, with what they mean.
+struct Alternative {
+  std::string code;      // "layout-transposed" or "vec-order"
+  arma::mat truth;       // the truth in that arrangement
+  std::string sentence;  // what matching it means
+};
+
+std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
+  const FormMap& map = *ctx.map;
+  std::vector<Alternative> out;
+  if (map.spec.form == Form::kIndex) return out;
+  FormSpec flipped = map.spec;
+  flipped.layout = map.spec.layout == Layout::kDenominator ? Layout::kNumerator : Layout::kDenominator;
+  const FormMap other = make_form_map(flipped, map.f_shape, map.x_shape, map.f_name, map.x_name);
+  const std::string asked = to_string(map.spec.layout), given = to_string(flipped.layout);
+  out.push_back({"layout-transposed", other.arrange(*ctx.jacobian),
+                 fmt::format("expected is in {} layout ({}), the transpose of the {} layout the check asks for ({}): "
+                             "transpose it, or set \"layout\": \"{}\"",
+                             given, other.wanted.str(), asked, map.wanted.str(), given)});
+  if (map.spec.form == Form::kVec) {
+    for (Layout layout : {map.spec.layout, flipped.layout}) {
+      FormSpec swapped = map.spec;
+      swapped.layout = layout;
+      swapped.order = map.spec.order == VecOrder::kColumnMajor ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
+      const FormMap alt = make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name);
+      out.push_back({"vec-order", alt.arrange(*ctx.jacobian),
+                     fmt::format("expected stacks {} (vec in {} order{}), the check asks for {}: with Kronecker "
+                                 "products this is kron(B, A) written for kron(A, B); set \"order\": \"{}\" or swap "
+                                 "the factors",
+                                 swapped.order == VecOrder::kRowMajor ? "rows" : "columns", to_string(swapped.order),
+                                 layout != map.spec.layout ? ", and in " + to_string(layout) + " layout" : "",
+                                 to_string(map.spec.order), to_string(swapped.order))});
+    }
+  }
+  return out;
+}
+
+// Mismatch confined to a pattern: the diagonal, the off-diagonal, some rows, some columns.
+std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison) {
+  const arma::uword total = map.wanted.numel();
+  const arma::uword bad = comparison.failing.n_elem;
+  if (bad == 0 || bad == total || total < 2) return {};
+  const arma::uword rows = map.wanted.rows, cols = map.wanted.cols;
+  std::set<arma::uword> bad_rows, bad_cols;
+  bool all_diagonal = true, all_off_diagonal = true;
+  for (arma::uword k : comparison.failing) {
+    const arma::uword r = k % rows, c = k / rows;
+    bad_rows.insert(r);
+    bad_cols.insert(c);
+    (r == c ? all_off_diagonal : all_diagonal) = false;
+  }
+  auto labels = [&]() {
+    std::vector<std::string> v;
+    for (arma::uword i = 0; i < std::min<arma::uword>(bad, 6); ++i) v.push_back(map.label(comparison.failing(i)));
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+    return bad > v.size() ? s + ", ..." : s;
+  };
+  if (rows > 1 && cols > 1) {
+    if (all_diagonal)
+      return {{"partial", fmt::format("only diagonal entries differ ({} of {}): the off-diagonal part is right; "
+                                      "look at terms that act on the diagonal (diag, a symmetric-matrix convention, "
+                                      "a doubled i = j term)",
+                                      bad, std::min(rows, cols))}};
+    if (all_off_diagonal)
+      return {{"partial", fmt::format("only off-diagonal entries differ ({} of {}); the diagonal is right: a "
+                                      "symmetric convention (G + G' - diag(G)) or a missing transpose of a term",
+                                      bad, total - std::min(rows, cols))}};
+  }
+  std::vector<arma::uword> r(bad_rows.begin(), bad_rows.end()), c(bad_cols.begin(), bad_cols.end());
+  const bool by_rows = rows > 1 && r.size() < rows, by_cols = cols > 1 && c.size() < cols;
+  if (by_rows && (!by_cols || r.size() * cols <= c.size() * rows)) {
+    if (cols == 1) return {{"partial", fmt::format("only entries {} of {} differ: {}", join(r), rows, labels())}};
+    return {{"partial", fmt::format("the mismatch is confined to row{} {} of expected ({} rows): {}",
+                                    r.size() > 1 ? "s" : "", join(r), rows, labels())}};
+  }
+  if (by_cols) {
+    if (rows == 1) return {{"partial", fmt::format("only entries {} of {} differ: {}", join(c), cols, labels())}};
+    return {{"partial", fmt::format("the mismatch is confined to column{} {} of expected ({} columns): {}",
+                                    c.size() > 1 ? "s" : "", join(c), cols, labels())}};
+  }
+  return {};
+}
+
+// One-sided differences that disagree at a failing entry: a kink.
+std::vector<Diagnosis> kinks(const DiagnoseContext& ctx, const Comparison& comparison) {
+  if (!ctx.one_sided) return {};
+  const FormMap& map = *ctx.map;
+  const arma::uword p = map.f_shape.numel();
+  std::set<arma::uword> tried;
+  for (arma::uword i = 0; i < comparison.failing.n_elem && tried.size() < 5; ++i) {
+    const arma::uword k = comparison.failing(i);
+    const arma::uword j = map.to_jacobian(k), a = j % p, b = j / p;
+    if (!tried.insert(b).second) continue;
+    const auto [forward, backward] = ctx.one_sided(b);
+    const double fw = forward(a), bw = backward(a);
+    const double gap = std::abs(fw - bw);
+    const double scale = ctx.tolerance.atol + ctx.tolerance.rtol * std::max(std::abs(fw), std::abs(bw));
+    if (std::isfinite(gap) && gap > 100.0 * scale && gap > 1e-6 * std::max(1.0, std::max(std::abs(fw), std::abs(bw)))) {
+      return {{"nondifferentiable",
+               fmt::format("f is not differentiable at this point along {}: the one-sided differences disagree "
+                           "(forward {:.6g}, backward {:.6g}), a kink such as relu or abs at 0; the central "
+                           "difference {:.6g} is their average and no formula can match it. Move the point "
+                           "(init, value) off the kink",
+                           map.label(k), fw, bw, (*ctx.jacobian)(j)),
+               {{"forward", fw}, {"backward", bw}}}};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string as_fraction(double x, long max_denominator, double tolerance) {
+  if (!std::isfinite(x) || x == 0.0) return {};
+  const double ax = std::abs(x);
+  // Continued fraction convergents of |x|.
+  long h0 = 1, h1 = 0, k0 = 0, k1 = 1;
+  double rest = ax;
+  for (int i = 0; i < 40; ++i) {
+    const double a = std::floor(rest);
+    const long h2 = static_cast<long>(a) * h0 + h1, k2 = static_cast<long>(a) * k0 + k1;
+    if (k2 > max_denominator) break;
+    h1 = h0; h0 = h2; k1 = k0; k0 = k2;
+    if (std::abs(static_cast<double>(h0) / k0 - ax) <= tolerance * ax) {
+      const std::string sign = x < 0 ? "-" : "";
+      return k0 == 1 ? sign + std::to_string(h0) : sign + std::to_string(h0) + "/" + std::to_string(k0);
+    }
+    const double frac = rest - a;
+    if (frac < 1e-12) break;
+    rest = 1.0 / frac;
+  }
+  return {};
+}
+
+std::string name_factor(double factor, const std::map<std::string, double>& dims) {
+  const std::string fraction = as_fraction(factor);
+  if (fraction.empty()) return {};
+  const double ax = std::abs(factor);
+  const bool inverse = ax < 1.0;
+  const double n = inverse ? 1.0 / ax : ax;  // the integer-ish size to name
+  std::string named;
+  auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)); };
+  for (const auto& [name, value] : dims)
+    if (value > 1 && near(n, value)) { named = name; break; }
+  if (named.empty())
+    for (const auto& [a, va] : dims)
+      for (const auto& [b, vb] : dims)
+        if (named.empty() && va > 1 && vb > 1 && a <= b && near(n, va * vb)) named = a == b ? a + "^2" : a + "*" + b;
+  if (named.empty())
+    for (const auto& [name, value] : dims)
+      if (named.empty() && value > 1 && near(n, 2 * value)) named = "2*" + name;
+  if (named.empty()) return fraction;
+  const std::string sign = factor < 0 ? "-" : "";
+  const bool compound = named.find('*') != std::string::npos || named.find('^') != std::string::npos;
+  return fraction + " = " + sign + (inverse ? "1/" + (compound ? "(" + named + ")" : named) : named);
+}
+
+Diagnosis diagnose_nonfinite(const std::string& where, const std::string& detail) {
+  return {"nonfinite", fmt::format("{} is NaN or infinite{}", where, detail.empty() ? "" : ": " + detail)};
+}
+
+Diagnosis diagnose_expected_shape_error(const FormMap& map, const std::string& error_text) {
+  return {"shape-mismatch",
+          fmt::format("expected cannot be evaluated: its own sizes do not fit, so the derivation is wrong before any "
+                      "number is compared (the check wants {}):\n{}",
+                      map.describe(), error_text)};
+}
+
+std::vector<Diagnosis> diagnose_shape(const DiagnoseContext& ctx) {
+  const FormMap& map = *ctx.map;
+  const arma::mat& analytic = *ctx.analytic;
+  const Shape given{analytic.n_rows, analytic.n_cols};
+  std::string wants = fmt::format("the check wants {}", map.describe());
+  if (map.spec.form != Form::kIndex) {
+    FormSpec flipped = map.spec;
+    flipped.layout = map.spec.layout == Layout::kDenominator ? Layout::kNumerator : Layout::kDenominator;
+    const FormMap other = make_form_map(flipped, map.f_shape, map.x_shape, map.f_name, map.x_name);
+    wants += fmt::format("; {} layout would want {}", to_string(flipped.layout), other.describe());
+  }
+  std::vector<Diagnosis> out{{"shape-mismatch", fmt::format("expected is {} but {}", given.str(), wants)}};
+  for (const Alternative& alt : alternatives(ctx)) {
+    if (alt.truth.n_rows != analytic.n_rows || alt.truth.n_cols != analytic.n_cols) continue;
+    bool equal = false;
+    std::vector<Diagnosis> factors =
+        factor_hypotheses(analytic, alt.truth, ctx.tolerance, ctx.dims, "the derivative in that arrangement", &equal);
+    if (equal || !factors.empty()) {
+      out.push_back({alt.code, alt.sentence, {}});
+      out.insert(out.end(), factors.begin(), factors.end());
+      break;
+    }
+  }
+  return out;
+}
+
+std::vector<Diagnosis> diagnose_mismatch(const DiagnoseContext& ctx, const Comparison& comparison) {
+  const FormMap& map = *ctx.map;
+  const arma::mat& analytic = *ctx.analytic;
+  const arma::mat truth = map.arrange(*ctx.jacobian);
+  std::vector<Diagnosis> out;
+
+  // 1. A constant factor or a sign on the truth as arranged.
+  bool equal = false;
+  out = factor_hypotheses(analytic, truth, ctx.tolerance, ctx.dims, "the finite-difference derivative", &equal);
+  if (!out.empty()) return out;
+
+  // 2. The other layout (a transpose) or the other vec order, possibly with a factor.
+  for (const Alternative& alt : alternatives(ctx)) {
+    if (alt.truth.n_rows != analytic.n_rows || alt.truth.n_cols != analytic.n_cols) continue;
+    std::vector<Diagnosis> factors =
+        factor_hypotheses(analytic, alt.truth, ctx.tolerance, ctx.dims, "the derivative in that arrangement", &equal);
+    if (equal || !factors.empty()) {
+      out.push_back({alt.code, alt.sentence, {}});
+      out.insert(out.end(), factors.begin(), factors.end());
+      return out;
+    }
+  }
+
+  // 3. A formula that holds only for symmetric inputs.
+  if (ctx.passes_symmetrised && !ctx.square_slots.empty() && ctx.passes_symmetrised(ctx.square_slots)) {
+    std::vector<std::string> which;
+    for (std::size_t slot : ctx.square_slots)
+      if (ctx.passes_symmetrised({slot})) which.push_back(ctx.names[slot]);
+    std::string names;
+    if (which.empty()) {
+      for (std::size_t slot : ctx.square_slots) names += (names.empty() ? "" : " and ") + ctx.names[slot];
+    } else {
+      for (const auto& n : which) names += (names.empty() ? "" : " and ") + n;
+    }
+    out.push_back({"symmetric-only",
+                   fmt::format("expected matches only when {} {} symmetric: at {} = ({} + {}')/2 the check passes. "
+                               "The formula assumes a symmetry the inputs do not have (e.g. 2 A x where the general "
+                               "derivative is (A + A') x)",
+                               names, which.size() > 1 || (which.empty() && ctx.square_slots.size() > 1) ? "are" : "is",
+                               which.empty() ? ctx.names[ctx.square_slots[0]] : which[0],
+                               which.empty() ? ctx.names[ctx.square_slots[0]] : which[0],
+                               which.empty() ? ctx.names[ctx.square_slots[0]] : which[0])});
+    return out;
+  }
+
+  // 4. A kink at the point; 5. a mismatch confined to a pattern of entries.
+  out = kinks(ctx, comparison);
+  if (!out.empty()) return out;
+  return partial(map, comparison);
+}
+
+}  // namespace gradcheck

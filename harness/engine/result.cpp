@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// Small functions over the plain result and option structs.
+#include <cmath>
+
+#include "gradcheck/options.hpp"
+#include "gradcheck/result.hpp"
+
+namespace gradcheck {
+
+std::string to_string(Status status) {
+  switch (status) {
+    case Status::kPass: return "pass";
+    case Status::kFail: return "fail";
+    case Status::kError: return "error";
+    case Status::kXfail: return "xfail";
+    case Status::kXpass: return "xpass";
+  }
+  return "error";
+}
+
+Summary summarize(const std::vector<CaseResult>& cases) {
+  Summary s;
+  for (const CaseResult& c : cases) {
+    switch (c.status) {
+      case Status::kPass: ++s.passed; break;
+      case Status::kFail: ++s.failed; break;
+      case Status::kError: ++s.errors; break;
+      case Status::kXfail: ++s.expected_failures; break;
+      case Status::kXpass: ++s.unexpected_passes; ++s.failed; break;
+    }
+  }
+  return s;
+}
+
+int exit_status(const Summary& s) {
+  if (s.errors > 0) return 2;
+  if (s.failed > 0) return 1;
+  return 0;
+}
+
+std::string to_string(FdMethod method) {
+  switch (method) {
+    case FdMethod::kCentral: return "central";
+    case FdMethod::kForward: return "forward";
+    case FdMethod::kBackward: return "backward";
+    case FdMethod::kRichardson: return "richardson";
+    case FdMethod::kRidders: return "ridders";
+  }
+  return "central";
+}
+
+bool parse_fd_method(const std::string& name, FdMethod* out) {
+  for (FdMethod m : {FdMethod::kCentral, FdMethod::kForward, FdMethod::kBackward, FdMethod::kRichardson,
+                     FdMethod::kRidders}) {
+    if (to_string(m) == name) {
+      *out = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Tolerance::is_valid(std::string* error) const {
+  if (!(rtol >= 0) || !(atol >= 0) || !std::isfinite(rtol) || !std::isfinite(atol)) {
+    if (error) *error = "rtol and atol must be finite numbers >= 0";
+    return false;
+  }
+  if (rtol == 0 && atol == 0) {
+    if (error) *error = "rtol and atol cannot both be 0: no finite difference is exact";
+    return false;
+  }
+  return true;
+}
+
+bool FdOptions::is_valid(std::string* error) const {
+  if (!(step >= 0) || !std::isfinite(step) || step >= 1) {
+    if (error) *error = "step must be \"auto\" or a number in (0, 1)";
+    return false;
+  }
+  if (!(ridders_shrink > 1) || ridders_max_iterations < 2 || ridders_max_iterations > 30) {
+    if (error) *error = "ridders_shrink must be > 1 and ridders_max_iterations in [2, 30]";
+    return false;
+  }
+  return true;
+}
+
+bool Options::is_valid(std::string* error) const {
+  if (!tolerance.is_valid(error) || !fd.is_valid(error)) return false;
+  if (trials < 1 || trials > 1000) {
+    if (error) *error = "trials must be between 1 and 1000";
+    return false;
+  }
+  if (worst_entries < 0) {
+    if (error) *error = "worst_entries must be >= 0";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace gradcheck

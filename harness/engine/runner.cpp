@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+// The case-file front end of the engine: instances, symbols, compiled expressions, points.
+#include "gradcheck/runner.hpp"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "cases/init.hpp"
+#include "gradcheck/check.hpp"
+#include "gradcheck/expression.hpp"
+#include "gradcheck/index_notation.hpp"
+
+namespace gradcheck {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One combination of a case's dims.
+struct Instance {
+  const CaseSpec* spec = nullptr;
+  std::string file;
+  std::string name;                      // "bilinear[N=3,D=5]" when dims are lists
+  std::map<std::string, double> dims;
+};
+
+std::vector<Instance> expand(const CaseSpec& spec, const std::string& file) {
+  std::vector<Instance> out;
+  bool has_list = false;
+  std::size_t total = 1;
+  for (const auto& [name, values] : spec.dims) {
+    has_list = has_list || values.size() > 1;
+    total *= values.size();
+  }
+  for (std::size_t k = 0; k < total; ++k) {
+    Instance in{&spec, file, spec.name, {}};
+    std::size_t rest = k;
+    std::string suffix;
+    // The first dim varies slowest, so instances read in the order the lists are written.
+    std::vector<std::size_t> choice(spec.dims.size());
+    for (std::size_t d = spec.dims.size(); d-- > 0;) {
+      choice[d] = rest % spec.dims[d].second.size();
+      rest /= spec.dims[d].second.size();
+    }
+    for (std::size_t d = 0; d < spec.dims.size(); ++d) {
+      const double v = spec.dims[d].second[choice[d]];
+      in.dims[spec.dims[d].first] = v;
+      if (spec.dims[d].second.size() > 1)
+        suffix += fmt::format("{}{}={}", suffix.empty() ? "" : ",", spec.dims[d].first, v);
+    }
+    if (has_list) in.name += "[" + suffix + "]";
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// An error located in the file: "file:line:col: error [id] case "x", field "f": message".
+std::string located(const Location& at, const std::string& id, const std::string& case_name, const std::string& field,
+                    const std::string& message) {
+  return fmt::format("{}: error [{}] case \"{}\", field \"{}\": {}", at.str(), id, case_name, field, message);
+}
+
+// An ExprError inside a string field: the column of the caret in the file is the column of the
+// string's opening quote + the column in the expression (exact when the string has no escapes).
+std::string located_expr(const Location& string_at, const ExprError& e, const std::string& case_name,
+                         const std::string& field) {
+  Location at = string_at;
+  if (at.line > 0) at.column += e.column();
+  return fmt::format("{}: error [{}] case \"{}\", field \"{}\", column {}: {}\n{}", at.str(), e.id(), case_name, field,
+                     e.column(), e.detail(), e.excerpt("    "));
+}
+
+arma::uword size_of(const std::string& written, const std::map<std::string, double>& dims) {
+  auto it = dims.find(written);
+  return it != dims.end() ? static_cast<arma::uword>(it->second) : static_cast<arma::uword>(std::stoull(written));
+}
+
+// A check ready to run: the engine's Problem and its options.
+struct PreparedCheck {
+  Problem problem;
+  Options options;
+  std::string error;     // set: the check cannot run (a case-file error), with its location
+  std::string error_id;
+};
+
+// Everything of an instance that can be prepared without running: symbols, compiled
+// expressions, the random points. Errors are case-file errors with positions.
+struct Prepared {
+  std::vector<PreparedCheck> checks;
+  std::vector<std::vector<arma::mat>> points;
+  std::string error, error_id;  // the whole instance cannot run
+  std::uint64_t seed = 0;
+};
+
+Prepared prepare(const Instance& in, const RunOptions& run) {
+  const CaseSpec& spec = *in.spec;
+  Prepared out;
+  auto fail = [&](const std::string& id, std::string message) {
+    out.error_id = id;
+    out.error = std::move(message);
+    return out;
+  };
+
+  Symbols symbols;
+  std::vector<std::string> names;
+  std::vector<Shape> shapes;
+  for (const VariableSpec& v : spec.variables) {
+    const Shape s{size_of(v.rows, in.dims), size_of(v.cols, in.dims)};
+    if (v.value && (v.value->n_rows != s.rows || v.value->n_cols != s.cols))
+      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
+                                        fmt::format("the value is {}x{} but the shape is {}", v.value->n_rows,
+                                                    v.value->n_cols, s.str())));
+    if (v.structure == Structure::kSymmetric && !s.is_square())
+      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".structure",
+                                        fmt::format("a symmetric variable must be square, the shape is {}", s.str())));
+    symbols.add_variable(v.name, s);
+    names.push_back(v.name);
+    shapes.push_back(s);
+  }
+  for (const auto& [name, value] : in.dims) symbols.add_dim(name, value);
+
+  std::optional<Expression> f;
+  try {
+    f = Expression::compile(spec.expression, symbols);
+  } catch (const ExprError& e) {
+    return fail(e.id(), located_expr(spec.expression_location, e, in.name, "expression"));
+  }
+
+  // Points: trial t, variable v drawn from seed mix(mix(case seed, t), v), so adding a variable
+  // does not change the others' values.
+  out.seed = spec.seed ? *spec.seed : mix_seed(run.seed, hash_name(spec.name));
+  for (int t = 0; t < spec.trials; ++t) {
+    std::vector<arma::mat> point;
+    for (std::size_t v = 0; v < spec.variables.size(); ++v) {
+      const VariableSpec& var = spec.variables[v];
+      if (var.value) {
+        point.push_back(*var.value);
+        continue;
+      }
+      Random random(mix_seed(mix_seed(out.seed, static_cast<std::uint64_t>(t)), v));
+      try {
+        arma::mat m = draw(var.init, shapes[v].rows, shapes[v].cols, random, var.range_lo, var.range_hi);
+        if (var.structure == Structure::kSymmetric) m = 0.5 * (m + m.t());
+        point.push_back(std::move(m));
+      } catch (const Error& e) {
+        return fail(e.id(), located(var.location, e.id(), in.name, "variables." + var.name + ".init", e.message()));
+      }
+    }
+    out.points.push_back(std::move(point));
+  }
+
+  for (std::size_t i = 0; i < spec.checks.size(); ++i) {
+    const CheckSpec& c = spec.checks[i];
+    const std::string field = fmt::format("checks[{}]", i);
+    PreparedCheck pc;
+    Problem& p = pc.problem;
+    p.names = names;
+    p.shapes = shapes;
+    p.dims = in.dims;
+    p.f_shape = f->shape();
+    p.f_name = spec.expression.size() <= 12 ? "(" + spec.expression + ")" : "f";
+    p.form = c.form;
+    p.expected_text = c.expected;
+    const auto wrt = std::find(names.begin(), names.end(), c.wrt);
+    p.wrt = static_cast<std::size_t>(wrt - names.begin());
+    p.structure = spec.variables[p.wrt].structure;
+    pc.options.tolerance = c.tolerance ? *c.tolerance : spec.tolerance;
+    if (run.rtol) pc.options.tolerance.rtol = *run.rtol;
+    if (run.atol) pc.options.tolerance.atol = *run.atol;
+    pc.options.fd = spec.fd;
+    pc.options.trials = spec.trials;
+    pc.options.seed = out.seed;
+    pc.options.diagnose = run.diagnose;
+    // Each check owns its copy of the compiled f: checks and threads never share buffers.
+    auto f_copy = std::make_shared<Expression>(*f);
+    p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
+    try {
+      if (c.form.form == Form::kIndex) {
+        try {
+          p.form.indices = IndexSpec::parse(c.indices);
+        } catch (const ExprError& e) {
+          throw std::make_pair(e, std::string("indices"));
+        }
+        auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
+            c.expected, *p.form.indices, p.f_shape, shapes[p.wrt], symbols, c.explicit_summation));
+        p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
+      } else {
+        auto g = std::make_shared<Expression>(Expression::compile(c.expected, symbols));
+        p.expected = [g](const std::vector<arma::mat>& values) { return arma::mat(g->evaluate(values)); };
+      }
+    } catch (const std::pair<ExprError, std::string>& e) {
+      pc.error_id = e.first.id();
+      pc.error = located_expr(c.indices_location, e.first, in.name, field + ".indices");
+    } catch (const ExprError& e) {
+      const bool in_indices = c.form.form == Form::kIndex && e.text() == c.indices;
+      if (e.id() == "expr.shape" && !in_indices) {
+        // The derivation's own sizes do not fit: a failed check (shape-mismatch), not a file error.
+        p.expected = [e](const std::vector<arma::mat>&) -> arma::mat { throw e; };
+      } else {
+        pc.error_id = e.id();
+        pc.error = located_expr(in_indices ? c.indices_location : c.expected_location, e, in.name,
+                                field + (in_indices ? ".indices" : ".expected"));
+      }
+    }
+    out.checks.push_back(std::move(pc));
+  }
+  return out;
+}
+
+CaseResult run_instance(const Instance& in, const RunOptions& run) {
+  const auto start = Clock::now();
+  const CaseSpec& spec = *in.spec;
+  CaseResult r;
+  r.name = in.name;
+  r.file = in.file;
+  r.description = spec.description;
+  r.source = spec.source;
+  r.tags = spec.tags;
+  r.dims = in.dims;
+  r.expect = spec.expect;
+  r.expected_diagnosis = spec.diagnosis;
+  Prepared prepared = prepare(in, run);
+  r.seed = prepared.seed;
+  if (!prepared.error.empty()) {
+    r.status = Status::kError;
+    r.error = prepared.error;
+    r.error_id = prepared.error_id;
+  } else {
+    bool any_error = false, any_fail = false, diagnosis_named = spec.diagnosis.empty();
+    for (std::size_t i = 0; i < prepared.checks.size(); ++i) {
+      PreparedCheck& pc = prepared.checks[i];
+      CheckResult cr;
+      if (!pc.error.empty()) {
+        cr.wrt = spec.checks[i].wrt;
+        cr.layout = to_string(pc.problem.form.layout);
+        cr.form = to_string(pc.problem.form.form);
+        cr.expected = spec.checks[i].expected;
+        cr.status = Status::kError;
+        cr.error = pc.error;
+        if (r.error.empty()) {
+          r.error = pc.error;
+          r.error_id = pc.error_id;
+        }
+      } else {
+        try {
+          cr = run_check(pc.problem, prepared.points, pc.options);
+        } catch (const Error& e) {
+          cr.wrt = spec.checks[i].wrt;
+          cr.status = Status::kError;
+          cr.error = located(spec.checks[i].location, e.id(), in.name, fmt::format("checks[{}]", i), e.message());
+          if (r.error.empty()) {
+            r.error = cr.error;
+            r.error_id = e.id();
+          }
+        }
+      }
+      any_error = any_error || cr.status == Status::kError;
+      any_fail = any_fail || cr.status == Status::kFail;
+      if (cr.status == Status::kError && r.error.empty()) {
+        r.error = cr.error;
+        r.error_id = "check.error";
+      }
+      for (const Diagnosis& d : cr.diagnoses) diagnosis_named = diagnosis_named || d.code == spec.diagnosis;
+      r.checks.push_back(std::move(cr));
+    }
+    if (any_error) {
+      r.status = Status::kError;
+    } else if (spec.expect == "fail") {
+      if (!any_fail) {
+        r.status = Status::kXpass;
+      } else if (!diagnosis_named) {
+        r.status = Status::kFail;
+        std::string named;
+        for (const CheckResult& c : r.checks)
+          for (const Diagnosis& d : c.diagnoses) named += (named.empty() ? "" : ", ") + d.code;
+        r.error = fmt::format("failed as expected, but the report does not name the diagnosis \"{}\" (it names: {})",
+                              spec.diagnosis, named.empty() ? "none" : named);
+        r.error_id = "case.diagnosis";
+      } else {
+        r.status = Status::kXfail;
+      }
+    } else {
+      r.status = any_fail ? Status::kFail : Status::kPass;
+    }
+  }
+  r.time_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return r;
+}
+
+CaseResult load_error_case(const LoadedFile& file, const LoadedFile::Problem& problem) {
+  CaseResult r;
+  r.name = problem.case_name.empty() ? file.path : problem.case_name;
+  r.file = file.path;
+  r.status = Status::kError;
+  r.error = problem.message;
+  r.error_id = problem.id;
+  return r;
+}
+
+}  // namespace
+
+bool matches_filter(const std::string& name, const std::string& filter) {
+  if (filter.empty()) return true;
+  if (filter.find_first_of("*?[") != std::string::npos) return fnmatch(filter.c_str(), name.c_str(), 0) == 0;
+  return name.find(filter) != std::string::npos;
+}
+
+RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& options) {
+  const auto start = Clock::now();
+  // Work items in a stable order: files as given, within a file its load errors then its cases.
+  struct Item {
+    std::optional<Instance> instance;
+    CaseResult ready;  // load errors
+  };
+  std::vector<Item> items;
+  std::size_t index = 0;
+  for (const LoadedFile& file : files) {
+    // A case name with errors appears once, whatever the number of its problems: merge them.
+    std::vector<LoadedFile::Problem> merged;
+    for (const LoadedFile::Problem& p : file.errors) {
+      auto it = std::find_if(merged.begin(), merged.end(),
+                             [&](const LoadedFile::Problem& m) { return m.case_name == p.case_name; });
+      if (it == merged.end()) merged.push_back(p);
+      else it->message += "\n" + p.message;
+    }
+    for (const LoadedFile::Problem& p : merged) {
+      const std::string name = p.case_name.empty() ? file.path : p.case_name;
+      if (!matches_filter(name, options.filter) && !p.case_name.empty()) continue;
+      if (index++ % options.shard_count != static_cast<std::size_t>(options.shard_index)) continue;
+      items.push_back({std::nullopt, load_error_case(file, p)});
+    }
+    for (const CaseSpec& spec : file.cases) {
+      for (Instance& in : expand(spec, file.path)) {
+        if (!matches_filter(in.name, options.filter)) continue;
+        if (index++ % options.shard_count != static_cast<std::size_t>(options.shard_index)) continue;
+        items.push_back({std::move(in), {}});
+      }
+    }
+  }
+
+  RunResult result;
+  result.seed = options.seed;
+  result.cases.resize(items.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  auto worker = [&]() {
+    for (std::size_t i = next++; i < items.size(); i = next++) {
+      try {
+        result.cases[i] = items[i].instance ? run_instance(*items[i].instance, options) : items[i].ready;
+      } catch (const std::exception& e) {  // never expected; still one case, not the run
+        result.cases[i] = items[i].ready;
+        result.cases[i].name = items[i].instance->name;
+        result.cases[i].file = items[i].instance->file;
+        result.cases[i].status = Status::kError;
+        result.cases[i].error_id = "internal";
+        result.cases[i].error = fmt::format("{}: error [internal] case \"{}\": {}", items[i].instance->file,
+                                            items[i].instance->name, e.what());
+      }
+      const std::size_t finished = ++done;
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress(finished, items.size(), result.cases[i]);
+      }
+    }
+  };
+  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(items.size())));
+  if (jobs <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+    for (std::thread& t : threads) t.join();
+  }
+  result.summary = summarize(result.cases);
+  result.time_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return result;
+}
+
+RunResult run_files(const std::vector<std::string>& paths, const RunOptions& options) {
+  std::vector<LoadedFile> files;
+  for (const std::string& p : paths) files.push_back(load_case_file(p));
+  return run_loaded(files, options);
+}
+
+std::vector<std::string> lint_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> problems;
+  RunOptions options;
+  for (const std::string& path : paths) {
+    const LoadedFile file = load_case_file(path);
+    for (const LoadedFile::Problem& p : file.errors) problems.push_back(p.message);
+    for (const CaseSpec& spec : file.cases) {
+      for (const Instance& in : expand(spec, file.path)) {
+        Prepared prepared = prepare(in, options);
+        if (!prepared.error.empty()) problems.push_back(prepared.error);
+        for (const PreparedCheck& c : prepared.checks)
+          if (!c.error.empty()) problems.push_back(c.error);
+      }
+    }
+  }
+  return problems;
+}
+
+}  // namespace gradcheck

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// A parsed case file: the data of ../shared/spec/case-format.md, validated, not yet evaluated.
+#pragma once
+
+#include <armadillo>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gradcheck/check.hpp"
+#include "gradcheck/options.hpp"
+
+namespace gradcheck {
+
+// Where something is in a file: 1-based line and column (0 when unknown).
+struct Location {
+  std::string file;
+  std::size_t line = 0;
+  std::size_t column = 0;
+  std::string str() const;  // "cases/a.json:12:5" (or "cases/a.json" without a position)
+};
+
+enum class Init { kNormal, kUniform, kPositive, kSymmetric, kSpd, kOrthogonal, kOnehot, kProbability, kIdentity,
+                  kOnes, kZeros };
+std::string to_string(Init init);
+bool parse_init(const std::string& name, Init* out);
+
+struct VariableSpec {
+  std::string name;
+  std::string rows, cols;           // as written: a number or a dims name ("N")
+  Init init = Init::kNormal;
+  double range_lo = -1.0, range_hi = 1.0;  // init uniform
+  std::optional<arma::mat> value;   // explicit entries
+  Structure structure = Structure::kNone;
+  Location location;                // of the variable's object
+};
+
+struct CheckSpec {
+  std::string wrt;
+  FormSpec form;                    // layout, form, order (indices parsed later, with the shapes)
+  std::string indices;              // form index: "Z[i,l] / H[j,k]"
+  bool explicit_summation = false;
+  std::string expected;
+  std::optional<Tolerance> tolerance;
+  Location location;                // of the check's object
+  Location expected_location;       // of the `expected` string's first character
+  Location indices_location;
+};
+
+struct CaseSpec {
+  std::string name;
+  std::string description, source;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::vector<double>>> dims;  // in file order; lists expand
+  std::vector<VariableSpec> variables;
+  std::string expression;
+  std::vector<CheckSpec> checks;
+  Tolerance tolerance;
+  FdOptions fd;
+  int trials = 3;
+  std::optional<std::uint64_t> seed;  // unset: derived from the run's seed and the case name
+  std::string expect = "pass";
+  std::string diagnosis;            // with expect "fail": the code the report must name
+  Location location;                // of the case object
+  Location expression_location;     // of the `expression` string's first character
+};
+
+// A file's cases, or the errors that stopped some of them. One bad case never stops the others:
+// `errors` holds one entry per case that could not be loaded (and one for a malformed file).
+struct LoadedFile {
+  std::string path;
+  std::vector<CaseSpec> cases;
+  struct Problem {
+    std::string case_name;          // empty when the whole file is unreadable
+    std::string id;                 // "case.json", "case.field", "case.unknown-field", ...
+    std::string message;            // "cases/a.json:12:5: [case.field] case \"x\", field \"checks[0].layout\": ..."
+  };
+  std::vector<Problem> errors;
+};
+
+// Reads and validates one case file (a case object or a suite {"defaults", "cases"}).
+// Never throws for bad content: every problem is in `errors`, with file, case, field, line and
+// column. `defaults` are applied before validation of each case.
+LoadedFile load_case_file(const std::string& path);
+LoadedFile load_case_text(const std::string& text, const std::string& path);
+
+// Every *.json under each path (files taken as they are, directories walked), sorted.
+// Throws gradcheck::Error "cli.path" for a path that does not exist.
+std::vector<std::string> find_case_files(const std::vector<std::string>& paths);
+
+}  // namespace gradcheck

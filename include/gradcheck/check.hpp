@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// The engine: one check of a hand-derived derivative against finite differences.
+//
+// Both front ends are thin layers over run_check: the case-file runner builds a Problem from
+// compiled expressions, the C++ API (gradcheck.hpp) from callables.
+#pragma once
+
+#include <armadillo>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gradcheck/expression.hpp"
+#include "gradcheck/index_notation.hpp"
+#include "gradcheck/options.hpp"
+#include "gradcheck/result.hpp"
+
+namespace gradcheck {
+
+// How the entries of expected E relate to the derivative of f (p = numel(f)) with respect to
+// x (m x n, numel q), with J the p x q Jacobian J[a,b] = d vec(f)[a] / d vec(x)[b] (vec stacks
+// columns):
+//
+//  f scalar, x m x n:  denominator  E is m x n, E[i,j] = df/dx[i,j]   (shaped like x)
+//                      numerator    E is n x m, E[j,i] = df/dx[i,j]
+//  f p-vector, x n-vector:
+//                      denominator  E is n x p, E[b,a] = df[a]/dx[b]
+//                      numerator    E is p x n, E[a,b] = df[a]/dx[b]  (the Jacobian)
+//  form vec:           numerator    E = J (p x q);  denominator E = J'  (q x p);
+//                      order row-major: vec stacks rows instead, on both sides.
+//  form index:         E[letters] = df[f letters] / dx[x letters], see index_notation.hpp.
+enum class Layout { kDenominator, kNumerator };
+enum class Form { kAuto, kVec, kIndex };
+enum class VecOrder { kColumnMajor, kRowMajor };
+// kSymmetric: x is a symmetric matrix whose entries (i,j) and (j,i) are one variable, moved
+// together (the Matrix Cookbook's convention): the derivative is G + G' - diag(diag(G)) in
+// terms of the unconstrained gradient G.
+enum class Structure { kNone, kSymmetric };
+
+std::string to_string(Layout layout);
+std::string to_string(Form form);
+std::string to_string(VecOrder order);
+
+struct FormSpec {
+  Layout layout = Layout::kDenominator;
+  Form form = Form::kAuto;
+  VecOrder order = VecOrder::kColumnMajor;
+  std::optional<IndexSpec> indices;  // form index
+};
+
+// A check as the engine sees it.
+struct Problem {
+  std::vector<std::string> names;   // of the variables, by slot
+  std::vector<Shape> shapes;        // by slot
+  std::size_t wrt = 0;              // slot of the variable differentiated
+  Structure structure = Structure::kNone;
+  std::string f_name = "f";         // for labels: "dz(1)/dW(1,2)"
+  Shape f_shape;
+  FormSpec form;
+  // f at `values` (values[slot] has shapes[slot]); writes into `out` (resized as needed).
+  // Called many times: keep it cheap.
+  std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> f;
+  // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
+  // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
+  // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> expected;
+  std::string expected_text = "(callable)";
+  // Named sizes, so a factor can be named ("1/16 = 1/m"). Optional.
+  std::map<std::string, double> dims;
+};
+
+// Runs `problem` at each point (one trial per point) and returns every figure of the report.
+// Never throws on numerical trouble; throws gradcheck::Error ("check.form") when the form cannot
+// apply to the shapes (a matrix-valued f with form auto), which callers report as an error.
+CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma::mat>>& points,
+                      const Options& options);
+
+}  // namespace gradcheck
