@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+// The command line: a thin layer over the runner and the reports.
+//
+// Exit status (one mapping, here): 0 every case ended as expected; 1 a case failed
+// unexpectedly (or an expect-fail case passed); 2 bad usage, or a case file that could not be
+// loaded or evaluated.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "gradcheck/case.hpp"
+#include "gradcheck/error.hpp"
+#include "gradcheck/report.hpp"
+#include "gradcheck/runner.hpp"
+
+namespace {
+
+using namespace gradcheck;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+std::string default_cases() {
+  if (std::filesystem::is_directory("cases")) return "cases";
+#ifdef GRADCHECK_DEFAULT_CASES
+  return GRADCHECK_DEFAULT_CASES;
+#else
+  return "cases";
+#endif
+}
+
+bool is_ci() { return std::getenv("CI") != nullptr; }
+
+// "--shard 2/4" -> index 1 (K is 1-based on the command line, as in "shard 2 of 4").
+void parse_shard(const std::string& text, RunOptions& options) {
+  static const std::regex form(R"((\d+)/(\d+))");
+  std::smatch m;
+  if (!std::regex_match(text, m, form))
+    throw CLI::ValidationError("--shard", "expected K/N with 1 <= K <= N, e.g. 2/4, got \"" + text + "\"");
+  const int k = std::stoi(m[1]), n = std::stoi(m[2]);
+  if (n < 1 || k < 1 || k > n)
+    throw CLI::ValidationError("--shard", "expected K/N with 1 <= K <= N, e.g. 2/4, got \"" + text + "\"");
+  options.shard_index = k - 1;
+  options.shard_count = n;
+}
+
+// GTEST_SHARD_INDEX (0-based) and GTEST_TOTAL_SHARDS, as CI matrices set them for GoogleTest.
+void shard_from_environment(RunOptions& options) {
+  const char* index = std::getenv("GTEST_SHARD_INDEX");
+  const char* total = std::getenv("GTEST_TOTAL_SHARDS");
+  if (!index || !total) return;
+  char* end = nullptr;
+  const long i = std::strtol(index, &end, 10);
+  const bool index_ok = end && *end == '\0';
+  const long n = std::strtol(total, &end, 10);
+  if (!index_ok || !end || *end != '\0' || n < 1 || i < 0 || i >= n)
+    throw Error("cli.usage", fmt::format("GTEST_SHARD_INDEX={} and GTEST_TOTAL_SHARDS={} do not name a shard "
+                                         "(want 0 <= index < total)", index, total));
+  options.shard_index = static_cast<int>(i);
+  options.shard_count = static_cast<int>(n);
+}
+
+struct Output {
+  std::string report_dir = "reports";
+  std::vector<std::string> formats;
+  bool quiet = false, verbose = false, no_color = false;
+  std::string baseline;
+  double growth_factor = 10.0;
+};
+
+// Prints the text report, writes the requested files, compares to a baseline. Returns the exit status.
+int finish(const RunResult& run, const Output& out) {
+  report::TextOptions text;
+  text.quiet = out.quiet;
+  text.verbose = out.verbose;
+  text.color = !out.no_color && isatty(fileno(stdout)) && !is_ci();
+  std::cout << report::text(run, text) << std::flush;
+  if (!out.formats.empty()) {
+    report::TextOptions plain = text;
+    plain.color = false;
+    for (const std::string& path : report::write_reports(run, out.formats, out.report_dir, plain))
+      if (!out.quiet) std::cerr << "wrote " << path << "\n";
+  }
+  int status = exit_status(run.summary);
+  if (!out.baseline.empty()) {
+    report::CompareOptions options;
+    options.growth_factor = out.growth_factor;
+    const report::Comparison c = report::compare_run(out.baseline, run, options);
+    std::cout << report::comparison_text(c) << std::flush;
+    if (c.regressed() && status == kExitOk) status = kExitFailed;
+  }
+  return status;
+}
+
+void add_output_options(CLI::App* app, Output& out) {
+  app->add_option("--report-dir", out.report_dir, "Folder for report files")->capture_default_str();
+  app->add_option("--format", out.formats, "Report files to write: text json junit markdown html (repeatable)")
+      ->check(CLI::IsMember({"text", "json", "junit", "markdown", "html"}))
+      ->expected(1, -1)
+      ->take_all()
+      ->allow_extra_args();
+  app->add_flag("--quiet,-q", out.quiet, "Only failing cases and the closing line");
+  app->add_flag("--verbose,-v", out.verbose, "Every trial and every check in full");
+  app->add_flag("--no-color", out.no_color, "No ANSI colours even on a terminal");
+  app->add_option("--baseline", out.baseline, "A JSON report to compare with; regressions make the exit status 1")
+      ->check(CLI::ExistingFile);
+  app->add_option("--growth-factor", out.growth_factor,
+                  "With --baseline: a passing check whose error grew more than this factor is a regression")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+// "4x3", "N,3", "nx1": rows and cols, each a number or a dims name.
+bool split_shape(const std::string& text, std::string& rows, std::string& cols) {
+  static const std::regex token(R"([A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*)");
+  const auto comma = text.find(',');
+  if (comma != std::string::npos) {
+    rows = text.substr(0, comma);
+    cols = text.substr(comma + 1);
+    return std::regex_match(rows, token) && std::regex_match(cols, token);
+  }
+  for (std::size_t x = text.find('x'); x != std::string::npos; x = text.find('x', x + 1)) {
+    rows = text.substr(0, x);
+    cols = text.substr(x + 1);
+    if (std::regex_match(rows, token) && std::regex_match(cols, token)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gradcheck: checks hand-derived gradients against finite differences, and says what is wrong.\n"
+               "Exit status: 0 all as expected, 1 unexpected failures, 2 bad usage or a case that could not run."};
+  app.set_version_flag("--version", "gradcheck 0.1.0");
+  app.require_subcommand(1);
+
+  // run
+  std::vector<std::string> run_paths;
+  RunOptions run_options;
+  Output run_out;
+  std::string shard;
+  std::optional<double> rtol, atol;
+  auto* run = app.add_subcommand("run", "Run every case under each PATH (default: the bundled cases/)");
+  run->add_option("paths", run_paths, "Case files or folders (every *.json under them)");
+  run->add_option("--filter", run_options.filter, "Only cases whose name matches (glob * ?, or a substring)");
+  run->add_option("--shard", shard, "Run shard K of N (1-based), e.g. 2/4; also GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+  run->add_option("--jobs,-j", run_options.jobs, "Cases run in parallel (output order stays stable)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  run->add_option("--seed", run_options.seed, "Seed for cases that set none")->capture_default_str();
+  run->add_option("--rtol", rtol, "Relative tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
+  run->add_option("--atol", atol, "Absolute tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
+  add_output_options(run, run_out);
+
+  // check
+  std::string expr, wrt, expected, layout = "denominator", form = "auto", order = "column-major", indices, init,
+                                   expect = "pass", fd_method = "central";
+  std::vector<std::string> vars, dims;
+  int trials = 3;
+  std::uint64_t seed = 42;
+  double step = 0;
+  Output check_out;
+  auto* check = app.add_subcommand("check", "Check one derivation typed on the command line, no file needed");
+  check->add_option("--expr,-e", expr, "The function f, e.g. \"wa' * A * B * wb\"")->required();
+  check->add_option("--wrt,-w", wrt, "The variable to differentiate with respect to")->required();
+  check->add_option("--expected,-g", expected, "Your derivative, e.g. \"A' * wa * wb'\"")->required();
+  check->add_option("--var", vars, "A variable: NAME=ROWSxCOLS[:INIT], e.g. A=4x3, x=n,1:positive (repeatable)")
+      ->required()
+      ->take_all();
+  check->add_option("--dim", dims, "A named size: NAME=VALUE, e.g. m=16 (repeatable)")->take_all();
+  check->add_option("--layout", layout, "denominator or numerator")->check(CLI::IsMember({"denominator", "numerator"}))
+      ->capture_default_str();
+  check->add_option("--form", form, "auto, vec or index")->check(CLI::IsMember({"auto", "vec", "index"}))->capture_default_str();
+  check->add_option("--order", order, "form vec: column-major or row-major")
+      ->check(CLI::IsMember({"column-major", "row-major"}));
+  check->add_option("--indices", indices, "form index: e.g. \"Z[i,l] / H[j,k]\"");
+  check->add_option("--trials", trials, "Random points to try")->check(CLI::Range(1, 1000))->capture_default_str();
+  check->add_option("--seed", seed, "Seed of the random inputs")->capture_default_str();
+  check->add_option("--rtol", rtol, "Relative tolerance")->check(CLI::Range(0.0, 1.0));
+  check->add_option("--atol", atol, "Absolute tolerance")->check(CLI::Range(0.0, 1.0));
+  check->add_option("--fd", fd_method, "central, forward, backward, richardson or ridders")
+      ->check(CLI::IsMember({"central", "forward", "backward", "richardson", "ridders"}))
+      ->capture_default_str();
+  check->add_option("--step", step, "Base step of the differences (default: auto)")->check(CLI::Range(0.0, 1.0));
+  check->add_option("--expect", expect, "pass or fail")->check(CLI::IsMember({"pass", "fail"}));
+  add_output_options(check, check_out);
+
+  // lint
+  std::vector<std::string> lint_paths;
+  auto* lint = app.add_subcommand("lint", "Validate case files without running them: every problem, with its position");
+  lint->add_option("paths", lint_paths, "Case files or folders")->required();
+
+  // compare
+  std::string baseline_path, current_path;
+  double growth = 10.0;
+  auto* compare = app.add_subcommand("compare", "Compare two JSON reports: regressions, fixes, errors that grew");
+  compare->add_option("baseline", baseline_path, "The earlier gradcheck-report.json")->required()->check(CLI::ExistingFile);
+  compare->add_option("current", current_path, "The later gradcheck-report.json")->required()->check(CLI::ExistingFile);
+  compare->add_option("--growth-factor", growth, "A passing check whose error grew more than this factor is listed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "gradcheck: error [cli.usage] " << e.what() << "\n"
+              << "Run 'gradcheck --help' or 'gradcheck <verb> --help' for usage.\n";
+    return kExitUsage;
+  }
+
+  try {
+    if (*run) {
+      if (!shard.empty()) parse_shard(shard, run_options);
+      else shard_from_environment(run_options);
+      run_options.rtol = rtol;
+      run_options.atol = atol;
+      if (run_paths.empty()) run_paths.push_back(default_cases());
+      const std::vector<std::string> files = find_case_files(run_paths);
+      if (files.empty()) throw Error("cli.usage", "no *.json case files under the given paths");
+      const bool show_progress = isatty(fileno(stderr)) && !is_ci() && !run_out.quiet;
+      if (show_progress) {
+        run_options.progress = [](std::size_t done, std::size_t total, const CaseResult& c) {
+          std::fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, c.name.c_str());
+          if (done == total) std::fprintf(stderr, "\r\033[K");
+          std::fflush(stderr);
+        };
+      }
+      return finish(run_files(files, run_options), run_out);
+    }
+    if (*check) {
+      CaseSpec spec;
+      spec.name = "check";
+      spec.expression = expr;
+      spec.expression_location = {"<command line: --expr>", 0, 0};
+      spec.trials = trials;
+      spec.seed = seed;
+      spec.expect = expect;
+      if (rtol) spec.tolerance.rtol = *rtol;
+      if (atol) spec.tolerance.atol = *atol;
+      parse_fd_method(fd_method, &spec.fd.method);
+      spec.fd.step = step;
+      static const std::regex dim_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([1-9][0-9]*))");
+      for (const std::string& d : dims) {
+        std::smatch m;
+        if (!std::regex_match(d, m, dim_form))
+          throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer, e.g. m=16", d));
+        spec.dims.push_back({m[1], {std::stod(m[2])}});
+      }
+      static const std::regex var_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([^:]+)(:([a-z]+))?)");
+      for (const std::string& v : vars) {
+        std::smatch m;
+        VariableSpec var;
+        if (!std::regex_match(v, m, var_form) || !split_shape(m[2], var.rows, var.cols))
+          throw Error("cli.usage", fmt::format("--var \"{}\": expected NAME=ROWSxCOLS[:INIT], e.g. A=4x3 or x=n,1:positive", v));
+        var.name = m[1];
+        for (const std::string* s : {&var.rows, &var.cols}) {
+          const bool known = std::isdigit(static_cast<unsigned char>((*s)[0])) ||
+                             std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == *s; });
+          if (!known) throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is neither a size nor a --dim", v, *s));
+        }
+        if (m[4].matched && !parse_init(m[4], &var.init))
+          throw Error("cli.usage", fmt::format("--var \"{}\": unknown init \"{}\" (normal, uniform, positive, symmetric, "
+                                               "spd, orthogonal, onehot, probability, identity, ones, zeros)", v, m[4].str()));
+        var.location = {"<command line: --var " + v + ">", 0, 0};
+        spec.variables.push_back(var);
+      }
+      if (std::none_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& v) { return v.name == wrt; }))
+        throw Error("cli.usage", fmt::format("--wrt \"{}\" is not one of the --var variables", wrt));
+      CheckSpec c;
+      c.wrt = wrt;
+      c.expected = expected;
+      c.expected_location = {"<command line: --expected>", 0, 0};
+      c.form.layout = layout == "numerator" ? Layout::kNumerator : Layout::kDenominator;
+      c.form.form = form == "vec" ? Form::kVec : form == "index" ? Form::kIndex : Form::kAuto;
+      c.form.order = order == "row-major" ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
+      c.indices = indices;
+      c.indices_location = {"<command line: --indices>", 0, 0};
+      if (c.form.form == Form::kIndex && indices.empty()) throw Error("cli.usage", "--form index needs --indices");
+      spec.checks.push_back(c);
+      LoadedFile file;
+      file.path = "<command line>";
+      file.cases.push_back(spec);
+      return finish(run_loaded({file}, RunOptions{}), check_out);
+    }
+    if (*lint) {
+      const std::vector<std::string> files = find_case_files(lint_paths);
+      const std::vector<std::string> problems = lint_files(files);
+      for (const std::string& p : problems) std::cout << p << "\n";
+      std::cout << fmt::format("{} file{} checked, {} problem{}\n", files.size(), files.size() == 1 ? "" : "s",
+                               problems.size(), problems.size() == 1 ? "" : "s");
+      return problems.empty() ? kExitOk : kExitUsage;
+    }
+    if (*compare) {
+      report::CompareOptions options;
+      options.growth_factor = growth;
+      const report::Comparison c = report::compare_files(baseline_path, current_path, options);
+      std::cout << report::comparison_text(c);
+      return c.regressed() ? kExitFailed : kExitOk;
+    }
+  } catch (const Error& e) {
+    std::cerr << "gradcheck: error " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "gradcheck: error [internal] " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}
