@@ -48,6 +48,7 @@ class Symbols {
   const double* find_dim(const std::string& name) const;         // nullptr if absent
   std::size_t variable_count() const { return variables_.size(); }
   const std::vector<std::string>& variable_names() const { return order_; }  // by slot
+  std::vector<std::string> dim_names() const;                                 // sorted
 
  private:
   std::map<std::string, Variable> variables_;

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// Name resolution, shape inference and constant folding; see compiler.hpp.
+#include "expr/compiler.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+#include "gradcheck/error.hpp"
+
+namespace gradcheck::expr {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Levenshtein distance between a and b.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The candidate closest to `name`, ignoring case, if it is close enough to be a likely typo:
+// equal but for case, or at most one edit in three characters (and not a full rewrite).
+std::string closest(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(1, name.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    const std::size_t d = edit_distance(lower(name), lower(c));
+    if (d < best_d && d < std::max(name.size(), c.size())) {
+      best = c;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string format_number(double v) { return fmt::format("{}", v); }
+
+std::size_t Compiler::compile(const Node& n) {
+  switch (n.kind) {
+    case Node::Number:
+      return push_constant(arma::mat(1, 1, arma::fill::value(n.value)));
+    case Node::Name:
+      return compile_name(n);
+    case Node::Call:
+      return compile_call(n);
+    case Node::Unary:
+      if (n.op == Tok::Plus) return compile(n.children[0]);  // +x is x
+      [[fallthrough]];
+    case Node::Binary:
+    case Node::Transpose: {
+      const std::size_t start = prog_.steps.size();
+      Args args;
+      for (const Node& child : n.children) args.push_back(compile(child));
+      return finish(start, lower_operator(*this, n, args));
+    }
+  }
+  return 0;  // unreachable
+}
+
+std::size_t Compiler::push_constant(arma::mat value) {
+  Step s;
+  s.shape = Shape{value.n_rows, value.n_cols};
+  s.out = std::move(value);
+  prog_.steps.push_back(std::move(s));
+  return prog_.steps.size() - 1;
+}
+
+// Variables first, then dims; `inf` (or `Inf`) is infinity unless declared.
+std::size_t Compiler::compile_name(const Node& n) {
+  if (const auto* v = symbols_.find_variable(n.name)) {
+    Step s;
+    s.slot = v->slot;
+    s.shape = v->shape;
+    prog_.steps.push_back(std::move(s));
+    return prog_.steps.size() - 1;
+  }
+  if (const double* d = symbols_.find_dim(n.name)) return push_constant(arma::mat(1, 1, arma::fill::value(*d)));
+  if (n.name == "inf" || n.name == "Inf")
+    return push_constant(arma::mat(1, 1, arma::fill::value(std::numeric_limits<double>::infinity())));
+  if (find_function(n.name))
+    fail("expr.syntax", "function '" + n.name + "' needs its arguments in parentheses: " + n.name + "(...)", n);
+  unknown_name(n);
+}
+
+void Compiler::unknown_name(const Node& n) const {
+  std::vector<std::string> names = symbols_.variable_names();
+  for (const std::string& d : symbols_.dim_names()) names.push_back(d);
+  const std::string guess = closest(n.name, names);
+  fail("expr.name", "unknown variable or dim '" + n.name + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"),
+       n);
+}
+
+std::size_t Compiler::compile_call(const Node& n) {
+  const Function* f = find_function(n.name);
+  if (!f) {
+    if (symbols_.find_variable(n.name) || symbols_.find_dim(n.name))
+      fail("expr.syntax", "'" + n.name + "' is not a function: indexing with ( ) is not supported", n);
+    fail("expr.name", "unknown function '" + n.name + "'", n);
+  }
+  const std::size_t got = n.children.size();
+  if (got < f->min_args || got > f->max_args) {
+    auto count = [](std::size_t k) { return std::to_string(k) + (k == 1 ? " argument" : " arguments"); };
+    std::string expects = f->min_args == f->max_args ? count(f->min_args)
+                          : f->max_args == f->min_args + 1
+                              ? std::to_string(f->min_args) + " or " + count(f->max_args)
+                              : std::to_string(f->min_args) + " to " + count(f->max_args);
+    fail("expr.arity", std::string(f->name) + " expects " + expects + ", got " + std::to_string(got), n);
+  }
+  const std::size_t start = prog_.steps.size();
+  Args args;
+  for (const Node& child : n.children) args.push_back(compile(child));
+  return finish(start, f->lower(*this, n, args));
+}
+
+// Appends the step of a node whose operands occupy steps [start, end). A compile-time value, or a
+// kernel over constant inputs, is folded: the operands' steps are dropped for one constant.
+std::size_t Compiler::finish(std::size_t start, Lowering low) {
+  if (low.value) {
+    prog_.steps.resize(start);
+    return push_constant(std::move(*low.value));
+  }
+  Step s;
+  s.run = low.run;
+  s.a = low.inputs.at(0);
+  s.b = low.inputs.size() > 1 ? low.inputs[1] : s.a;
+  s.p = low.p;
+  s.shape = low.shape;
+  s.out.zeros(s.shape.rows, s.shape.cols);
+  if (prog_.steps[s.a].is_constant() && prog_.steps[s.b].is_constant()) {
+    s.run(s, prog_.steps[s.a].out, prog_.steps[s.b].out);
+    arma::mat value = std::move(s.out);
+    prog_.steps.resize(start);
+    return push_constant(std::move(value));
+  }
+  prog_.steps.push_back(std::move(s));
+  return prog_.steps.size() - 1;
+}
+
+std::optional<double> Compiler::constant(std::size_t step) const {
+  const Step& s = prog_.steps[step];
+  if (!s.is_constant() || !s.shape.is_scalar()) return std::nullopt;
+  return s.out[0];
+}
+
+std::string Compiler::describe(const Node& n, std::size_t step) const {
+  const std::string_view src = text_.substr(n.begin, n.end - n.begin);
+  if (src.size() <= 30) return std::string(src) + " (" + shape(step).str() + ")";
+  return shape(step).str();
+}
+
+void Compiler::fail(const char* id, std::string detail, const Node& n) const {
+  throw ExprError(id, std::move(detail), std::string(text_), n.pos + 1, n.len);
+}
+
+void Compiler::fail_span(const char* id, std::string detail, const Node& n) const {
+  throw ExprError(id, std::move(detail), std::string(text_), n.begin + 1, std::max<std::size_t>(1, n.end - n.begin));
+}
+
+std::string Compiler::first_variable(const Node& n) const {
+  if (n.kind == Node::Name && symbols_.find_variable(n.name)) return n.name;
+  for (const Node& child : n.children)
+    if (std::string v = first_variable(child); !v.empty()) return v;
+  return "";
+}
+
+arma::uword Compiler::size_argument(const Node& call, std::size_t index, std::size_t step) const {
+  const Node& arg = call.children[index];
+  const std::string what = "size argument of " + call.name;
+  if (!prog_.steps[step].is_constant()) {
+    fail_span("expr.value", what + " must be a constant made of numbers and dims, but it depends on variable '" +
+                                first_variable(arg) + "'", arg);
+  }
+  if (!shape(step).is_scalar())
+    fail_span("expr.value", what + " must be a single number, got " + describe(arg, step), arg);
+  const double v = prog_.steps[step].out[0];
+  if (!(v >= 1) || v != std::floor(v) || v > 1e9)
+    fail_span("expr.value", what + " must be a positive integer, got " + format_number(v), arg);
+  return static_cast<arma::uword>(v);
+}
+
+int Compiler::dimension_argument(const Node& call, std::size_t index, std::size_t step) const {
+  const Node& arg = call.children[index];
+  const std::string what = "dimension argument of " + call.name + " must be 1 (columns) or 2 (rows)";
+  if (!prog_.steps[step].is_constant())
+    fail_span("expr.value", what + ", but it depends on variable '" + first_variable(arg) + "'", arg);
+  const std::optional<double> v = constant(step);
+  if (!v) fail_span("expr.value", what + ", got " + describe(arg, step), arg);
+  if (*v != 1 && *v != 2) fail_span("expr.value", what + ", got " + format_number(*v), arg);
+  return static_cast<int>(*v);
+}
+
+}  // namespace gradcheck::expr

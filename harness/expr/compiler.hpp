@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// Name resolution, shape inference and lowering of a syntax tree into a Program.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "expr/ast.hpp"
+#include "expr/program.hpp"
+
+namespace gradcheck::expr {
+
+using detail::Kernel;
+using detail::Program;
+using detail::Step;
+using Args = std::vector<std::size_t>;  // step indices of a node's compiled operands
+
+// What an operator or function turns into, decided by its lowering rule at compile time:
+// either a kernel over one or two inputs, or a value known at compile time (ones(3), numel(x)).
+struct Lowering {
+  Lowering(Shape shape, Kernel run, Args inputs, double p = 0)
+      : shape(shape), run(run), inputs(std::move(inputs)), p(p) {}
+  explicit Lowering(arma::mat value) : shape{value.n_rows, value.n_cols}, value(std::move(value)) {}
+
+  Shape shape;
+  Kernel run = nullptr;
+  Args inputs;                     // 1 or 2 step indices when run is set
+  double p = 0;                    // Step::p
+  std::optional<arma::mat> value;  // set instead of run for compile-time values
+};
+
+class Compiler {
+ public:
+  Compiler(std::string_view text, const Symbols& symbols, Program& program)
+      : text_(text), symbols_(symbols), prog_(program) {}
+
+  // Emits the steps of `n` (post-order) and returns the index of the step holding its value.
+  // Steps whose inputs are all constants are evaluated here and folded into a constant.
+  std::size_t compile(const Node& n);
+
+  // Helpers for the lowering rules of operators.cpp and functions.cpp.
+  const Shape& shape(std::size_t step) const { return prog_.steps[step].shape; }
+  // The value of a step known at compile time (numbers, dims and what is made of them only).
+  std::optional<double> constant(std::size_t step) const;
+  // "A (4x3)": the operand's source text and shape, or the shape alone if the text is long.
+  std::string describe(const Node& n, std::size_t step) const;
+  // Throws ExprError `id` with carets under n's anchor (operator, name or number).
+  [[noreturn]] void fail(const char* id, std::string detail, const Node& n) const;
+  // Throws ExprError `id` with carets under the whole source span of n.
+  [[noreturn]] void fail_span(const char* id, std::string detail, const Node& n) const;
+  // A size argument (ones(r, c), reshape(X, r, c)): a positive integer known at compile time,
+  // else ExprError "expr.value" pointing at the argument.
+  arma::uword size_argument(const Node& call, std::size_t index, std::size_t step) const;
+  // A dimension argument (sum(X, d)): the constant 1 or 2, else ExprError "expr.value".
+  int dimension_argument(const Node& call, std::size_t index, std::size_t step) const;
+  const Symbols& symbols() const { return symbols_; }
+
+ private:
+  std::size_t finish(std::size_t start, Lowering low);
+  std::size_t push_constant(arma::mat value);
+  std::size_t compile_name(const Node& n);
+  std::size_t compile_call(const Node& n);
+  std::string first_variable(const Node& n) const;  // the first variable named in n, or ""
+  [[noreturn]] void unknown_name(const Node& n) const;
+
+  std::string_view text_;
+  const Symbols& symbols_;
+  Program& prog_;
+};
+
+// operators.cpp: the rule of a Unary, Binary or Transpose node over its compiled operands.
+Lowering lower_operator(Compiler& c, const Node& n, const Args& args);
+
+// functions.cpp: the built-in functions.
+struct Function {
+  const char* name;
+  std::size_t min_args, max_args;
+  Lowering (*lower)(Compiler& c, const Node& call, const Args& args);
+};
+const Function* find_function(std::string_view name);  // nullptr if unknown
+
+// Number formatting for messages: 3, 0.5, 1e-08.
+std::string format_number(double v);
+
+}  // namespace gradcheck::expr

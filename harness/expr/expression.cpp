@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// Expression: compile once (parse, infer shapes, allocate buffers), evaluate many times.
+#include <algorithm>
+#include <stdexcept>
+
+#include "expr/compiler.hpp"
+#include "expr/parser.hpp"
+#include "gradcheck/expression.hpp"
+
+namespace gradcheck {
+namespace {
+
+using detail::Program;
+using detail::Step;
+
+// Drops the steps the result does not depend on (constant size arguments such as the 2 of
+// sum(X, 2), once their value has been read) and renumbers the inputs.
+void compact(Program& prog) {
+  std::vector<Step>& steps = prog.steps;
+  std::vector<bool> live(steps.size(), false);
+  live.back() = true;
+  for (std::size_t i = steps.size(); i-- > 0;)
+    if (live[i] && steps[i].run) live[steps[i].a] = live[steps[i].b] = true;
+  std::vector<std::size_t> index(steps.size());
+  std::vector<Step> kept;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!live[i]) continue;
+    index[i] = kept.size();
+    kept.push_back(std::move(steps[i]));
+    kept.back().a = index[kept.back().a];
+    kept.back().b = index[kept.back().b];
+  }
+  steps = std::move(kept);
+}
+
+}  // namespace
+
+Expression Expression::compile(std::string_view text, const Symbols& symbols) {
+  auto prog = std::make_unique<Program>();
+  prog->text = std::string(text);
+  const expr::Node root = expr::parse(text);
+  expr::Compiler(prog->text, symbols, *prog).compile(root);
+  compact(*prog);
+  for (const Step& s : prog->steps)
+    if (s.is_variable()) prog->checks.emplace_back(s.slot, s.shape);
+  std::sort(prog->checks.begin(), prog->checks.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  prog->checks.erase(std::unique(prog->checks.begin(), prog->checks.end(),
+                                 [](const auto& x, const auto& y) { return x.first == y.first; }),
+                     prog->checks.end());
+  for (const auto& check : prog->checks) prog->variables_used.push_back(check.first);
+  Step& result = prog->steps.back();
+  if (result.is_variable()) result.out.zeros(result.shape.rows, result.shape.cols);  // `x` alone: copied out
+  return Expression(std::move(prog));
+}
+
+Expression::Expression(std::unique_ptr<detail::Program> program) : program_(std::move(program)) {}
+Expression::Expression(const Expression& other) : program_(std::make_unique<Program>(*other.program_)) {}
+Expression& Expression::operator=(const Expression& other) {
+  if (this != &other) program_ = std::make_unique<Program>(*other.program_);
+  return *this;
+}
+Expression::Expression(Expression&&) noexcept = default;
+Expression& Expression::operator=(Expression&&) noexcept = default;
+Expression::~Expression() = default;
+
+Shape Expression::shape() const { return program_->steps.back().shape; }
+const std::string& Expression::text() const { return program_->text; }
+const std::vector<std::size_t>& Expression::variables_used() const { return program_->variables_used; }
+
+const arma::mat& Expression::evaluate(const std::vector<arma::mat>& values) {
+  // A wrong value is a bug of the caller, not numerical trouble: it throws.
+  for (const auto& [slot, shape] : program_->checks) {
+    if (slot >= values.size())
+      throw std::invalid_argument("Expression::evaluate: no value for variable slot " + std::to_string(slot));
+    if (values[slot].n_rows != shape.rows || values[slot].n_cols != shape.cols)
+      throw std::invalid_argument("Expression::evaluate: the value in slot " + std::to_string(slot) + " is " +
+                                  std::to_string(values[slot].n_rows) + "x" + std::to_string(values[slot].n_cols) +
+                                  ", declared " + shape.str());
+  }
+  std::vector<Step>& steps = program_->steps;
+  auto input = [&](std::size_t i) -> const arma::mat& {
+    return steps[i].is_variable() ? values[steps[i].slot] : steps[i].out;
+  };
+  for (Step& s : steps)
+    if (s.run) s.run(s, input(s.a), input(s.b));
+  Step& result = steps.back();
+  if (result.is_variable()) result.out = values[result.slot];
+  return result.out;
+}
+
+}  // namespace gradcheck

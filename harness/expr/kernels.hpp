@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Loops shared by the kernels of operators.cpp and functions.cpp.
+#pragma once
+
+#include <armadillo>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "expr/program.hpp"
+
+namespace gradcheck::expr {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Numerical failure: the step's result becomes all NaN (with its shape, even if a failed
+// Armadillo call reset the buffer).
+inline void fill_nan(detail::Step& s) {
+  s.out.set_size(s.shape.rows, s.shape.cols);
+  s.out.fill(kNaN);
+}
+
+// out(i) = f(a(i)) for every entry; out has a's shape.
+template <class F>
+void map(const arma::mat& a, arma::mat& out, F f) {
+  const double* x = a.memptr();
+  double* y = out.memptr();
+  for (arma::uword i = 0; i < a.n_elem; ++i) y[i] = f(x[i]);
+}
+
+// The shape of an elementwise operation between a and b with broadcasting, or nothing:
+// equal shapes; a scalar against anything; a p x 1 column against a p x m matrix (applied to
+// each column); a 1 x m row against a p x m matrix (applied to each row); either side.
+inline std::optional<Shape> broadcast_shape(Shape a, Shape b) {
+  if (a == b || b.is_scalar()) return a;
+  if (a.is_scalar()) return b;
+  if (a.cols == 1 && a.rows == b.rows) return b;  // column against matrix
+  if (b.cols == 1 && a.rows == b.rows) return a;
+  if (a.rows == 1 && a.cols == b.cols) return b;  // row against matrix
+  if (b.rows == 1 && a.cols == b.cols) return a;
+  return std::nullopt;
+}
+
+// out(i, j) = f(a(i, j), b(i, j)) where a size-1 dimension of a or b is repeated
+// (shapes already checked by broadcast_shape).
+template <class F>
+void zip(const arma::mat& a, const arma::mat& b, arma::mat& out, F f) {
+  double* y = out.memptr();
+  const double* x = a.memptr();
+  const double* z = b.memptr();
+  if (a.n_rows == b.n_rows && a.n_cols == b.n_cols) {
+    for (arma::uword i = 0; i < a.n_elem; ++i) y[i] = f(x[i], z[i]);
+    return;
+  }
+  // Strides of a repeated dimension are 0.
+  const arma::uword ar = a.n_rows == 1 ? 0 : 1, ac = a.n_cols == 1 ? 0 : a.n_rows;
+  const arma::uword br = b.n_rows == 1 ? 0 : 1, bc = b.n_cols == 1 ? 0 : b.n_rows;
+  for (arma::uword j = 0; j < out.n_cols; ++j)
+    for (arma::uword i = 0; i < out.n_rows; ++i) *y++ = f(x[i * ar + j * ac], z[i * br + j * bc]);
+}
+
+// Reductions along a dimension: dim 0 = all entries (1x1), 1 = each column (1 x n),
+// 2 = each row (m x 1). f(first, stride, count) reduces `count` entries `stride` apart.
+template <class F>
+void reduce(const arma::mat& a, int dim, arma::mat& out, F f) {
+  if (dim == 0) {
+    out[0] = f(a.memptr(), 1, a.n_elem);
+  } else if (dim == 1) {
+    for (arma::uword j = 0; j < a.n_cols; ++j) out[j] = f(a.colptr(j), 1, a.n_rows);
+  } else {
+    for (arma::uword i = 0; i < a.n_rows; ++i) out[i] = f(a.memptr() + i, a.n_rows, a.n_cols);
+  }
+}
+
+// The result shape of reduce().
+inline Shape reduced_shape(Shape s, int dim) {
+  if (dim == 0) return Shape{1, 1};
+  if (dim == 1) return Shape{1, s.cols};
+  return Shape{s.rows, 1};
+}
+
+}  // namespace gradcheck::expr

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// The operators: shape rules (with their error messages) and kernels.
+#include <cmath>
+#include <cstdint>
+#include <functional>
+
+#include "expr/compiler.hpp"
+#include "expr/kernels.hpp"
+
+namespace gradcheck::expr {
+namespace {
+
+using arma::mat;
+
+// The kernel applying f entrywise with broadcasting (see kernels.hpp).
+template <class F>
+Kernel zip_kernel() {
+  return [](Step& s, const mat& a, const mat& b) { zip(a, b, s.out, F{}); };
+}
+
+struct Pow {
+  double operator()(double x, double y) const { return std::pow(x, y); }
+};
+template <class Cmp>
+struct Compare {  // comparisons give 1 or 0
+  double operator()(double x, double y) const { return Cmp{}(x, y) ? 1.0 : 0.0; }
+};
+
+// A square matrix to an integer power k by repeated squaring: k = 0 gives the identity and a
+// negative k the power of the inverse. A non-integer k (only possible when the exponent depends
+// on a variable) or a singular matrix with k < 0 gives NaN.
+void matrix_power(Step& s, const mat& a, const mat& b) {
+  double k = b[0];
+  if (!std::isfinite(k) || k != std::floor(k) || std::abs(k) > 1e18) return fill_nan(s);
+  mat& base = s.work;
+  if (k < 0) {
+    if (!arma::inv(base, a)) return fill_nan(s);
+    k = -k;
+  } else {
+    base = a;
+  }
+  s.out.eye(s.shape.rows, s.shape.cols);
+  for (auto e = static_cast<std::uint64_t>(k); e > 0; e >>= 1) {
+    if (e & 1) {
+      s.work2 = s.out * base;
+      s.out.swap(s.work2);
+    }
+    if (e > 1) {
+      s.work2 = base * base;
+      base.swap(s.work2);
+    }
+  }
+}
+
+// The phrase naming an elementwise operation in a shape error: "cannot <verb A and B>".
+std::string elementwise_phrase(Tok op, const std::string& a, const std::string& b) {
+  switch (op) {
+    case Tok::Plus: return "cannot add " + a + " and " + b;
+    case Tok::Minus: return "cannot subtract " + b + " from " + a;
+    case Tok::DotStar: return "cannot multiply " + a + " and " + b + " elementwise";
+    case Tok::DotSlash: return "cannot divide " + a + " by " + b + " elementwise";
+    case Tok::DotCaret: return "cannot raise " + a + " to the power " + b + " elementwise";
+    default: return "cannot compare " + a + " and " + b;
+  }
+}
+
+Kernel elementwise_kernel(Tok op) {
+  switch (op) {
+    case Tok::Plus: return zip_kernel<std::plus<>>();
+    case Tok::Minus: return zip_kernel<std::minus<>>();
+    case Tok::DotStar: return zip_kernel<std::multiplies<>>();
+    case Tok::DotSlash: return zip_kernel<std::divides<>>();
+    case Tok::DotCaret: return zip_kernel<Pow>();
+    case Tok::Less: return zip_kernel<Compare<std::less<>>>();
+    case Tok::LessEq: return zip_kernel<Compare<std::less_equal<>>>();
+    case Tok::Greater: return zip_kernel<Compare<std::greater<>>>();
+    default: return zip_kernel<Compare<std::greater_equal<>>>();
+  }
+}
+
+Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) {
+  const Shape sa = c.shape(a), sb = c.shape(b);
+  auto A = [&] { return c.describe(n.children[0], a); };
+  auto B = [&] { return c.describe(n.children[1], b); };
+  switch (n.op) {
+    case Tok::Star:  // matrix product; a scalar on either side scales
+      if (sa.is_scalar() || sb.is_scalar())
+        return {sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b}};
+      if (sa.cols != sb.rows)
+        c.fail("expr.shape",
+               "cannot multiply " + A() + " by " + B() + ": inner sizes " + std::to_string(sa.cols) + " and " +
+                   std::to_string(sb.rows),
+               n);
+      return {Shape{sa.rows, sb.cols}, [](Step& s, const mat& x, const mat& y) { s.out = x * y; }, {a, b}};
+    case Tok::Slash:  // division by a scalar only
+      if (!sb.is_scalar())
+        c.fail("expr.shape",
+               "cannot divide " + A() + " by " + B() +
+                   ": '/' needs a scalar divisor; use ./ to divide elementwise, or solve/inv for matrices",
+               n);
+      return {sa, zip_kernel<std::divides<>>(), {a, b}};
+    case Tok::Caret: {  // scalar power, or a square matrix to an integer power
+      if (!sb.is_scalar())
+        c.fail("expr.shape",
+               "cannot raise " + A() + " to the power " + B() +
+                   ": the exponent of '^' must be a scalar; use .^ for elementwise powers",
+               n);
+      if (sa.is_scalar()) return {sa, zip_kernel<Pow>(), {a, b}};
+      if (!sa.is_square())
+        c.fail("expr.shape",
+               "cannot raise " + A() + " to a power: '^' needs a scalar or a square matrix; use .^ for "
+                   "elementwise powers",
+               n);
+      if (auto k = c.constant(b); k && *k != std::floor(*k))
+        c.fail("expr.value",
+               "cannot raise " + A() + " to the power " + format_number(*k) +
+                   ": a matrix power needs an integer exponent",
+               n);
+      return {sa, matrix_power, {a, b}};
+    }
+    default: {  // elementwise with broadcasting: + - .* ./ .^ and the comparisons
+      const std::optional<Shape> out = broadcast_shape(sa, sb);
+      if (!out) c.fail("expr.shape", elementwise_phrase(n.op, A(), B()) + ": shapes differ and neither broadcasts", n);
+      return {*out, elementwise_kernel(n.op), {a, b}};
+    }
+  }
+}
+
+}  // namespace
+
+Lowering lower_operator(Compiler& c, const Node& n, const Args& args) {
+  const std::size_t a = args[0];
+  const Shape sa = c.shape(a);
+  switch (n.kind) {
+    case Node::Unary:  // -x negates every entry (unary + never gets here)
+      return {sa, [](Step& s, const mat& x, const mat&) { map(x, s.out, std::negate<>()); }, {a}};
+    case Node::Transpose:  // x' and x.T
+      return {Shape{sa.cols, sa.rows}, [](Step& s, const mat& x, const mat&) { s.out = x.t(); }, {a}};
+    default:
+      return lower_binary(c, n, a, args[1]);
+  }
+}
+
+}  // namespace gradcheck::expr
