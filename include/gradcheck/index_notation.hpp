@@ -17,6 +17,7 @@
 #pragma once
 
 #include <armadillo>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ struct IndexSpec {
   // the axes of the result. "z[i] / W[i,k]" -> {"i", "k"}.
   std::vector<std::string> free_letters;
   std::string text;                     // the field as written
+  // Where the parts sit in `text` (0-based offsets), so that later errors can point at them.
+  std::size_t f_pos = 0, x_pos = 0;                  // the names
+  std::vector<std::size_t> f_letter_pos, x_letter_pos;  // each letter
 
   // Parses "Z[i,l] / H[j,k]". Throws ExprError ("expr.syntax") with a caret on bad syntax.
   static IndexSpec parse(std::string_view text);
