@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "gradcheck/gradcheck.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gradcheck {
+namespace {
+
+TEST(Api, CallableGradientIsTriedAtSeveralPoints) {
+  ApiOptions options;
+  options.trials = 4;
+  const arma::mat x{{0.3, -0.2}, {1.1, 0.4}};
+  auto f = [](const arma::mat& X) { return arma::accu(arma::exp(X)); };
+  const CheckResult r = check_gradient(f, x, [](const arma::mat& X) { return arma::mat(arma::exp(X)); },
+                                       Layout::kDenominator, options);
+  EXPECT_EQ(r.status, Status::kPass);
+  ASSERT_EQ(r.trials.size(), 4u);
+  EXPECT_LT(r.max_rel_error, 1e-8);
+}
+
+TEST(Api, AFormulaRightAtOnePointOnlyFailsAnotherTrial) {
+  // d/dx sum(x.^3) = 3 x.^2; "3 x" agrees where x = 1 only.
+  ApiOptions options;
+  options.trials = 3;
+  const arma::mat x = arma::ones(3, 1);
+  auto f = [](const arma::mat& X) { return arma::accu(arma::pow(X, 3)); };
+  const CheckResult r = check_gradient(f, x, [](const arma::mat& X) { return arma::mat(3 * X); },
+                                       Layout::kDenominator, options);
+  EXPECT_EQ(r.trials[0].status, Status::kPass);
+  EXPECT_EQ(r.status, Status::kFail);
+  EXPECT_GT(r.worst_trial, 0);
+}
+
+TEST(Api, MultipleInputsOfALayer) {
+  // L = sum(W x + b) / 2: dL/dW = 1 x' / 2, dL/dx = W' 1 / 2, dL/db = 1 / 2.
+  const arma::mat w{{1, 2, 3}, {4, 5, 6}}, x{{0.5}, {-1}, {2}}, b{{0.1}, {0.2}};
+  auto f = [](const std::vector<arma::mat>& v) { return arma::accu(v[0] * v[1] + v[2]) / 2.0; };
+  const arma::mat ones(2, 1, arma::fill::ones);
+  const auto r = check_gradients(f, {{"W", w}, {"x", x}, {"b", b}},
+                                 {arma::mat(ones * x.t() / 2), arma::mat(w.t() * ones / 2), arma::mat(ones / 2)});
+  ASSERT_EQ(r.size(), 3u);
+  for (const CheckResult& c : r) EXPECT_EQ(c.status, Status::kPass) << describe(c);
+  EXPECT_EQ(r[0].wrt, "W");
+}
+
+TEST(Api, JacobianCallable) {
+  // y = tanh(x): J = diag(1 - tanh(x)^2).
+  const arma::mat x{{0.2}, {-0.5}, {1.0}};
+  auto f = [](const arma::mat& X) { return arma::mat(arma::tanh(X)); };
+  auto j = [](const arma::mat& X) { return arma::mat(arma::diagmat(1 - arma::square(arma::tanh(X)))); };
+  EXPECT_EQ(check_jacobian(f, x, j).status, Status::kPass);
+}
+
+TEST(Api, WrongCountOfGradientsIsAnError) {
+  EXPECT_THROW(check_gradients([](const std::vector<arma::mat>&) { return 0.0; }, {{"a", arma::mat(1, 1)}}, {}),
+               Error);
+}
+
+}  // namespace
+}  // namespace gradcheck
