@@ -59,9 +59,9 @@ details.check > div { padding: 6px 16px 14px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 ul.diagnoses { padding-left: 18px; margin: 8px 0; } ul.diagnoses code { font-weight: 600; }
-table.entries { width: auto; margin: 8px 0 4px; }
-.plots { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; margin-top: 12px; }
-figure { margin: 0; } figcaption { font-size: 12.5px; color: var(--muted); margin-top: 2px; }
+table.entries { width: auto; margin: 0; }
+.plots { display: flex; flex-wrap: wrap; gap: 16px 32px; align-items: flex-start; margin-top: 14px; }
+figure { margin: 0; } figure svg { display: block; } figcaption { font-size: 12.5px; color: var(--muted); margin-top: 2px; }
 figcaption b { color: var(--ink); font-weight: 600; }
 svg text { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 9.5px; fill: #59636e; }
 svg rect.cell:hover { stroke: #1f2328; stroke-width: 1.5; }
@@ -101,12 +101,30 @@ arma::uword label_step(int cell, int gap) {
   return 100;
 }
 
-// One matrix as an SVG grid; `mark` outlines one cell (the worst entry) when it is shown.
+// The colour scale from -vmax to vmax as a bar at (x, y), `width` wide, with its end values.
+std::string legend(double vmax, int x, int y, int width) {
+  const int steps = 60;
+  std::string out;
+  for (int s = 0; s < steps; ++s) {
+    const double v = vmax * (-1.0 + 2.0 * (s + 0.5) / steps);
+    out += fmt::format("<rect x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"9\" fill=\"{}\"/>",
+                       x + s * width / double(steps), y, width / double(steps) + 0.3, colour(v, vmax));
+  }
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"start\">{}</text>", x, y + 21, sci(-vmax, 1));
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">0</text>", x + width / 2, y + 21);
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", x + width, y + 21, sci(vmax, 1));
+  return out;
+}
+
+// One matrix as an SVG grid with its colour scale under it; `mark` outlines one cell (the worst
+// entry) when it is shown.
 std::string heatmap(const arma::mat& m, double vmax, const std::string& name, const std::vector<arma::uword>& mark) {
   const arma::uword rows = std::min(m.n_rows, kMaxCells), cols = std::min(m.n_cols, kMaxCells);
-  const int cell = std::clamp(240 / static_cast<int>(std::max<arma::uword>({rows, cols, 1})), 5, 28);
+  const int cell = std::clamp(260 / static_cast<int>(std::max<arma::uword>({rows, cols, 1})), 6, 40);
   const int left = 26, top = 16;
-  const int width = left + static_cast<int>(cols) * cell + 2, height = top + static_cast<int>(rows) * cell + 2;
+  const int grid_w = static_cast<int>(cols) * cell, grid_h = static_cast<int>(rows) * cell;
+  const int bar = std::max(grid_w, 150);
+  const int width = left + bar + 4, height = top + grid_h + 36;
   std::string out = fmt::format(
       "<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "role=\"img\" aria-label=\"{2}\">\n",
@@ -135,27 +153,11 @@ std::string heatmap(const arma::mat& m, double vmax, const std::string& name, co
         "pointer-events=\"none\"/>\n",
         left + mark[1] * cell, top + mark[0] * cell, cell, cell);
   }
-  return out + "</svg>";
+  return out + legend(vmax, left, top + grid_h + 8, bar) + "</svg>";
 }
 
-// The colour scale from -vmax to vmax.
-std::string legend(double vmax) {
-  const int steps = 48, w = 3, x0 = 6;
-  std::string out = fmt::format(
-      "<svg class=\"legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"30\" viewBox=\"0 0 {0} 30\">",
-      steps * w + 2 * x0);
-  for (int s = 0; s < steps; ++s) {
-    double v = vmax * (-1.0 + 2.0 * (s + 0.5) / steps);
-    out += fmt::format("<rect x=\"{}\" y=\"2\" width=\"{}\" height=\"10\" fill=\"{}\"/>", x0 + s * w, w, colour(v, vmax));
-  }
-  out += fmt::format("<text x=\"{}\" y=\"25\" text-anchor=\"start\">{}</text>", x0 - 4, sci(-vmax, 1));
-  out += fmt::format("<text x=\"{}\" y=\"25\" text-anchor=\"middle\">0</text>", x0 + steps * w / 2);
-  out += fmt::format("<text x=\"{}\" y=\"25\" text-anchor=\"end\">{}</text>", x0 + steps * w + 4, sci(vmax, 1));
-  return out + "</svg>";
-}
-
-std::string figure(const std::string& svg, const std::string& caption) {
-  return "<figure>" + svg + "<figcaption>" + caption + "</figcaption></figure>\n";
+std::string figure(const std::string& content, const std::string& caption) {
+  return "<figure>" + content + "<figcaption>" + caption + "</figcaption></figure>\n";
 }
 
 // "10" with a superscript exponent.
@@ -229,11 +231,13 @@ std::string shown_note(const arma::mat& m) {
                      detail::shape_text(m));
 }
 
-// The three heatmaps (and their scales) of one trial.
+// The three heatmaps of one trial, each with its colour scale: analytic and numeric share one, so
+// equal entries have equal colours; the difference has its own.
 std::string heatmaps(const TrialResult& t, const EntryError& worst) {
   const arma::mat& a = t.analytic;
   const arma::mat& n = t.numeric;
-  if (a.is_empty() && n.is_empty()) return "<p class=\"note\">No matrices were recorded for this check.</p>\n";
+  if (a.is_empty() && n.is_empty())
+    return t.status == Status::kFail ? "<p class=\"note\">No matrices were recorded for this check.</p>\n" : "";
   std::vector<arma::uword> mark = worst.index;
   if (mark.size() == 1) mark.push_back(0);
   const double vmax = std::max(max_abs(a), max_abs(n));
@@ -242,19 +246,15 @@ std::string heatmaps(const TrialResult& t, const EntryError& worst) {
                 fmt::format("<b>analytic</b> (expected) {}{}", detail::shape_text(a), shown_note(a)));
   out += figure(heatmap(n, vmax, "numeric", mark),
                 fmt::format("<b>numeric</b> (finite differences) {}{}", detail::shape_text(n), shown_note(n)));
-  out += figure(legend(vmax), "scale of both");
-  out += "</div>\n<div class=\"plots\">\n";
   if (a.n_rows == n.n_rows && a.n_cols == n.n_cols) {
     const arma::mat diff = a - n;
     const double dmax = max_abs(diff);
     out += figure(heatmap(diff, dmax, "difference", mark),
                   fmt::format("<b>analytic &#8722; numeric</b>{}", shown_note(diff)));
-    out += figure(legend(dmax), "scale of the difference");
   } else {
     out += fmt::format("<p class=\"note\">No difference map: the shapes differ ({} against {}).</p>\n",
                        detail::shape_text(a), detail::shape_text(n));
   }
-  if (!t.error_vs_step.empty()) out += step_plot(t.error_vs_step, t.fd.step);
   return out + "</div>\n";
 }
 
@@ -301,9 +301,15 @@ std::string details(const CaseResult& c, const CheckResult& k, Status status, co
     out += "</ul>\n";
   }
   if (!k.error.empty()) out += "<pre class=\"error\">" + xml_escape(k.error) + "</pre>\n";
-  out += entries_table(k.worst_entries);
-  if (k.worst_trial >= 0 && k.worst_trial < static_cast<int>(k.trials.size()))
-    out += heatmaps(k.trials[k.worst_trial], k.worst);
+  if (k.worst_trial < 0 || k.worst_trial >= static_cast<int>(k.trials.size())) {
+    out += entries_table(k.worst_entries);
+  } else {
+    const TrialResult& t = k.trials[k.worst_trial];
+    out += heatmaps(t, k.worst);
+    out += "<div class=\"plots\">\n" + entries_table(k.worst_entries);
+    if (!t.error_vs_step.empty()) out += step_plot(t.error_vs_step, t.fd.step);
+    out += "</div>\n";
+  }
   return out + "</div>\n</details>\n";
 }
 
