@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#include "report/common.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace gradcheck::report::detail {
+
+const char* status_name(Status status) {
+  switch (status) {
+    case Status::kPass: return "pass";
+    case Status::kFail: return "fail";
+    case Status::kError: return "error";
+    case Status::kXfail: return "xfail";
+    case Status::kXpass: return "xpass";
+  }
+  return "error";
+}
+
+bool parse_status(const std::string& word, Status* out) {
+  for (Status s : {Status::kPass, Status::kFail, Status::kError, Status::kXfail, Status::kXpass}) {
+    if (word == status_name(s)) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+Status outcome(const CaseResult& c, const CheckResult& check) {
+  if (check.status == Status::kError) return Status::kError;
+  if (c.expect != "fail") return check.status;
+  if (check.status == Status::kFail || check.status == Status::kXfail) return Status::kXfail;
+  return c.status == Status::kXpass ? Status::kXpass : Status::kPass;
+}
+
+bool is_bad(Status status) {
+  return status == Status::kFail || status == Status::kError || status == Status::kXpass;
+}
+
+std::string derivative(const CheckResult& check) {
+  if (check.form == "index") {
+    // "Z[i,l] / H[j,k]" reads "d Z[i,l]/d H[j,k]".
+    std::string indices = check.indices.empty() ? "f / " + check.wrt : check.indices;
+    auto slash = indices.find('/');
+    auto trim = [](std::string s) {
+      auto b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    std::string top = trim(indices.substr(0, slash));
+    std::string bottom = slash == std::string::npos ? check.wrt : trim(indices.substr(slash + 1));
+    return fmt::format("d {}/d {} (index)", top.empty() ? "f" : top, bottom);
+  }
+  if (check.form == "vec") {
+    std::string order = check.order == "row-major" ? ", row-major" : "";
+    return fmt::format("d vec(f)/d vec({}) ({}, vec{})", check.wrt, check.layout, order);
+  }
+  return fmt::format("d f/d {} ({}, {})", check.wrt, check.layout, check.form.empty() ? "auto" : check.form);
+}
+
+std::string sci(double value, int digits) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return fmt::format("{:.{}e}", value, digits);
+}
+
+std::string index_text(const std::vector<arma::uword>& index) {
+  return "(" + fmt::format("{}", fmt::join(index, ",")) + ")";
+}
+
+std::string entry_label(const EntryError& entry) {
+  return entry.label.empty() ? index_text(entry.index) : entry.label;
+}
+
+std::string shape_text(const arma::mat& m) { return fmt::format("{}x{}", m.n_rows, m.n_cols); }
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string indent_lines(const std::string& text, const std::string& indent) {
+  std::string out;
+  for (const auto& line : split_lines(text)) out += indent + line + "\n";
+  return out;
+}
+
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] (and its code point), or 0 if malformed.
+std::size_t utf8_sequence(const std::string& s, std::size_t i, char32_t* cp) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b = byte(i);
+  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  char32_t c = n == 1 ? b : b & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (byte(i + k) & 0x3F);
+  }
+  static const char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (c < kMin[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;  // overlong, surrogate
+  *cp = c;
+  return n;
+}
+
+}  // namespace
+
+std::string xml_escape(const std::string& text) {
+  static const std::string kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    std::size_t n = utf8_sequence(text, i, &cp);
+    if (n == 0) {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    switch (cp) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF) {
+          out += kReplacement;
+        } else {
+          out.append(text, i, n);
+        }
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace gradcheck::report::detail

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+// Regression runs: a baseline JSON report against the current run.
+//
+// Matching (the one rule, for files and for a run in memory): a case is the same case when its
+// name and file are; within it, a check is the same check when wrt, layout and form are and it is
+// the n-th check with those three in its case (so adding a check elsewhere in the case does not
+// shift the others). Statuses compared are the check's outcome under its case's expectation
+// (detail::outcome): an expected failure that still fails is xfail, not fail.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "gradcheck/error.hpp"
+#include "gradcheck/report.hpp"
+#include "report/common.hpp"
+
+namespace gradcheck::report {
+namespace {
+
+using Json = nlohmann::json;
+
+// ---- Reading a report back (only what the comparison needs) ----
+
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  RunResult read() {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path_, ec)) fail(fmt::format("cannot read \"{}\": it is a folder", path_));
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) fail(fmt::format("cannot read \"{}\": {}", path_, std::strerror(errno)));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string content = buffer.str();
+    Json root;
+    try {
+      root = Json::parse(content);
+    } catch (const Json::parse_error& e) {
+      parse_failure(content, e);
+    }
+    if (!root.is_object() || !root.contains("schema") || root["schema"] != 1)
+      fail(fmt::format("\"{}\" is not a gradcheck report: it needs \"schema\": 1 at the top", path_));
+    RunResult run;
+    const Json& cases = field(root, "cases", "", Json::value_t::array);
+    for (std::size_t i = 0; i < cases.size(); ++i) run.cases.push_back(read_case(cases[i], fmt::format("cases[{}]", i)));
+    return run;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const { throw Error("report.read", message); }
+
+  [[noreturn]] void parse_failure(const std::string& content, const Json::parse_error& e) const {
+    // e.byte is the 1-based offset of the character where parsing stopped.
+    std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, content.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < end; ++i) {
+      if (content[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string reason = e.what();
+    auto colon = reason.find(": ", reason.find("parse error"));
+    if (colon != std::string::npos) reason = reason.substr(colon + 2);
+    fail(fmt::format("\"{}\": line {}, column {}: not valid JSON: {}", path_, line, column, reason));
+  }
+
+  // obj[key] of the given type; `optional` fields that are missing give null.
+  const Json& field(const Json& obj, const char* key, const std::string& where, Json::value_t type,
+                    bool optional = false) const {
+    static const Json kNull;
+    const std::string at = where.empty() ? key : where + "." + key;
+    if (!obj.contains(key)) {
+      if (optional) return kNull;
+      fail(fmt::format("\"{}\": {} is missing", path_, at));
+    }
+    const Json& value = obj[key];
+    const bool number = type == Json::value_t::number_float && value.is_number();
+    if (value.type() != type && !number)
+      fail(fmt::format("\"{}\": {} should be {}, not {}", path_, at, Json(type).type_name(), value.type_name()));
+    return value;
+  }
+
+  std::string text(const Json& obj, const char* key, const std::string& where, const char* fallback) const {
+    const Json& v = field(obj, key, where, Json::value_t::string, fallback != nullptr);
+    return v.is_null() ? fallback : v.get<std::string>();
+  }
+
+  Status status(const Json& obj, const std::string& where) const {
+    const std::string word = text(obj, "status", where, nullptr);
+    Status s;
+    if (!detail::parse_status(word, &s))
+      fail(fmt::format("\"{}\": {}.status is \"{}\": expected pass, fail, error, xfail or xpass", path_, where, word));
+    return s;
+  }
+
+  // A figure written by json(): a number, or null with a "<key>_nonfinite" sibling.
+  double figure(const Json& obj, const char* key, const std::string& where) const {
+    const std::string at = where + "." + key;
+    if (!obj.contains(key) || obj[key].is_null()) {
+      const std::string sibling = std::string(key) + "_nonfinite";
+      const std::string word = obj.contains(sibling) && obj[sibling].is_string() ? obj[sibling].get<std::string>() : "";
+      const double inf = std::numeric_limits<double>::infinity();
+      return word == "inf" ? inf : word == "-inf" ? -inf : std::numeric_limits<double>::quiet_NaN();
+    }
+    return field(obj, key, where, Json::value_t::number_float).get<double>();
+  }
+
+  CaseResult read_case(const Json& j, const std::string& where) const {
+    if (!j.is_object()) fail(fmt::format("\"{}\": {} should be an object", path_, where));
+    CaseResult c;
+    c.name = text(j, "name", where, nullptr);
+    c.file = text(j, "file", where, "");
+    c.expect = text(j, "expect", where, "pass");
+    c.status = status(j, where);
+    const Json& checks = field(j, "checks", where, Json::value_t::array, true);
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      const std::string at = fmt::format("{}.checks[{}]", where, i);
+      const Json& k = checks[i];
+      if (!k.is_object()) fail(fmt::format("\"{}\": {} should be an object", path_, at));
+      CheckResult check;
+      check.wrt = text(k, "wrt", at, nullptr);
+      check.layout = text(k, "layout", at, "");
+      check.form = text(k, "form", at, "");
+      check.order = text(k, "order", at, "");
+      check.indices = text(k, "indices", at, "");
+      check.status = status(k, at);
+      check.max_rel_error = figure(k, "max_rel_error", at);
+      c.checks.push_back(std::move(check));
+    }
+    return c;
+  }
+
+  std::string path_;
+};
+
+// ---- Comparing ----
+
+bool good(Status s) { return s == Status::kPass || s == Status::kXfail; }
+
+using CheckId = std::tuple<std::string, std::string, std::string, int>;  // wrt, layout, form, n-th
+
+std::vector<CheckId> check_ids(const CaseResult& c) {
+  std::map<std::tuple<std::string, std::string, std::string>, int> seen;
+  std::vector<CheckId> ids;
+  for (const auto& k : c.checks) ids.emplace_back(k.wrt, k.layout, k.form, seen[{k.wrt, k.layout, k.form}]++);
+  return ids;
+}
+
+std::string case_label(const CaseResult& c) { return c.file.empty() ? c.name : c.name + " (" + c.file + ")"; }
+
+std::string check_label(const CheckResult& k, int nth) {
+  return detail::derivative(k) + (nth > 0 ? fmt::format(" #{}", nth + 1) : "");
+}
+
+void classify(Change change, Status before, Status after, const CompareOptions& options, Comparison& out) {
+  change.before = detail::status_name(before);
+  change.after = detail::status_name(after);
+  if (good(before) && detail::is_bad(after)) {
+    out.regressions.push_back(change);
+  } else if (detail::is_bad(before) && good(after)) {
+    out.fixes.push_back(change);
+  } else if (before == Status::kPass && after == Status::kPass) {
+    // Errors under the floor are noise: compare from the floor up.
+    const double b = std::max(change.error_before, options.floor), a = std::max(change.error_after, options.floor);
+    if (a > options.growth_factor * b) out.grown.push_back(change);
+  }
+}
+
+Comparison compare(const RunResult& baseline, const RunResult& current, const CompareOptions& options) {
+  Comparison out;
+  std::map<std::pair<std::string, std::string>, const CaseResult*> before;
+  for (const auto& c : baseline.cases) before.emplace(std::make_pair(c.name, c.file), &c);
+  for (const auto& c : current.cases) {
+    auto it = before.find({c.name, c.file});
+    if (it == before.end()) {
+      out.added.push_back(case_label(c));
+      continue;
+    }
+    const CaseResult& b = *it->second;
+    before.erase(it);
+    if (b.checks.empty() || c.checks.empty()) {  // a case that did not run on one side: its status
+      classify({c.name, "", "", "", 0.0, 0.0}, b.status, c.status, options, out);
+      continue;
+    }
+    std::map<CheckId, const CheckResult*> old_checks;
+    const auto old_ids = check_ids(b);
+    for (std::size_t i = 0; i < b.checks.size(); ++i) old_checks.emplace(old_ids[i], &b.checks[i]);
+    const auto ids = check_ids(c);
+    for (std::size_t i = 0; i < c.checks.size(); ++i) {
+      const CheckResult& k = c.checks[i];
+      auto found = old_checks.find(ids[i]);
+      if (found == old_checks.end()) {
+        out.added.push_back(case_label(c) + ": " + check_label(k, std::get<3>(ids[i])));
+        continue;
+      }
+      const CheckResult& old = *found->second;
+      old_checks.erase(found);
+      Change change{c.name, check_label(k, std::get<3>(ids[i])), "", "", old.max_rel_error, k.max_rel_error};
+      classify(change, detail::outcome(b, old), detail::outcome(c, k), options, out);
+    }
+    for (const auto& [id, k] : old_checks) out.removed.push_back(case_label(b) + ": " + check_label(*k, std::get<3>(id)));
+  }
+  for (const auto& c : baseline.cases)
+    if (before.count({c.name, c.file})) out.removed.push_back(case_label(c));
+  return out;
+}
+
+}  // namespace
+
+Comparison compare_files(const std::string& baseline_path, const std::string& current_path,
+                         const CompareOptions& options) {
+  return compare(Reader(baseline_path).read(), Reader(current_path).read(), options);
+}
+
+Comparison compare_run(const std::string& baseline_path, const RunResult& current, const CompareOptions& options) {
+  return compare(Reader(baseline_path).read(), current, options);
+}
+
+std::string comparison_text(const Comparison& cmp) {
+  std::string out;
+  auto section = [&](const char* title, const std::vector<Change>& changes) {
+    if (changes.empty()) return;
+    out += fmt::format("{} ({}):\n", title, changes.size());
+    for (const auto& ch : changes) {
+      out += fmt::format("  {}{}{}  {} -> {}  max rel {} -> {}\n", ch.case_name, ch.check.empty() ? "" : "  ", ch.check,
+                         ch.before, ch.after, detail::sci(ch.error_before), detail::sci(ch.error_after));
+    }
+  };
+  section("regressions", cmp.regressions);
+  section("fixes", cmp.fixes);
+  section("grown errors", cmp.grown);
+  auto names = [&](const char* title, const std::vector<std::string>& list) {
+    if (list.empty()) return;
+    out += fmt::format("{} ({}):\n", title, list.size());
+    for (const auto& name : list) out += "  " + name + "\n";
+  };
+  names("added", cmp.added);
+  names("removed", cmp.removed);
+  out += fmt::format("{} regressions, {} fixes, {} grown errors, {} added, {} removed\n", cmp.regressions.size(),
+                     cmp.fixes.size(), cmp.grown.size(), cmp.added.size(), cmp.removed.size());
+  return out;
+}
+
+}  // namespace gradcheck::report

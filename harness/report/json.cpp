@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// gradcheck-report.json, schema 1 (docs: /work/shared/spec/runner-and-reports.md). Fields of
+// the spec come first, in its order; the rest are additions a reader may ignore.
+//
+// Non-finite numbers: JSON has no NaN or infinity. A non-finite figure is written as null, and
+// an object field gets a sibling string "<field>_nonfinite": "nan" | "inf" | "-inf", e.g.
+//     "max_abs_error": null, "max_abs_error_nonfinite": "nan"
+// Inside arrays (error_vs_step pairs) a non-finite number is null alone.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "gradcheck/report.hpp"
+#include "report/common.hpp"
+
+namespace gradcheck::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void put(Json& obj, const std::string& key, double value) {
+  if (std::isfinite(value)) {
+    obj[key] = value;
+  } else {
+    obj[key] = nullptr;
+    obj[key + "_nonfinite"] = std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+  }
+}
+
+Json number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+Json entry(const EntryError& e) {
+  Json j;
+  j["index"] = e.index;
+  put(j, "analytic", e.analytic);
+  put(j, "numeric", e.numeric);
+  j["label"] = e.label;
+  put(j, "abs_error", e.abs_error);
+  put(j, "rel_error", e.rel_error);
+  return j;
+}
+
+Json fd(const FdInfo& f) {
+  Json j;
+  j["method"] = f.method;
+  put(j, "step", f.step);
+  j["evaluations"] = f.evaluations;
+  return j;
+}
+
+Json diagnoses(const std::vector<Diagnosis>& list) {
+  Json out = Json::array();
+  for (const auto& d : list) {
+    Json j;
+    j["code"] = d.code;
+    j["message"] = d.message;
+    if (!d.figures.empty()) {
+      Json figures = Json::object();
+      for (const auto& [name, value] : d.figures) put(figures, name, value);
+      j["figures"] = figures;
+    }
+    out.push_back(j);
+  }
+  return out;
+}
+
+// The figures a check and a trial have in common.
+void figures(Json& j, double max_abs, double max_rel, double norm, const EntryError& worst) {
+  put(j, "max_abs_error", max_abs);
+  put(j, "max_rel_error", max_rel);
+  put(j, "rel_error_norm", norm);
+  j["worst"] = entry(worst);
+}
+
+Json check_json(const CaseResult& c, const CheckResult& k) {
+  Json j;
+  j["wrt"] = k.wrt;
+  j["layout"] = k.layout;
+  j["form"] = k.form;
+  j["status"] = detail::status_name(k.status);
+  figures(j, k.max_abs_error, k.max_rel_error, k.rel_error_norm, k.worst);
+  j["fd"] = fd(k.fd);
+  j["diagnoses"] = diagnoses(k.diagnoses);
+  put(j, "time_ms", k.time_ms);
+  // Additions.
+  j["outcome"] = detail::status_name(detail::outcome(c, k));  // the status with the case's expectation
+  j["derivative"] = detail::derivative(k);
+  if (!k.order.empty()) j["order"] = k.order;
+  if (!k.indices.empty()) j["indices"] = k.indices;
+  j["expected"] = k.expected;
+  if (!k.convention.empty()) j["convention"] = k.convention;
+  if (!k.wanted_shape.empty()) j["wanted_shape"] = k.wanted_shape;
+  if (!k.error.empty()) j["error"] = k.error;
+  Json worst = Json::array();
+  for (const auto& e : k.worst_entries) worst.push_back(entry(e));
+  j["worst_entries"] = worst;
+  j["worst_trial"] = k.worst_trial;
+  Json trials = Json::array();
+  for (const auto& t : k.trials) {
+    Json tj;
+    tj["trial"] = t.trial;
+    tj["status"] = detail::status_name(t.status);
+    figures(tj, t.max_abs_error, t.max_rel_error, t.rel_error_norm, t.worst);
+    if (!t.diagnoses.empty()) tj["diagnoses"] = diagnoses(t.diagnoses);
+    if (!t.error.empty()) tj["error"] = t.error;
+    put(tj, "time_ms", t.time_ms);
+    trials.push_back(tj);
+  }
+  j["trials"] = trials;
+  if (k.worst_trial >= 0 && k.worst_trial < static_cast<int>(k.trials.size())) {
+    const auto& steps = k.trials[k.worst_trial].error_vs_step;
+    if (!steps.empty()) {
+      Json pairs = Json::array();
+      for (const auto& [h, err] : steps) pairs.push_back(Json::array({number(h), number(err)}));
+      j["error_vs_step"] = pairs;  // [[h, |analytic - numeric(h)|], ...] at the worst entry
+    }
+  }
+  return j;
+}
+
+Json case_json(const CaseResult& c) {
+  Json j;
+  j["name"] = c.name;
+  j["file"] = c.file;
+  j["status"] = detail::status_name(c.status);
+  j["expect"] = c.expect;
+  Json checks = Json::array();
+  for (const auto& k : c.checks) checks.push_back(check_json(c, k));
+  j["checks"] = checks;
+  // Additions.
+  if (!c.description.empty()) j["description"] = c.description;
+  if (!c.source.empty()) j["source"] = c.source;
+  j["tags"] = c.tags;
+  Json dims = Json::object();
+  for (const auto& [name, value] : c.dims) put(dims, name, value);
+  j["dims"] = dims;
+  j["seed"] = c.seed;
+  if (!c.expected_diagnosis.empty()) j["expected_diagnosis"] = c.expected_diagnosis;
+  if (!c.error.empty()) j["error"] = c.error;
+  if (!c.error_id.empty()) j["error_id"] = c.error_id;
+  put(j, "time_ms", c.time_ms);
+  return j;
+}
+
+}  // namespace
+
+std::string json(const RunResult& run) {
+  Json j;
+  j["schema"] = 1;
+  const Summary& s = run.summary;
+  j["summary"] = {{"passed", s.passed},
+                  {"failed", s.failed},
+                  {"errors", s.errors},
+                  {"expected_failures", s.expected_failures},
+                  {"unexpected_passes", s.unexpected_passes}};
+  Json cases = Json::array();
+  for (const auto& c : run.cases) cases.push_back(case_json(c));
+  j["cases"] = cases;
+  j["generator"] = "gradcheck";
+  j["closing_line"] = closing_line(s);
+  put(j, "time_ms", run.time_ms);
+  j["seed"] = run.seed;
+  // Strings from case files may hold malformed UTF-8: replace it rather than throw.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace gradcheck::report

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+// The text report: one line per check, a block under each failing check, the closing line.
+//
+//   cases/seeds/bilinear.json
+//   PASS   bilinear_wrt_B  d f/d B (denominator, auto)  max abs 1.20e-10  max rel 3.40e-09  worst B(2,0)
+//   FAIL   bilinear_wrong  d f/d B (denominator, auto)  max abs 9.00e-01  max rel 1.00e+00  worst B(2,1)
+//       entry      analytic       numeric  abs error  rel error
+//       B(2,1)  1.000000e+00  5.000000e-01   5.00e-01   1.00e+00
+//     [layout-transposed] expected matches the finite differences once transposed
+//
+//   1 expected failures, 0 unexpected passes
+//   1 passed, 1 failed, 0 errors
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "gradcheck/report.hpp"
+#include "report/common.hpp"
+
+namespace gradcheck::report {
+namespace {
+
+using detail::outcome;
+using detail::sci;
+
+std::string paint(const std::string& s, const char* ansi, bool color) {
+  return color ? fmt::format("\x1b[{}m{}\x1b[0m", ansi, s) : s;
+}
+
+// The status word, padded to one width so that the case names line up.
+std::string status_word(Status status, bool color) {
+  static const char* const kAnsi[] = {"32", "31;1", "35;1", "33", "31;1"};  // by Status order
+  std::string word = detail::status_name(status);
+  for (auto& ch : word) ch = static_cast<char>(ch - 'a' + 'A');
+  return paint(fmt::format("{:<5}", word), kAnsi[static_cast<int>(status)], color);
+}
+
+// Right-aligned columns, widths from the widest cell (header included).
+std::string entries_table(const std::vector<EntryError>& entries, int limit, const std::string& indent) {
+  std::vector<std::array<std::string, 5>> rows = {{"entry", "analytic", "numeric", "abs error", "rel error"}};
+  for (const auto& e : entries) {
+    if (static_cast<int>(rows.size()) > limit) break;
+    rows.push_back({detail::entry_label(e), sci(e.analytic, 6), sci(e.numeric, 6), sci(e.abs_error), sci(e.rel_error)});
+  }
+  std::array<std::size_t, 5> width{};
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line = indent + fmt::format("{:>{}}", row[0], width[0]);
+    for (std::size_t c = 1; c < row.size(); ++c) line += fmt::format("  {:>{}}", row[c], width[c]);
+    out += line + "\n";
+  }
+  if (static_cast<int>(entries.size()) > limit)
+    out += indent + fmt::format("({} more entries not shown)\n", static_cast<int>(entries.size()) - limit);
+  return out;
+}
+
+std::string figures(double max_abs, double max_rel, const EntryError& worst) {
+  return fmt::format("max abs {}  max rel {}  worst {}", sci(max_abs), sci(max_rel), detail::entry_label(worst));
+}
+
+}  // namespace
+
+std::string closing_line(const Summary& s) {
+  return fmt::format("{} passed, {} failed, {} errors", s.passed, s.failed, s.errors);
+}
+
+std::string check_text(const CaseResult& c, const CheckResult& check, const TextOptions& options) {
+  const Status status = outcome(c, check);
+  const bool color = options.color;
+  std::string out = fmt::format("{}  {}  {}", status_word(status, color), c.name, detail::derivative(check));
+  if (check.status == Status::kError) {
+    out += "\n" + detail::indent_lines(check.error.empty() ? c.error : check.error, "    ");
+    return out;
+  }
+  out += "  " + figures(check.max_abs_error, check.max_rel_error, check.worst) + "\n";
+
+  const bool failed = check.status == Status::kFail;
+  if (failed && (status == Status::kFail || options.verbose)) {
+    std::string trial = check.trials.size() > 1
+                            ? fmt::format("trial {} of {}, ", check.worst_trial + 1, check.trials.size())
+                            : std::string();
+    out += fmt::format("    {}{} differences, step {}, {} evaluations\n", trial, check.fd.method, sci(check.fd.step),
+                       check.fd.evaluations);
+    if (!check.expected.empty()) {
+      out += fmt::format("    expected {}", check.expected);
+      if (!check.wanted_shape.empty()) out += fmt::format("  (the layout wants {})", check.wanted_shape);
+      out += "\n";
+    }
+    if (!check.convention.empty()) out += fmt::format("    convention: {}\n", check.convention);
+  }
+  if ((failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty()))
+    out += entries_table(check.worst_entries, std::max(options.worst_entries, 1), "    ");
+  if (failed) {
+    for (const auto& d : check.diagnoses) out += fmt::format("  [{}] {}\n", paint(d.code, "1", color), d.message);
+  }
+  if (status == Status::kXpass) {
+    out += "    expected to fail";
+    if (!c.expected_diagnosis.empty()) out += fmt::format(" (diagnosis {})", c.expected_diagnosis);
+    out += ", but every check passed\n";
+  }
+  if (!check.error.empty()) out += detail::indent_lines(check.error, "    ");
+  if (options.verbose) {
+    for (const auto& t : check.trials) {
+      out += fmt::format("    trial {}: {}  {}  time {:.3f} ms\n", t.trial, detail::status_name(t.status),
+                         figures(t.max_abs_error, t.max_rel_error, t.worst), t.time_ms);
+      if (!t.error.empty()) out += detail::indent_lines(t.error, "      ");
+    }
+  }
+  return out;
+}
+
+std::string text(const RunResult& run, const TextOptions& options) {
+  std::string out;
+  std::string file;
+  for (const auto& c : run.cases) {
+    // quiet: only what the suite counts as a failure (fail, error, xpass).
+    if (options.quiet && !detail::is_bad(c.status)) continue;
+    if (c.file != file && !options.quiet) {
+      file = c.file;
+      out += (out.empty() ? "" : "\n") + paint(file, "1", options.color) + "\n";
+    }
+    if (c.checks.empty() || (c.status == Status::kError && !c.error.empty())) {
+      // The case itself could not be run: its error, caret excerpt kept as written.
+      out += fmt::format("{}  {}", status_word(c.status, options.color), c.name);
+      if (options.quiet && !c.file.empty()) out += "  (" + c.file + ")";
+      out += "\n" + detail::indent_lines(c.error.empty() ? "(no checks)" : c.error, "    ");
+    }
+    for (const auto& check : c.checks) {
+      if (options.quiet && !detail::is_bad(outcome(c, check))) continue;
+      if (c.status == Status::kError && !c.error.empty() && check.status == Status::kError && check.error.empty())
+        continue;  // already said above
+      out += check_text(c, check, options);
+    }
+  }
+  const Summary& s = run.summary;
+  if (!options.quiet || s.expected_failures > 0 || s.unexpected_passes > 0) {
+    out += fmt::format("{}{} expected failures, {} unexpected passes\n", out.empty() ? "" : "\n", s.expected_failures,
+                       s.unexpected_passes);
+  }
+  return out + closing_line(s) + "\n";
+}
+
+}  // namespace gradcheck::report

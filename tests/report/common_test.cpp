@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "report/common.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace gradcheck::report::detail {
+namespace {
+
+TEST(ReportCommon, StatusNamesRoundTrip) {
+  for (Status s : {Status::kPass, Status::kFail, Status::kError, Status::kXfail, Status::kXpass}) {
+    Status back = Status::kError;
+    ASSERT_TRUE(parse_status(status_name(s), &back)) << status_name(s);
+    EXPECT_EQ(back, s);
+  }
+  Status unused;
+  EXPECT_FALSE(parse_status("PASS", &unused));
+  EXPECT_STREQ(status_name(Status::kXpass), "xpass");
+}
+
+TEST(ReportCommon, OutcomeAppliesTheCaseExpectation) {
+  CaseResult c;
+  CheckResult k;
+  k.status = Status::kFail;
+  EXPECT_EQ(outcome(c, k), Status::kFail);
+  c.expect = "fail";
+  c.status = Status::kXfail;
+  EXPECT_EQ(outcome(c, k), Status::kXfail);
+  k.status = Status::kPass;
+  EXPECT_EQ(outcome(c, k), Status::kPass);  // one passing check of a case that failed as expected
+  c.status = Status::kXpass;
+  EXPECT_EQ(outcome(c, k), Status::kXpass);
+  k.status = Status::kError;
+  EXPECT_EQ(outcome(c, k), Status::kError);
+  EXPECT_TRUE(is_bad(Status::kXpass));
+  EXPECT_FALSE(is_bad(Status::kXfail));
+}
+
+TEST(ReportCommon, DerivativeNamesLayoutAndForm) {
+  CheckResult k;
+  k.wrt = "B";
+  k.layout = "denominator";
+  k.form = "auto";
+  EXPECT_EQ(derivative(k), "d f/d B (denominator, auto)");
+  k.form = "vec";
+  k.layout = "numerator";
+  EXPECT_EQ(derivative(k), "d vec(f)/d vec(B) (numerator, vec)");
+  k.order = "row-major";
+  EXPECT_EQ(derivative(k), "d vec(f)/d vec(B) (numerator, vec, row-major)");
+  k.form = "index";
+  k.indices = "Z[i,l] / H[j,k]";
+  EXPECT_EQ(derivative(k), "d Z[i,l]/d H[j,k] (index)");
+  k.indices = " / W[i,k]";
+  EXPECT_EQ(derivative(k), "d f/d W[i,k] (index)");
+}
+
+TEST(ReportCommon, NumbersAndLabels) {
+  EXPECT_EQ(sci(1.2e-10), "1.20e-10");
+  EXPECT_EQ(sci(0.51, 6), "5.100000e-01");
+  EXPECT_EQ(sci(std::numeric_limits<double>::quiet_NaN()), "nan");
+  EXPECT_EQ(sci(-std::numeric_limits<double>::infinity()), "-inf");
+  EXPECT_EQ(index_text({2, 0}), "(2,0)");
+  EXPECT_EQ(index_text({}), "()");
+  EntryError e;
+  e.index = {1, 2, 0, 3};
+  EXPECT_EQ(entry_label(e), "(1,2,0,3)");
+  e.label = "Z[1,2]/H[0,3]";
+  EXPECT_EQ(entry_label(e), "Z[1,2]/H[0,3]");
+  EXPECT_EQ(shape_text(arma::mat(4, 3)), "4x3");
+}
+
+TEST(ReportCommon, LinesKeepTheirIndentation) {
+  EXPECT_EQ(split_lines("a\n  b\n"), (std::vector<std::string>{"a", "  b"}));
+  EXPECT_EQ(split_lines("a\n\nb"), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(indent_lines("x * y\n    ^", "  "), "  x * y\n      ^\n");
+}
+
+TEST(ReportCommon, XmlEscape) {
+  EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+  EXPECT_EQ(xml_escape("tab\there\nnew line"), "tab\there\nnew line");
+  EXPECT_EQ(xml_escape("\xCE\xB1 \xE2\x88\x82 \xF0\x9D\x90\xB1"), "\xCE\xB1 \xE2\x88\x82 \xF0\x9D\x90\xB1");  // kept
+  const std::string replacement = "\xEF\xBF\xBD";
+  EXPECT_EQ(xml_escape(std::string("nul\0!", 5)), "nul" + replacement + "!");
+  EXPECT_EQ(xml_escape("\x1b[31m"), replacement + "[31m");
+  EXPECT_EQ(xml_escape("bad \xff byte"), "bad " + replacement + " byte");
+  EXPECT_EQ(xml_escape("overlong \xC0\xAF"), "overlong " + replacement + replacement);
+  EXPECT_EQ(xml_escape("cut \xE2\x88"), "cut " + replacement + replacement);
+  EXPECT_EQ(xml_escape("\xEF\xBF\xBE"), replacement);  // U+FFFE is not an XML character
+}
+
+}  // namespace
+}  // namespace gradcheck::report::detail

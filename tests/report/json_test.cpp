@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "gradcheck/report.hpp"
+#include "report/sample_run.hpp"
+
+namespace gradcheck::report {
+namespace {
+
+using gradcheck::testing::sample_run;
+using nlohmann::json;
+
+json parsed(const RunResult& run) { return json::parse(report::json(run)); }
+
+TEST(Json, HasEveryFieldOfTheSpec) {
+  const json j = parsed(sample_run());
+  EXPECT_EQ(j.at("schema"), 1);
+  const json& s = j.at("summary");
+  EXPECT_EQ(s.at("passed"), 1);
+  EXPECT_EQ(s.at("failed"), 2);
+  EXPECT_EQ(s.at("errors"), 1);
+  EXPECT_EQ(s.at("expected_failures"), 1);
+  EXPECT_EQ(s.at("unexpected_passes"), 1);
+  ASSERT_EQ(j.at("cases").size(), 5u);
+  for (const json& c : j.at("cases")) {
+    for (const char* field : {"name", "file", "status", "expect", "checks"}) EXPECT_TRUE(c.contains(field)) << field;
+    for (const json& k : c.at("checks")) {
+      for (const char* field : {"wrt", "layout", "form", "status", "max_abs_error", "max_rel_error", "rel_error_norm",
+                                "worst", "fd", "diagnoses", "time_ms"})
+        EXPECT_TRUE(k.contains(field)) << field << " in " << k.dump();
+      for (const char* field : {"index", "analytic", "numeric"}) EXPECT_TRUE(k.at("worst").contains(field)) << field;
+      for (const char* field : {"method", "step", "evaluations"}) EXPECT_TRUE(k.at("fd").contains(field)) << field;
+      EXPECT_TRUE(k.at("diagnoses").is_array());
+    }
+  }
+}
+
+TEST(Json, CarriesTheFiguresOfTheRun) {
+  const json j = parsed(sample_run());
+  const json& pass = j.at("cases")[0];
+  EXPECT_EQ(pass.at("name"), "bilinear_wrt_B");
+  EXPECT_EQ(pass.at("file"), "cases/seeds/bilinear.json");
+  EXPECT_EQ(pass.at("status"), "pass");
+  EXPECT_EQ(pass.at("expect"), "pass");
+  const json& check = pass.at("checks")[0];
+  EXPECT_EQ(check.at("wrt"), "B");
+  EXPECT_EQ(check.at("layout"), "denominator");
+  EXPECT_EQ(check.at("form"), "auto");
+  EXPECT_EQ(check.at("max_rel_error"), 3.4e-9);
+  EXPECT_EQ(check.at("worst").at("index"), json::array({2, 0}));
+  EXPECT_EQ(check.at("worst").at("analytic"), 0.51);
+  EXPECT_EQ(check.at("worst").at("label"), "B(2,0)");
+  EXPECT_EQ(check.at("fd").at("method"), "central");
+  EXPECT_EQ(check.at("fd").at("evaluations"), 24);
+  EXPECT_EQ(pass.at("dims").at("N"), 4);
+  EXPECT_EQ(pass.at("tags"), json::array({"bilinear", "seed"}));
+
+  const json& fail = j.at("cases")[1].at("checks")[0];
+  EXPECT_EQ(fail.at("status"), "fail");
+  ASSERT_EQ(fail.at("diagnoses").size(), 2u);
+  EXPECT_EQ(fail.at("diagnoses")[0].at("code"), "layout-transposed");
+  EXPECT_EQ(fail.at("diagnoses")[1].at("code"), "scale");
+  EXPECT_EQ(fail.at("diagnoses")[1].at("figures").at("factor"), 0.5);
+  EXPECT_EQ(fail.at("worst_entries").size(), 10u);
+  EXPECT_EQ(fail.at("trials").size(), 2u);
+  EXPECT_EQ(fail.at("worst_trial"), 1);
+  EXPECT_EQ(fail.at("error_vs_step").size(), 12u);
+
+  const json& xfail = j.at("cases")[2];
+  EXPECT_EQ(xfail.at("status"), "xfail");
+  EXPECT_EQ(xfail.at("expect"), "fail");
+  EXPECT_EQ(xfail.at("expected_diagnosis"), "sign");
+  EXPECT_EQ(xfail.at("checks")[0].at("status"), "fail");
+  EXPECT_EQ(xfail.at("checks")[0].at("outcome"), "xfail");
+
+  const json& error = j.at("cases")[4];
+  EXPECT_EQ(error.at("status"), "error");
+  EXPECT_EQ(error.at("error_id"), "expr.shape");
+  EXPECT_NE(error.at("error").get<std::string>().find("\n  wa' * A * wb\n"), std::string::npos);
+}
+
+TEST(Json, RoundTripsThroughNlohmann) {
+  const std::string text = report::json(sample_run());
+  const json j = json::parse(text);
+  EXPECT_EQ(json::parse(j.dump()), j);
+  EXPECT_EQ(text.rfind("{\n  \"schema\": 1,\n  \"summary\": {", 0), 0u) << text.substr(0, 80);  // spec order
+}
+
+TEST(Json, NonFiniteFiguresAreNullWithAWord) {
+  RunResult run = sample_run();
+  CheckResult& k = run.cases[1].checks[0];
+  k.max_abs_error = std::numeric_limits<double>::quiet_NaN();
+  k.max_rel_error = std::numeric_limits<double>::infinity();
+  k.worst.numeric = -std::numeric_limits<double>::infinity();
+  k.trials[1].error_vs_step[0].second = std::numeric_limits<double>::quiet_NaN();
+  const std::string text = report::json(run);
+  EXPECT_EQ(text.find("nan"), text.find("\"nan\"") + 1);  // only as a quoted word
+  EXPECT_EQ(text.find("NaN"), std::string::npos);
+  EXPECT_EQ(text.find("Infinity"), std::string::npos);
+  json j;
+  ASSERT_NO_THROW(j = json::parse(text));
+  const json& check = j.at("cases")[1].at("checks")[0];
+  EXPECT_TRUE(check.at("max_abs_error").is_null());
+  EXPECT_EQ(check.at("max_abs_error_nonfinite"), "nan");
+  EXPECT_TRUE(check.at("max_rel_error").is_null());
+  EXPECT_EQ(check.at("max_rel_error_nonfinite"), "inf");
+  EXPECT_TRUE(check.at("worst").at("numeric").is_null());
+  EXPECT_EQ(check.at("worst").at("numeric_nonfinite"), "-inf");
+  EXPECT_TRUE(check.at("error_vs_step")[0][1].is_null());
+  EXPECT_FALSE(check.contains("rel_error_norm_nonfinite"));  // finite figures get no sibling
+}
+
+TEST(Json, MalformedUtf8InAMessageStillGivesValidJson) {
+  RunResult run = sample_run();
+  run.cases[4].error = "bad byte \xff here";
+  EXPECT_NO_THROW(json::parse(report::json(run)));
+}
+
+}  // namespace
+}  // namespace gradcheck::report
