@@ -49,6 +49,7 @@ CheckResult check_gradient(const ScalarFunction& f, const arma::mat& x, const ar
   Problem p = single(as_matrix(f), x, options, FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt});
   p.expected = [gradient](const std::vector<arma::mat>&) { return gradient; };
   p.expected_text = "(matrix)";
+  p.expected_varies = false;
   return run_check(p, points_near(x, options, false), options);
 }
 
@@ -64,6 +65,7 @@ CheckResult check_jacobian(const MatrixFunction& f, const arma::mat& x, const ar
   Problem p = single(f, x, options, FormSpec{layout, Form::kVec, order, std::nullopt});
   p.expected = [jacobian](const std::vector<arma::mat>&) { return jacobian; };
   p.expected_text = "(matrix)";
+  p.expected_varies = false;
   return run_check(p, points_near(x, options, false), options);
 }
 
@@ -77,6 +79,14 @@ CheckResult check_jacobian(const MatrixFunction& f, const arma::mat& x, const Ma
 std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
                                          const std::vector<arma::mat>& gradients, Layout layout,
                                          const Options& options) {
+  std::vector<MultiGradient> callables;
+  for (const arma::mat& g : gradients) callables.push_back([g](const std::vector<arma::mat>&) { return g; });
+  return check_gradients(f, inputs, callables, layout, options, false);
+}
+
+std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
+                                         const std::vector<MultiGradient>& gradients, Layout layout,
+                                         const Options& options, bool gradients_vary) {
   if (gradients.size() != inputs.size())
     throw Error("api.usage", fmt::format("check_gradients: {} inputs but {} gradients", inputs.size(), gradients.size()));
   Problem p;
@@ -89,13 +99,13 @@ std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std
   p.f_shape = Shape{1, 1};
   p.f = [f](const std::vector<arma::mat>& values, arma::mat& out) { out.set_size(1, 1); out(0, 0) = f(values); };
   p.form = FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt};
-  p.expected_text = "(matrix)";
+  p.expected_text = gradients_vary ? "(callable)" : "(matrix)";
+  p.expected_varies = gradients_vary;
   std::vector<CheckResult> out;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     p.wrt = i;
     p.structure = inputs[i].structure;
-    const arma::mat g = gradients[i];
-    p.expected = [g](const std::vector<arma::mat>&) { return g; };
+    p.expected = gradients[i];
     out.push_back(run_check(p, {point}, options));
   }
   return out;

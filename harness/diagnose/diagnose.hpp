@@ -41,9 +41,9 @@ Diagnosis diagnose_expected_shape_error(const FormMap& map, const std::string& e
 // NaN or infinity in f, the numeric derivative or expected.
 Diagnosis diagnose_nonfinite(const std::string& where, const std::string& detail);
 
-// The closest fraction p/q (q <= max_denominator) to x within relative `tolerance`, as
+// The closest fraction p/q (q <= max_denominator) to x within relative `tolerance` (1e-8: a fitted factor is that accurate, and pi is not 355/113), as
 // "1/16", "2", "-3/4"; empty if none.
-std::string as_fraction(double x, long max_denominator = 1000, double tolerance = 1e-6);
+std::string as_fraction(double x, long max_denominator = 1000, double tolerance = 1e-8);
 // Names a factor with dims when it equals one: "1/16 = 1/m", "12 = N*D", "2" (no dim).
 std::string name_factor(double factor, const std::map<std::string, double>& dims);
 

@@ -66,6 +66,9 @@ struct Problem {
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
   std::function<arma::mat(const std::vector<arma::mat>& values)> expected;
   std::string expected_text = "(callable)";
+  // False when `expected` is a fixed matrix (C++ API): hypotheses that re-evaluate it at other
+  // inputs (symmetric-only) are then not tested.
+  bool expected_varies = true;
   // Named sizes, so a factor can be named ("1/16 = 1/m"). Optional.
   std::map<std::string, double> dims;
 };

@@ -63,6 +63,13 @@ using MultiScalarFunction = std::function<double(const std::vector<arma::mat>&)>
 std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
                                          const std::vector<arma::mat>& gradients, Layout layout = Layout::kDenominator,
                                          const Options& options = Options{});
+// Gradients as functions of all inputs: diagnoses that re-evaluate them at other inputs
+// (symmetric-only) become possible.
+using MultiGradient = std::function<arma::mat(const std::vector<arma::mat>&)>;
+std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
+                                         const std::vector<MultiGradient>& gradients,
+                                         Layout layout = Layout::kDenominator, const Options& options = Options{},
+                                         bool gradients_vary = true);
 
 // The text report of one check: its line, the worst entries and the diagnoses.
 std::string describe(const CheckResult& check, const std::string& case_name = "");

@@ -33,7 +33,7 @@ TEST(Api, AFormulaRightAtOnePointOnlyFailsAnotherTrial) {
 
 TEST(Api, MultipleInputsOfALayer) {
   // L = sum(W x + b) / 2: dL/dW = 1 x' / 2, dL/dx = W' 1 / 2, dL/db = 1 / 2.
-  const arma::mat w{{1, 2, 3}, {4, 5, 6}}, x{{0.5}, {-1}, {2}}, b{{0.1}, {0.2}};
+  const arma::mat w{{1, 2, 3}, {4, 5, 6}}, x = arma::mat(arma::vec{0.5, -1, 2}), b = arma::mat(arma::vec{0.1, 0.2});
   auto f = [](const std::vector<arma::mat>& v) { return arma::accu(v[0] * v[1] + v[2]) / 2.0; };
   const arma::mat ones(2, 1, arma::fill::ones);
   const auto r = check_gradients(f, {{"W", w}, {"x", x}, {"b", b}},
@@ -45,7 +45,7 @@ TEST(Api, MultipleInputsOfALayer) {
 
 TEST(Api, JacobianCallable) {
   // y = tanh(x): J = diag(1 - tanh(x)^2).
-  const arma::mat x{{0.2}, {-0.5}, {1.0}};
+  const arma::mat x = arma::mat(arma::vec{0.2, -0.5, 1.0});
   auto f = [](const arma::mat& X) { return arma::mat(arma::tanh(X)); };
   auto j = [](const arma::mat& X) { return arma::mat(arma::diagmat(1 - arma::square(arma::tanh(X)))); };
   EXPECT_EQ(check_jacobian(f, x, j).status, Status::kPass);

@@ -10,7 +10,7 @@ namespace {
 
 // f(x) = [sum(exp(x)); x(0) * x(1)^2]: J row 0 = exp(x)', row 1 = [x1^2, 2 x0 x1, 0].
 struct Smooth {
-  arma::mat x = arma::mat{{0.3}, {-1.2}, {2.0}};
+  arma::mat x = arma::mat(arma::vec{0.3, -1.2, 2.0});
   Evaluate f() {
     return [this](arma::mat& out) {
       out.set_size(2, 1);
@@ -79,9 +79,9 @@ TEST(FiniteDifference, StepRuleScalesWithTheEntry) {
   options.step = 1e-4;
   EXPECT_EQ(base_step(options), 1e-4);
   // A large entry: a fixed absolute step would lose every digit to rounding; the relative one keeps them.
-  arma::mat x{{1e8}};
+  arma::mat x(1, 1, arma::fill::value(1e8));
   arma::mat f0;
-  const Evaluate f = [&](arma::mat& out) { out = arma::mat{{std::log(x(0))}}; };
+  const Evaluate f = [&](arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(std::log(x(0)))); };
   f(f0);
   const Jacobian j = jacobian(x, f, f0, FdOptions{}, Structure::kNone);
   EXPECT_NEAR(j.values(0, 0), 1e-8, 1e-15);
@@ -92,7 +92,7 @@ TEST(FiniteDifference, SymmetricStructureMovesPairsTogether) {
   arma::mat a{{1, 2}, {3, 4}};
   arma::mat x{{0.5, 0.1}, {0.1, 0.7}};
   arma::mat f0;
-  const Evaluate f = [&](arma::mat& out) { out = arma::mat{{arma::trace(a * x)}}; };
+  const Evaluate f = [&](arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(arma::trace(a * x))); };
   f(f0);
   const Jacobian j = jacobian(x, f, f0, FdOptions{}, Structure::kSymmetric);
   const arma::mat truth = a + a.t() - arma::diagmat(a);
