@@ -40,7 +40,9 @@ class Parser {
   [[noreturn]] void fail(std::string detail, std::size_t pos, std::size_t len) const {
     throw ExprError("expr.syntax", std::move(detail), std::string(text_), pos + 1, len);
   }
-  [[noreturn]] void fail(std::string detail, const Token& t) const { fail(std::move(detail), t.pos, t.len ? t.len : 1); }
+  [[noreturn]] void fail(std::string detail, const Token& t) const {
+    fail(std::move(detail), t.pos, t.len ? t.len : 1);
+  }
 
   static Node binary(Tok op, const Token& t, Node lhs, Node rhs) {
     Node n{Node::Binary};

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Tests of harness/expr/error.cpp: the printable form of ExprError.
-#include <gtest/gtest.h>
-
 #include "gradcheck/error.hpp"
+
+#include <gtest/gtest.h>
 
 using gradcheck::ExprError;
 

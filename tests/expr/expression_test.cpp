@@ -123,6 +123,6 @@ TEST(Expression, NumericalTroubleGivesNaNNotExceptions) {
 
 TEST(Expression, WrongValuesAreRejected) {
   Expression e = Expression::compile("A * x", two_vars());
-  EXPECT_THROW(e.evaluate({arma::mat(2, 2)}), std::invalid_argument);                // missing slot
+  EXPECT_THROW(e.evaluate({arma::mat(2, 2)}), std::invalid_argument);                   // missing slot
   EXPECT_THROW(e.evaluate({arma::mat(2, 2), arma::mat(3, 1)}), std::invalid_argument);  // wrong shape
 }

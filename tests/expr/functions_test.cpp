@@ -23,8 +23,8 @@ const arma::mat M = {{1, 2}, {3, 4}};
 const arma::mat N = {{1, 2, 3}, {4, 5, 6}};
 const arma::mat v("3; 4");
 const arma::mat w = {{1, -2, 3}};
-const arma::mat S = {{4, 2}, {2, 3}};      // symmetric positive definite
-const arma::mat P = {{1, 2}, {2, 4}};      // singular
+const arma::mat S = {{4, 2}, {2, 3}};        // symmetric positive definite
+const arma::mat P = {{1, 2}, {2, 4}};        // singular
 const arma::mat x("-1.5; -0.5; 0; 0.5; 2");  // for the elementwise functions
 const arma::mat pos("0.25; 1; 4");           // a positive domain
 
@@ -62,8 +62,8 @@ arma::mat apply(const arma::mat& in, const std::function<double(double)>& f) {
 
 TEST(Functions, ElementwiseFunctionsKeepTheShape) {
   const Symbols s = reference_symbols();
-  for (const char* f : {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus", "sin", "cos", "tan",
-                        "sinh", "cosh", "log1p", "expm1", "square", "sign"})
+  for (const char* f : {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus", "sin", "cos", "tan", "sinh",
+                        "cosh", "log1p", "expm1", "square", "sign"})
     EXPECT_EQ(shape_of(std::string(f) + "(A)", s), (Shape{4, 3})) << f;
 }
 
@@ -235,7 +235,7 @@ TEST(Functions, Pinv) {
 TEST(Functions, CholIsUpperWithRTransposeRIsX) {
   expect_value("chol(S)", {{2, 1}, {0, std::sqrt(2.0)}});
   expect_value("chol(triu(S))", {{2, 1}, {0, std::sqrt(2.0)}});  // only the upper triangle is read
-  expect_all_nan("chol(P - eye(2))", Shape{2, 2});                // not positive definite
+  expect_all_nan("chol(P - eye(2))", Shape{2, 2});               // not positive definite
 }
 
 TEST(Functions, Solve) {
@@ -276,7 +276,8 @@ TEST(Functions, VecStacksColumns) { expect_value("vec(N)", arma::mat("1; 4; 2; 5
 TEST(Functions, Dot) {
   expect_value("dot(v, v)", arma::mat{25});
   expect_value("dot(w, ones(3, 1))", arma::mat{2});  // orientations may differ
-  expect_error("dot(q, wa)", "expr.shape", "dot needs two arrays with the same number of entries, got q (3x1) and wa (4x1)");
+  expect_error("dot(q, wa)", "expr.shape",
+               "dot needs two arrays with the same number of entries, got q (3x1) and wa (4x1)");
 }
 
 TEST(Functions, TrilAndTriu) {
