@@ -19,20 +19,20 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Levenshtein distance between a and b.
+// Edit distance between a and b counting insertions, deletions, substitutions and swaps of
+// two neighbours (optimal string alignment), so "hlaf" is one edit from "half".
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 // The candidate closest to `name`, ignoring case, if it is close enough to be a likely typo:
@@ -56,12 +56,9 @@ std::string format_number(double v) { return fmt::format("{}", v); }
 
 std::size_t Compiler::compile(const Node& n) {
   switch (n.kind) {
-    case Node::Number:
-      return push_constant(arma::mat(1, 1, arma::fill::value(n.value)));
-    case Node::Name:
-      return compile_name(n);
-    case Node::Call:
-      return compile_call(n);
+    case Node::Number: return push_constant(arma::mat(1, 1, arma::fill::value(n.value)));
+    case Node::Name: return compile_name(n);
+    case Node::Call: return compile_call(n);
     case Node::Unary:
       if (n.op == Tok::Plus) return compile(n.children[0]);  // +x is x
       [[fallthrough]];
@@ -105,8 +102,8 @@ void Compiler::unknown_name(const Node& n) const {
   std::vector<std::string> names = symbols_.variable_names();
   for (const std::string& d : symbols_.dim_names()) names.push_back(d);
   const std::string guess = closest(n.name, names);
-  fail("expr.name", "unknown variable or dim '" + n.name + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"),
-       n);
+  fail("expr.name",
+       "unknown variable or dim '" + n.name + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"), n);
 }
 
 std::size_t Compiler::compile_call(const Node& n) {
@@ -119,10 +116,9 @@ std::size_t Compiler::compile_call(const Node& n) {
   const std::size_t got = n.children.size();
   if (got < f->min_args || got > f->max_args) {
     auto count = [](std::size_t k) { return std::to_string(k) + (k == 1 ? " argument" : " arguments"); };
-    std::string expects = f->min_args == f->max_args ? count(f->min_args)
-                          : f->max_args == f->min_args + 1
-                              ? std::to_string(f->min_args) + " or " + count(f->max_args)
-                              : std::to_string(f->min_args) + " to " + count(f->max_args);
+    std::string expects = f->min_args == f->max_args       ? count(f->min_args)
+                          : f->max_args == f->min_args + 1 ? std::to_string(f->min_args) + " or " + count(f->max_args)
+                                                           : std::to_string(f->min_args) + " to " + count(f->max_args);
     fail("expr.arity", std::string(f->name) + " expects " + expects + ", got " + std::to_string(got), n);
   }
   const std::size_t start = prog_.steps.size();
@@ -186,8 +182,10 @@ arma::uword Compiler::size_argument(const Node& call, std::size_t index, std::si
   const Node& arg = call.children[index];
   const std::string what = "size argument of " + call.name;
   if (!prog_.steps[step].is_constant()) {
-    fail_span("expr.value", what + " must be a constant made of numbers and dims, but it depends on variable '" +
-                                first_variable(arg) + "'", arg);
+    fail_span(
+        "expr.value",
+        what + " must be a constant made of numbers and dims, but it depends on variable '" + first_variable(arg) + "'",
+        arg);
   }
   if (!shape(step).is_scalar())
     fail_span("expr.value", what + " must be a single number, got " + describe(arg, step), arg);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Expression: compile once (parse, infer shapes, allocate buffers), evaluate many times.
+#include "gradcheck/expression.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
 #include "expr/compiler.hpp"
 #include "expr/parser.hpp"
-#include "gradcheck/expression.hpp"
 
 namespace gradcheck {
 namespace {

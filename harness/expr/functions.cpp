@@ -29,17 +29,19 @@ double sigmoid(double x) {
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
 // max(x, 0), keeping NaN.
 double relu(double x) { return x < 0 ? 0.0 : x; }
+// x * x.
+double square(double x) { return x * x; }
 // -1, 0 or 1 (NaN stays NaN).
 double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
 
 // An elementwise function: the result has the argument's shape.
-#define GRADCHECK_ELEMENTWISE(NAME, EXPR)                                                          \
-  Function {                                                                                       \
-    NAME, 1, 1, [](Compiler& c, const Node&, const Args& a) -> Lowering {                         \
-      return {c.shape(a[0]),                                                                       \
+#define GRADCHECK_ELEMENTWISE(NAME, EXPR)                                                              \
+  Function {                                                                                           \
+    NAME, 1, 1, [](Compiler& c, const Node&, const Args& a) -> Lowering {                              \
+      return {c.shape(a[0]),                                                                           \
               [](Step& s, const mat& x, const mat&) { map(x, s.out, [](double v) { return EXPR; }); }, \
-              {a[0]}};                                                                             \
-    }                                                                                              \
+              {a[0]}};                                                                                 \
+    }                                                                                                  \
   }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +119,9 @@ template <double (*F)(const double*, uword, uword)>
 Lowering reduction(Compiler& c, const Node& call, const Args& a) {
   const int dim = dim_of(c, call, a);
   return {reduced_shape(c.shape(a[0]), dim),
-          [](Step& s, const mat& x, const mat&) { reduce(x, static_cast<int>(s.p), s.out, F); }, {a[0]}, double(dim)};
+          [](Step& s, const mat& x, const mat&) { reduce(x, static_cast<int>(s.p), s.out, F); },
+          {a[0]},
+          double(dim)};
 }
 
 // max(X) / min(X): the extreme entry; max(X, 1) / max(X, 2): per column / row when the second
@@ -128,12 +132,14 @@ Lowering extreme(Compiler& c, const Node& call, const Args& a) {
   if (a.size() == 2) {
     const Node& second = call.children[1];
     if (second.kind != Node::Number || (second.value != 1 && second.value != 2))
-      return broadcast_call<std::conditional_t<Max, MaxOf, MinOf>>(c, call, a, Max ? "the maximum" : "the minimum");
+      return broadcast_call<std::conditional_t<Max, MaxOf, MinOf>>(
+          c, call, a, Max ? "the elementwise maximum" : "the elementwise minimum");
     dim = static_cast<int>(second.value);
   }
   return {reduced_shape(c.shape(a[0]), dim),
           [](Step& s, const mat& x, const mat&) { reduce(x, static_cast<int>(s.p), s.out, extreme_of<Max>); },
-          {a[0]}, double(dim)};
+          {a[0]},
+          double(dim)};
 }
 
 // cumsum(X): running sums down each column (a row vector: along the row); cumsum(X, 2) along
@@ -152,7 +158,8 @@ Lowering cumsum(Compiler& c, const Node& call, const Args& a) {
                 for (uword i = 0; i < x.n_rows; ++i) st.out(i, j) += st.out(i, j - 1);
             }
           },
-          {a[0]}, double(dim)};
+          {a[0]},
+          double(dim)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +275,8 @@ Lowering inv(Compiler& c, const Node& call, const Args& a) {
 // pinv(X): the Moore-Penrose pseudo-inverse, m x n -> n x m.
 Lowering pinv(Compiler& c, const Node&, const Args& a) {
   const Shape s = c.shape(a[0]);
-  return {Shape{s.cols, s.rows}, [](Step& st, const mat& x, const mat&) {
+  return {Shape{s.cols, s.rows},
+          [](Step& st, const mat& x, const mat&) {
             if (!x.is_finite() || !arma::pinv(st.out, x)) fill_nan(st);
           },
           {a[0]}};
@@ -340,7 +348,9 @@ Lowering kron(Compiler& c, const Node&, const Args& a) {
 void copy_entries(Step& s, const mat& x, const mat&) { std::copy(x.begin(), x.end(), s.out.begin()); }
 
 // vec(X): the columns stacked, numel x 1.
-Lowering vec(Compiler& c, const Node&, const Args& a) { return {Shape{c.shape(a[0]).numel(), 1}, copy_entries, {a[0]}}; }
+Lowering vec(Compiler& c, const Node&, const Args& a) {
+  return {Shape{c.shape(a[0]).numel(), 1}, copy_entries, {a[0]}};
+}
 
 // reshape(X, r, c): the same entries in column-major order as r x c (r * c = numel(X)).
 Lowering reshape(Compiler& c, const Node& call, const Args& a) {
@@ -387,8 +397,8 @@ Lowering transpose(Compiler& c, const Node&, const Args& a) {
 Lowering dot(Compiler& c, const Node& call, const Args& a) {
   if (c.shape(a[0]).numel() != c.shape(a[1]).numel())
     c.fail("expr.shape",
-           "dot needs two arrays with the same number of entries, got " + c.describe(call.children[0], a[0]) +
-               " and " + c.describe(call.children[1], a[1]),
+           "dot needs two arrays with the same number of entries, got " + c.describe(call.children[0], a[0]) + " and " +
+               c.describe(call.children[1], a[1]),
            call);
   return {Shape{1, 1},
           [](Step& s, const mat& x, const mat& y) {
@@ -420,7 +430,9 @@ Lowering size_of(Compiler& c, const Node&, const Args& a) {
 }
 
 // pow(X, p): X .^ p, entrywise with broadcasting.
-Lowering pow(Compiler& c, const Node& call, const Args& a) { return broadcast_call<PowOf>(c, call, a, "the power"); }
+Lowering pow(Compiler& c, const Node& call, const Args& a) {
+  return broadcast_call<PowOf>(c, call, a, "the elementwise power");
+}
 
 const Function kFunctions[] = {
     // Elementwise.
@@ -439,7 +451,7 @@ const Function kFunctions[] = {
     GRADCHECK_ELEMENTWISE("cosh", std::cosh(v)),
     GRADCHECK_ELEMENTWISE("log1p", std::log1p(v)),
     GRADCHECK_ELEMENTWISE("expm1", std::expm1(v)),
-    GRADCHECK_ELEMENTWISE("square", v * v),
+    GRADCHECK_ELEMENTWISE("square", square(v)),
     GRADCHECK_ELEMENTWISE("sign", sign(v)),
     {"pow", 2, 2, pow},
     // Reductions.
@@ -480,6 +492,7 @@ const Function kFunctions[] = {
     {"rows", 1, 1, size_of<1>},
     {"cols", 1, 1, size_of<2>},
 };
+#undef GRADCHECK_ELEMENTWISE
 
 }  // namespace
 

@@ -24,7 +24,9 @@ bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 // Letters or digits glued to the end (`2x`, `1e`, `1e+`) make it malformed.
 Token lex_number(std::string_view text, std::size_t pos) {
   std::size_t i = pos;
-  auto digits = [&] { while (i < text.size() && is_digit(text[i])) ++i; };
+  auto digits = [&] {
+    while (i < text.size() && is_digit(text[i])) ++i;
+  };
   digits();
   if (i + 1 < text.size() && text[i] == '.' && is_digit(text[i + 1])) {
     ++i;

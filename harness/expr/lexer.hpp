@@ -34,9 +34,9 @@ enum class Tok {
 
 struct Token {
   Tok kind;
-  std::size_t pos;   // 0-based byte offset in the text
-  std::size_t len;   // bytes
-  double number = 0; // Tok::Number only
+  std::size_t pos;    // 0-based byte offset in the text
+  std::size_t len;    // bytes
+  double number = 0;  // Tok::Number only
 };
 
 // The text of a token as written, e.g. "+" or "1e-3"; "end of expression" for Tok::End.

@@ -84,8 +84,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
   auto B = [&] { return c.describe(n.children[1], b); };
   switch (n.op) {
     case Tok::Star:  // matrix product; a scalar on either side scales
-      if (sa.is_scalar() || sb.is_scalar())
-        return {sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b}};
+      if (sa.is_scalar() || sb.is_scalar()) return {sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b}};
       if (sa.cols != sb.rows)
         c.fail("expr.shape",
                "cannot multiply " + A() + " by " + B() + ": inner sizes " + std::to_string(sa.cols) + " and " +
@@ -108,14 +107,15 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
       if (sa.is_scalar()) return {sa, zip_kernel<Pow>(), {a, b}};
       if (!sa.is_square())
         c.fail("expr.shape",
-               "cannot raise " + A() + " to a power: '^' needs a scalar or a square matrix; use .^ for "
+               "cannot raise " + A() +
+                   " to a power: '^' needs a scalar or a square matrix; use .^ for "
                    "elementwise powers",
                n);
       if (auto k = c.constant(b); k && *k != std::floor(*k))
-        c.fail("expr.value",
-               "cannot raise " + A() + " to the power " + format_number(*k) +
-                   ": a matrix power needs an integer exponent",
-               n);
+        c.fail(
+            "expr.value",
+            "cannot raise " + A() + " to the power " + format_number(*k) + ": a matrix power needs an integer exponent",
+            n);
       return {sa, matrix_power, {a, b}};
     }
     default: {  // elementwise with broadcasting: + - .* ./ .^ and the comparisons
@@ -136,8 +136,7 @@ Lowering lower_operator(Compiler& c, const Node& n, const Args& args) {
       return {sa, [](Step& s, const mat& x, const mat&) { map(x, s.out, std::negate<>()); }, {a}};
     case Node::Transpose:  // x' and x.T
       return {Shape{sa.cols, sa.rows}, [](Step& s, const mat& x, const mat&) { s.out = x.t(); }, {a}};
-    default:
-      return lower_binary(c, n, a, args[1]);
+    default: return lower_binary(c, n, a, args[1]);
   }
 }
 

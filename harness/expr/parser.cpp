@@ -27,6 +27,8 @@ class Parser {
   std::string_view text_;
   std::vector<Token> toks_;
   std::size_t at_ = 0;
+  std::size_t depth_ = 0;  // nesting of parentheses, calls, signs and exponents
+  static constexpr std::size_t kMaxDepth = 200;
 
   const Token& peek() const { return toks_[at_]; }
   const Token& take() { return toks_[at_++]; }
@@ -40,7 +42,9 @@ class Parser {
   [[noreturn]] void fail(std::string detail, std::size_t pos, std::size_t len) const {
     throw ExprError("expr.syntax", std::move(detail), std::string(text_), pos + 1, len);
   }
-  [[noreturn]] void fail(std::string detail, const Token& t) const { fail(std::move(detail), t.pos, t.len ? t.len : 1); }
+  [[noreturn]] void fail(std::string detail, const Token& t) const {
+    fail(std::move(detail), t.pos, t.len ? t.len : 1);
+  }
 
   static Node binary(Tok op, const Token& t, Node lhs, Node rhs) {
     Node n{Node::Binary};
@@ -73,7 +77,14 @@ class Parser {
   Node term() { return left_assoc({Tok::Star, Tok::Slash, Tok::DotStar, Tok::DotSlash}, &Parser::unary); }
 
   // A prefix sign applied to `operand` (parsed by the member `operand`).
+  // Every nesting level passes here once, so this is where deep nesting is refused (before the
+  // recursion could exhaust the stack).
   Node signed_operand(Node (Parser::*operand)()) {
+    struct Nest {
+      std::size_t& depth;
+      ~Nest() { --depth; }
+    } nest{++depth_};
+    if (depth_ > kMaxDepth) fail("expression nested too deeply (more than 200 levels)", peek());
     if (peek().kind == Tok::Minus || peek().kind == Tok::Plus) {
       const Token& t = take();
       Node inner = signed_operand(operand);

@@ -21,13 +21,13 @@ using Kernel = void (*)(Step& s, const arma::mat& a, const arma::mat& b);
 constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
 
 struct Step {
-  Kernel run = nullptr;      // nullptr: a leaf, either a constant (value in out) or a variable
-  std::size_t a = 0, b = 0;  // indices of the input steps (earlier in the program)
+  Kernel run = nullptr;        // nullptr: a leaf, either a constant (value in out) or a variable
+  std::size_t a = 0, b = 0;    // indices of the input steps (earlier in the program)
   std::size_t slot = kNoSlot;  // a variable leaf: its slot in the values given to evaluate
-  double p = 0;              // a parameter of the kernel: the dimension of sum(X, d), p of norm, ...
-  Shape shape;               // the result's shape, inferred at compile time
-  arma::mat out;             // the result buffer, allocated at compile time with `shape`
-  arma::mat work, work2;     // scratch space of some kernels (chol, matrix power)
+  double p = 0;                // a parameter of the kernel: the dimension of sum(X, d), p of norm, ...
+  Shape shape;                 // the result's shape, inferred at compile time
+  arma::mat out;               // the result buffer, allocated at compile time with `shape`
+  arma::mat work, work2;       // scratch space of some kernels (chol, matrix power)
 
   bool is_variable() const { return slot != kNoSlot; }
   bool is_constant() const { return run == nullptr && slot == kNoSlot; }
@@ -35,7 +35,7 @@ struct Step {
 
 struct Program {
   std::string text;
-  std::vector<Step> steps;  // post-order: inputs before their users; the result is the last step
+  std::vector<Step> steps;                  // post-order: inputs before their users; the result is the last step
   std::vector<std::size_t> variables_used;  // sorted, unique slots
   std::vector<std::pair<std::size_t, Shape>> checks;  // (slot, declared shape) of the variables read
 };

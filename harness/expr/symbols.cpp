@@ -12,7 +12,9 @@ namespace {
 void check_new_name(const std::string& name, bool taken) {
   bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
   for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  if (!ok) throw Error("expr.name", "'" + name + "' is not a valid name: use letters, digits and '_', not starting with a digit");
+  if (!ok)
+    throw Error("expr.name",
+                "'" + name + "' is not a valid name: use letters, digits and '_', not starting with a digit");
   if (taken) throw Error("expr.name", "the name '" + name + "' is declared twice");
 }
 

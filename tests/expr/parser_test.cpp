@@ -185,3 +185,13 @@ TEST(Parser, LexerErrorsSurfaceThroughCompile) {
             "  x + $\n"
             "      ^");
 }
+
+TEST(Parser, DeepNestingIsRefused) {
+  EXPECT_DOUBLE_EQ(eval1(std::string(100, '(') + "1" + std::string(100, ')')), 1);
+  EXPECT_DOUBLE_EQ(eval1(std::string(100, '-') + "1"), 1);
+  const ExprError e = syntax_error(std::string(5000, '(') + "1" + std::string(5000, ')'));
+  EXPECT_EQ(e.detail(), "expression nested too deeply (more than 200 levels)");
+  std::string tower = "2";
+  for (int i = 0; i < 1000; ++i) tower += "^2";
+  EXPECT_EQ(syntax_error(tower).detail(), "expression nested too deeply (more than 200 levels)");
+}
