@@ -222,7 +222,7 @@ class Compiler {
         best_d = d;
       }
     }
-    return "unknown name '" + name + "': not a variable or a dim" + (best.empty() ? "" : "; did you mean '" + best + "'?");
+    return "unknown variable or dim '" + name + "'" + (best.empty() ? "" : "; did you mean '" + best + "'?");
   }
 
   // Pass 4, the summation convention.
