@@ -128,7 +128,7 @@ Lowering extreme(Compiler& c, const Node& call, const Args& a) {
   if (a.size() == 2) {
     const Node& second = call.children[1];
     if (second.kind != Node::Number || (second.value != 1 && second.value != 2))
-      return broadcast_call<std::conditional_t<Max, MaxOf, MinOf>>(c, call, a, Max ? "the maximum" : "the minimum");
+      return broadcast_call<std::conditional_t<Max, MaxOf, MinOf>>(c, call, a, Max ? "the elementwise maximum" : "the elementwise minimum");
     dim = static_cast<int>(second.value);
   }
   return {reduced_shape(c.shape(a[0]), dim),
@@ -420,7 +420,7 @@ Lowering size_of(Compiler& c, const Node&, const Args& a) {
 }
 
 // pow(X, p): X .^ p, entrywise with broadcasting.
-Lowering pow(Compiler& c, const Node& call, const Args& a) { return broadcast_call<PowOf>(c, call, a, "the power"); }
+Lowering pow(Compiler& c, const Node& call, const Args& a) { return broadcast_call<PowOf>(c, call, a, "the elementwise power"); }
 
 const Function kFunctions[] = {
     // Elementwise.

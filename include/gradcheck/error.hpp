@@ -32,7 +32,7 @@ class Error : public std::runtime_error {
 // "expr.value" (a size argument that is not a positive integer, and the like).
 //
 // what() reads, for `wa' * A * wb` with A 4x3 and wb 4x1:
-//   [expr.shape] column 10: cannot multiply wa' * A (1x3) by wb (4x1): inner sizes 3 and 4
+//   [expr.shape] column 9: cannot multiply wa' * A (1x3) by wb (4x1): inner sizes 3 and 4
 //     wa' * A * wb
 //             ^
 class ExprError : public Error {
