@@ -185,7 +185,6 @@ class Compiler {
   void resolve(int n) {
     Node& nd = node(n);
     if (nd.kind != Node::Name && nd.kind != Node::Indexed && nd.kind != Node::Embedded) return;
-    std::string name = nd.name;
     if (nd.kind == Node::Embedded) {
       try {
         program_->embedded.push_back(Expression::compile(nd.name, symbols_));
@@ -208,7 +207,7 @@ class Compiler {
     } else {
       fail(unknown_name(nd.name), nd.pos, nd.name.size(), "expr.name");
     }
-    const std::string problem = index_count_problem(name, shape_[n], nd.letters.size());
+    const std::string problem = index_count_problem(nd.name, shape_[n], nd.letters.size());
     if (!problem.empty()) fail(problem, nd.pos, nd.end - nd.pos);
   }
 
