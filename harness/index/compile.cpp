@@ -185,7 +185,6 @@ class Compiler {
   void resolve(int n) {
     Node& nd = node(n);
     if (nd.kind != Node::Name && nd.kind != Node::Indexed && nd.kind != Node::Embedded) return;
-    std::string name = nd.name;
     if (nd.kind == Node::Embedded) {
       try {
         program_->embedded.push_back(Expression::compile(nd.name, symbols_));
@@ -208,7 +207,7 @@ class Compiler {
     } else {
       fail(unknown_name(nd.name), nd.pos, nd.name.size(), "expr.name");
     }
-    const std::string problem = index_count_problem(name, shape_[n], nd.letters.size());
+    const std::string problem = index_count_problem(nd.name, shape_[n], nd.letters.size());
     if (!problem.empty()) fail(problem, nd.pos, nd.end - nd.pos);
   }
 
@@ -222,7 +221,7 @@ class Compiler {
         best_d = d;
       }
     }
-    return "unknown name '" + name + "': not a variable or a dim" + (best.empty() ? "" : "; did you mean '" + best + "'?");
+    return "unknown variable or dim '" + name + "'" + (best.empty() ? "" : "; did you mean '" + best + "'?");
   }
 
   // Pass 4, the summation convention.

@@ -14,6 +14,12 @@
 // `explicit_summation`: inside one product, a letter that is not free and appears twice is summed
 // over its range; one that is not free and appears once is an error. sum(l, term) sums explicitly
 // in both modes. Index ranges come from where each letter is used; a clash is an error.
+//
+// Scopes of the convention: a product ends at a term of a sum, a parenthesised group, the
+// argument of a function and the body of sum(). A letter written twice there is summed there; a
+// letter written once stays open and counts as one use in the enclosing product, so
+// exp(x[k]) * y[k] and (a[k] + b[k]) * c[k] sum over k. Each summation has its own range.
+// Letters are lowercase names, [a-z][a-z0-9_]*; indices are letters only (no numbers).
 #pragma once
 
 #include <armadillo>

@@ -125,11 +125,11 @@ TEST_F(IndexCompileTest, LetterWithoutRangeIsAnError) {
 
 TEST_F(IndexCompileTest, UnknownNamesAreErrorsWithASuggestion) {
   EXPECT_EQ(error("Bb[i,j]", "Z[i,j] / s", {4, 5}, {1, 1}),
-            "[expr.name] column 1: unknown name 'Bb': not a variable or a dim; did you mean 'B'?\n"
+            "[expr.name] column 1: unknown variable or dim 'Bb'; did you mean 'B'?\n"
             "  Bb[i,j]\n"
             "  ^^");
   EXPECT_EQ(error("2 * Q", "q / s", {1, 1}, {1, 1}),
-            "[expr.name] column 5: unknown name 'Q': not a variable or a dim\n"
+            "[expr.name] column 5: unknown variable or dim 'Q'\n"
             "  2 * Q\n"
             "      ^");
 }
@@ -166,6 +166,16 @@ TEST_F(IndexCompileTest, EmbeddedErrorsAreShiftedToTheirPlace) {
       EXPECT_EQ(e.text(), text);
       EXPECT_EQ(e.column(), 8 + alone) << e.what();
     }
+  }
+}
+
+TEST_F(IndexCompileTest, EmbeddedErrorCaretIsUnderTheName) {
+  try {
+    IndexExpression::compile("1 + 2 * inv(Q)[j,i]", IndexSpec::parse("q / X[i,j]"), {1, 1}, {3, 3}, symbols);
+    FAIL() << "compiled";
+  } catch (const ExprError& e) {
+    EXPECT_EQ(e.id(), "expr.name");
+    EXPECT_EQ(e.excerpt(), "  1 + 2 * inv(Q)[j,i]\n              ^");
   }
 }
 
