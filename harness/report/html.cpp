@@ -177,8 +177,10 @@ std::string step_plot(const std::vector<std::pair<double, double>>& data, double
     int a = static_cast<int>(std::floor(lo)), b = static_cast<int>(std::ceil(hi));
     return std::pair<int, int>(a, std::max(b, a + 1));
   };
-  const auto [x0, x1] = range([](const auto& p) { return p.first; });
-  const auto [y0, y1] = range([](const auto& p) { return p.second; });
+  // Plain ints, not structured bindings: C++17 lambdas cannot capture those.
+  const std::pair<int, int> xr = range([](const auto& p) { return p.first; });
+  const std::pair<int, int> yr = range([](const auto& p) { return p.second; });
+  const int x0 = xr.first, x1 = xr.second, y0 = yr.first, y1 = yr.second;
   const int W = 400, H = 260, L = 58, R = 14, T = 12, B = 44;
   auto px = [&](double lx) { return L + (lx - x0) / (x1 - x0) * (W - L - R); };
   auto py = [&](double ly) { return H - B - (ly - y0) / (y1 - y0) * (H - T - B); };

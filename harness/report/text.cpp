@@ -91,8 +91,8 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
     }
     if (!check.convention.empty()) out += fmt::format("    convention: {}\n", check.convention);
   }
-  if ((failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty()))
-    out += entries_table(check.worst_entries, std::max(options.worst_entries, 1), "    ");
+  const bool table = (failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty());
+  if (table && options.worst_entries > 0) out += entries_table(check.worst_entries, options.worst_entries, "    ");
   if (failed) {
     for (const auto& d : check.diagnoses) out += fmt::format("  [{}] {}\n", paint(d.code, "1", color), d.message);
   }

@@ -116,7 +116,7 @@ TEST(Json, NonFiniteFiguresAreNullWithAWord) {
 TEST(Json, MalformedUtf8InAMessageStillGivesValidJson) {
   RunResult run = sample_run();
   run.cases[4].error = "bad byte \xff here";
-  EXPECT_NO_THROW(json::parse(report::json(run)));
+  EXPECT_TRUE(json::accept(report::json(run)));
 }
 
 }  // namespace

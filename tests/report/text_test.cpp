@@ -75,6 +75,15 @@ TEST(Text, FailingCheckHasWorstEntriesTableAndDiagnoses) {
   EXPECT_NE(out.find("trial 2 of 2, central differences, step 6.06e-06, 32 evaluations"), std::string::npos) << out;
 }
 
+TEST(Text, NoTableWhenNoRowsAreWanted) {
+  const RunResult run = sample_run();
+  TextOptions options;
+  options.worst_entries = 0;
+  const std::string out = check_text(run.cases[1], run.cases[1].checks[0], options);
+  EXPECT_EQ(out.find("entry"), std::string::npos) << out;
+  EXPECT_NE(out.find("  [scale] "), std::string::npos) << out;
+}
+
 TEST(Text, TableColumnsAreAligned) {
   const RunResult run = sample_run();
   const std::string out = check_text(run.cases[1], run.cases[1].checks[0]);
