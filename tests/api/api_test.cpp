@@ -52,7 +52,7 @@ TEST(Api, JacobianCallable) {
 }
 
 TEST(Api, WrongCountOfGradientsIsAnError) {
-  EXPECT_THROW(check_gradients([](const std::vector<arma::mat>&) { return 0.0; }, {{"a", arma::mat(1, 1)}}, {}),
+  EXPECT_THROW(check_gradients([](const std::vector<arma::mat>&) { return 0.0; }, {{"a", arma::mat(1, 1)}}, std::vector<arma::mat>{}),
                Error);
 }
 
