@@ -58,6 +58,8 @@ std::string entries_table(const std::vector<EntryError>& entries, int limit, con
 }
 
 std::string figures(double max_abs, double max_rel, const EntryError& worst) {
+  // No entry was compared (expected has the wrong shape, or f is not finite): no figures to show.
+  if (worst.label.empty() && worst.index.empty()) return "not compared entry by entry";
   return fmt::format("max abs {}  max rel {}  worst {}", sci(max_abs), sci(max_rel), detail::entry_label(worst));
 }
 
@@ -92,9 +94,15 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
     if (!check.convention.empty()) out += fmt::format("    convention: {}\n", check.convention);
   }
   const bool table = (failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty());
-  if (table && options.worst_entries > 0) out += entries_table(check.worst_entries, options.worst_entries, "    ");
+  if (table && options.worst_entries > 0 && !check.worst_entries.empty()) out += entries_table(check.worst_entries, options.worst_entries, "    ");
   if (failed) {
-    for (const auto& d : check.diagnoses) out += fmt::format("  [{}] {}\n", paint(d.code, "1", color), d.message);
+    for (const auto& d : check.diagnoses) {
+      // A message may carry a caret excerpt on further lines: keep them under the message.
+      const std::string head = fmt::format("  [{}] ", paint(d.code, "1", color));
+      const std::string body = detail::indent_lines(d.message, "      ");
+      out += head + body.substr(std::min<std::size_t>(6, body.size()));
+      if (out.back() != '\n') out += "\n";
+    }
   }
   if (status == Status::kXpass) {
     out += "    expected to fail";
