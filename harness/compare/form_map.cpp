@@ -71,7 +71,8 @@ std::string FormMap::label(arma::uword k) const {
       for (std::size_t i = 0; i < letters.size(); ++i) s += (i ? "," : "") + std::to_string(value_of(letters[i]));
       return s + "]";
     };
-    return side(f_name, spec.indices->f_letters) + "/" + side(x_name, spec.indices->x_letters);
+    // The names as the indices field writes them ("z[2]/W[2,1]"), not f's.
+    return side(spec.indices->f_name, spec.indices->f_letters) + "/" + side(x_name, spec.indices->x_letters);
   }
   if (f_shape.is_scalar()) return entry(x_name, x_shape, b);
   return "d" + entry(f_name, f_shape, a) + "/d" + entry(x_name, x_shape, b);

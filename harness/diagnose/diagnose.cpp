@@ -69,7 +69,27 @@ struct Alternative {
 std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
   const FormMap& map = *ctx.map;
   std::vector<Alternative> out;
-  if (map.spec.form == Form::kIndex) return out;
+  if (map.spec.form == Form::kIndex) {
+    // Index form: the two indices of a square x (or f) read in the other order, which is
+    // what a transpose is in index notation.
+    const IndexSpec& ix = *map.spec.indices;
+    for (bool on_x : {true, false}) {
+      const std::vector<std::string>& letters = on_x ? ix.x_letters : ix.f_letters;
+      const Shape shape = on_x ? map.x_shape : map.f_shape;
+      if (letters.size() != 2 || !shape.is_square() || letters[0] == letters[1]) continue;
+      FormSpec swapped = map.spec;
+      std::vector<std::string>& target = on_x ? swapped.indices->x_letters : swapped.indices->f_letters;
+      std::swap(target[0], target[1]);
+      const std::string name = on_x ? map.x_name : ix.f_name;
+      const FormMap alt = make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name);
+      out.push_back({"layout-transposed", alt.arrange(*ctx.jacobian),
+                     fmt::format("expected matches with the indices of {} swapped: it is the derivative with respect "
+                                 "to {}[{},{}] written for {}[{},{}] (a transpose); swap the letters in expected or "
+                                 "in \"indices\"",
+                                 name, name, letters[1], letters[0], name, letters[0], letters[1])});
+    }
+    return out;
+  }
   FormSpec flipped = map.spec;
   flipped.layout = map.spec.layout == Layout::kDenominator ? Layout::kNumerator : Layout::kDenominator;
   const FormMap other = make_form_map(flipped, map.f_shape, map.x_shape, map.f_name, map.x_name);
@@ -128,8 +148,9 @@ std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison)
                                       "symmetric convention (G + G' - diag(G)) or a missing transpose of a term",
                                       bad, total - std::min(rows, cols))}};
   }
+  // "Confined" means a minority: at most half of the rows (or columns) hold every mismatch.
   std::vector<arma::uword> r(bad_rows.begin(), bad_rows.end()), c(bad_cols.begin(), bad_cols.end());
-  const bool by_rows = rows > 1 && r.size() < rows, by_cols = cols > 1 && c.size() < cols;
+  const bool by_rows = rows > 1 && 2 * r.size() <= rows, by_cols = cols > 1 && 2 * c.size() <= cols;
   if (by_rows && (!by_cols || r.size() * cols <= c.size() * rows)) {
     if (cols == 1) return {{"partial", fmt::format("only entries {} of {} differ: {}", join(r), rows, labels())}};
     return {{"partial", fmt::format("the mismatch is confined to row{} {} of expected ({} rows): {}",

@@ -162,7 +162,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     p.shapes = shapes;
     p.dims = in.dims;
     p.f_shape = f->shape();
-    p.f_name = spec.expression.size() <= 12 ? "(" + spec.expression + ")" : "f";
+    p.f_name = "f";
     p.form = c.form;
     p.expected_text = c.expected;
     const auto wrt = std::find(names.begin(), names.end(), c.wrt);
