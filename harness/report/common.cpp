@@ -31,7 +31,10 @@ bool parse_status(const std::string& word, Status* out) {
 Status outcome(const CaseResult& c, const CheckResult& check) {
   if (check.status == Status::kError) return Status::kError;
   if (c.expect != "fail") return check.status;
-  if (check.status == Status::kFail || check.status == Status::kXfail) return Status::kXfail;
+  // A failing check of an expect-fail case is an expected failure, unless the case as a whole
+  // failed (it did not name the diagnosis it promised).
+  if (check.status == Status::kFail || check.status == Status::kXfail)
+    return c.status == Status::kFail ? Status::kFail : Status::kXfail;
   return c.status == Status::kXpass ? Status::kXpass : Status::kPass;
 }
 

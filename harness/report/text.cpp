@@ -142,6 +142,10 @@ std::string text(const RunResult& run, const TextOptions& options) {
         continue;  // already said above
       out += check_text(c, check, options);
     }
+    // A case that failed for a reason of its own (an expect-fail case that did not name its
+    // promised diagnosis): say why under its checks.
+    if (c.status == Status::kFail && !c.error.empty() && !c.checks.empty())
+      out += detail::indent_lines(c.error, "    ");
   }
   const Summary& s = run.summary;
   if (!options.quiet || s.expected_failures > 0 || s.unexpected_passes > 0) {

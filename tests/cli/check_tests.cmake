@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: MIT
+# gradcheck check: one derivation from the command line.
+gradcheck_cli_test(check.right EXIT 0
+  ARGS check --expr "wa' * A * B * wb" --wrt B --expected "A' * wa * wb'" --var A=4x3 --var B=3x4 --var wa=4x1 --var wb=4x1
+  MATCH "PASS" "1 passed, 0 failed, 0 errors")
+gradcheck_cli_test(check.numerator_layout EXIT 0
+  ARGS check --expr "wa' * A * B * wb" --wrt B --expected "wb * wa' * A" --layout numerator --var A=4x3 --var B=3x4 --var wa=4x1 --var wb=4x1
+  MATCH "1 passed")
+gradcheck_cli_test(check.wrong_shape_points_at_the_product EXIT 1
+  ARGS check --expr "wa' * A * B * wb" --wrt B --expected "wa' * A * wb" --var A=4x3 --var B=3x4 --var wa=4x1 --var wb=4x1
+  MATCH "\\[shape-mismatch\\]" "cannot multiply wa' \\* A \\(1x3\\) by wb \\(4x1\\): inner sizes 3 and 4" "0 passed, 1 failed")
+gradcheck_cli_test(check.missing_mean_names_the_dim EXIT 1
+  ARGS check --expr "sum(X .^ 2) / m" --wrt X --expected "2 * X" --var X=3xm --dim m=8
+  MATCH "\\[scale\\] expected is 8 = m times")
+gradcheck_cli_test(check.index_form EXIT 0
+  ARGS check --expr "A * H * W" --wrt H --form index --indices "Z[i,l] / H[j,k]" --expected "A[i,j] * W[k,l]" --var A=4x4 --var H=4x3 --var W=3x2
+  MATCH "1 passed")
+gradcheck_cli_test(check.expression_error_has_a_caret EXIT 2
+  ARGS check --expr "sum(x .^ 2" --wrt x --expected "2 * x" --var x=3x1
+  MATCH "error \\[expr.syntax\\]" "sum\\(x \\.\\^ 2\n +\\^")
+gradcheck_cli_test(check.bad_var_is_usage_error EXIT 2 ARGS check --expr "sum(x)" --wrt x --expected "1" --var x=three
+  MATCH "--var \"x=three\": expected NAME=ROWSxCOLS")
+gradcheck_cli_test(check.wrt_must_be_a_var EXIT 2 ARGS check --expr "sum(x)" --wrt y --expected "1" --var x=3x1
+  MATCH "--wrt \"y\" is not one of the --var variables")
+gradcheck_cli_test(check.help EXIT 0 ARGS check --help MATCH "--expr" "--expected" "--var" "--layout")

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+# gradcheck lint: every problem with its position, nothing run.
+gradcheck_cli_test(lint.clean_file EXIT 0 ARGS lint good.json MATCH "1 file checked, 0 problems")
+gradcheck_cli_test(lint.every_problem EXIT 2 ARGS lint suite_mixed.json malformed.json
+  MATCH "suite_mixed.json:8:41: error \\[case.field\\]" "suite_mixed.json:14:31: error \\[case.unknown-field\\]"
+        "suite_mixed.json:19:25: error \\[expr.shape\\]" "malformed.json:4:14: error \\[case.json\\]" "2 files checked, 5 problems")
+gradcheck_cli_test(lint.help EXIT 0 ARGS lint --help MATCH "paths")

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+# gradcheck run: exit statuses, the closing line, bad files beside good ones.
+gradcheck_cli_test(run.pass EXIT 0 ARGS run good.json
+  MATCH "PASS   square_norm" "\n1 passed, 0 failed, 0 errors\n$")
+gradcheck_cli_test(run.wrong_derivation_fails EXIT 1 ARGS run wrong.json
+  MATCH "FAIL   forgot_the_two" "\\[scale\\] expected is 1/2 times" "0 passed, 1 failed, 0 errors")
+gradcheck_cli_test(run.malformed_json_points_at_line_and_column EXIT 2 ARGS run malformed.json good.json
+  MATCH "malformed.json:4:14: error \\[case.json\\] not valid JSON" "PASS   square_norm" "1 passed, 0 failed, 1 errors")
+gradcheck_cli_test(run.bad_cases_do_not_stop_the_others EXIT 2 ARGS run suite_mixed.json
+  MATCH "suite_mixed.json:8:41: error \\[case.field\\] case \"bad_layout\", field \"checks\\[0\\].layout\": expected one of \"denominator\", \"numerator\", got \"numerater\"; did you mean \"numerator\"\\?"
+        "field \"checks\\[0\\].expectd\": unknown field \\(did you mean \"expected\"\\?\\)"
+        "suite_mixed.json:19:25: error \\[expr.shape\\] case \"bad_expression\", field \"expression\", column 4: cannot multiply x' \\(1x3\\) by A \\(4x3\\): inner sizes 3 and 4\n        x' \\* A \\* x\n           \\^"
+        "PASS   still_runs" "1 passed, 0 failed, 3 errors")
+gradcheck_cli_test(run.expect_fail_that_passes_is_xpass EXIT 1 ARGS run xpass.json
+  MATCH "XPASS" "0 expected failures, 1 unexpected passes" "0 passed, 1 failed, 0 errors")
+gradcheck_cli_test(run.expect_fail_must_name_its_diagnosis EXIT 1 ARGS run xfail_wrong_code.json
+  MATCH "does not name the diagnosis \"sign\" \\(it names: scale\\)")
+gradcheck_cli_test(run.missing_path_is_usage_error EXIT 2 ARGS run no/such/dir
+  MATCH "error \\[cli.path\\] no/such/dir: no such file or directory")
+gradcheck_cli_test(run.bad_option_is_usage_error EXIT 2 ARGS run good.json --jobs zero
+  MATCH "error \\[cli.usage\\]" "--jobs")
+gradcheck_cli_test(run.bad_shard_is_usage_error EXIT 2 ARGS run many --shard 3/2
+  MATCH "expected K/N with 1 <= K <= N")
+gradcheck_cli_test(run.filter EXIT 0 ARGS run many --filter "many_[12]"
+  MATCH "many_1" "many_2" "2 passed, 0 failed, 0 errors" NOMATCH "many_3")
+gradcheck_cli_test(run.shard_1_of_2 EXIT 0 ARGS run many --shard 1/2
+  MATCH "many_1" "many_3" "many_5" "3 passed" NOMATCH "many_2")
+gradcheck_cli_test(run.shard_2_of_2 EXIT 0 ARGS run many --shard 2/2
+  MATCH "many_2" "many_4" "many_6" "3 passed" NOMATCH "many_1")
+gradcheck_cli_test(run.shard_from_gtest_environment EXIT 0 ARGS run many
+  ENV GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=3 MATCH "many_2" "many_5" "2 passed" NOMATCH "many_1")
+gradcheck_cli_test(run.quiet_shows_only_the_closing_line EXIT 0 ARGS run many --quiet
+  MATCH "^6 passed, 0 failed, 0 errors\n$")
+gradcheck_cli_test(run.help EXIT 0 ARGS run --help MATCH "--report-dir" "--shard" "--baseline")
+gradcheck_cli_test(help EXIT 0 ARGS --help MATCH "run" "check" "lint" "compare")
+gradcheck_cli_test(no_verb_is_usage_error EXIT 2 ARGS MATCH "cli.usage")
+
+# --jobs keeps the output order: the text report of 2 jobs equals that of 1.
+add_test(NAME cli.run.jobs_output_is_stable
+         COMMAND ${CMAKE_COMMAND} -DGRADCHECK=$<TARGET_FILE:gradcheck_cli> -DDATA=${CMAKE_CURRENT_SOURCE_DIR}/data/cli
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/jobs_stable.cmake)
+
+# Every report format is written, atomically, into the report folder.
+gradcheck_cli_test(run.writes_every_format EXIT 0
+  ARGS run good.json --report-dir ${CMAKE_CURRENT_BINARY_DIR}/cli-reports --format text json junit markdown html
+  MATCH "gradcheck-report.txt" "gradcheck-report.json" "gradcheck-report.xml" "gradcheck-report.md" "gradcheck-report.html")
