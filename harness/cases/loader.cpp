@@ -16,7 +16,8 @@
 
 namespace gradcheck {
 
-using nlohmann::json;
+// ordered_json keeps the file's order of dims and variables (slots, instance names, seeds follow it).
+using json = nlohmann::ordered_json;
 
 std::string Location::str() const {
   if (line == 0) return file;

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include "gradcheck/case.hpp"
+
+namespace gradcheck {
+namespace {
+
+std::string all_errors(const LoadedFile& f) {
+  std::string s;
+  for (const auto& e : f.errors) s += e.message + "\n";
+  return s;
+}
+
+const char* kGood = R"json({
+  "name": "bilinear_wrt_B",
+  "description": "q = wa' A B wb",
+  "tags": ["seed"],
+  "dims": {"N": [4, 6], "D": 3},
+  "variables": {
+    "A":  {"shape": ["N", "D"]},
+    "B":  {"shape": ["D", "N"], "init": "uniform", "range": [-2, 2]},
+    "wa": {"shape": ["N", 1], "init": "onehot"},
+    "v":  {"shape": [2, 2], "value": [[1, 2], [3, 4]], "structure": "symmetric"}
+  },
+  "expression": "wa' * A * B * wa",
+  "tolerance": {"rtol": 1e-4},
+  "fd": {"method": "richardson", "step": "auto"},
+  "trials": 5,
+  "seed": 7,
+  "checks": [
+    {"wrt": "B", "layout": "denominator", "expected": "A' * wa * wa'"},
+    {"wrt": "A", "layout": "numerator", "form": "vec", "order": "row-major", "expected": "x",
+     "tolerance": {"atol": 1e-9}}
+  ]
+})json";
+
+TEST(Loader, ReadsEveryField) {
+  const LoadedFile f = load_case_text(kGood, "good.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  ASSERT_EQ(f.cases.size(), 1u);
+  const CaseSpec& c = f.cases[0];
+  EXPECT_EQ(c.name, "bilinear_wrt_B");
+  ASSERT_EQ(c.dims.size(), 2u);
+  EXPECT_EQ(c.dims[0].first, "N");
+  EXPECT_EQ(c.dims[0].second, (std::vector<double>{4, 6}));
+  ASSERT_EQ(c.variables.size(), 4u);
+  EXPECT_EQ(c.variables[1].init, Init::kUniform);
+  EXPECT_EQ(c.variables[1].range_lo, -2);
+  EXPECT_EQ(c.variables[2].init, Init::kOnehot);
+  ASSERT_TRUE(c.variables[3].value.has_value());
+  EXPECT_EQ((*c.variables[3].value)(1, 0), 3);  // row by row
+  EXPECT_EQ(c.variables[3].structure, Structure::kSymmetric);
+  EXPECT_EQ(c.tolerance.rtol, 1e-4);
+  EXPECT_EQ(c.tolerance.atol, Tolerance{}.atol);
+  EXPECT_EQ(c.fd.method, FdMethod::kRichardson);
+  EXPECT_EQ(c.trials, 5);
+  EXPECT_EQ(*c.seed, 7u);
+  ASSERT_EQ(c.checks.size(), 2u);
+  EXPECT_EQ(c.checks[1].form.layout, Layout::kNumerator);
+  EXPECT_EQ(c.checks[1].form.form, Form::kVec);
+  EXPECT_EQ(c.checks[1].form.order, VecOrder::kRowMajor);
+  EXPECT_EQ(c.checks[1].tolerance->atol, 1e-9);
+  EXPECT_EQ(c.checks[1].tolerance->rtol, 1e-4);  // the case's rtol carries into the check
+  EXPECT_EQ(c.expression_location.line, 12u);
+  EXPECT_EQ(c.expression_location.column, 17u);
+}
+
+TEST(Loader, MalformedJsonSaysLineAndColumn) {
+  const LoadedFile f = load_case_text("{\n  \"name\": \"x\",\n  \"variables\": {\n}", "bad.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  EXPECT_EQ(f.errors[0].message.rfind("bad.json:4:2: error [case.json] not valid JSON: ", 0), 0u) << f.errors[0].message;
+}
+
+TEST(Loader, UnknownFieldIsReportedWithASuggestion) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "expected": "ones(2, 1)"}], "tolerence": {"rtol": 1}})json", "u.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].message,
+            "u.json:2:55: error [case.unknown-field] case \"a\", field \"tolerence\": unknown field (did you mean "
+            "\"tolerance\"?); known fields: name, description, source, tags, dims, variables, expression, checks, "
+            "tolerance, fd, trials, seed, expect, diagnosis");
+}
+
+TEST(Loader, EveryProblemOfACaseIsListed) {
+  const LoadedFile f = load_case_text(R"json({"name": "a",
+  "variables": {"x": {"shape": ["n", 1], "init": "gaussian"}},
+  "checks": [{"wrt": "y", "layout": "both", "expected": "x"}]})json", "p.json");
+  const std::string e = all_errors(f);
+  EXPECT_TRUE(f.cases.empty());
+  EXPECT_NE(e.find("p.json:2:33: error [case.field] case \"a\", field \"variables.x.shape\": \"n\" is not a dim of this case (it has no dims)"), std::string::npos) << e;
+  EXPECT_NE(e.find("field \"variables.x.init\": expected one of \"normal\""), std::string::npos) << e;
+  EXPECT_NE(e.find("field \"expression\": required field is missing"), std::string::npos) << e;
+  EXPECT_NE(e.find("field \"checks[0].wrt\": \"y\" is not a variable of this case"), std::string::npos) << e;
+  EXPECT_NE(e.find("p.json:3:37: error [case.field] case \"a\", field \"checks[0].layout\""), std::string::npos) << e;
+}
+
+TEST(Loader, SuiteDefaultsApplyAndTheCaseWins) {
+  const LoadedFile f = load_case_text(R"json({"defaults": {"dims": {"n": 3, "m": 2}, "trials": 2, "tolerance": {"rtol": 0.1}},
+  "cases": [
+    {"name": "a", "variables": {"x": {"shape": ["n", "m"]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(n, m)"}]},
+    {"name": "b", "dims": {"n": 5}, "trials": 4, "variables": {"x": {"shape": ["n", 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(n, 1)"}]}
+  ]})json", "s.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  ASSERT_EQ(f.cases.size(), 2u);
+  EXPECT_EQ(f.cases[0].trials, 2);
+  EXPECT_EQ(f.cases[0].tolerance.rtol, 0.1);
+  EXPECT_EQ(f.cases[1].trials, 4);
+  EXPECT_EQ(f.cases[1].dims[0].second[0], 5);
+  EXPECT_EQ(f.cases[1].dims[1].first, "m");
+}
+
+TEST(Loader, OneBadCaseLeavesTheOthers) {
+  const LoadedFile f = load_case_text(R"json({"cases": [
+    {"name": "bad", "variables": {"x": {"shape": [0, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]},
+    {"name": "good", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]},
+    {"name": "good", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]}
+  ]})json", "m.json");
+  ASSERT_EQ(f.cases.size(), 1u);
+  EXPECT_EQ(f.cases[0].name, "good");
+  ASSERT_EQ(f.errors.size(), 2u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].case_name, "bad");
+  EXPECT_NE(f.errors[0].message.find("expected a positive integer or a dims name, got 0"), std::string::npos);
+  EXPECT_EQ(f.errors[1].id, "case.duplicate-name");
+}
+
+TEST(Loader, DuplicateKeysAreReported) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "expression": "sum(x .^ 2)", "checks": [{"wrt": "x", "expected": "x"}]})json", "d.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].id, "case.duplicate-key");
+  EXPECT_NE(f.errors[0].message.find("d.json:2:3:"), std::string::npos) << all_errors(f);
+}
+
+TEST(Loader, DiagnosisNeedsExpectFailAndAKnownCode) {
+  const LoadedFile f = load_case_text(R"json({"cases": [
+    {"name": "a", "diagnosis": "scale", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]},
+    {"name": "b", "expect": "fail", "diagnosis": "scaled", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]}
+  ]})json", "g.json");
+  const std::string e = all_errors(f);
+  EXPECT_NE(e.find("a diagnosis is only checked with \"expect\": \"fail\""), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown diagnosis code \"scaled\"; did you mean \"scale\"?"), std::string::npos) << e;
+}
+
+TEST(Loader, IndexFormNeedsIndices) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "x",
+  "checks": [{"wrt": "x", "form": "index", "expected": "delta(i,j)"}]})json", "i.json");
+  EXPECT_NE(all_errors(f).find("field \"checks[0].indices\": required field is missing"), std::string::npos) << all_errors(f);
+}
+
+TEST(Loader, MissingFileIsAnError) {
+  const LoadedFile f = load_case_file("/no/such/file.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.io");
+}
+
+}  // namespace
+}  // namespace gradcheck
