@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+#include "gradcheck/runner.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gradcheck {
+namespace {
+
+LoadedFile load(const std::string& text) {
+  LoadedFile f = load_case_text(text, "t.json");
+  std::string errors;
+  for (const auto& e : f.errors) errors += e.message + "\n";
+  EXPECT_TRUE(f.errors.empty()) << errors;
+  return f;
+}
+
+const char* kSuite = R"json({"cases": [
+  {"name": "quad", "dims": {"n": [2, 3], "m": [4, 5]}, "variables": {"A": {"shape": ["n", "m"]}, "x": {"shape": ["m", 1]}},
+   "expression": "sum((A * x) .^ 2)", "checks": [{"wrt": "x", "expected": "2 * A' * A * x"}]},
+  {"name": "bad_product", "expect": "fail", "diagnosis": "shape-mismatch",
+   "variables": {"A": {"shape": [4, 3]}, "wa": {"shape": [4, 1]}, "wb": {"shape": [4, 1]}, "B": {"shape": [3, 4]}},
+   "expression": "wa' * A * B * wb", "checks": [{"wrt": "B", "expected": "wa' * A * wb"}]},
+  {"name": "syntax", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+   "checks": [{"wrt": "x", "expected": "ones(2, 1) +"}]}
+]})json";
+
+TEST(Runner, ListDimsRunEveryCombination) {
+  const RunResult r = run_loaded({load(kSuite)}, RunOptions{});
+  ASSERT_EQ(r.cases.size(), 6u);
+  EXPECT_EQ(r.cases[0].name, "quad[n=2,m=4]");
+  EXPECT_EQ(r.cases[1].name, "quad[n=2,m=5]");
+  EXPECT_EQ(r.cases[3].name, "quad[n=3,m=5]");
+  EXPECT_EQ(r.cases[3].dims.at("m"), 5);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(r.cases[i].status, Status::kPass) << r.cases[i].name;
+}
+
+TEST(Runner, ExpectedWhoseSizesDoNotFitIsAFailureNotAnError) {
+  const RunResult r = run_loaded({load(kSuite)}, RunOptions{});
+  const CaseResult& c = r.cases[4];
+  EXPECT_EQ(c.status, Status::kXfail) << c.error;
+  ASSERT_EQ(c.checks.size(), 1u);
+  EXPECT_EQ(c.checks[0].status, Status::kFail);
+  ASSERT_FALSE(c.checks[0].diagnoses.empty());
+  EXPECT_EQ(c.checks[0].diagnoses[0].code, "shape-mismatch");
+  EXPECT_NE(c.checks[0].diagnoses[0].message.find("cannot multiply wa' * A (1x3) by wb (4x1)"), std::string::npos)
+      << c.checks[0].diagnoses[0].message;
+}
+
+TEST(Runner, ExpectedSyntaxErrorIsAnErrorWithItsPosition) {
+  const RunResult r = run_loaded({load(kSuite)}, RunOptions{});
+  const CaseResult& c = r.cases[5];
+  EXPECT_EQ(c.status, Status::kError);
+  EXPECT_EQ(c.error_id, "expr.syntax");
+  EXPECT_NE(c.error.find("t.json:8:52: error [expr.syntax] case \"syntax\", field \"checks[0].expected\", column 12"),
+            std::string::npos)
+      << c.error;
+  EXPECT_EQ(r.summary.passed, 4);
+  EXPECT_EQ(r.summary.expected_failures, 1);
+  EXPECT_EQ(r.summary.errors, 1);
+  EXPECT_EQ(exit_status(r.summary), 2);
+}
+
+TEST(Runner, SameSeedSameReportOtherSeedOtherPoints) {
+  RunOptions a;
+  const RunResult r1 = run_loaded({load(kSuite)}, a);
+  const RunResult r2 = run_loaded({load(kSuite)}, a);
+  RunOptions b;
+  b.seed = 43;
+  const RunResult r3 = run_loaded({load(kSuite)}, b);
+  EXPECT_EQ(r1.cases[0].checks[0].max_abs_error, r2.cases[0].checks[0].max_abs_error);
+  EXPECT_EQ(r1.cases[0].checks[0].worst.numeric, r2.cases[0].checks[0].worst.numeric);
+  EXPECT_NE(r1.cases[0].checks[0].worst.numeric, r3.cases[0].checks[0].worst.numeric);
+}
+
+TEST(Runner, JobsKeepTheOrderAndTheFigures) {
+  RunOptions one, four;
+  four.jobs = 4;
+  const RunResult r1 = run_loaded({load(kSuite)}, one);
+  const RunResult r4 = run_loaded({load(kSuite)}, four);
+  ASSERT_EQ(r1.cases.size(), r4.cases.size());
+  for (std::size_t i = 0; i < r1.cases.size(); ++i) {
+    EXPECT_EQ(r1.cases[i].name, r4.cases[i].name);
+    EXPECT_EQ(r1.cases[i].status, r4.cases[i].status);
+    if (!r1.cases[i].checks.empty())
+      EXPECT_EQ(r1.cases[i].checks[0].max_abs_error, r4.cases[i].checks[0].max_abs_error);
+  }
+}
+
+TEST(Runner, FilterAndShards) {
+  EXPECT_TRUE(matches_filter("quad[n=2,m=4]", "quad*"));
+  EXPECT_TRUE(matches_filter("bad_product", "product"));
+  EXPECT_FALSE(matches_filter("bad_product", "quad*"));
+  RunOptions o;
+  o.shard_count = 2;
+  o.shard_index = 1;
+  const RunResult r = run_loaded({load(kSuite)}, o);
+  ASSERT_EQ(r.cases.size(), 3u);
+  EXPECT_EQ(r.cases[0].name, "quad[n=2,m=5]");
+}
+
+TEST(Runner, ToleranceOverrideFromTheCommandLine) {
+  RunOptions o;
+  o.rtol = 0.6;  // loose enough that x for 2x passes: |x - 2x| = |x| <= 0.6 |2x|
+  const RunResult r = run_loaded({load(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}},
+    "expression": "sum(x .^ 2)", "checks": [{"wrt": "x", "expected": "x"}]})json")}, o);
+  EXPECT_EQ(r.cases[0].status, Status::kPass);
+}
+
+TEST(Runner, ValueOfTheWrongShapeIsAnErrorOfThatCase) {
+  const RunResult r = run_loaded({load(R"json({"name": "a", "variables": {"x": {"shape": [3, 1], "value": [1, 2]}},
+    "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}]})json")}, RunOptions{});
+  EXPECT_EQ(r.cases[0].status, Status::kError);
+  EXPECT_NE(r.cases[0].error.find("field \"variables.x.value\": the value is 2x1 but the shape is 3x1"), std::string::npos)
+      << r.cases[0].error;
+}
+
+TEST(Runner, MatrixValuedFunctionWithFormAutoIsAnError) {
+  const RunResult r = run_loaded({load(R"json({"name": "a", "variables": {"X": {"shape": [2, 2]}},
+    "expression": "X * X", "checks": [{"wrt": "X", "expected": "X"}]})json")}, RunOptions{});
+  EXPECT_EQ(r.cases[0].status, Status::kError);
+  EXPECT_NE(r.cases[0].error.find("use form \"vec\""), std::string::npos) << r.cases[0].error;
+}
+
+TEST(Lint, ReportsWithoutRunning) {
+  EXPECT_TRUE(lint_files({GRADCHECK_TEST_DATA "/cli/good.json"}).empty());
+  const auto problems = lint_files({GRADCHECK_TEST_DATA "/cli/suite_mixed.json"});
+  EXPECT_EQ(problems.size(), 4u);
+}
+
+}  // namespace
+}  // namespace gradcheck
