@@ -85,6 +85,7 @@ int finish(const RunResult& run, const Output& out) {
   if (!out.formats.empty()) {
     report::TextOptions plain = text;
     plain.color = false;
+    plain.quiet = false;  // the file is the whole report; --quiet is about the terminal
     for (const std::string& path : report::write_reports(run, out.formats, out.report_dir, plain))
       if (!out.quiet) std::cerr << "wrote " << path << "\n";
   }

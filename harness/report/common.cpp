@@ -73,6 +73,8 @@ std::string index_text(const std::vector<arma::uword>& index) {
 }
 
 std::string entry_label(const EntryError& entry) {
+  // No entry at all: the check was not compared entry by entry (wrong shape, f not finite).
+  if (entry.label.empty() && entry.index.empty()) return "-";
   return entry.label.empty() ? index_text(entry.index) : entry.label;
 }
 
