@@ -175,7 +175,7 @@ std::vector<Diagnosis> kinks(const DiagnoseContext& ctx, const Comparison& compa
     const arma::uword j = map.to_jacobian(k), a = j % p, b = j / p;
     if (!tried.insert(b).second) continue;
     const auto [forward, backward] = ctx.one_sided(b);
-    const double fw = forward(a), bw = backward(a);
+    const double fw = forward(a) + 0.0, bw = backward(a) + 0.0;  // + 0.0: no "-0" in the sentence
     const double gap = std::abs(fw - bw);
     const double scale = ctx.tolerance.atol + ctx.tolerance.rtol * std::max(std::abs(fw), std::abs(bw));
     if (std::isfinite(gap) && gap > 100.0 * scale && gap > 1e-6 * std::max(1.0, std::max(std::abs(fw), std::abs(bw)))) {

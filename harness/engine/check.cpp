@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cases/init.hpp"
 #include "compare/compare.hpp"
 #include "compare/form_map.hpp"
 #include "diagnose/diagnose.hpp"
@@ -128,6 +129,8 @@ class TrialRunner {
     r.rel_error_norm = c.rel_error_norm;
     r.worst = entry(c.worst, e.analytic, numeric);
     r.status = c.pass ? Status::kPass : Status::kFail;
+    if (problem_.f_shape.is_scalar() && problem_.form.form != Form::kIndex)
+      r.taylor_slope = taylor_slope(point, e.f0(0), e.analytic);
     if (c.pass) return;
 
     r.analytic = e.analytic;
@@ -181,6 +184,47 @@ class TrialRunner {
     out.abs_error = std::abs(out.analytic - out.numeric);
     out.rel_error = out.abs_error / std::max(std::abs(out.numeric), options_.tolerance.atol);
     return out;
+  }
+
+  // Manopt's check: r(t) = |f(x + t d) - f(x) - t <G, d>| for t = 10^-k/2, k = 0..16, with d a
+  // seeded random direction of unit Frobenius norm (scaled by max(1, ||x||)). The slope is a
+  // least-squares fit of log r on log t over the points where r is above rounding noise
+  // (64 eps max(1, |f(x)|)) and f stays finite; at least 3 such points are needed.
+  double taylor_slope(const std::vector<arma::mat>& point, double f0, const arma::mat& analytic) const {
+    std::vector<arma::mat> values = point;
+    arma::mat& x = values[problem_.wrt];
+    const arma::mat x0 = x;
+    Random random(mix_seed(options_.seed, 0x7a7101));
+    arma::mat d(x.n_rows, x.n_cols);
+    for (arma::uword k = 0; k < d.n_elem; ++k) d(k) = random.normal();
+    if (problem_.structure == Structure::kSymmetric) d = 0.5 * (d + d.t());
+    d *= std::max(1.0, arma::norm(x0, "fro")) / arma::norm(d, "fro");
+    // <G, d> with G in J's order (entry k of expected is J(0, to_jacobian(k)) for a scalar f).
+    double directional = 0.0;
+    for (arma::uword k = 0; k < analytic.n_elem; ++k) directional += analytic(k) * d(map_.to_jacobian(k));
+    const double noise = 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(f0));
+    std::vector<double> lt, lr;
+    arma::mat out;
+    for (int k = 0; k <= 16; ++k) {
+      const double t = std::pow(10.0, -k / 2.0);
+      x = x0 + t * d;
+      eval_f(values, out);
+      const double r = std::abs(out(0) - f0 - t * directional);
+      if (std::isfinite(r) && r > noise) {
+        lt.push_back(std::log10(t));
+        lr.push_back(std::log10(r));
+      }
+    }
+    if (lt.size() < 3) return std::numeric_limits<double>::quiet_NaN();
+    const double n = static_cast<double>(lt.size());
+    double st = 0, sr = 0, stt = 0, str = 0;
+    for (std::size_t i = 0; i < lt.size(); ++i) {
+      st += lt[i];
+      sr += lr[i];
+      stt += lt[i] * lt[i];
+      str += lt[i] * lr[i];
+    }
+    return (n * str - st * sr) / (n * stt - st * st);
   }
 
   // |analytic - central difference with step h| at entry k, for h = 1e-1 ... 1e-12: the
@@ -253,6 +297,7 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
     result.max_abs_error = w.max_abs_error;
     result.max_rel_error = w.max_rel_error;
     result.rel_error_norm = w.rel_error_norm;
+    result.taylor_slope = w.taylor_slope;
     result.worst = w.worst;
     result.worst_entries = w.worst_entries;
     result.fd = w.fd;

@@ -95,6 +95,7 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   for (const auto& e : k.worst_entries) worst.push_back(entry(e));
   j["worst_entries"] = worst;
   j["worst_trial"] = k.worst_trial;
+  if (std::isfinite(k.taylor_slope)) j["taylor_slope"] = k.taylor_slope;  // ~2 right gradient, ~1 wrong
   Json trials = Json::array();
   for (const auto& t : k.trials) {
     Json tj;

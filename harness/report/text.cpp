@@ -12,6 +12,8 @@
 //   1 passed, 1 failed, 0 errors
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <algorithm>
 #include <array>
 
@@ -92,6 +94,8 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
       out += "\n";
     }
     if (!check.convention.empty()) out += fmt::format("    convention: {}\n", check.convention);
+    if (std::isfinite(check.taylor_slope))
+      out += fmt::format("    Taylor remainder slope {:.2f} (2 for a gradient, 1 for a wrong one)\n", check.taylor_slope);
   }
   const bool table = (failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty());
   if (table && options.worst_entries > 0 && !check.worst_entries.empty()) out += entries_table(check.worst_entries, options.worst_entries, "    ");
@@ -112,7 +116,7 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
   if (!check.error.empty()) out += detail::indent_lines(check.error, "    ");
   if (options.verbose) {
     for (const auto& t : check.trials) {
-      out += fmt::format("    trial {}: {}  {}  time {:.3f} ms\n", t.trial, detail::status_name(t.status),
+      out += fmt::format("    trial {}: {}  {}  time {:.3f} ms\n", t.trial + 1, detail::status_name(t.status),
                          figures(t.max_abs_error, t.max_rel_error, t.worst), t.time_ms);
       if (!t.error.empty()) out += detail::indent_lines(t.error, "      ");
     }

@@ -4,6 +4,7 @@
 
 #include <armadillo>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -60,6 +61,12 @@ struct TrialResult {
   // Error of the central difference at the worst entry against the step h (for a log-log plot):
   // pairs (h, |analytic - numeric(h)|). Filled for failing trials when Options::error_vs_step.
   std::vector<std::pair<double, double>> error_vs_step;
+  // Taylor-remainder slope (Manopt's checkgradient), for a scalar f: along a random unit
+  // direction d, r(t) = |f(x + t d) - f(x) - t <G, d>| is O(t^2) when G is the gradient and
+  // O(t) when it is not; this is the fitted slope of log r against log t (about 2 for a right
+  // gradient, about 1 for a wrong one). NaN when it does not apply (non-scalar f, a shape
+  // mismatch) or cannot be measured (f linear along d: r(t) is rounding noise).
+  double taylor_slope = std::numeric_limits<double>::quiet_NaN();
   double time_ms = 0.0;
 };
 
@@ -84,6 +91,7 @@ struct CheckResult {
   FdInfo fd;
   std::vector<Diagnosis> diagnoses;
   std::string error;
+  double taylor_slope = std::numeric_limits<double>::quiet_NaN();  // of the worst trial
   double time_ms = 0.0;            // all trials
   std::vector<TrialResult> trials;
   int worst_trial = 0;             // index into trials of the figures above

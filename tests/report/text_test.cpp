@@ -139,8 +139,9 @@ TEST(Text, VerboseListsTrials) {
   TextOptions options;
   options.verbose = true;
   const std::string out = text(sample_run(), options);
-  EXPECT_NE(out.find("    trial 0: pass  max abs 1.20e-10"), std::string::npos) << out;
-  EXPECT_NE(out.find("    trial 1: fail"), std::string::npos) << out;
+  // Trials are counted from 1 in text, as in "trial 2 of 3".
+  EXPECT_NE(out.find("    trial 1: pass  max abs 1.20e-10"), std::string::npos) << out;
+  EXPECT_NE(out.find("    trial 2: fail"), std::string::npos) << out;
 }
 
 TEST(Text, ColourOnlyWhenAsked) {
