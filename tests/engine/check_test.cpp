@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// run_check with hand-built Problems: the engine's own behaviour, whatever the front end.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "gradcheck/check.hpp"
+
+namespace gradcheck {
+namespace {
+
+// f(x) = sum(exp(x)) over a 3x2 x, with a configurable "expected".
+Problem exp_problem(std::function<arma::mat(const arma::mat&)> expected) {
+  Problem p;
+  p.names = {"x"};
+  p.shapes = {Shape{3, 2}};
+  p.f_shape = Shape{1, 1};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(arma::accu(arma::exp(v[0])))); };
+  p.expected = [expected](const std::vector<arma::mat>& v) { return expected(v[0]); };
+  return p;
+}
+
+std::vector<std::vector<arma::mat>> points(int n) {
+  std::vector<std::vector<arma::mat>> out;
+  for (int t = 0; t < n; ++t) {
+    arma::mat x(3, 2);
+    for (arma::uword k = 0; k < 6; ++k) x(k) = std::sin(1.0 + t + 0.7 * k);
+    out.push_back({x});
+  }
+  return out;
+}
+
+TEST(RunCheck, TaylorSlopeIsTwoForTheGradientAndOneOtherwise) {
+  const CheckResult right = run_check(exp_problem([](const arma::mat& x) { return arma::mat(arma::exp(x)); }), points(1), Options{});
+  EXPECT_EQ(right.status, Status::kPass);
+  EXPECT_NEAR(right.taylor_slope, 2.0, 0.1);
+  const CheckResult wrong = run_check(exp_problem([](const arma::mat& x) { return arma::mat(x); }), points(1), Options{});
+  EXPECT_EQ(wrong.status, Status::kFail);
+  EXPECT_NEAR(wrong.taylor_slope, 1.0, 0.1);
+}
+
+TEST(RunCheck, FiguresAreThoseOfTheFirstFailingTrial) {
+  // Right at trial 0 only (x = exp(x) nowhere; use a formula right only where x(0) < 0).
+  auto expected = [](const arma::mat& x) { return x(0) > 0 ? arma::mat(2 * arma::exp(x)) : arma::mat(arma::exp(x)); };
+  const auto pts = points(3);  // x(0) = sin(1), sin(2), sin(3): all > 0 -> every trial fails
+  const CheckResult r = run_check(exp_problem(expected), pts, Options{});
+  ASSERT_EQ(r.trials.size(), 3u);
+  EXPECT_EQ(r.worst_trial, 0);
+  EXPECT_EQ(r.max_abs_error, r.trials[0].max_abs_error);
+  EXPECT_FALSE(r.trials[0].error_vs_step.empty());
+  // The error against h is flat for a wrong formula: far above the tolerance at every step.
+  for (const auto& [h, err] : r.trials[0].error_vs_step) EXPECT_GT(err, 0.1) << "h = " << h;
+}
+
+TEST(RunCheck, ErrorVsStepShowsTheVOfARightFormula) {
+  Options o;
+  o.tolerance.rtol = 1e-12;  // make a right formula "fail" so that the curve is recorded
+  o.tolerance.atol = 1e-14;
+  const CheckResult r = run_check(exp_problem([](const arma::mat& x) { return arma::mat(arma::exp(x)); }), points(1), o);
+  ASSERT_FALSE(r.trials[0].error_vs_step.empty());
+  double best = 1e9;
+  for (const auto& [h, err] : r.trials[0].error_vs_step) best = std::min(best, err);
+  EXPECT_LT(best, 1e-8);  // the bottom of the V
+  EXPECT_GT(r.trials[0].error_vs_step.front().second, 1e-4);  // h = 0.1: truncation error
+}
+
+TEST(RunCheck, FunctionOfTheWrongShapeIsAnErrorOfTheTrial) {
+  Problem p = exp_problem([](const arma::mat& x) { return x; });
+  p.f = [](const std::vector<arma::mat>&, arma::mat& out) { out = arma::ones(2, 1); };
+  const CheckResult r = run_check(p, points(1), Options{});
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.error.find("f returned a 2x1 result, declared 1x1"), std::string::npos) << r.error;
+}
+
+TEST(RunCheck, MatrixValuedFunctionNeedsVecOrIndex) {
+  Problem p = exp_problem([](const arma::mat& x) { return x; });
+  p.f_shape = Shape{3, 2};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::exp(v[0]); };
+  EXPECT_THROW(run_check(p, points(1), Options{}), Error);
+  // In vec form, d vec(exp(X))/d vec(X) = diag(vec(exp(X))).
+  p.form.form = Form::kVec;
+  p.form.layout = Layout::kNumerator;
+  p.expected = [](const std::vector<arma::mat>& v) { return arma::mat(arma::diagmat(arma::vectorise(arma::exp(v[0])))); };
+  EXPECT_EQ(run_check(p, points(2), Options{}).status, Status::kPass);
+}
+
+TEST(RunCheck, ExpectedThatThrowsAnotherErrorIsAnError) {
+  Problem p = exp_problem([](const arma::mat&) -> arma::mat { throw std::runtime_error("boom"); });
+  const CheckResult r = run_check(p, points(1), Options{});
+  EXPECT_EQ(r.status, Status::kError);
+  EXPECT_EQ(r.error, "boom");
+}
+
+TEST(RunCheck, NonFiniteFunctionIsAFailureNamedNonfinite) {
+  Problem p = exp_problem([](const arma::mat& x) { return x; });
+  p.f = [](const std::vector<arma::mat>&, arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(std::nan(""))); };
+  const CheckResult r = run_check(p, points(1), Options{});
+  EXPECT_EQ(r.status, Status::kFail);
+  ASSERT_EQ(r.diagnoses.size(), 1u);
+  EXPECT_EQ(r.diagnoses[0].code, "nonfinite");
+}
+
+}  // namespace
+}  // namespace gradcheck
