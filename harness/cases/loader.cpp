@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@ namespace gradcheck {
 using json = nlohmann::ordered_json;
 
 std::string Location::str() const {
+  if (file.empty()) return "<command line>";
   if (line == 0) return file;
   return fmt::format("{}:{}:{}", file, line, column);
 }
@@ -173,17 +176,18 @@ class Reader {
     }
   }
 
-  void trials(const json& v, const std::string& pointer, int* out) {
+  void trials(const json& v, const std::string& pointer, int* out, const std::string& field = "trials") {
     if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 1000) {
-      error("case.field", pointer, "trials", fmt::format("expected an integer from 1 to 1000, got {}", show(v)));
+      error("case.field", pointer, field, fmt::format("expected an integer from 1 to 1000, got {}", show(v)));
       return;
     }
     *out = static_cast<int>(v.get<long long>());
   }
 
-  void seed(const json& v, const std::string& pointer, std::optional<std::uint64_t>* out) {
+  void seed(const json& v, const std::string& pointer, std::optional<std::uint64_t>* out,
+            const std::string& field = "seed") {
     if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<long long>() < 0)) {
-      error("case.field", pointer, "seed", fmt::format("expected a non-negative integer, got {}", show(v)));
+      error("case.field", pointer, field, fmt::format("expected a non-negative integer, got {}", show(v)));
       return;
     }
     *out = v.get<std::uint64_t>();
@@ -512,8 +516,8 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
         if (d.contains("dims")) dr.dims(d.at("dims"), "/dims", &scratch.dims);
         if (d.contains("tolerance")) dr.tolerance(d.at("tolerance"), "/tolerance", "defaults.tolerance", &scratch.tolerance);
         if (d.contains("fd")) dr.fd(d.at("fd"), "/fd", "defaults.fd", &scratch.fd);
-        if (d.contains("trials")) dr.trials(d.at("trials"), "/trials", &scratch.trials);
-        if (d.contains("seed")) dr.seed(d.at("seed"), "/seed", &scratch.seed);
+        if (d.contains("trials")) dr.trials(d.at("trials"), "/trials", &scratch.trials, "defaults.trials");
+        if (d.contains("seed")) dr.seed(d.at("seed"), "/seed", &scratch.seed, "defaults.seed");
         suite.problems.insert(suite.problems.end(), dr.problems.begin(), dr.problems.end());
       }
     }
@@ -553,7 +557,8 @@ LoadedFile load_case_file(const std::string& path) {
   if (!in) {
     LoadedFile out;
     out.path = path;
-    out.errors.push_back({"", "case.io", fmt::format("{}: error [case.io] cannot read the file", path)});
+    out.errors.push_back({"", "case.io", fmt::format("{}: error [case.io] cannot read the file: {}", path,
+                                                     std::strerror(errno))});
     return out;
   }
   std::stringstream buffer;

@@ -42,11 +42,10 @@ bool is_ci() { return std::getenv("CI") != nullptr; }
 void parse_shard(const std::string& text, RunOptions& options) {
   static const std::regex form(R"((\d+)/(\d+))");
   std::smatch m;
-  if (!std::regex_match(text, m, form))
-    throw CLI::ValidationError("--shard", "expected K/N with 1 <= K <= N, e.g. 2/4, got \"" + text + "\"");
+  const std::string wanted = "--shard: expected K/N with 1 <= K <= N, e.g. 2/4, got \"" + text + "\"";
+  if (!std::regex_match(text, m, form) || m[1].length() > 6 || m[2].length() > 6) throw Error("cli.usage", wanted);
   const int k = std::stoi(m[1]), n = std::stoi(m[2]);
-  if (n < 1 || k < 1 || k > n)
-    throw CLI::ValidationError("--shard", "expected K/N with 1 <= K <= N, e.g. 2/4, got \"" + text + "\"");
+  if (n < 1 || k < 1 || k > n) throw Error("cli.usage", wanted);
   options.shard_index = k - 1;
   options.shard_count = n;
 }
@@ -209,6 +208,15 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 
+  // An unknown verb: say so plainly (CLI11 would only say that a subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string verb = argv[1];
+    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare") {
+      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare\n"
+                << "Run 'gradcheck --help' for usage.\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

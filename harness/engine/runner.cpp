@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cases/init.hpp"
+#include "compare/form_map.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -110,6 +111,14 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   std::vector<Shape> shapes;
   for (const VariableSpec& v : spec.variables) {
     const Shape s{size_of(v.rows, in.dims), size_of(v.cols, in.dims)};
+    // Finite differences cost two evaluations of f per entry: a variable past a million
+    // entries would run for hours (or exhaust memory). Refuse it with the reason.
+    constexpr arma::uword kMaxEntries = 1000000;
+    if (s.rows * s.cols > kMaxEntries)
+      return fail("case.size", located(v.location, "case.size", in.name, "variables." + v.name + ".shape",
+                                       fmt::format("{} has {} entries; gradcheck takes at most {} per variable "
+                                                   "(finite differences evaluate f twice per entry): use smaller dims",
+                                                   s.str(), s.rows * s.cols, kMaxEntries)));
     if (v.value && (v.value->n_rows != s.rows || v.value->n_cols != s.cols))
       return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
                                         fmt::format("the value is {}x{} but the shape is {}", v.value->n_rows,
@@ -206,6 +215,16 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
                                 field + (in_indices ? ".indices" : ".expected"));
       }
     }
+    // The form must fit the shapes (a matrix-valued f needs vec or index): checked here, so
+    // that lint reports it too.
+    if (pc.error.empty()) {
+      try {
+        make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+      } catch (const Error& e) {
+        pc.error_id = e.id();
+        pc.error = located(c.location, e.id(), in.name, field, e.message());
+      }
+    }
     out.checks.push_back(std::move(pc));
   }
   return out;
@@ -250,6 +269,8 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
           cr = run_check(pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;
+          cr.layout = to_string(pc.problem.form.layout);
+          cr.form = to_string(pc.problem.form.form);
           cr.status = Status::kError;
           cr.error = located(spec.checks[i].location, e.id(), in.name, fmt::format("checks[{}]", i), e.message());
           if (r.error.empty()) {
@@ -277,8 +298,9 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
         std::string named;
         for (const CheckResult& c : r.checks)
           for (const Diagnosis& d : c.diagnoses) named += (named.empty() ? "" : ", ") + d.code;
-        r.error = fmt::format("failed as expected, but the report does not name the diagnosis \"{}\" (it names: {})",
-                              spec.diagnosis, named.empty() ? "none" : named);
+        r.error = fmt::format("{}: error [case.diagnosis] case \"{}\", field \"diagnosis\": failed as expected, but the "
+                              "report does not name the diagnosis \"{}\" (it names: {})",
+                              spec.location.str(), in.name, spec.diagnosis, named.empty() ? "none" : named);
         r.error_id = "case.diagnosis";
       } else {
         r.status = Status::kXfail;
@@ -351,6 +373,14 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
     for (std::size_t i = next++; i < items.size(); i = next++) {
       try {
         result.cases[i] = items[i].instance ? run_instance(*items[i].instance, options) : items[i].ready;
+      } catch (const std::bad_alloc&) {  // sizes beyond this machine's memory
+        result.cases[i] = items[i].ready;
+        result.cases[i].name = items[i].instance->name;
+        result.cases[i].file = items[i].instance->file;
+        result.cases[i].status = Status::kError;
+        result.cases[i].error_id = "case.size";
+        result.cases[i].error = fmt::format("{}: error [case.size] case \"{}\": out of memory while evaluating it; use "
+                                            "smaller dims", items[i].instance->file, items[i].instance->name);
       } catch (const std::exception& e) {  // never expected; still one case, not the run
         result.cases[i] = items[i].ready;
         result.cases[i].name = items[i].instance->name;

@@ -134,7 +134,10 @@ std::string text(const RunResult& run, const TextOptions& options) {
       file = c.file;
       out += (out.empty() ? "" : "\n") + paint(file, "1", options.color) + "\n";
     }
-    if (c.checks.empty() || (c.status == Status::kError && !c.error.empty())) {
+    // The case's own error, unless a check already carries the same text (said once, there).
+    const bool said_by_a_check = std::any_of(c.checks.begin(), c.checks.end(),
+                                             [&](const CheckResult& k) { return !k.error.empty() && k.error == c.error; });
+    if (c.checks.empty() || (c.status == Status::kError && !c.error.empty() && !said_by_a_check)) {
       // The case itself could not be run: its error, caret excerpt kept as written.
       out += fmt::format("{}  {}", status_word(c.status, options.color), c.name);
       if (options.quiet && !c.file.empty()) out += "  (" + c.file + ")";

@@ -20,7 +20,7 @@ gradcheck_cli_test(run.missing_path_is_usage_error EXIT 2 ARGS run no/such/dir
 gradcheck_cli_test(run.bad_option_is_usage_error EXIT 2 ARGS run good.json --jobs zero
   MATCH "error \\[cli.usage\\]" "--jobs")
 gradcheck_cli_test(run.bad_shard_is_usage_error EXIT 2 ARGS run many --shard 3/2
-  MATCH "expected K/N with 1 <= K <= N")
+  MATCH "error \\[cli.usage\\] --shard: expected K/N with 1 <= K <= N")
 gradcheck_cli_test(run.filter EXIT 0 ARGS run many --filter "many_[12]"
   MATCH "many_1" "many_2" "2 passed, 0 failed, 0 errors" NOMATCH "many_3")
 gradcheck_cli_test(run.shard_1_of_2 EXIT 0 ARGS run many --shard 1/2
@@ -44,3 +44,6 @@ add_test(NAME cli.run.jobs_output_is_stable
 gradcheck_cli_test(run.writes_every_format EXIT 0
   ARGS run good.json --report-dir ${CMAKE_CURRENT_BINARY_DIR}/cli-reports --format text json junit markdown html
   MATCH "gradcheck-report.txt" "gradcheck-report.json" "gradcheck-report.xml" "gradcheck-report.md" "gradcheck-report.html")
+gradcheck_cli_test(unknown_verb_is_named EXIT 2 ARGS frobnicate MATCH "unknown verb \"frobnicate\"")
+gradcheck_cli_test(run.form_error_is_said_once EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/docs/bad-examples/check-form.json
+  MATCH "error \\[check.form\\]" "d f/d H \\(denominator, auto\\)" NOMATCH "check.form[^\n]*\n[^\n]*check.form")

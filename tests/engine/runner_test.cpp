@@ -129,3 +129,20 @@ TEST(Lint, ReportsWithoutRunning) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(Runner, HugeVariablesAreRefusedNotRun) {
+  const RunResult r = run_loaded({load_case_text(R"json({"name": "big", "dims": {"n": 2000},
+    "variables": {"X": {"shape": ["n", "n"]}}, "expression": "sum(X)", "checks": [{"wrt": "X", "expected": "ones(n, n)"}]})json",
+                                                 "big.json")},
+                                 RunOptions{});
+  ASSERT_EQ(r.cases.size(), 1u);
+  EXPECT_EQ(r.cases[0].status, Status::kError);
+  EXPECT_EQ(r.cases[0].error_id, "case.size");
+  EXPECT_NE(r.cases[0].error.find("2000x2000 has 4000000 entries"), std::string::npos) << r.cases[0].error;
+}
+
+}  // namespace
+}  // namespace gradcheck
