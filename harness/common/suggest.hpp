@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// "did you mean ...?" for misspelt names.
+// "did you mean ...?" for misspelt names: one rule for case-file fields, variables, dims and
+// functions in expressions and index notation.
 #pragma once
 
 #include <string>
@@ -7,10 +8,12 @@
 
 namespace gradcheck {
 
-// Levenshtein distance between two strings.
+// Edit distance counting insertions, deletions, substitutions and swaps of two neighbours
+// (optimal string alignment), so "hlaf" is one edit from "half".
 std::size_t edit_distance(const std::string& a, const std::string& b);
-// The candidate closest to `word` if it is close enough to be a likely typo (distance <= 2 and
-// less than half the word's length, or equal ignoring case); empty otherwise.
+// The candidate closest to `word`, ignoring case, if it is close enough to be a likely typo:
+// equal but for case, or at most one edit per three characters (and never a full rewrite);
+// empty otherwise.
 std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace gradcheck

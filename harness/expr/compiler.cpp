@@ -2,6 +2,8 @@
 // Name resolution, shape inference and constant folding; see compiler.hpp.
 #include "expr/compiler.hpp"
 
+#include "common/suggest.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,42 +15,6 @@
 
 namespace gradcheck::expr {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Edit distance between a and b counting insertions, deletions, substitutions and swaps of
-// two neighbours (optimal string alignment), so "hlaf" is one edit from "half".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// The candidate closest to `name`, ignoring case, if it is close enough to be a likely typo:
-// equal but for case, or at most one edit in three characters (and not a full rewrite).
-std::string closest(const std::string& name, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(1, name.size() / 3) + 1;
-  for (const std::string& c : candidates) {
-    const std::size_t d = edit_distance(lower(name), lower(c));
-    if (d < best_d && d < std::max(name.size(), c.size())) {
-      best = c;
-      best_d = d;
-    }
-  }
-  return best;
-}
 
 }  // namespace
 
@@ -101,7 +67,7 @@ std::size_t Compiler::compile_name(const Node& n) {
 void Compiler::unknown_name(const Node& n) const {
   std::vector<std::string> names = symbols_.variable_names();
   for (const std::string& d : symbols_.dim_names()) names.push_back(d);
-  const std::string guess = closest(n.name, names);
+  const std::string guess = suggest(n.name, names);
   fail("expr.name",
        "unknown variable or dim '" + n.name + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"), n);
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gradcheck/index_notation.hpp"
+#include "common/suggest.hpp"
 #include "index/ast.hpp"
 #include "index/program.hpp"
 
@@ -43,27 +44,6 @@ std::string index_count_problem(const std::string& name, Shape shape, std::size_
   if (count == 2 || (count == 1 && shape.is_vector()) || (count == 0 && shape.is_scalar())) return "";
   if (shape.is_vector()) return is + "a vector takes one index, as in " + name + "[i]";
   return is + "a matrix takes two indices, as in " + name + "[i,j]";
-}
-
-// Edit distance, for "did you mean" suggestions.
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 class Compiler {
@@ -212,15 +192,7 @@ class Compiler {
   }
 
   std::string unknown_name(const std::string& name) const {
-    std::string best;
-    std::size_t best_d = name.size();
-    for (const std::string& v : symbols_.variable_names()) {
-      const std::size_t d = lower(v) == lower(name) ? 0 : distance(v, name);
-      if (d < best_d && d <= std::max<std::size_t>(1, name.size() / 3)) {
-        best = v;
-        best_d = d;
-      }
-    }
+    const std::string best = suggest(name, symbols_.variable_names());
     return "unknown variable or dim '" + name + "'" + (best.empty() ? "" : "; did you mean '" + best + "'?");
   }
 

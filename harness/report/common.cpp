@@ -7,16 +7,7 @@
 
 namespace gradcheck::report::detail {
 
-const char* status_name(Status status) {
-  switch (status) {
-    case Status::kPass: return "pass";
-    case Status::kFail: return "fail";
-    case Status::kError: return "error";
-    case Status::kXfail: return "xfail";
-    case Status::kXpass: return "xpass";
-  }
-  return "error";
-}
+std::string status_name(Status status) { return to_string(status); }
 
 bool parse_status(const std::string& word, Status* out) {
   for (Status s : {Status::kPass, Status::kFail, Status::kError, Status::kXfail, Status::kXpass}) {

@@ -11,7 +11,7 @@
 namespace gradcheck::report::detail {
 
 // "pass", "fail", "error", "xfail", "xpass" (the report's own spelling of a Status).
-const char* status_name(Status status);
+std::string status_name(Status status);  // gradcheck::to_string(Status)
 // The inverse of status_name; false for any other word.
 bool parse_status(const std::string& word, Status* out);
 

@@ -71,7 +71,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
 )css";
 
 std::string badge(Status status) {
-  const char* name = detail::status_name(status);
+  const std::string name = detail::status_name(status);
   return fmt::format("<span class=\"badge {0}\">{0}</span>", name);
 }
 
