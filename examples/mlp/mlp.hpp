@@ -24,7 +24,7 @@ struct Linear {
   };
 
   Linear(arma::uword in, arma::uword out, arma::uword seed);
-  Linear(arma::mat W, arma::mat b) : W(std::move(W)), b(std::move(b)) {}
+  Linear(arma::mat weights, arma::mat bias) : W(std::move(weights)), b(std::move(bias)) {}
   arma::mat forward(const arma::mat& X) const;
   Gradients backward(const arma::mat& X, const arma::mat& dZ) const;
 };
@@ -71,7 +71,7 @@ struct LayerNorm {
   };
 
   explicit LayerNorm(arma::uword d) : gain(arma::ones(d, 1)), bias(arma::zeros(d, 1)) {}
-  LayerNorm(arma::mat gain, arma::mat bias) : gain(std::move(gain)), bias(std::move(bias)) {}
+  LayerNorm(arma::mat g, arma::mat b) : gain(std::move(g)), bias(std::move(b)) {}
   arma::mat forward(const arma::mat& X) const;
   Gradients backward(const arma::mat& X, const arma::mat& dY) const;
 };
