@@ -34,9 +34,7 @@ arma::mat Tanh::backward(const arma::mat& Z, const arma::mat& dA) {
 
 arma::mat ReLU::forward(const arma::mat& Z) { return arma::clamp(Z, 0.0, arma::datum::inf); }
 
-arma::mat ReLU::backward(const arma::mat& Z, const arma::mat& dA) {
-  return dA % arma::conv_to<arma::mat>::from(Z > 0);
-}
+arma::mat ReLU::backward(const arma::mat& Z, const arma::mat& dA) { return dA % arma::conv_to<arma::mat>::from(Z > 0); }
 
 arma::mat softmax(const arma::mat& Z) {
   arma::mat E = arma::exp(Z.each_row() - arma::max(Z, 0));

@@ -6,15 +6,15 @@
 // like the layer's output, L = sum(G % forward(...)) has dL/dOut = G, so backward(..., G) must
 // return the gradients of L. A random G weights every output entry, so a wrong entry anywhere
 // shows.
+#include "mlp.hpp"
+
 #include <gmock/gmock.h>
-#include <gradcheck/gtest.hpp>
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <gradcheck/gtest.hpp>
 #include <iostream>
 #include <vector>
-
-#include "mlp.hpp"
 
 namespace {
 
@@ -44,9 +44,7 @@ TEST(Linear, Backward) {
   const mlp::Linear layer(kD, kH, 1);
   const arma::mat X = random(kD, kM, 2), G = random(kH, kM, 3);
   // L(W, b, X) = sum(G % (W X + b 1')).
-  auto loss = [&G](const std::vector<arma::mat>& v) {
-    return arma::accu(G % mlp::Linear(v[0], v[1]).forward(v[2]));
-  };
+  auto loss = [&G](const std::vector<arma::mat>& v) { return arma::accu(G % mlp::Linear(v[0], v[1]).forward(v[2])); };
   const auto g = layer.backward(X, G);
   const std::vector<Input> inputs{{"W", layer.W}, {"b", layer.b}, {"X", X}};
   const std::vector<arma::mat> gradients{g.dW, g.db, g.dX};

@@ -101,15 +101,52 @@ auto as_derivative(D&& derivative) {
   }
 }
 
+// f for a gradient: a callable of const arma::mat& returning a scalar.
+template <typename F>
+ScalarFunction scalar_function(F&& f) {
+  constexpr bool ok = std::is_invocable_r_v<double, const std::decay_t<F>&, const arma::mat&>;
+  static_assert(ok,
+                "f must take const arma::mat& and return a double; for a matrix-valued f use "
+                "EXPECT_JACOBIAN_MATCHES");
+  if constexpr (ok)
+    return ScalarFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
+// f for a Jacobian: a callable of const arma::mat& returning a matrix.
+template <typename F>
+MatrixFunction matrix_function(F&& f) {
+  using Out = std::invoke_result_t<const std::decay_t<F>&, const arma::mat&>;
+  constexpr bool ok = std::is_constructible_v<arma::mat, Out> && !std::is_arithmetic_v<std::decay_t<Out>>;
+  static_assert(ok, "f must take const arma::mat& and return a matrix; for a scalar f use EXPECT_GRADIENT_MATCHES");
+  if constexpr (ok)
+    return MatrixFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
+// f of several inputs: a callable of const std::vector<arma::mat>& returning a scalar.
+template <typename F>
+MultiScalarFunction multi_scalar_function(F&& f) {
+  constexpr bool ok = std::is_invocable_r_v<double, const std::decay_t<F>&, const std::vector<arma::mat>&>;
+  static_assert(ok, "f must take const std::vector<arma::mat>& (the inputs, in order) and return a double");
+  if constexpr (ok)
+    return MultiScalarFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
 inline ::testing::AssertionResult verdict(const std::vector<CheckResult>& results, const std::string& call) {
   bool pass = true;
   for (const CheckResult& r : results) pass = pass && r.status == Status::kPass;
   if (pass) return ::testing::AssertionSuccess();
   std::string text;
   for (const CheckResult& r : results) {
-    text += describe(r, call);
     if (!text.empty() && text.back() != '\n') text += '\n';
+    text += describe(r, call);
   }
+  while (!text.empty() && text.back() == '\n') text.pop_back();  // GoogleTest ends the line itself
   return ::testing::AssertionFailure() << text;
 }
 
@@ -120,9 +157,10 @@ template <typename Run>
   try {
     return verdict(run(), call);
   } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "ERROR  " << call << "\n    threw: " << e.what() << "\n";
+    return ::testing::AssertionFailure() << "ERROR  " << call << "\n    threw: " << e.what();
   } catch (...) {
-    return ::testing::AssertionFailure() << "ERROR  " << call << "\n    threw an exception not derived from std::exception\n";
+    return ::testing::AssertionFailure() << "ERROR  " << call
+                                         << "\n    threw an exception not derived from std::exception";
   }
 }
 
@@ -132,15 +170,13 @@ template <typename Run>
 
 template <typename F, typename G>
 ::testing::AssertionResult gradient_matches(const char* f_text, const char* g_text, const char* x_text,
-                                            const char* layout_text, const char* options_text, F&& f,
-                                            G&& gradient, const arma::mat& x, Layout layout,
-                                            const ApiOptions& options) {
+                                            const char* layout_text, const char* options_text, F&& f, G&& gradient,
+                                            const arma::mat& x, Layout layout, const ApiOptions& options) {
   const std::string call = detail::call_text("GRADIENT_MATCHES", {f_text, g_text, x_text, layout_text, options_text});
   const ApiOptions named = detail::named_options(f_text, x_text, options);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{
-        check_gradient(ScalarFunction(std::forward<F>(f)), x, detail::as_derivative(std::forward<G>(gradient)),
-                       layout, named)};
+    return std::vector<CheckResult>{check_gradient(detail::scalar_function(std::forward<F>(f)), x,
+                                                   detail::as_derivative(std::forward<G>(gradient)), layout, named)};
   });
 }
 
@@ -150,7 +186,7 @@ template <typename F, typename G>
   const std::string call = detail::call_text("GRADIENT_MATCHES", {f_text, g_text, x_text});
   const ApiOptions options = detail::named_options(f_text, x_text);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_gradient(ScalarFunction(std::forward<F>(f)), x,
+    return std::vector<CheckResult>{check_gradient(detail::scalar_function(std::forward<F>(f)), x,
                                                    detail::as_derivative(std::forward<G>(gradient)),
                                                    Layout::kDenominator, options)};
   });
@@ -158,13 +194,12 @@ template <typename F, typename G>
 
 template <typename F, typename J>
 ::testing::AssertionResult jacobian_matches(const char* f_text, const char* j_text, const char* x_text,
-                                            const char* layout_text, const char* options_text, F&& f,
-                                            J&& jacobian, const arma::mat& x, Layout layout,
-                                            const ApiOptions& options) {
+                                            const char* layout_text, const char* options_text, F&& f, J&& jacobian,
+                                            const arma::mat& x, Layout layout, const ApiOptions& options) {
   const std::string call = detail::call_text("JACOBIAN_MATCHES", {f_text, j_text, x_text, layout_text, options_text});
   const ApiOptions named = detail::named_options(f_text, x_text, options);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_jacobian(MatrixFunction(std::forward<F>(f)), x,
+    return std::vector<CheckResult>{check_jacobian(detail::matrix_function(std::forward<F>(f)), x,
                                                    detail::as_derivative(std::forward<J>(jacobian)), layout,
                                                    VecOrder::kColumnMajor, named)};
   });
@@ -176,9 +211,9 @@ template <typename F, typename J>
   const std::string call = detail::call_text("JACOBIAN_MATCHES", {f_text, j_text, x_text});
   const ApiOptions options = detail::named_options(f_text, x_text);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_jacobian(MatrixFunction(std::forward<F>(f)), x,
-                                                   detail::as_derivative(std::forward<J>(jacobian)),
-                                                   Layout::kNumerator, VecOrder::kColumnMajor, options)};
+    return std::vector<CheckResult>{check_jacobian(detail::matrix_function(std::forward<F>(f)), x,
+                                                   detail::as_derivative(std::forward<J>(jacobian)), Layout::kNumerator,
+                                                   VecOrder::kColumnMajor, options)};
   });
 }
 
@@ -192,8 +227,9 @@ template <typename F, typename Gs>
   const std::string call =
       detail::call_text("GRADIENTS_MATCH", {f_text, inputs_text, g_text, layout_text, options_text});
   const ApiOptions named = detail::named_options(f_text, nullptr, options);
-  return detail::guarded(
-      call, [&] { return check_gradients(MultiScalarFunction(std::forward<F>(f)), inputs, gradients, layout, named); });
+  return detail::guarded(call, [&] {
+    return check_gradients(detail::multi_scalar_function(std::forward<F>(f)), inputs, gradients, layout, named);
+  });
 }
 
 template <typename F, typename Gs>
@@ -204,7 +240,8 @@ template <typename F, typename Gs>
   const std::string call = detail::call_text("GRADIENTS_MATCH", {f_text, inputs_text, g_text});
   const ApiOptions options = detail::named_options(f_text, nullptr);
   return detail::guarded(call, [&] {
-    return check_gradients(MultiScalarFunction(std::forward<F>(f)), inputs, gradients, Layout::kDenominator, options);
+    return check_gradients(detail::multi_scalar_function(std::forward<F>(f)), inputs, gradients, Layout::kDenominator,
+                           options);
   });
 }
 

@@ -42,7 +42,8 @@ TEST(GtestAssertions, GradientAsMatrixExpressionOrCallablePasses) {
   EXPECT_GRADIENT_MATCHES(mean_square, mean_square_grad(X), X);
   EXPECT_GRADIENT_MATCHES(mean_square, 2 * X / 4.0, X);  // an Armadillo expression
   EXPECT_GRADIENT_MATCHES(mean_square, mean_square_grad, X);
-  ASSERT_GRADIENT_MATCHES(mean_square, [](const arma::mat& Y) { return arma::mat(Y / 2.0); }, X);
+  ASSERT_GRADIENT_MATCHES(
+      mean_square, [](const arma::mat& Y) { return arma::mat(Y / 2.0); }, X);
 }
 
 TEST(GtestAssertions, OptionsAndLayout) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A consumer's test: the assertions of <gradcheck/gtest.hpp> on a tiny function.
-#include <gradcheck/gtest.hpp>
 #include <gtest/gtest-spi.h>
+
+#include <gradcheck/gtest.hpp>
 
 namespace {
 
