@@ -6,6 +6,8 @@
 //   auto r = gradcheck::check_gradient(loss, W, loss_grad(W));
 //   if (r.status != gradcheck::Status::kPass) std::cout << gradcheck::describe(r);
 //
+// GoogleTest assertions over these functions: gradcheck/gtest.hpp.
+//
 // Every function here builds a Problem and calls run_check, the same engine the command line
 // uses (check.hpp); results carry every figure of the JSON report.
 #pragma once
