@@ -195,7 +195,7 @@ TEST(TwoLayerNetBuggy, DoubleAveragedGradientsAreDiagnosed) {
     EXPECT_THAT(message, ::testing::HasSubstr(std::string("d f/d ") + name + " (denominator, auto)"));
   EXPECT_THAT(message, ::testing::HasSubstr("multiply it by 8 = m to get the truth"));
   // For the reader of the test log: what the assertion printed.
-  std::cout << "The failure EXPECT_GRADIENTS_MATCH reports for LinearBuggy (expected):\n" << message;
+  std::cout << "The failure EXPECT_GRADIENTS_MATCH reports for LinearBuggy (expected):\n" << message << "\n";
 }
 
 }  // namespace
