@@ -16,6 +16,7 @@ Problem single(const MatrixFunction& f, const arma::mat& x, const ApiOptions& op
   p.wrt = 0;
   p.structure = options.structure;
   p.f_name = options.f_name;
+  p.dims = options.dims;
   const arma::mat f0 = f(x);
   p.f_shape = Shape{f0.n_rows, f0.n_cols};
   p.form = form;
@@ -78,7 +79,7 @@ CheckResult check_jacobian(const MatrixFunction& f, const arma::mat& x, const Ma
 
 std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
                                          const std::vector<arma::mat>& gradients, Layout layout,
-                                         const Options& options) {
+                                         const ApiOptions& options) {
   std::vector<MultiGradient> callables;
   for (const arma::mat& g : gradients) callables.push_back([g](const std::vector<arma::mat>&) { return g; });
   return check_gradients(f, inputs, callables, layout, options, false);
@@ -86,7 +87,7 @@ std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std
 
 std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
                                          const std::vector<MultiGradient>& gradients, Layout layout,
-                                         const Options& options, bool gradients_vary) {
+                                         const ApiOptions& options, bool gradients_vary) {
   if (gradients.size() != inputs.size())
     throw Error("api.usage", fmt::format("check_gradients: {} inputs but {} gradients", inputs.size(), gradients.size()));
   Problem p;
@@ -96,6 +97,8 @@ std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std
     p.shapes.push_back(Shape{in.value.n_rows, in.value.n_cols});
     point.push_back(in.value);
   }
+  p.f_name = options.f_name;
+  p.dims = options.dims;
   p.f_shape = Shape{1, 1};
   p.f = [f](const std::vector<arma::mat>& values, arma::mat& out) { out.set_size(1, 1); out(0, 0) = f(values); };
   p.form = FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt};

@@ -6,12 +6,15 @@
 //   auto r = gradcheck::check_gradient(loss, W, loss_grad(W));
 //   if (r.status != gradcheck::Status::kPass) std::cout << gradcheck::describe(r);
 //
+// GoogleTest assertions over these functions: gradcheck/gtest.hpp.
+//
 // Every function here builds a Problem and calls run_check, the same engine the command line
 // uses (check.hpp); results carry every figure of the JSON report.
 #pragma once
 
 #include <armadillo>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,8 +30,13 @@ using MatrixFunction = std::function<arma::mat(const arma::mat&)>;
 // Options of the C++ API: the engine's Options plus names for the report.
 struct ApiOptions : Options {
   ApiOptions() { trials = 1; }
+  // From the engine's options as they are (trials included).
+  ApiOptions(const Options& options) : Options(options) {}  // NOLINT: implicit on purpose
   std::string name = "x";   // the variable's name in reports: "W(2,3)"
   std::string f_name = "f";
+  // Named sizes, so that a stray factor is named in the diagnosis: with {{"m", 8}} a gradient
+  // 8 times too large reads "8 = m", one 8 times too small "1/8 = 1/m".
+  std::map<std::string, double> dims;
   Structure structure = Structure::kNone;
   // With a callable derivative and trials > 1, the extra points are the given x plus
   // perturbation_scale * max(1, |x_ij|) * N(0,1) per entry (seeded by `seed`): near the point
@@ -59,16 +67,17 @@ struct Input {
   Structure structure = Structure::kNone;
 };
 using MultiScalarFunction = std::function<double(const std::vector<arma::mat>&)>;
-// Returns one CheckResult per input, in order.
+// Returns one CheckResult per input, in order. Of the options' names only f_name and dims apply
+// (each input carries its own name and structure); the check is made at the inputs as given.
 std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
                                          const std::vector<arma::mat>& gradients, Layout layout = Layout::kDenominator,
-                                         const Options& options = Options{});
+                                         const ApiOptions& options = {});
 // Gradients as functions of all inputs: diagnoses that re-evaluate them at other inputs
 // (symmetric-only) become possible.
 using MultiGradient = std::function<arma::mat(const std::vector<arma::mat>&)>;
 std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std::vector<Input>& inputs,
                                          const std::vector<MultiGradient>& gradients,
-                                         Layout layout = Layout::kDenominator, const Options& options = Options{},
+                                         Layout layout = Layout::kDenominator, const ApiOptions& options = {},
                                          bool gradients_vary = true);
 
 // The text report of one check: its line, the worst entries and the diagnoses.

@@ -51,6 +51,27 @@ TEST(Api, JacobianCallable) {
   EXPECT_EQ(check_jacobian(f, x, j).status, Status::kPass);
 }
 
+TEST(Api, DimsNameAStrayFactor) {
+  // mean over m = 5 columns, gradient without the 1/m.
+  const arma::mat x = arma::reshape(arma::linspace(0.5, 2, 10), 2, 5);
+  auto f = [](const arma::mat& X) { return arma::accu(X % X) / 5.0; };
+  ApiOptions options;
+  options.dims = {{"m", 5}};
+  const CheckResult r = check_gradient(f, x, arma::mat(2 * x), Layout::kDenominator, options);
+  ASSERT_EQ(r.status, Status::kFail);
+  ASSERT_FALSE(r.diagnoses.empty());
+  EXPECT_EQ(r.diagnoses[0].code, "scale");
+  EXPECT_NE(r.diagnoses[0].message.find("5 = m"), std::string::npos) << r.diagnoses[0].message;
+  // check_gradients takes the same options (dims, f_name) and still a plain Options.
+  auto g = [](const std::vector<arma::mat>& v) { return arma::accu(v[0] % v[0]) / 5.0; };
+  const auto several = check_gradients(g, {{"X", x}}, {arma::mat(2 * x)}, Layout::kDenominator, options);
+  EXPECT_NE(several[0].diagnoses.at(0).message.find("5 = m"), std::string::npos);
+  Options plain;
+  plain.tolerance.rtol = 1e-3;
+  EXPECT_EQ(check_gradients(g, {{"X", x}}, {arma::mat(2 * x / 5)}, Layout::kDenominator, plain)[0].status,
+            Status::kPass);
+}
+
 TEST(Api, WrongCountOfGradientsIsAnError) {
   EXPECT_THROW(check_gradients([](const std::vector<arma::mat>&) { return 0.0; }, {{"a", arma::mat(1, 1)}}, std::vector<arma::mat>{}),
                Error);

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+// GoogleTest assertions over gradcheck's C++ API (header-only; link GTest yourself).
+//
+//   #include <gradcheck/gtest.hpp>
+//
+//   TEST(Loss, Gradient) {
+//     const arma::mat W = arma::randn(4, 3);
+//     EXPECT_GRADIENT_MATCHES(loss, loss_grad, W);   // loss_grad: a matrix or a callable of W
+//   }
+//
+// A failing assertion's message is gradcheck's text report of the check (the same block the
+// command line prints): the figures, the worst entries and the diagnoses, e.g.
+//
+//   FAIL   GRADIENT_MATCHES(loss, loss_grad, W)  d f/d W (denominator, auto)  max abs ...
+//       entry      analytic       numeric  abs error  rel error
+//       W(2,1)  ...
+//     [scale] expected is 8 = m times the finite-difference derivative: ...
+//
+// The assertions (EXPECT_* continues the test on failure, ASSERT_* returns from it):
+//
+//   {EXPECT,ASSERT}_GRADIENT_MATCHES(f, gradient, x)
+//       scalar f of a matrix x; gradient in denominator layout (shaped like x), a matrix or a
+//       callable of x. A plain identifier names x in the report ("W(2,1)").
+//   {EXPECT,ASSERT}_GRADIENT_MATCHES_OPTS(f, gradient, x, layout, options)
+//       the same with a gradcheck::Layout and gradcheck::ApiOptions: tolerances, finite-difference
+//       method, trials (for a callable gradient), names (options.name / f_name, when not left at
+//       "x" / "f"), and options.dims to name a stray factor: {{"m", 8}} turns 0.125 into "1/8 = 1/m".
+//   {EXPECT,ASSERT}_JACOBIAN_MATCHES(f, jacobian, x)
+//       matrix f of a matrix x against d vec(f) / d vec(x) in numerator layout
+//       (numel(f) x numel(x), vec stacking columns), a matrix or a callable of x.
+//   {EXPECT,ASSERT}_JACOBIAN_MATCHES_OPTS(f, jacobian, x, layout, options)
+//   {EXPECT,ASSERT}_GRADIENTS_MATCH(f, inputs, gradients)
+//       several inputs at once: f(const std::vector<arma::mat>&), a std::vector<gradcheck::Input>
+//       and one gradient per input (std::vector<arma::mat> or std::vector<gradcheck::MultiGradient>);
+//       passes when every input's check passes.
+//   {EXPECT,ASSERT}_GRADIENTS_MATCH_OPTS(f, inputs, gradients, layout, options)
+//   {EXPECT,ASSERT}_GRADCHECK_PASSES(result)
+//       any CheckResult (or std::vector of them) you computed yourself, e.g. check_jacobian with
+//       VecOrder::kRowMajor.
+//
+// These are macros: an argument containing a comma outside parentheses (a lambda capturing two
+// names, a braced list) must be wrapped in parentheses or named first.
+// An exception thrown by f or the derivative fails the assertion with its message.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <exception>
+#include <initializer_list>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "gradcheck/gradcheck.hpp"
+
+namespace gradcheck::gtest {
+namespace detail {
+
+// True for a plain C++ identifier: such an argument names the variable in the report.
+inline bool is_identifier(const char* text) {
+  if (text == nullptr || *text == '\0') return false;
+  if (!(std::isalpha(static_cast<unsigned char>(*text)) || *text == '_')) return false;
+  for (const char* p = text; *p; ++p)
+    if (!(std::isalnum(static_cast<unsigned char>(*p)) || *p == '_')) return false;
+  return true;
+}
+
+// "GRADIENT_MATCHES(f, g, x)": how the assertion names the check in its message.
+inline std::string call_text(const char* macro, std::initializer_list<const char*> args) {
+  std::string out = std::string(macro) + "(";
+  bool first = true;
+  for (const char* a : args) {
+    out += (first ? "" : ", ") + std::string(a);
+    first = false;
+  }
+  return out + ")";
+}
+
+// Names left at their defaults ("f", "x") are taken from the call when its arguments are plain
+// identifiers: EXPECT_GRADIENT_MATCHES(loss, grad, W) reports "d f/d W" and entries "W(2,1)"
+// (f's name shows in the entries of a Jacobian: "dz(1)/dx(0)").
+inline ApiOptions named_options(const char* f_text, const char* x_text, ApiOptions options = {}) {
+  const ApiOptions defaults;
+  if (options.f_name == defaults.f_name && is_identifier(f_text)) options.f_name = f_text;
+  if (options.name == defaults.name && x_text != nullptr && is_identifier(x_text)) options.name = x_text;
+  return options;
+}
+
+// A derivative given as an Armadillo matrix or expression stays a matrix; anything else is
+// taken as a callable of x.
+template <typename D>
+auto as_derivative(D&& derivative) {
+  if constexpr (arma::is_arma_type<std::decay_t<D>>::value) {
+    return arma::mat(std::forward<D>(derivative));
+  } else {
+    static_assert(std::is_invocable_v<const std::decay_t<D>&, const arma::mat&>,
+                  "the derivative must be an Armadillo matrix or a callable taking const arma::mat&");
+    return MatrixFunction(std::forward<D>(derivative));
+  }
+}
+
+// f for a gradient: a callable of const arma::mat& returning a scalar.
+template <typename F>
+ScalarFunction scalar_function(F&& f) {
+  constexpr bool ok = std::is_invocable_r_v<double, const std::decay_t<F>&, const arma::mat&>;
+  static_assert(ok,
+                "f must take const arma::mat& and return a double; for a matrix-valued f use "
+                "EXPECT_JACOBIAN_MATCHES");
+  if constexpr (ok)
+    return ScalarFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
+// f for a Jacobian: a callable of const arma::mat& returning a matrix.
+template <typename F>
+MatrixFunction matrix_function(F&& f) {
+  using Out = std::invoke_result_t<const std::decay_t<F>&, const arma::mat&>;
+  constexpr bool ok = std::is_constructible_v<arma::mat, Out> && !std::is_arithmetic_v<std::decay_t<Out>>;
+  static_assert(ok, "f must take const arma::mat& and return a matrix; for a scalar f use EXPECT_GRADIENT_MATCHES");
+  if constexpr (ok)
+    return MatrixFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
+// f of several inputs: a callable of const std::vector<arma::mat>& returning a scalar.
+template <typename F>
+MultiScalarFunction multi_scalar_function(F&& f) {
+  constexpr bool ok = std::is_invocable_r_v<double, const std::decay_t<F>&, const std::vector<arma::mat>&>;
+  static_assert(ok, "f must take const std::vector<arma::mat>& (the inputs, in order) and return a double");
+  if constexpr (ok)
+    return MultiScalarFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
+inline ::testing::AssertionResult verdict(const std::vector<CheckResult>& results, const std::string& call) {
+  bool pass = true;
+  for (const CheckResult& r : results) pass = pass && r.status == Status::kPass;
+  if (pass) return ::testing::AssertionSuccess();
+  std::string text;
+  for (const CheckResult& r : results) {
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    text += describe(r, call);
+  }
+  while (!text.empty() && text.back() == '\n') text.pop_back();  // GoogleTest ends the line itself
+  return ::testing::AssertionFailure() << text;
+}
+
+// Runs a check; an exception from the user's code (or a misuse the engine refuses) fails the
+// assertion with its message rather than escaping into the test.
+template <typename Run>
+::testing::AssertionResult guarded(const std::string& call, Run&& run) {
+  try {
+    return verdict(run(), call);
+  } catch (const std::exception& e) {
+    return ::testing::AssertionFailure() << "ERROR  " << call << "\n    threw: " << e.what();
+  } catch (...) {
+    return ::testing::AssertionFailure() << "ERROR  " << call
+                                         << "\n    threw an exception not derived from std::exception";
+  }
+}
+
+}  // namespace detail
+
+// Predicate formatters (EXPECT_PRED_FORMATn): usable directly as well.
+
+template <typename F, typename G>
+::testing::AssertionResult gradient_matches(const char* f_text, const char* g_text, const char* x_text,
+                                            const char* layout_text, const char* options_text, F&& f, G&& gradient,
+                                            const arma::mat& x, Layout layout, const ApiOptions& options) {
+  const std::string call = detail::call_text("GRADIENT_MATCHES", {f_text, g_text, x_text, layout_text, options_text});
+  const ApiOptions named = detail::named_options(f_text, x_text, options);
+  return detail::guarded(call, [&] {
+    return std::vector<CheckResult>{check_gradient(detail::scalar_function(std::forward<F>(f)), x,
+                                                   detail::as_derivative(std::forward<G>(gradient)), layout, named)};
+  });
+}
+
+template <typename F, typename G>
+::testing::AssertionResult gradient_matches(const char* f_text, const char* g_text, const char* x_text, F&& f,
+                                            G&& gradient, const arma::mat& x) {
+  const std::string call = detail::call_text("GRADIENT_MATCHES", {f_text, g_text, x_text});
+  const ApiOptions options = detail::named_options(f_text, x_text);
+  return detail::guarded(call, [&] {
+    return std::vector<CheckResult>{check_gradient(detail::scalar_function(std::forward<F>(f)), x,
+                                                   detail::as_derivative(std::forward<G>(gradient)),
+                                                   Layout::kDenominator, options)};
+  });
+}
+
+template <typename F, typename J>
+::testing::AssertionResult jacobian_matches(const char* f_text, const char* j_text, const char* x_text,
+                                            const char* layout_text, const char* options_text, F&& f, J&& jacobian,
+                                            const arma::mat& x, Layout layout, const ApiOptions& options) {
+  const std::string call = detail::call_text("JACOBIAN_MATCHES", {f_text, j_text, x_text, layout_text, options_text});
+  const ApiOptions named = detail::named_options(f_text, x_text, options);
+  return detail::guarded(call, [&] {
+    return std::vector<CheckResult>{check_jacobian(detail::matrix_function(std::forward<F>(f)), x,
+                                                   detail::as_derivative(std::forward<J>(jacobian)), layout,
+                                                   VecOrder::kColumnMajor, named)};
+  });
+}
+
+template <typename F, typename J>
+::testing::AssertionResult jacobian_matches(const char* f_text, const char* j_text, const char* x_text, F&& f,
+                                            J&& jacobian, const arma::mat& x) {
+  const std::string call = detail::call_text("JACOBIAN_MATCHES", {f_text, j_text, x_text});
+  const ApiOptions options = detail::named_options(f_text, x_text);
+  return detail::guarded(call, [&] {
+    return std::vector<CheckResult>{check_jacobian(detail::matrix_function(std::forward<F>(f)), x,
+                                                   detail::as_derivative(std::forward<J>(jacobian)), Layout::kNumerator,
+                                                   VecOrder::kColumnMajor, options)};
+  });
+}
+
+template <typename F, typename Gs>
+::testing::AssertionResult gradients_match(const char* f_text, const char* inputs_text, const char* g_text,
+                                           const char* layout_text, const char* options_text, F&& f,
+                                           const std::vector<Input>& inputs, const Gs& gradients, Layout layout,
+                                           const ApiOptions& options) {
+  static_assert(std::is_same_v<Gs, std::vector<arma::mat>> || std::is_same_v<Gs, std::vector<MultiGradient>>,
+                "gradients must be a std::vector<arma::mat> or a std::vector<gradcheck::MultiGradient>");
+  const std::string call =
+      detail::call_text("GRADIENTS_MATCH", {f_text, inputs_text, g_text, layout_text, options_text});
+  const ApiOptions named = detail::named_options(f_text, nullptr, options);
+  return detail::guarded(call, [&] {
+    return check_gradients(detail::multi_scalar_function(std::forward<F>(f)), inputs, gradients, layout, named);
+  });
+}
+
+template <typename F, typename Gs>
+::testing::AssertionResult gradients_match(const char* f_text, const char* inputs_text, const char* g_text, F&& f,
+                                           const std::vector<Input>& inputs, const Gs& gradients) {
+  static_assert(std::is_same_v<Gs, std::vector<arma::mat>> || std::is_same_v<Gs, std::vector<MultiGradient>>,
+                "gradients must be a std::vector<arma::mat> or a std::vector<gradcheck::MultiGradient>");
+  const std::string call = detail::call_text("GRADIENTS_MATCH", {f_text, inputs_text, g_text});
+  const ApiOptions options = detail::named_options(f_text, nullptr);
+  return detail::guarded(call, [&] {
+    return check_gradients(detail::multi_scalar_function(std::forward<F>(f)), inputs, gradients, Layout::kDenominator,
+                           options);
+  });
+}
+
+inline ::testing::AssertionResult check_passes(const char* result_text, const CheckResult& result) {
+  return detail::verdict({result}, result_text);
+}
+
+inline ::testing::AssertionResult check_passes(const char* results_text, const std::vector<CheckResult>& results) {
+  return detail::verdict(results, results_text);
+}
+
+}  // namespace gradcheck::gtest
+
+#define EXPECT_GRADIENT_MATCHES(f, gradient, x) \
+  EXPECT_PRED_FORMAT3(::gradcheck::gtest::gradient_matches, f, gradient, x)
+#define ASSERT_GRADIENT_MATCHES(f, gradient, x) \
+  ASSERT_PRED_FORMAT3(::gradcheck::gtest::gradient_matches, f, gradient, x)
+#define EXPECT_GRADIENT_MATCHES_OPTS(f, gradient, x, layout, options) \
+  EXPECT_PRED_FORMAT5(::gradcheck::gtest::gradient_matches, f, gradient, x, layout, options)
+#define ASSERT_GRADIENT_MATCHES_OPTS(f, gradient, x, layout, options) \
+  ASSERT_PRED_FORMAT5(::gradcheck::gtest::gradient_matches, f, gradient, x, layout, options)
+
+#define EXPECT_JACOBIAN_MATCHES(f, jacobian, x) \
+  EXPECT_PRED_FORMAT3(::gradcheck::gtest::jacobian_matches, f, jacobian, x)
+#define ASSERT_JACOBIAN_MATCHES(f, jacobian, x) \
+  ASSERT_PRED_FORMAT3(::gradcheck::gtest::jacobian_matches, f, jacobian, x)
+#define EXPECT_JACOBIAN_MATCHES_OPTS(f, jacobian, x, layout, options) \
+  EXPECT_PRED_FORMAT5(::gradcheck::gtest::jacobian_matches, f, jacobian, x, layout, options)
+#define ASSERT_JACOBIAN_MATCHES_OPTS(f, jacobian, x, layout, options) \
+  ASSERT_PRED_FORMAT5(::gradcheck::gtest::jacobian_matches, f, jacobian, x, layout, options)
+
+#define EXPECT_GRADIENTS_MATCH(f, inputs, gradients) \
+  EXPECT_PRED_FORMAT3(::gradcheck::gtest::gradients_match, f, inputs, gradients)
+#define ASSERT_GRADIENTS_MATCH(f, inputs, gradients) \
+  ASSERT_PRED_FORMAT3(::gradcheck::gtest::gradients_match, f, inputs, gradients)
+#define EXPECT_GRADIENTS_MATCH_OPTS(f, inputs, gradients, layout, options) \
+  EXPECT_PRED_FORMAT5(::gradcheck::gtest::gradients_match, f, inputs, gradients, layout, options)
+#define ASSERT_GRADIENTS_MATCH_OPTS(f, inputs, gradients, layout, options) \
+  ASSERT_PRED_FORMAT5(::gradcheck::gtest::gradients_match, f, inputs, gradients, layout, options)
+
+#define EXPECT_GRADCHECK_PASSES(result) EXPECT_PRED_FORMAT1(::gradcheck::gtest::check_passes, result)
+#define ASSERT_GRADCHECK_PASSES(result) ASSERT_PRED_FORMAT1(::gradcheck::gtest::check_passes, result)
