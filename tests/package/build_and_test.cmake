@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Configures, builds and tests a consumer project of gradcheck (cmake -P), for the "package"
-# tests of tests/cli/package.cmake.
+# tests of tests/cli/package_tests.cmake.
 #
 #   -DPROJECT=<consumer source>  -DWORK=<scratch folder, emptied first>
 #   -DGENERATOR=<generator>  -DCXX=<C++ compiler>
