@@ -192,7 +192,7 @@ TEST(TwoLayerNetBuggy, DoubleAveragedGradientsAreDiagnosed) {
   ASSERT_EQ(messages.size(), 1u);
   const std::string& message = messages[0];
   for (const char* name : {"W1", "b1", "W2", "b2"})
-    EXPECT_THAT(message, ::testing::HasSubstr(std::string("d f/d ") + name + " (denominator, auto)"));
+    EXPECT_THAT(message, ::testing::HasSubstr(std::string("d loss/d ") + name + " (denominator, auto)"));
   EXPECT_THAT(message, ::testing::HasSubstr("multiply it by 8 = m to get the truth"));
   // For the reader of the test log: what the assertion printed.
   std::cout << "The failure EXPECT_GRADIENTS_MATCH reports for LinearBuggy (expected):\n" << message << "\n";

@@ -262,6 +262,7 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
                       const Options& options) {
   const auto start = Clock::now();
   CheckResult result;
+  result.function = problem.f_name;
   result.wrt = problem.names.at(problem.wrt);
   result.layout = to_string(problem.form.layout);
   result.form = to_string(problem.form.form);

@@ -48,9 +48,10 @@ std::string derivative(const CheckResult& check) {
   }
   if (check.form == "vec") {
     std::string order = check.order == "row-major" ? ", row-major" : "";
-    return fmt::format("d vec(f)/d vec({}) ({}, vec{})", check.wrt, check.layout, order);
+    return fmt::format("d vec({})/d vec({}) ({}, vec{})", check.function, check.wrt, check.layout, order);
   }
-  return fmt::format("d f/d {} ({}, {})", check.wrt, check.layout, check.form.empty() ? "auto" : check.form);
+  return fmt::format("d {}/d {} ({}, {})", check.function, check.wrt, check.layout,
+                     check.form.empty() ? "auto" : check.form);
 }
 
 std::string sci(double value, int digits) {

@@ -72,6 +72,7 @@ struct TrialResult {
 
 // One check of a case (one element of "checks"), over all its trials.
 struct CheckResult {
+  std::string function = "f";      // the function's name in reports ("loss" from the C++ API)
   std::string wrt;                 // the variable
   std::string layout;              // "denominator" or "numerator"
   std::string form;                // "auto", "vec", "index"

@@ -98,7 +98,7 @@ TEST(GtestAssertions, FailureMessageIsTheReport) {
       [&] { EXPECT_GRADIENT_MATCHES_OPTS(mean_square, mean_square_grad_no_mean, X, Layout::kDenominator, options); });
   // The check's line, named after the call's identifiers...
   EXPECT_THAT(message, HasSubstr("FAIL   GRADIENT_MATCHES(mean_square, mean_square_grad_no_mean, X, "
-                                 "Layout::kDenominator, options)  d f/d X (denominator, auto)"));
+                                 "Layout::kDenominator, options)  d mean_square/d X (denominator, auto)"));
   // ...the table of worst entries, in X's own indices...
   EXPECT_THAT(message, HasSubstr("entry"));
   EXPECT_THAT(message, HasSubstr("rel error"));
@@ -124,9 +124,9 @@ TEST(GtestAssertions, SeveralInputsReportEveryCheck) {
   const std::vector<Input> inputs{{"W", W}, {"x", x}, {"b", b}};
   const std::vector<arma::mat> gradients{ones * x.t() / 2, W.t() * ones / 2, -ones / 2};  // b's sign flipped
   const std::string message = failure_message([&] { EXPECT_GRADIENTS_MATCH(linear_sum, inputs, gradients); });
-  EXPECT_THAT(message, HasSubstr("PASS   GRADIENTS_MATCH(linear_sum, inputs, gradients)  d f/d W"));
-  EXPECT_THAT(message, HasSubstr("PASS   GRADIENTS_MATCH(linear_sum, inputs, gradients)  d f/d x"));
-  EXPECT_THAT(message, HasSubstr("FAIL   GRADIENTS_MATCH(linear_sum, inputs, gradients)  d f/d b"));
+  EXPECT_THAT(message, HasSubstr("PASS   GRADIENTS_MATCH(linear_sum, inputs, gradients)  d linear_sum/d W"));
+  EXPECT_THAT(message, HasSubstr("PASS   GRADIENTS_MATCH(linear_sum, inputs, gradients)  d linear_sum/d x"));
+  EXPECT_THAT(message, HasSubstr("FAIL   GRADIENTS_MATCH(linear_sum, inputs, gradients)  d linear_sum/d b"));
   EXPECT_THAT(message, HasSubstr("[sign]"));
 }
 
