@@ -56,10 +56,14 @@ class Compiler {
   arma::uword size_argument(const Node& call, std::size_t index, std::size_t step) const;
   // A dimension argument (sum(X, d)): the constant 1 or 2, else ExprError "expr.value".
   int dimension_argument(const Node& call, std::size_t index, std::size_t step) const;
+  // Refuses (ExprError "expr.value" under n) a value of more than kMaxEntries entries: sizes
+  // like ones(100000, 100000) would exhaust memory, or take hours to differentiate.
+  void check_size(const Node& n, Shape s) const;
+  static constexpr arma::uword kMaxEntries = 10000000;
   const Symbols& symbols() const { return symbols_; }
 
  private:
-  std::size_t finish(std::size_t start, Lowering low);
+  std::size_t finish(const Node& n, std::size_t start, Lowering low);
   std::size_t push_constant(arma::mat value);
   std::size_t compile_name(const Node& n);
   std::size_t compile_call(const Node& n);

@@ -417,6 +417,7 @@ template <int Kind>  // 0 zeros, 1 ones, 2 eye
 Lowering filled(Compiler& c, const Node& call, const Args& a) {
   const uword r = c.size_argument(call, 0, a[0]);
   const uword cols = a.size() > 1 ? c.size_argument(call, 1, a[1]) : r;
+  c.check_size(call, Shape{r, cols});  // before allocating it
   if (Kind == 0) return Lowering(mat(r, cols, arma::fill::zeros));
   if (Kind == 1) return Lowering(mat(r, cols, arma::fill::ones));
   return Lowering(mat(r, cols, arma::fill::eye));
