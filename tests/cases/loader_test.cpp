@@ -155,5 +155,28 @@ TEST(Loader, MissingFileIsAnError) {
   EXPECT_EQ(f.errors[0].id, "case.io");
 }
 
+// Found by hand (gradcheck run and lint on a 200 kB file of 100000 '['): JSON nested that deep
+// overflowed the stack (SIGSEGV) in the scanner that locates values. It is a case.json error at
+// the bracket that goes too deep.
+TEST(Loader, DeeplyNestedJsonIsAnErrorNotACrash) {
+  LoadedFile f = load_case_text(std::string(100000, '[') + std::string(100000, ']'), "deep.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  EXPECT_EQ(f.errors[0].message,
+            "deep.json:1:65: error [case.json] nested more than 64 levels deep: a case file needs only a few levels");
+  std::string objects;
+  for (int i = 0; i < 50000; ++i) objects += "{\"a\":\n";
+  objects += "1" + std::string(50000, '}');
+  f = load_case_text(objects, "deep.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].message.rfind("deep.json:65:1: error [case.json] nested more than 64 levels deep", 0), 0u)
+      << f.errors[0].message;
+  // Brackets inside strings do not count; 64 levels are fine.
+  f = load_case_text(R"json({"name": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    "comment": )json" + std::string(63, '[') + std::string(63, ']') + "}", "ok.json");
+  ASSERT_FALSE(f.errors.empty());
+  for (const LoadedFile::Problem& p : f.errors) EXPECT_NE(p.id, "case.json") << p.message;
+}
+
 }  // namespace
 }  // namespace gradcheck
