@@ -474,11 +474,42 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   return spec;
 }
 
+// The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
+std::size_t too_deep(const std::string& text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 LoadedFile load_case_text(const std::string& text, const std::string& path) {
   LoadedFile out;
   out.path = path;
+  // The locator (and json::dump in messages) recurse once per level: refuse deep nesting first.
+  // A case file needs a handful of levels; 64 leaves ample room.
+  constexpr std::size_t kMaxNesting = 64;
+  if (const std::size_t at = too_deep(text, kMaxNesting); at != std::string::npos) {
+    const TextPosition p = position_of(text, at);
+    out.errors.push_back({"", "case.json",
+                          fmt::format("{}:{}:{}: error [case.json] nested more than {} levels deep: a case file needs "
+                                      "only a few levels",
+                                      path, p.line, p.column, kMaxNesting)});
+    return out;
+  }
   json doc;
   try {
     doc = json::parse(text);
