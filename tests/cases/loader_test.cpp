@@ -178,5 +178,25 @@ TEST(Loader, DeeplyNestedJsonIsAnErrorNotACrash) {
   for (const LoadedFile::Problem& p : f.errors) EXPECT_NE(p.id, "case.json") << p.message;
 }
 
+// Found by hand (gradcheck run on a file with the bytes FF FE in a name): the reason was cut at the
+// last ": " of nlohmann's message, so it read only "not valid JSON: '\"<FF>'", a raw invalid byte
+// and nothing else. The whole reason is kept, and bytes that are not UTF-8 are written as \xFF.
+TEST(Loader, MalformedJsonKeepsTheWholeReasonAndEscapesBadBytes) {
+  LoadedFile f = load_case_text("{\"name\": \"\xff\xfe\"}", "bytes.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].message,
+            "bytes.json:1:11: error [case.json] not valid JSON: syntax error while parsing value - invalid string: "
+            "ill-formed UTF-8 byte; last read: '\"\\xFF'");
+  f = load_case_text("{\"a\": tru}", "literal.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].message,
+            "literal.json:1:10: error [case.json] not valid JSON: syntax error while parsing value - invalid literal; "
+            "last read: '\"a\": tru}'");
+  // Valid UTF-8 stays as it is.
+  f = load_case_text("{\"n\u00e9\": \"\xc3\xa9\" x}", "utf8.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_NE(f.errors[0].message.find("\xc3\xa9"), std::string::npos) << f.errors[0].message;
+}
+
 }  // namespace
 }  // namespace gradcheck
