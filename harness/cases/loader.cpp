@@ -474,6 +474,26 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   return spec;
 }
 
+// `s` with every byte that is not part of valid UTF-8 (and every control character) written as
+// \xFF, so that messages quoting raw input print cleanly.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    for (std::size_t k = 1; k < n; ++k)
+      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) n = 0;
+    if (n == 0 || (n == 1 && c < 0x20)) {
+      out += fmt::format("\\x{:02X}", c);
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 // The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
 std::size_t too_deep(const std::string& text, std::size_t limit) {
   std::size_t depth = 0;
@@ -516,9 +536,12 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
   } catch (const json::parse_error& e) {
     // nlohmann's byte is 1-based: the position of the character where parsing stopped.
     const TextPosition p = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <reason>"; the
+    // reason itself may hold ": " (last read: '"a": tru').
     std::string what = e.what();
-    const auto colon = what.rfind(": ");
-    std::string reason = colon != std::string::npos ? what.substr(colon + 2) : what;
+    const auto column = what.find(", column ");
+    const auto colon = what.find(": ", column == std::string::npos ? 0 : column);
+    std::string reason = printable(colon != std::string::npos ? what.substr(colon + 2) : what);
     out.errors.push_back({"", "case.json",
                           fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column, reason)});
     return out;
