@@ -42,7 +42,7 @@ const CLI::Validator kNonNegative(
     [](std::string& text) {
       return !text.empty() && text[0] == '-' ? "expected a non-negative integer, got " + text : std::string();
     },
-    "UINT");
+    "");
 
 bool is_ci() { return std::getenv("CI") != nullptr; }
 
