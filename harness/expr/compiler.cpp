@@ -207,6 +207,16 @@ void Compiler::check_size(const Node& n, Shape s) const {
             n);
 }
 
+void Compiler::check_work(const Node& n, double operations) const {
+  if (operations <= kMaxOperations) return;
+  const std::string_view src = text_.substr(n.begin, n.end - n.begin);
+  fail_span("expr.value",
+            fmt::format("{} would take about {:.1e} operations per evaluation, more than {:.0e} (use smaller sizes)",
+                        src.size() <= 30 ? std::string(src) : std::string("this operation"), operations,
+                        kMaxOperations),
+            n);
+}
+
 int Compiler::dimension_argument(const Node& call, std::size_t index, std::size_t step) const {
   const Node& arg = call.children[index];
   const std::string what = "dimension argument of " + call.name + " must be 1 (columns) or 2 (rows)";

@@ -60,6 +60,11 @@ class Compiler {
   // like ones(100000, 100000) would exhaust memory, or take hours to differentiate.
   void check_size(const Node& n, Shape s) const;
   static constexpr arma::uword kMaxEntries = 10000000;
+  // Refuses (ExprError "expr.value" under n) an operation of more than kMaxOperations
+  // floating-point operations per evaluation (products, inverses, powers of large matrices):
+  // eye(2197)^(3^20) would take minutes to fold at compile time, and f runs many times.
+  void check_work(const Node& n, double operations) const;
+  static constexpr double kMaxOperations = 1e10;
   const Symbols& symbols() const { return symbols_; }
 
  private:
