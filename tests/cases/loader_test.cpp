@@ -198,5 +198,32 @@ TEST(Loader, MalformedJsonKeepsTheWholeReasonAndEscapesBadBytes) {
   EXPECT_NE(f.errors[0].message.find("\xc3\xa9"), std::string::npos) << f.errors[0].message;
 }
 
+// Found by hand: an 11 kB case with 8 lists of 300 dims asks for 300^8 (about 6.6e19, past
+// size_t) combinations; gradcheck run grew to 5 GB and never finished. More than 1000
+// combinations in one case is a case.size error at "dims".
+TEST(Loader, TooManyCombinationsOfDimsAreRefused) {
+  std::string dims;
+  for (int d = 0; d < 8; ++d) {
+    dims += std::string(d ? ", " : "") + "\"d" + std::to_string(d) + "\": [";
+    for (int v = 1; v <= 300; ++v) dims += (v > 1 ? "," : "") + std::to_string(v);
+    dims += "]";
+  }
+  LoadedFile f = load_case_text(R"json({"name": "lists",
+  "dims": {)json" + dims + R"json(},
+  "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(2, 1)"}]})json",
+                                "lists.json");
+  EXPECT_TRUE(f.cases.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.size");
+  EXPECT_EQ(f.errors[0].message,
+            "lists.json:2:11: error [case.size] case \"lists\", field \"dims\": the lists of dims make more than 1000 "
+            "combinations (each one a full run of the case): give fewer sizes");
+  // 1000 combinations are fine.
+  f = load_case_text(R"json({"name": "ok", "dims": {"a": [1,2,3,4,5,6,7,8,9,10], "b": [1,2,3,4,5,6,7,8,9,10],
+  "c": [1,2,3,4,5,6,7,8,9,10]}, "variables": {"x": {"shape": ["a", 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "expected": "ones(a, 1)"}]})json", "ok.json");
+  EXPECT_TRUE(f.errors.empty()) << all_errors(f);
+}
+
 }  // namespace
 }  // namespace gradcheck
