@@ -332,6 +332,16 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       spec.diagnosis = *s;
     }
   }
+  // Every combination of the lists is a full run of the case: a few lists of many sizes would
+  // run for days (and their product can pass size_t).
+  constexpr std::size_t kMaxCombinations = 1000;
+  std::size_t combinations = 1;
+  for (const auto& d : spec.dims) combinations = std::min(combinations * d.second.size(), kMaxCombinations + 1);
+  if (combinations > kMaxCombinations)
+    r.error("case.size", c.contains("dims") ? "/dims" : "", "dims",
+            fmt::format("the lists of dims make more than {} combinations (each one a full run of the case): give "
+                        "fewer sizes",
+                        kMaxCombinations));
   std::set<std::string> dim_names;
   for (const auto& d : spec.dims) dim_names.insert(d.first);
 
