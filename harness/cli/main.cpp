@@ -44,6 +44,15 @@ const CLI::Validator kNonNegative(
     },
     "");
 
+// CLI::PositiveNumber would print its range up to the largest double.
+const CLI::Validator kPositive(
+    [](std::string& text) {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      return end && *end == '\0' && v > 0 ? std::string() : "expected a positive number, got " + text;
+    },
+    "");
+
 bool is_ci() { return std::getenv("CI") != nullptr; }
 
 // "--shard 2/4" -> index 1 (K is 1-based on the command line, as in "shard 2 of 4").
@@ -122,7 +131,7 @@ void add_output_options(CLI::App* app, Output& out) {
   app->add_option("--growth-factor", out.growth_factor,
                   "With --baseline: a passing check whose error grew more than this factor is a regression")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
 }
 
 // "4x3", "N,3", "nx1": rows and cols, each a number or a dims name.
@@ -216,7 +225,7 @@ int main(int argc, char** argv) {
   compare->add_option("current", current_path, "The later gradcheck-report.json")->required()->check(CLI::ExistingFile);
   compare->add_option("--growth-factor", growth, "A passing check whose error grew more than this factor is listed")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
 
   // An unknown verb: say so plainly (CLI11 would only say that a subcommand is required).
   if (argc > 1 && argv[1][0] != '-') {
@@ -281,6 +290,8 @@ int main(int argc, char** argv) {
         if (m[2].length() > 6 || std::stod(m[2]) > kMaxSize)
           throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer up to {}, "
                                                "e.g. m=16", d, kMaxSize));
+        if (std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& o) { return o.first == m[1]; }))
+          throw Error("cli.usage", fmt::format("--dim \"{}\": \"{}\" is already a --dim", d, m[1].str()));
         spec.dims.push_back({m[1], {std::stod(m[2])}});
       }
       static const std::regex var_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([^:]+)(:([a-z]+))?)");
@@ -290,6 +301,11 @@ int main(int argc, char** argv) {
         if (!std::regex_match(v, m, var_form) || !split_shape(m[2], var.rows, var.cols))
           throw Error("cli.usage", fmt::format("--var \"{}\": expected NAME=ROWSxCOLS[:INIT], e.g. A=4x3 or x=n,1:positive", v));
         var.name = m[1];
+        // The names share one table: a second declaration would only fail later, as an internal error.
+        if (std::any_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& o) { return o.name == var.name; }))
+          throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --var", v, var.name));
+        if (std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == var.name; }))
+          throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --dim", v, var.name));
         for (const std::string* s : {&var.rows, &var.cols}) {
           const bool known = std::isdigit(static_cast<unsigned char>((*s)[0])) ||
                              std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == *s; });
