@@ -225,5 +225,18 @@ TEST(Loader, TooManyCombinationsOfDimsAreRefused) {
   EXPECT_TRUE(f.errors.empty()) << all_errors(f);
 }
 
+// Found by fuzzing (tests/fuzz, fuzz_case): the file "666e666D" made nlohmann throw out_of_range
+// (number overflow), not parse_error, and it escaped load_case_text: gradcheck run stopped at
+// that file with "[internal] ... number overflow", the other files unrun.
+TEST(Loader, NumberOverflowIsACaseJsonError) {
+  LoadedFile f = load_case_text("666e666D", "fuzz.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  f = load_case_text("{\"name\": \"a\",\n \"trials\": 1e999}", "overflow.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  EXPECT_EQ(f.errors[0].message, "overflow.json:2:12: error [case.json] not valid JSON: number overflow parsing '1e999'");
+}
+
 }  // namespace
 }  // namespace gradcheck
