@@ -504,6 +504,24 @@ std::string printable(const std::string& s) {
   return out;
 }
 
+// The offset of the first occurrence of the number `literal` outside strings (0 if none).
+std::size_t find_literal(const std::string& text, const std::string& literal) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size() && !literal.empty(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (text.compare(i, literal.size(), literal) == 0 &&
+               (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos)) {
+      return i;
+    }
+  }
+  return 0;
+}
+
 // The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
 std::size_t too_deep(const std::string& text, std::size_t limit) {
   std::size_t depth = 0;
@@ -554,6 +572,20 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
     std::string reason = printable(colon != std::string::npos ? what.substr(colon + 2) : what);
     out.errors.push_back({"", "case.json",
                           fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column, reason)});
+    return out;
+  } catch (const json::exception& e) {
+    // A number too large for a double (1e999) is out_of_range, with no position: find the
+    // literal the message quotes, outside strings.
+    std::string what = e.what();
+    const auto bracket = what.find("] ");
+    std::string reason = bracket != std::string::npos ? what.substr(bracket + 2) : what;
+    std::size_t at = 0;
+    if (const auto q = reason.find('\''); q != std::string::npos && reason.back() == '\'')
+      at = find_literal(text, reason.substr(q + 1, reason.size() - q - 2));
+    const TextPosition p = position_of(text, at);
+    out.errors.push_back({"", "case.json",
+                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column,
+                                      printable(reason))});
     return out;
   }
   const JsonLocator locator(text);
