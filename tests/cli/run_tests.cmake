@@ -61,3 +61,9 @@ gradcheck_cli_test(run.empty_file EXIT 2 ARGS run empty.json good.json
   MATCH "empty.json:1:1: error \\[case.json\\] not valid JSON: syntax error while parsing value - unexpected end of input" "1 passed")
 gradcheck_cli_test(run.file_holding_a_list EXIT 2 ARGS run list.json
   MATCH "list.json:1:1: error \\[case.field\\] a case file holds a case object or a suite \\{\"defaults\", \"cases\"\\}, got a list")
+# Found by fuzzing (fuzz_case): a number too large for a double stopped the whole run with
+# "[internal] number overflow"; it is one file's case.json error now.
+gradcheck_cli_test(run.number_overflow_is_one_files_error EXIT 2 ARGS run number_overflow.json good.json
+  MATCH "number_overflow.json:2:12: error \\[case.json\\] not valid JSON: number overflow parsing '1e999'"
+        "PASS   square_norm" "1 passed, 0 failed, 1 errors"
+  NOMATCH "internal")
