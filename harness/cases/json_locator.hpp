@@ -36,12 +36,14 @@ class JsonLocator {
   void scan_value(const std::string& pointer);
   void skip_space();
   std::string scan_string();
+  TextPosition position(std::size_t offset) const;  // position_of, by a lookup in line_starts_
 
   const std::string& text_;
   std::size_t pos_ = 0;
   std::map<std::string, std::size_t> values_;
   std::map<std::string, std::size_t> keys_;
   std::vector<std::string> duplicates_;
+  std::vector<std::size_t> line_starts_;  // offset of the first byte of each line
 };
 
 // Escapes a key for a JSON pointer: "~" -> "~0", "/" -> "~1".

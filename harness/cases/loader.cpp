@@ -332,6 +332,16 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       spec.diagnosis = *s;
     }
   }
+  // Every combination of the lists is a full run of the case: a few lists of many sizes would
+  // run for days (and their product can pass size_t).
+  constexpr std::size_t kMaxCombinations = 1000;
+  std::size_t combinations = 1;
+  for (const auto& d : spec.dims) combinations = std::min(combinations * d.second.size(), kMaxCombinations + 1);
+  if (combinations > kMaxCombinations)
+    r.error("case.size", c.contains("dims") ? "/dims" : "", "dims",
+            fmt::format("the lists of dims make more than {} combinations (each one a full run of the case): give "
+                        "fewer sizes",
+                        kMaxCombinations));
   std::set<std::string> dim_names;
   for (const auto& d : spec.dims) dim_names.insert(d.first);
 
@@ -474,22 +484,108 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   return spec;
 }
 
+// `s` with every byte that is not part of valid UTF-8 (and every control character) written as
+// \xFF, so that messages quoting raw input print cleanly.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    for (std::size_t k = 1; k < n; ++k)
+      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) n = 0;
+    if (n == 0 || (n == 1 && c < 0x20)) {
+      out += fmt::format("\\x{:02X}", c);
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+// The offset of the first occurrence of the number `literal` outside strings (0 if none).
+std::size_t find_literal(const std::string& text, const std::string& literal) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size() && !literal.empty(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (text.compare(i, literal.size(), literal) == 0 &&
+               (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos)) {
+      return i;
+    }
+  }
+  return 0;
+}
+
+// The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
+std::size_t too_deep(const std::string& text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 LoadedFile load_case_text(const std::string& text, const std::string& path) {
   LoadedFile out;
   out.path = path;
+  // The locator (and json::dump in messages) recurse once per level: refuse deep nesting first.
+  // A case file needs a handful of levels; 64 leaves ample room.
+  constexpr std::size_t kMaxNesting = 64;
+  if (const std::size_t at = too_deep(text, kMaxNesting); at != std::string::npos) {
+    const TextPosition p = position_of(text, at);
+    out.errors.push_back({"", "case.json",
+                          fmt::format("{}:{}:{}: error [case.json] nested more than {} levels deep: a case file needs "
+                                      "only a few levels",
+                                      path, p.line, p.column, kMaxNesting)});
+    return out;
+  }
   json doc;
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     // nlohmann's byte is 1-based: the position of the character where parsing stopped.
     const TextPosition p = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <reason>"; the
+    // reason itself may hold ": " (last read: '"a": tru').
     std::string what = e.what();
-    const auto colon = what.rfind(": ");
-    std::string reason = colon != std::string::npos ? what.substr(colon + 2) : what;
+    const auto column = what.find(", column ");
+    const auto colon = what.find(": ", column == std::string::npos ? 0 : column);
+    std::string reason = printable(colon != std::string::npos ? what.substr(colon + 2) : what);
     out.errors.push_back({"", "case.json",
                           fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column, reason)});
+    return out;
+  } catch (const json::exception& e) {
+    // A number too large for a double (1e999) is out_of_range, with no position: find the
+    // literal the message quotes, outside strings.
+    std::string what = e.what();
+    const auto bracket = what.find("] ");
+    std::string reason = bracket != std::string::npos ? what.substr(bracket + 2) : what;
+    std::size_t at = 0;
+    if (const auto q = reason.find('\''); q != std::string::npos && reason.back() == '\'')
+      at = find_literal(text, reason.substr(q + 1, reason.size() - q - 2));
+    const TextPosition p = position_of(text, at);
+    out.errors.push_back({"", "case.json",
+                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column,
+                                      printable(reason))});
     return out;
   }
   const JsonLocator locator(text);

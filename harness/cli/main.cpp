@@ -26,6 +26,7 @@ using namespace gradcheck;
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
+constexpr int kMaxSize = 100000;  // a size or a dim, as in case files
 
 std::string default_cases() {
   if (std::filesystem::is_directory("cases")) return "cases";
@@ -35,6 +36,22 @@ std::string default_cases() {
   return "cases";
 #endif
 }
+
+// A seed is unsigned: "-5" would otherwise wrap around to 2^64 - 5 without a word.
+const CLI::Validator kNonNegative(
+    [](std::string& text) {
+      return !text.empty() && text[0] == '-' ? "expected a non-negative integer, got " + text : std::string();
+    },
+    "");
+
+// CLI::PositiveNumber would print its range up to the largest double.
+const CLI::Validator kPositive(
+    [](std::string& text) {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      return end && *end == '\0' && v > 0 ? std::string() : "expected a positive number, got " + text;
+    },
+    "");
 
 bool is_ci() { return std::getenv("CI") != nullptr; }
 
@@ -114,7 +131,7 @@ void add_output_options(CLI::App* app, Output& out) {
   app->add_option("--growth-factor", out.growth_factor,
                   "With --baseline: a passing check whose error grew more than this factor is a regression")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
 }
 
 // "4x3", "N,3", "nx1": rows and cols, each a number or a dims name.
@@ -155,7 +172,9 @@ int main(int argc, char** argv) {
   run->add_option("--jobs,-j", run_options.jobs, "Cases run in parallel (output order stays stable)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  run->add_option("--seed", run_options.seed, "Seed for cases that set none")->capture_default_str();
+  run->add_option("--seed", run_options.seed, "Seed for cases that set none")
+      ->check(kNonNegative)
+      ->capture_default_str();
   run->add_option("--rtol", rtol, "Relative tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
   run->add_option("--atol", atol, "Absolute tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
   add_output_options(run, run_out);
@@ -183,7 +202,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"column-major", "row-major"}));
   check->add_option("--indices", indices, "form index: e.g. \"Z[i,l] / H[j,k]\"");
   check->add_option("--trials", trials, "Random points to try")->check(CLI::Range(1, 1000))->capture_default_str();
-  check->add_option("--seed", seed, "Seed of the random inputs")->capture_default_str();
+  check->add_option("--seed", seed, "Seed of the random inputs")->check(kNonNegative)->capture_default_str();
   check->add_option("--rtol", rtol, "Relative tolerance")->check(CLI::Range(0.0, 1.0));
   check->add_option("--atol", atol, "Absolute tolerance")->check(CLI::Range(0.0, 1.0));
   check->add_option("--fd", fd_method, "central, forward, backward, richardson or ridders")
@@ -206,7 +225,7 @@ int main(int argc, char** argv) {
   compare->add_option("current", current_path, "The later gradcheck-report.json")->required()->check(CLI::ExistingFile);
   compare->add_option("--growth-factor", growth, "A passing check whose error grew more than this factor is listed")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
 
   // An unknown verb: say so plainly (CLI11 would only say that a subcommand is required).
   if (argc > 1 && argv[1][0] != '-') {
@@ -267,6 +286,12 @@ int main(int argc, char** argv) {
         std::smatch m;
         if (!std::regex_match(d, m, dim_form))
           throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer, e.g. m=16", d));
+        // The same bound as dims in case files; larger values overflowed the sizes made of them.
+        if (m[2].length() > 6 || std::stod(m[2]) > kMaxSize)
+          throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer up to {}, "
+                                               "e.g. m=16", d, kMaxSize));
+        if (std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& o) { return o.first == m[1]; }))
+          throw Error("cli.usage", fmt::format("--dim \"{}\": \"{}\" is already a --dim", d, m[1].str()));
         spec.dims.push_back({m[1], {std::stod(m[2])}});
       }
       static const std::regex var_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([^:]+)(:([a-z]+))?)");
@@ -276,10 +301,17 @@ int main(int argc, char** argv) {
         if (!std::regex_match(v, m, var_form) || !split_shape(m[2], var.rows, var.cols))
           throw Error("cli.usage", fmt::format("--var \"{}\": expected NAME=ROWSxCOLS[:INIT], e.g. A=4x3 or x=n,1:positive", v));
         var.name = m[1];
+        // The names share one table: a second declaration would only fail later, as an internal error.
+        if (std::any_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& o) { return o.name == var.name; }))
+          throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --var", v, var.name));
+        if (std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == var.name; }))
+          throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --dim", v, var.name));
         for (const std::string* s : {&var.rows, &var.cols}) {
           const bool known = std::isdigit(static_cast<unsigned char>((*s)[0])) ||
                              std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == *s; });
           if (!known) throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is neither a size nor a --dim", v, *s));
+          if (std::isdigit(static_cast<unsigned char>((*s)[0])) && (s->size() > 6 || std::stod(*s) > kMaxSize))
+            throw Error("cli.usage", fmt::format("--var \"{}\": sizes are at most {}, got {}", v, kMaxSize, *s));
         }
         if (m[4].matched && !parse_init(m[4], &var.init))
           throw Error("cli.usage", fmt::format("--var \"{}\": unknown init \"{}\" (normal, uniform, positive, symmetric, "

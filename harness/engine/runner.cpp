@@ -185,6 +185,38 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     pc.options.seed = out.seed;
     pc.options.diagnose = run.diagnose;
     // Each check owns its copy of the compiled f: checks and threads never share buffers.
+    // Finite differences evaluate f about twice per entry of the variable at every trial, and keep
+    // the derivative of every entry of f by every entry of the variable: refuse a check that would
+    // run for hours or exhaust memory, before anything of it is compiled.
+    {
+      constexpr double kMaxDerivative = 1e8, kMaxOperations = 1e11;
+      const Shape& x = shapes[p.wrt];
+      const double derivative = double(x.numel()) * double(p.f_shape.numel());
+      const int per_entry = spec.fd.method == FdMethod::kForward || spec.fd.method == FdMethod::kBackward ? 1
+                            : spec.fd.method == FdMethod::kRichardson                                  ? 4
+                            : spec.fd.method == FdMethod::kRidders ? 2 * spec.fd.ridders_max_iterations
+                                                                   : 2;
+      const double evaluations = double(per_entry) * double(x.numel()) * spec.trials;
+      double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
+      for (const Shape& s : shapes) entries += double(s.numel());
+      const double operations = evaluations * (entries + double(p.f_shape.numel()));
+      std::string why;
+      if (derivative > kMaxDerivative)
+        why = fmt::format("the derivative of f ({}) by {} ({}) has {:.0f} entries; at most {:.0f}: use smaller dims",
+                          p.f_shape.str(), c.wrt, x.str(), derivative, kMaxDerivative);
+      else if (operations > kMaxOperations)
+        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per entry of {}) over "
+                          "inputs of {:.0f} entries, about {:.1e} operations; at most {:.0e}: use smaller dims or fewer "
+                          "trials",
+                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry, c.wrt, entries, operations,
+                          kMaxOperations);
+      if (!why.empty()) {
+        pc.error_id = "case.size";
+        pc.error = located(c.location, "case.size", in.name, field, why);
+        out.checks.push_back(std::move(pc));
+        continue;
+      }
+    }
     auto f_copy = std::make_shared<Expression>(*f);
     p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
     try {

@@ -25,6 +25,8 @@ struct Node {
   std::size_t pos = 0, len = 1;
   // The source span of the whole node, [begin, end), parentheses included: used in messages.
   std::size_t begin = 0, end = 0;
+  // Levels of nodes from here down (1 for a leaf): the compiler recurses this deep.
+  std::size_t height = 1;
 };
 
 }  // namespace gradcheck::expr

@@ -33,7 +33,7 @@ std::size_t Compiler::compile(const Node& n) {
       const std::size_t start = prog_.steps.size();
       Args args;
       for (const Node& child : n.children) args.push_back(compile(child));
-      return finish(start, lower_operator(*this, n, args));
+      return finish(n, start, lower_operator(*this, n, args));
     }
   }
   return 0;  // unreachable
@@ -90,12 +90,13 @@ std::size_t Compiler::compile_call(const Node& n) {
   const std::size_t start = prog_.steps.size();
   Args args;
   for (const Node& child : n.children) args.push_back(compile(child));
-  return finish(start, f->lower(*this, n, args));
+  return finish(n, start, f->lower(*this, n, args));
 }
 
 // Appends the step of a node whose operands occupy steps [start, end). A compile-time value, or a
 // kernel over constant inputs, is folded: the operands' steps are dropped for one constant.
-std::size_t Compiler::finish(std::size_t start, Lowering low) {
+std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low) {
+  check_size(n, low.shape);
   if (low.value) {
     prog_.steps.resize(start);
     return push_constant(std::move(*low.value));
@@ -159,6 +160,27 @@ arma::uword Compiler::size_argument(const Node& call, std::size_t index, std::si
   if (!(v >= 1) || v != std::floor(v) || v > 1e9)
     fail_span("expr.value", what + " must be a positive integer, got " + format_number(v), arg);
   return static_cast<arma::uword>(v);
+}
+
+void Compiler::check_size(const Node& n, Shape s) const {
+  // Either side alone past the limit, or the product: no overflow, as both factors are <= 1e7.
+  if (s.rows <= kMaxEntries && s.cols <= kMaxEntries && s.rows * s.cols <= kMaxEntries) return;
+  const std::string_view src = text_.substr(n.begin, n.end - n.begin);
+  fail_span("expr.value",
+            fmt::format("{} would be {}x{}, more than {} entries: an expression's values are limited to that many "
+                        "(use smaller sizes)",
+                        src.size() <= 30 ? std::string(src) : std::string("this value"), s.rows, s.cols, kMaxEntries),
+            n);
+}
+
+void Compiler::check_work(const Node& n, double operations) const {
+  if (operations <= kMaxOperations) return;
+  const std::string_view src = text_.substr(n.begin, n.end - n.begin);
+  fail_span("expr.value",
+            fmt::format("{} would take about {:.1e} operations per evaluation, more than {:.0e} (use smaller sizes)",
+                        src.size() <= 30 ? std::string(src) : std::string("this operation"), operations,
+                        kMaxOperations),
+            n);
 }
 
 int Compiler::dimension_argument(const Node& call, std::size_t index, std::size_t step) const {

@@ -56,10 +56,19 @@ class Compiler {
   arma::uword size_argument(const Node& call, std::size_t index, std::size_t step) const;
   // A dimension argument (sum(X, d)): the constant 1 or 2, else ExprError "expr.value".
   int dimension_argument(const Node& call, std::size_t index, std::size_t step) const;
+  // Refuses (ExprError "expr.value" under n) a value of more than kMaxEntries entries: sizes
+  // like ones(100000, 100000) would exhaust memory, or take hours to differentiate.
+  void check_size(const Node& n, Shape s) const;
+  static constexpr arma::uword kMaxEntries = 10000000;
+  // Refuses (ExprError "expr.value" under n) an operation of more than kMaxOperations
+  // floating-point operations per evaluation (products, inverses, powers of large matrices):
+  // eye(2197)^(3^20) would take minutes to fold at compile time, and f runs many times.
+  void check_work(const Node& n, double operations) const;
+  static constexpr double kMaxOperations = 1e10;
   const Symbols& symbols() const { return symbols_; }
 
  private:
-  std::size_t finish(std::size_t start, Lowering low);
+  std::size_t finish(const Node& n, std::size_t start, Lowering low);
   std::size_t push_constant(arma::mat value);
   std::size_t compile_name(const Node& n);
   std::size_t compile_call(const Node& n);

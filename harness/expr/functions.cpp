@@ -53,7 +53,9 @@ double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
 
 // f(X) on a square X, with result shape `out` and kernel k.
 Lowering square_only(Compiler& c, const Node& call, const Args& a, Shape out, Kernel k) {
-  if (!c.shape(a[0]).is_square()) not_square(c, call, a[0]);
+  const Shape s = c.shape(a[0]);
+  if (!s.is_square()) not_square(c, call, a[0]);
+  c.check_work(call, double(s.rows) * double(s.rows) * double(s.rows));  // a factorisation
   return {out, k, {a[0]}};
 }
 
@@ -273,8 +275,9 @@ Lowering inv(Compiler& c, const Node& call, const Args& a) {
 }
 
 // pinv(X): the Moore-Penrose pseudo-inverse, m x n -> n x m.
-Lowering pinv(Compiler& c, const Node&, const Args& a) {
+Lowering pinv(Compiler& c, const Node& call, const Args& a) {
   const Shape s = c.shape(a[0]);
+  c.check_work(call, 10 * double(s.rows) * double(s.cols) * double(std::min(s.rows, s.cols)));  // an SVD
   return {Shape{s.cols, s.rows},
           [](Step& st, const mat& x, const mat&) {
             if (!x.is_finite() || !arma::pinv(st.out, x)) fill_nan(st);
@@ -303,6 +306,7 @@ Lowering solve(Compiler& c, const Node& call, const Args& a) {
            "solve needs as many rows in B as in A, got " + c.describe(call.children[0], a[0]) + " and " +
                c.describe(call.children[1], a[1]),
            call);
+  c.check_work(call, double(sa.rows) * double(sa.rows) * (double(sa.rows) + double(sb.cols)));
   return {Shape{sa.cols, sb.cols},
           [](Step& s, const mat& x, const mat& y) {
             if (!arma::solve(s.out, x, y, arma::solve_opts::no_approx)) fill_nan(s);
@@ -417,6 +421,7 @@ template <int Kind>  // 0 zeros, 1 ones, 2 eye
 Lowering filled(Compiler& c, const Node& call, const Args& a) {
   const uword r = c.size_argument(call, 0, a[0]);
   const uword cols = a.size() > 1 ? c.size_argument(call, 1, a[1]) : r;
+  c.check_size(call, Shape{r, cols});  // before allocating it
   if (Kind == 0) return Lowering(mat(r, cols, arma::fill::zeros));
   if (Kind == 1) return Lowering(mat(r, cols, arma::fill::ones));
   return Lowering(mat(r, cols, arma::fill::eye));

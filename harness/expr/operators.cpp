@@ -90,6 +90,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
                "cannot multiply " + A() + " by " + B() + ": inner sizes " + std::to_string(sa.cols) + " and " +
                    std::to_string(sb.rows),
                n);
+      c.check_work(n, double(sa.rows) * double(sa.cols) * double(sb.cols));
       return {Shape{sa.rows, sb.cols}, [](Step& s, const mat& x, const mat& y) { s.out = x * y; }, {a, b}};
     case Tok::Slash:  // division by a scalar only
       if (!sb.is_scalar())
@@ -116,6 +117,13 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
             "expr.value",
             "cannot raise " + A() + " to the power " + format_number(*k) + ": a matrix power needs an integer exponent",
             n);
+      {
+        // Two products per bit of the exponent (an exponent not known here has at most 60 bits).
+        const std::optional<double> k = c.constant(b);
+        const double bits = k ? std::floor(std::log2(std::max(1.0, std::abs(*k)))) + 1 : 60;
+        const double n3 = double(sa.rows) * double(sa.rows) * double(sa.rows);
+        c.check_work(n, 2 * bits * n3);
+      }
       return {sa, matrix_power, {a, b}};
     }
     default: {  // elementwise with broadcasting: + - .* ./ .^ and the comparisons

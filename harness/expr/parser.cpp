@@ -2,6 +2,7 @@
 // Recursive-descent parser; see parser.hpp for the grammar.
 #include "expr/parser.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -29,6 +30,9 @@ class Parser {
   std::size_t at_ = 0;
   std::size_t depth_ = 0;  // nesting of parentheses, calls, signs and exponents
   static constexpr std::size_t kMaxDepth = 200;
+  // Chains (x + x + ..., a transpose of a transpose ...) nest without parentheses; the compiler
+  // recurses through every level of the tree, so its height is bounded too.
+  static constexpr std::size_t kMaxHeight = 1000;
 
   const Token& peek() const { return toks_[at_]; }
   const Token& take() { return toks_[at_++]; }
@@ -46,7 +50,15 @@ class Parser {
     fail(std::move(detail), t.pos, t.len ? t.len : 1);
   }
 
-  static Node binary(Tok op, const Token& t, Node lhs, Node rhs) {
+  // Sets n.height from its children; refuses a tree taller than kMaxHeight, pointing at n.
+  void grown(Node& n) const {
+    for (const Node& c : n.children) n.height = std::max(n.height, c.height + 1);
+    if (n.height > kMaxHeight)
+      fail("expression too long: more than 1000 operations in a chain (split it, or use sum() and matrix products)",
+           n.pos, n.len ? n.len : 1);
+  }
+
+  Node binary(Tok op, const Token& t, Node lhs, Node rhs) const {
     Node n{Node::Binary};
     n.op = op;
     n.pos = t.pos;
@@ -55,6 +67,7 @@ class Parser {
     n.end = rhs.end;
     n.children.push_back(std::move(lhs));
     n.children.push_back(std::move(rhs));
+    grown(n);
     return n;
   }
 
@@ -95,6 +108,7 @@ class Parser {
       n.begin = t.pos;
       n.end = inner.end;
       n.children.push_back(std::move(inner));
+      grown(n);
       return n;
     }
     return (this->*operand)();
@@ -120,6 +134,7 @@ class Parser {
       tr.begin = n.begin;
       tr.end = t.pos + t.len;
       tr.children.push_back(std::move(n));
+      grown(tr);
       n = std::move(tr);
     }
     return n;
@@ -179,6 +194,7 @@ class Parser {
       take();
     }
     n.end = toks_[at_ - 1].pos + 1;
+    grown(n);
   }
 
   // An operand was expected at the current token but it cannot start one.

@@ -46,6 +46,8 @@ struct Node {
   std::size_t name_end = 0;      // Indexed, Embedded: end of the name or group, where '[' starts
   // Filled in by the compiler: the letters summed implicitly around this node (Einstein).
   std::vector<int> implicit_sums;
+  // Levels of nodes from here down (1 for a leaf): the compiler and the evaluation recurse this deep.
+  std::size_t height = 1;
 };
 
 struct Tree {

@@ -9,6 +9,8 @@
 //   4. scopes: which letters are summed where (Einstein, or explicit sum(l, ...));
 //   5. ranges: each summation's range from the factors it indexes, all of which must agree;
 //   6. lowering to the flat program evaluate() runs.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -76,6 +78,16 @@ class Compiler {
     program_->variable_count = symbols_.variable_count();
     program_->tensors.assign(program_->variable_count + program_->embedded.size(), nullptr);
     program_->root = lower_node(tree_.root);
+    // Every entry of the result runs the program, and every sum multiplies the cost of its body:
+    // refuse what would take hours per evaluation (or a result beyond memory) with the reason.
+    double entries = 1;
+    for (arma::uword r : program_->free_ranges) entries *= double(r);
+    const double each = cost(program_->root);
+    if (entries > 1e8 || entries * each > 1e10)
+      fail(fmt::format("this would take about {:.1e} operations per evaluation ({:.0f} entries of about {:.1e} "
+                       "operations each), more than 1e+10 (use smaller sizes)",
+                       entries * each, entries, each),
+           0, std::max<std::size_t>(1, text_.size()), "expr.value");
     arma::uword total = 1;
     for (arma::uword r : program_->free_ranges) total *= r;
     program_->result.zeros(total);
@@ -83,6 +95,20 @@ class Compiler {
   }
 
  private:
+  // Operations of one evaluation of op `i` (for one assignment of the free letters).
+  double cost(int i) const {
+    const IndexProgram::Op& op = program_->ops[static_cast<std::size_t>(i)];
+    switch (op.kind) {
+      case IndexProgram::Op::Const:
+      case IndexProgram::Op::Tensor:
+      case IndexProgram::Op::Delta: return 1;
+      case IndexProgram::Op::Neg:
+      case IndexProgram::Op::Func: return 1 + cost(op.a);
+      case IndexProgram::Op::Sum: return double(program_->range[static_cast<std::size_t>(op.binding)]) * (1 + cost(op.a));
+      default: return 1 + cost(op.a) + cost(op.b);
+    }
+  }
+
   // A letter's binding: a free letter, or one summation.
   struct Binding {
     std::string letter;

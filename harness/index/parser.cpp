@@ -2,6 +2,7 @@
 // The parser of index notation: text -> syntax tree. A hand-written recursive descent over the
 // characters (no separate lexer): the source of matrix-expression groups is passed on verbatim,
 // and may hold characters (' .* ...) that index notation itself does not have.
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -64,24 +65,31 @@ class Parser {
     return "";
   }
 
-  int add(Node node) {
+  // `at`: where a refusal points (the operator of a binary node); npos: the node's start.
+  int add(Node node, std::size_t at = std::string_view::npos) {
+    for (int k : node.kids) node.height = std::max(node.height, tree_.nodes[static_cast<std::size_t>(k)].height + 1);
+    // Chains (a[i] + a[i] + ...) nest without parentheses: bound the height of the tree as well.
+    if (node.height > kMaxHeight)
+      fail("expression too long: more than 1000 operations in a chain (split it, or use sum())",
+           at == std::string_view::npos ? node.pos : at);
     tree_.nodes.push_back(std::move(node));
     return static_cast<int>(tree_.nodes.size()) - 1;
   }
-  int binary(Node::Kind kind, int a, int b) {
+  int binary(Node::Kind kind, int a, int b, std::size_t op) {
     Node n;
     n.kind = kind;
     n.kids = {a, b};
     n.pos = tree_.nodes[a].pos;
     n.end = tree_.nodes[b].end;
-    return add(std::move(n));
+    return add(std::move(n), op);
   }
 
   int sum() {
     int left = product();
     while (next_is('+') || next_is('-')) {
+      const std::size_t op = p_;
       const Node::Kind kind = s_[p_++] == '+' ? Node::Add : Node::Sub;
-      left = binary(kind, left, product());
+      left = binary(kind, left, product(), op);
     }
     return left;
   }
@@ -89,13 +97,21 @@ class Parser {
   int product() {
     int left = unary();
     while (next_is('*') || next_is('/')) {
+      const std::size_t op = p_;
       const Node::Kind kind = s_[p_++] == '*' ? Node::Mul : Node::Div;
-      left = binary(kind, left, unary());
+      left = binary(kind, left, unary(), op);
     }
     return left;
   }
 
   int unary() {
+    // Every level of nesting passes here: refuse deep nesting before the recursion could exhaust
+    // the stack.
+    struct Nest {
+      std::size_t& depth;
+      ~Nest() { --depth; }
+    } nest{++depth_};
+    if (depth_ > kMaxDepth) fail("expression nested too deeply (more than 200 levels)", p_);
     if (next_is('-')) {
       Node n;
       n.kind = Node::Neg;
@@ -110,8 +126,8 @@ class Parser {
   int power() {
     const int base = primary();
     if (!next_is('^')) return base;
-    ++p_;
-    return binary(Node::Pow, base, unary());
+    const std::size_t op = p_++;
+    return binary(Node::Pow, base, unary(), op);
   }
 
   // The offset of the ')' closing the '(' at `open`; fails if there is none.
@@ -281,8 +297,12 @@ class Parser {
     return add(std::move(n));
   }
 
+  static constexpr std::size_t kMaxDepth = 200;
+  static constexpr std::size_t kMaxHeight = 1000;
+
   std::string_view s_;
   std::size_t p_ = 0;
+  std::size_t depth_ = 0;  // nesting of groups, calls, signs and exponents
   Tree tree_;
 };
 

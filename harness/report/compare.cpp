@@ -48,6 +48,11 @@ class Reader {
       root = Json::parse(content);
     } catch (const Json::parse_error& e) {
       parse_failure(content, e);
+    } catch (const Json::exception& e) {  // a number too large for a double: out_of_range, no position
+      std::string reason = e.what();
+      const auto bracket = reason.find("] ");
+      if (bracket != std::string::npos) reason = reason.substr(bracket + 2);
+      fail(fmt::format("\"{}\": not valid JSON: {}", path_, reason));
     }
     if (!root.is_object() || !root.contains("schema") || root["schema"] != 1)
       fail(fmt::format("\"{}\" is not a gradcheck report: it needs \"schema\": 1 at the top", path_));

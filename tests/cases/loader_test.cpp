@@ -155,5 +155,88 @@ TEST(Loader, MissingFileIsAnError) {
   EXPECT_EQ(f.errors[0].id, "case.io");
 }
 
+// Found by hand (gradcheck run and lint on a 200 kB file of 100000 '['): JSON nested that deep
+// overflowed the stack (SIGSEGV) in the scanner that locates values. It is a case.json error at
+// the bracket that goes too deep.
+TEST(Loader, DeeplyNestedJsonIsAnErrorNotACrash) {
+  LoadedFile f = load_case_text(std::string(100000, '[') + std::string(100000, ']'), "deep.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  EXPECT_EQ(f.errors[0].message,
+            "deep.json:1:65: error [case.json] nested more than 64 levels deep: a case file needs only a few levels");
+  std::string objects;
+  for (int i = 0; i < 50000; ++i) objects += "{\"a\":\n";
+  objects += "1" + std::string(50000, '}');
+  f = load_case_text(objects, "deep.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].message.rfind("deep.json:65:1: error [case.json] nested more than 64 levels deep", 0), 0u)
+      << f.errors[0].message;
+  // Brackets inside strings do not count; 64 levels are fine.
+  f = load_case_text(R"json({"name": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    "comment": )json" + std::string(63, '[') + std::string(63, ']') + "}", "ok.json");
+  ASSERT_FALSE(f.errors.empty());
+  for (const LoadedFile::Problem& p : f.errors) EXPECT_NE(p.id, "case.json") << p.message;
+}
+
+// Found by hand (gradcheck run on a file with the bytes FF FE in a name): the reason was cut at the
+// last ": " of nlohmann's message, so it read only "not valid JSON: '\"<FF>'", a raw invalid byte
+// and nothing else. The whole reason is kept, and bytes that are not UTF-8 are written as \xFF.
+TEST(Loader, MalformedJsonKeepsTheWholeReasonAndEscapesBadBytes) {
+  LoadedFile f = load_case_text("{\"name\": \"\xff\xfe\"}", "bytes.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].message,
+            "bytes.json:1:11: error [case.json] not valid JSON: syntax error while parsing value - invalid string: "
+            "ill-formed UTF-8 byte; last read: '\"\\xFF'");
+  f = load_case_text("{\"a\": tru}", "literal.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].message,
+            "literal.json:1:10: error [case.json] not valid JSON: syntax error while parsing value - invalid literal; "
+            "last read: '\"a\": tru}'");
+  // Valid UTF-8 stays as it is.
+  f = load_case_text("{\"n\u00e9\": \"\xc3\xa9\" x}", "utf8.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_NE(f.errors[0].message.find("\xc3\xa9"), std::string::npos) << f.errors[0].message;
+}
+
+// Found by hand: an 11 kB case with 8 lists of 300 dims asks for 300^8 (about 6.6e19, past
+// size_t) combinations; gradcheck run grew to 5 GB and never finished. More than 1000
+// combinations in one case is a case.size error at "dims".
+TEST(Loader, TooManyCombinationsOfDimsAreRefused) {
+  std::string dims;
+  for (int d = 0; d < 8; ++d) {
+    dims += std::string(d ? ", " : "") + "\"d" + std::to_string(d) + "\": [";
+    for (int v = 1; v <= 300; ++v) dims += (v > 1 ? "," : "") + std::to_string(v);
+    dims += "]";
+  }
+  LoadedFile f = load_case_text(R"json({"name": "lists",
+  "dims": {)json" + dims + R"json(},
+  "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(2, 1)"}]})json",
+                                "lists.json");
+  EXPECT_TRUE(f.cases.empty());
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.size");
+  EXPECT_EQ(f.errors[0].message,
+            "lists.json:2:11: error [case.size] case \"lists\", field \"dims\": the lists of dims make more than 1000 "
+            "combinations (each one a full run of the case): give fewer sizes");
+  // 1000 combinations are fine.
+  f = load_case_text(R"json({"name": "ok", "dims": {"a": [1,2,3,4,5,6,7,8,9,10], "b": [1,2,3,4,5,6,7,8,9,10],
+  "c": [1,2,3,4,5,6,7,8,9,10]}, "variables": {"x": {"shape": ["a", 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "expected": "ones(a, 1)"}]})json", "ok.json");
+  EXPECT_TRUE(f.errors.empty()) << all_errors(f);
+}
+
+// Found by fuzzing (tests/fuzz, fuzz_case): the file "666e666D" made nlohmann throw out_of_range
+// (number overflow), not parse_error, and it escaped load_case_text: gradcheck run stopped at
+// that file with "[internal] ... number overflow", the other files unrun.
+TEST(Loader, NumberOverflowIsACaseJsonError) {
+  LoadedFile f = load_case_text("666e666D", "fuzz.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  f = load_case_text("{\"name\": \"a\",\n \"trials\": 1e999}", "overflow.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].id, "case.json");
+  EXPECT_EQ(f.errors[0].message, "overflow.json:2:12: error [case.json] not valid JSON: number overflow parsing '1e999'");
+}
+
 }  // namespace
 }  // namespace gradcheck

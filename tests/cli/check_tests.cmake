@@ -23,3 +23,30 @@ gradcheck_cli_test(check.bad_var_is_usage_error EXIT 2 ARGS check --expr "sum(x)
 gradcheck_cli_test(check.wrt_must_be_a_var EXIT 2 ARGS check --expr "sum(x)" --wrt y --expected "1" --var x=3x1
   MATCH "--wrt \"y\" is not one of the --var variables")
 gradcheck_cli_test(check.help EXIT 0 ARGS check --help MATCH "--expr" "--expected" "--var" "--layout")
+# Found by hand: sizes past the machine's integers ended as "[internal] stoull" or as an
+# overflowed "empty shape 0x0"; they are usage errors like every other bad --var or --dim.
+gradcheck_cli_test(check.huge_var_size_is_usage_error EXIT 2
+  ARGS check --expr "sum(A)" --wrt A --expected "ones(1, 3)" --var A=99999999999999999999x3
+  MATCH "gradcheck: error \\[cli.usage\\] --var \"A=99999999999999999999x3\": sizes are at most 100000, got 99999999999999999999"
+  NOMATCH "internal")
+gradcheck_cli_test(check.huge_dim_is_usage_error EXIT 2
+  ARGS check --expr "sum(sum(A))" --wrt A --expected "ones(m, m)" --var A=mxm --dim m=4294967296
+  MATCH "gradcheck: error \\[cli.usage\\] --dim \"m=4294967296\": expected NAME=VALUE with a positive integer up to 100000, e.g. m=16"
+  NOMATCH "internal")
+gradcheck_cli_test(check.negative_seed_is_usage_error EXIT 2
+  ARGS check --expr "sum(A)" --wrt A --expected "ones(1, 3)" --var A=1x3 --seed -5
+  MATCH "error \\[cli.usage\\] --seed")
+gradcheck_cli_test(check.huge_value_in_an_expression EXIT 2
+  ARGS check --expr "sum(A)" --wrt A --expected "ones(100000, 100000)" --var A=1x3
+  MATCH "error \\[expr.value\\] case \"check\", field \"checks\\[0\\].expected\", column 1: ones\\(100000, 100000\\) would be 100000x100000, more than 10000000 entries")
+# Found by hand: a name given twice (two --var, or a --var and a --dim) ended as
+# "[internal] ... the name 'x' is declared twice".
+gradcheck_cli_test(check.var_given_twice_is_usage_error EXIT 2
+  ARGS check --expr "sum(x)" --wrt x --expected "ones(2, 1)" --var x=2x1 --var x=3x1
+  MATCH "gradcheck: error \\[cli.usage\\] --var \"x=3x1\": \"x\" is already a --var" NOMATCH "internal")
+gradcheck_cli_test(check.var_and_dim_of_one_name_is_usage_error EXIT 2
+  ARGS check --expr "sum(x)" --wrt x --expected "ones(2, 1)" --var x=2x1 --dim x=3
+  MATCH "gradcheck: error \\[cli.usage\\] --var \"x=2x1\": \"x\" is already a --dim" NOMATCH "internal")
+gradcheck_cli_test(check.negative_growth_factor_is_usage_error EXIT 2
+  ARGS check --expr "sum(x)" --wrt x --expected "ones(2, 1)" --var x=2x1 --growth-factor -1
+  MATCH "gradcheck: error \\[cli.usage\\] --growth-factor: expected a positive number, got -1" NOMATCH "17976931348623157")

@@ -5,3 +5,5 @@ gradcheck_cli_test(lint.every_problem EXIT 2 ARGS lint suite_mixed.json malforme
   MATCH "suite_mixed.json:8:41: error \\[case.field\\]" "suite_mixed.json:14:31: error \\[case.unknown-field\\]"
         "suite_mixed.json:19:25: error \\[expr.shape\\]" "malformed.json:4:14: error \\[case.json\\]" "2 files checked, 5 problems")
 gradcheck_cli_test(lint.help EXIT 0 ARGS lint --help MATCH "paths")
+gradcheck_cli_test(lint.deeply_nested_json EXIT 2 ARGS lint deep.json
+  MATCH "deep.json:1:65: error \\[case.json\\] nested more than 64 levels deep" "1 file checked, 1 problem")

@@ -47,3 +47,23 @@ gradcheck_cli_test(run.writes_every_format EXIT 0
 gradcheck_cli_test(unknown_verb_is_named EXIT 2 ARGS frobnicate MATCH "unknown verb \"frobnicate\"")
 gradcheck_cli_test(run.form_error_is_said_once EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/docs/bad-examples/check-form.json
   MATCH "error \\[check.form\\]" "d f/d H \\(denominator, auto\\)" NOMATCH "check.form[^\n]*\n[^\n]*check.form")
+# Found by hand: a negative --seed wrapped around silently to 2^64 - 5.
+gradcheck_cli_test(run.negative_seed_is_usage_error EXIT 2 ARGS run good.json --seed -5
+  MATCH "error \\[cli.usage\\] --seed")
+# Found by hand: JSON nested 100000 deep crashed run and lint (stack overflow); bytes that are not
+# UTF-8 came out raw after a cut reason.
+gradcheck_cli_test(run.deeply_nested_json_is_a_case_error EXIT 2 ARGS run deep.json good.json
+  MATCH "deep.json:1:65: error \\[case.json\\] nested more than 64 levels deep" "1 passed, 0 failed, 1 errors")
+gradcheck_cli_test(run.bytes_that_are_not_utf8 EXIT 2 ARGS run not_utf8.json good.json
+  MATCH "not_utf8.json:1:11: error \\[case.json\\] not valid JSON: syntax error while parsing value - invalid string: ill-formed UTF-8 byte; last read: '\"\\\\xFF'"
+        "1 passed, 0 failed, 1 errors")
+gradcheck_cli_test(run.empty_file EXIT 2 ARGS run empty.json good.json
+  MATCH "empty.json:1:1: error \\[case.json\\] not valid JSON: syntax error while parsing value - unexpected end of input" "1 passed")
+gradcheck_cli_test(run.file_holding_a_list EXIT 2 ARGS run list.json
+  MATCH "list.json:1:1: error \\[case.field\\] a case file holds a case object or a suite \\{\"defaults\", \"cases\"\\}, got a list")
+# Found by fuzzing (fuzz_case): a number too large for a double stopped the whole run with
+# "[internal] number overflow"; it is one file's case.json error now.
+gradcheck_cli_test(run.number_overflow_is_one_files_error EXIT 2 ARGS run number_overflow.json good.json
+  MATCH "number_overflow.json:2:12: error \\[case.json\\] not valid JSON: number overflow parsing '1e999'"
+        "PASS   square_norm" "1 passed, 0 failed, 1 errors"
+  NOMATCH "internal")

@@ -144,5 +144,29 @@ TEST(Runner, HugeVariablesAreRefusedNotRun) {
   EXPECT_NE(r.cases[0].error.find("2000x2000 has 4000000 entries"), std::string::npos) << r.cases[0].error;
 }
 
+// Found by hand: a 200-byte case with a 1000x1000 variable passes the 10^6-entry limit, and then
+// finite differences evaluate f 6 million times over a million entries (hours); f = x for a
+// 20000x1 x keeps a 20000x20000 Jacobian (3.2 GB). Both are case.size errors of the check now.
+TEST(Runner, ChecksThatWouldRunForHoursAreRefused) {
+  RunResult r = run_loaded({load(R"json({"name": "big", "variables": {"X": {"shape": [1000, 1000]}},
+    "expression": "sum(sum(X .^ 2))", "checks": [{"wrt": "X", "expected": "2 * X"}]})json")},
+                           RunOptions{});
+  ASSERT_EQ(r.cases.size(), 1u);
+  EXPECT_EQ(r.cases[0].status, Status::kError);
+  EXPECT_EQ(r.cases[0].error_id, "case.size");
+  EXPECT_EQ(r.cases[0].error,
+            "t.json:2:50: error [case.size] case \"big\", field \"checks[0]\": finite differences would evaluate f "
+            "6000000 times (3 trials, 2 per entry of X) over inputs of 1000000 entries, about 6.0e+12 operations; at "
+            "most 1e+11: use smaller dims or fewer trials");
+  r = run_loaded({load(R"json({"name": "wide", "variables": {"x": {"shape": [20000, 1]}},
+    "expression": "x", "checks": [{"wrt": "x", "form": "vec", "expected": "eye(20000)"}], "trials": 1})json")},
+                 RunOptions{});
+  ASSERT_EQ(r.cases.size(), 1u);
+  EXPECT_EQ(r.cases[0].error_id, "case.size");
+  EXPECT_NE(r.cases[0].error.find("the derivative of f (20000x1) by x (20000x1) has 400000000 entries; at most 100000000"),
+            std::string::npos)
+      << r.cases[0].error;
+}
+
 }  // namespace
 }  // namespace gradcheck

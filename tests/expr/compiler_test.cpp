@@ -134,6 +134,34 @@ TEST(Compiler, SizeArgumentMustBeAPositiveInteger) {
   EXPECT_EQ(error_of("repmat(q, 1, 1.5)", s).detail(), "size argument of repmat must be a positive integer, got 1.5");
 }
 
+// Found by fuzzing (tests/fuzz): eye(86.^n) asked for a 636056x636056 matrix at compile time and
+// died in the allocator; a huge size must be an expr.value error, before anything is allocated.
+TEST(Compiler, HugeValuesAreRefusedBeforeTheyAreAllocated) {
+  Symbols s = reference_symbols();
+  s.add_variable("v", Shape{5000, 1});  // declared only: nothing of this size is allocated
+  ExprError e = error_of("eye(86.^n)", s);
+  EXPECT_EQ(e.id(), "expr.value");
+  EXPECT_EQ(std::string(e.what()),
+            "[expr.value] column 1: eye(86.^n) would be 636056x636056, more than 10000000 entries: an expression's "
+            "values are limited to that many (use smaller sizes)\n"
+            "  eye(86.^n)\n"
+            "  ^^^^^^^^^^");
+  EXPECT_EQ(error_of("ones(100000, 100000)", s).id(), "expr.value");
+  EXPECT_EQ(error_of("2 * zeros(1e9)", s).column(), 5u);
+  // Sizes that overflow 64 bits when multiplied, and values that are not constants.
+  EXPECT_EQ(error_of("repmat(repmat(ones(1000), 1e9, 1e9), 1e9, 1e9)", s).id(), "expr.value");
+  e = error_of("sum(sum(v * v'))", s);
+  EXPECT_EQ(e.id(), "expr.value");
+  EXPECT_EQ(e.detail(), "v * v' would be 5000x5000, more than 10000000 entries: an expression's values are limited "
+                        "to that many (use smaller sizes)");
+  EXPECT_EQ(e.column(), 9u);
+  EXPECT_EQ(error_of("kron(wa, ones(1, 3000000))", s).id(), "expr.value");
+  EXPECT_EQ(error_of("diag(repmat(v, 1000, 1))", s).id(), "expr.value");
+  // Up to the limit is fine.
+  EXPECT_EQ(test::shape_of("ones(1000, 10000)", s), (Shape{1000, 10000}));
+  EXPECT_EQ(test::shape_of("v * ones(1, 2000)", s), (Shape{5000, 2000}));
+}
+
 TEST(Compiler, DimensionArgumentMustBeOneOrTwo) {
   const Symbols s = reference_symbols();
   ExprError e = error_of("sum(A, 3)", s);

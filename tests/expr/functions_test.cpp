@@ -326,3 +326,18 @@ TEST(Functions, OnesZerosEye) {
   expect_value("eye(2, 3)", {{1, 0, 0}, {0, 1, 0}});
   expect_value("M + eye(2)", {{2, 2}, {3, 5}});
 }
+
+// Factorisations of large matrices cost n^3 per evaluation: past 1e10 operations they are an
+// expr.value error (see Operators.ExpensiveProductsAndPowersAreRefused, found by fuzzing).
+TEST(Functions, ExpensiveFactorisationsAreRefused) {
+  Symbols s = reference_symbols();
+  s.add_variable("P", Shape{3000, 3000});
+  s.add_variable("R", Shape{3000, 1});
+  for (const char* text : {"sum(sum(inv(P)))", "det(P)", "logdet(P)", "sum(sum(chol(P)))", "sum(solve(P, R))",
+                           "sum(sum(pinv(P)))"}) {
+    const ExprError e = error_of(text, s);
+    EXPECT_EQ(e.id(), "expr.value") << text;
+    EXPECT_NE(e.detail().find("operations per evaluation, more than 1e+10"), std::string::npos) << e.detail();
+  }
+  EXPECT_EQ(shape_of("inv(S)", s), (Shape{3, 3}));
+}

@@ -212,3 +212,27 @@ TEST(Operators, ShapeErrorsOfThePower) {
   expect_error("S ^ half", "expr.value",
                "cannot raise S (3x3) to the power 0.5: a matrix power needs an integer exponent", 3);
 }
+
+// Found by fuzzing (tests/fuzz, a timeout): eye(13^n)^03.^020 folds a 2197x2197 identity to the
+// power 3^20 at compile time, about 64 products of 2197x2197 matrices (minutes). Products and
+// matrix powers past 1e10 operations are an expr.value error now.
+TEST(Operators, ExpensiveProductsAndPowersAreRefused) {
+  Symbols s = reference_symbols();
+  s.add_variable("P", Shape{3000, 3000});  // declared only: nothing of this size is allocated
+  s.add_variable("Q", Shape{3000, 2});
+  s.add_variable("M", Shape{1000, 1000});
+  ExprError e = error_of("eye(13^n)^03.^020", s);
+  EXPECT_EQ(e.id(), "expr.value");
+  EXPECT_EQ(e.detail(), "eye(13^n)^03.^020 would take about 6.8e+11 operations per evaluation, more than 1e+10 (use "
+                        "smaller sizes)");
+  EXPECT_EQ(e.column(), 1u);
+  EXPECT_EQ(e.length(), 17u);
+  e = error_of("sum(sum(P * P))", s);
+  EXPECT_EQ(e.id(), "expr.value");
+  EXPECT_EQ(e.column(), 9u);
+  EXPECT_EQ(error_of("P^t", s).id(), "expr.value");  // an exponent not known at compile time
+  // Affordable ones still compile.
+  EXPECT_EQ(shape_of("P * Q", s), (Shape{3000, 2}));
+  EXPECT_EQ(shape_of("M^2 * M", s), (Shape{1000, 1000}));
+  expect_near(eval("(2 * eye(3))^5"), 32 * arma::mat(arma::eye(3, 3)), 1e-12, "(2 * eye(3))^5");
+}

@@ -195,3 +195,22 @@ TEST(Parser, DeepNestingIsRefused) {
   for (int i = 0; i < 1000; ++i) tower += "^2";
   EXPECT_EQ(syntax_error(tower).detail(), "expression nested too deeply (more than 200 levels)");
 }
+
+// Found by hand with a 10 MB case file: a chain of 900000 terms (x + x + ...), or a million
+// transposes, parses without nesting but the compiler recursed once per operation and the stack
+// overflowed (SIGSEGV). Long chains are a syntax error with a caret now.
+TEST(Parser, LongChainsAreRefusedNotOverflowed) {
+  std::string chain = "1";
+  for (int i = 0; i < 900000; ++i) chain += "+1";
+  ExprError e = syntax_error(chain);
+  EXPECT_EQ(e.detail(),
+            "expression too long: more than 1000 operations in a chain (split it, or use sum() and matrix products)");
+  EXPECT_EQ(e.column(), 2000u);  // the 1000th '+'
+  EXPECT_EQ(syntax_error("x" + std::string(1000000, '\'')).column(), 1001u);
+  EXPECT_EQ(syntax_error("sum(" + chain + ")").column(), 2004u);
+  // 1000 levels still compile and evaluate.
+  std::string ok = "1";
+  for (int i = 0; i < 999; ++i) ok += "+1";
+  EXPECT_DOUBLE_EQ(eval1(ok), 1000);
+  EXPECT_DOUBLE_EQ(eval1("1" + std::string(998, '\'')), 1);
+}

@@ -136,5 +136,26 @@ TEST(IndexParser, BadLettersAndArgumentsAreErrors) {
             "       ^");
 }
 
+// Found by hand with a case file: "expected" of 100000 nested parentheses, or a chain of 200000
+// terms, overflowed the stack of the index parser (no nesting limit) or of the compiler (SIGSEGV).
+TEST(IndexParser, DeepNestingAndLongChainsAreErrors) {
+  const auto first_line = [](const std::string& text) { return text.substr(0, text.find('\n')); };
+  const std::string deep = std::string(100000, '(') + "1" + std::string(100000, ')');
+  EXPECT_EQ(first_line(error_text([&] { parse(deep); })),
+            "[expr.syntax] column 201: expression nested too deeply (more than 200 levels)");
+  EXPECT_EQ(first_line(error_text([] { parse(std::string(100000, '-') + "x[i]"); })),
+            "[expr.syntax] column 201: expression nested too deeply (more than 200 levels)");
+  std::string chain = "delta(i,i)";
+  for (int i = 0; i < 200000; ++i) chain += "+delta(i,i)";
+  EXPECT_EQ(first_line(error_text([&] { parse(chain); })),  // at the 1000th '+'
+            "[expr.syntax] column 11000: expression too long: more than 1000 operations in a chain (split it, or use "
+            "sum())");
+  // 200 levels and 999 operations are fine.
+  EXPECT_NO_THROW(parse(std::string(199, '(') + "1" + std::string(199, ')')));
+  std::string ok = "1";
+  for (int i = 0; i < 999; ++i) ok += "+1";
+  EXPECT_NO_THROW(parse(ok));
+}
+
 }  // namespace
 }  // namespace gradcheck::index

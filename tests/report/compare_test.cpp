@@ -229,4 +229,11 @@ TEST_F(CompareTest, WrongFieldTypesNameTheField) {
 }
 
 }  // namespace
+// Found by hand after fuzz_case found the same in case files: a number too large for a double
+// makes nlohmann throw out_of_range, which escaped as "[internal] number overflow".
+TEST_F(CompareTest, NumberOverflowIsAReadError) {
+  const std::string big = save("big.json", "{\"schema\": 1, \"x\": 1e999}");
+  EXPECT_EQ(read_error(big, big), "[report.read] \"" + big + "\": not valid JSON: number overflow parsing '1e999'");
+}
+
 }  // namespace gradcheck::report
