@@ -267,7 +267,10 @@ int main(int argc, char** argv) {
           std::fflush(stderr);
         };
       }
-      return finish(run_files(files, run_options), run_out);
+      const RunResult result = run_files(files, run_options);
+      if (result.cases.empty() && !run_options.filter.empty())
+        throw Error("cli.usage", fmt::format("--filter \"{}\" matches no case under the given paths", run_options.filter));
+      return finish(result, run_out);
     }
     if (*check) {
       CaseSpec spec;

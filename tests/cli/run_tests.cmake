@@ -67,3 +67,5 @@ gradcheck_cli_test(run.number_overflow_is_one_files_error EXIT 2 ARGS run number
   MATCH "number_overflow.json:2:12: error \\[case.json\\] not valid JSON: number overflow parsing '1e999'"
         "PASS   square_norm" "1 passed, 0 failed, 1 errors"
   NOMATCH "internal")
+gradcheck_cli_test(run.filter_matching_nothing_is_usage_error EXIT 2 ARGS run many --filter "no_such_case*"
+  MATCH "error \\[cli.usage\\] --filter \"no_such_case\\*\" matches no case")
