@@ -504,27 +504,10 @@ std::string printable(const std::string& s) {
   return out;
 }
 
-// The offset of the first occurrence of the number `literal` outside strings (0 if none).
-std::size_t find_literal(const std::string& text, const std::string& literal) {
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size() && !literal.empty(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (text.compare(i, literal.size(), literal) == 0 &&
-               (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos)) {
-      return i;
-    }
-  }
-  return 0;
-}
-
-// The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
-std::size_t too_deep(const std::string& text, std::size_t limit) {
-  std::size_t depth = 0;
+// Calls visit(i) for every offset of `text` outside JSON strings, until it returns true;
+// returns that offset, or npos.
+template <class Visit>
+std::size_t find_outside_strings(const std::string& text, Visit visit) {
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -533,13 +516,32 @@ std::size_t too_deep(const std::string& text, std::size_t limit) {
       else if (c == '"') in_string = false;
     } else if (c == '"') {
       in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
+    } else if (visit(i)) {
+      return i;
     }
   }
   return std::string::npos;
+}
+
+// The offset of the first occurrence of the number `literal` outside strings (0 if none).
+std::size_t find_literal(const std::string& text, const std::string& literal) {
+  if (literal.empty()) return 0;
+  const std::size_t at = find_outside_strings(text, [&](std::size_t i) {
+    return text.compare(i, literal.size(), literal) == 0 &&
+           (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos);
+  });
+  return at == std::string::npos ? 0 : at;
+}
+
+// The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
+std::size_t too_deep(const std::string& text, std::size_t limit) {
+  std::size_t depth = 0;
+  return find_outside_strings(text, [&](std::size_t i) {
+    const char c = text[i];
+    if (c == '[' || c == '{') return ++depth > limit;
+    if ((c == ']' || c == '}') && depth > 0) --depth;
+    return false;
+  });
 }
 
 }  // namespace
