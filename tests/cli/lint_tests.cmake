@@ -7,3 +7,5 @@ gradcheck_cli_test(lint.every_problem EXIT 2 ARGS lint suite_mixed.json malforme
 gradcheck_cli_test(lint.help EXIT 0 ARGS lint --help MATCH "paths")
 gradcheck_cli_test(lint.deeply_nested_json EXIT 2 ARGS lint deep.json
   MATCH "deep.json:1:65: error \\[case.json\\] nested more than 64 levels deep" "1 file checked, 1 problem")
+gradcheck_cli_test(lint.docs_bad_examples_stay_broken EXIT 2 ARGS lint ${PROJECT_SOURCE_DIR}/docs/bad-examples
+  MATCH "18 files checked, [0-9]+ problems" NOMATCH "internal")
