@@ -39,7 +39,7 @@ const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order",
                                                "summation", "tolerance", "comment"};
 const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
                                                   "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order"};
+                                                  "vec-order", "fd-noise"};
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;

@@ -39,6 +39,8 @@ std::vector<Diagnosis> factor_hypotheses(const arma::mat& analytic, const arma::
     return {};
   }
   const double c = fit_factor(analytic, truth);
+  // A factor within 1e-3 of 1 is no factor of a derivation: that is noise, or a small error.
+  if (std::abs(c - 1.0) < 1e-3) return {};
   if (!matches_scaled(analytic, truth, c, t)) return {};
   if (std::abs(c + 1.0) < 1e-6) {
     return {{"sign", fmt::format("expected is the negative of {}: a sign is flipped", what), {{"factor", -1.0}}}};
@@ -178,13 +180,16 @@ std::vector<Diagnosis> kinks(const DiagnoseContext& ctx, const Comparison& compa
     const double fw = forward(a) + 0.0, bw = backward(a) + 0.0;  // + 0.0: no "-0" in the sentence
     const double gap = std::abs(fw - bw);
     const double scale = ctx.tolerance.atol + ctx.tolerance.rtol * std::max(std::abs(fw), std::abs(bw));
-    if (std::isfinite(gap) && gap > 100.0 * scale && gap > 1e-6 * std::max(1.0, std::max(std::abs(fw), std::abs(bw)))) {
+    // A kink is a gap far above the tolerance and above the rounding of a one-sided difference
+    // (about 4 eps |f| / h with h = sqrt(eps)): a large f (sum(x) + 1e7) is noise, not a kink.
+    const double rounding = 4.0 * std::sqrt(std::numeric_limits<double>::epsilon()) * ctx.f_magnitude;
+    if (std::isfinite(gap) && gap > 100.0 * scale && gap > 100.0 * rounding &&
+        gap > 1e-6 * std::max(1.0, std::max(std::abs(fw), std::abs(bw)))) {
       return {{"nondifferentiable",
                fmt::format("f is not differentiable at this point along {}: the one-sided differences disagree "
-                           "(forward {:.6g}, backward {:.6g}), a kink such as relu or abs at 0; the central "
-                           "difference {:.6g} is their average and no formula can match it. Move the point "
-                           "(init, value) off the kink",
-                           map.label(k), fw, bw, (*ctx.jacobian)(j)),
+                           "(forward {:.6g}, backward {:.6g}), a kink such as relu or abs at 0, and no formula "
+                           "can match a central difference there. Move the point (init, value) off the kink",
+                           map.label(k), fw, bw),
                {{"forward", fw}, {"backward", bw}}}};
     }
   }
@@ -223,15 +228,19 @@ std::string name_factor(double factor, const std::map<std::string, double>& dims
   const double n = inverse ? 1.0 / ax : ax;  // the integer-ish size to name
   std::string named;
   auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)); };
+  // Dims of size 1 or 2 are never named: a factor 2 is far more often the 2 of a square
+  // (d x'Ax = 2Ax) than a dim that happens to be 2.
+  auto nameable = [](double value) { return value > 2; };
   for (const auto& [name, value] : dims)
-    if (value > 1 && near(n, value)) { named = name; break; }
+    if (nameable(value) && near(n, value)) { named = name; break; }
   if (named.empty())
     for (const auto& [a, va] : dims)
       for (const auto& [b, vb] : dims)
-        if (named.empty() && va > 1 && vb > 1 && a <= b && near(n, va * vb)) named = a == b ? a + "^2" : a + "*" + b;
+        if (named.empty() && nameable(va) && nameable(vb) && a <= b && near(n, va * vb))
+          named = a == b ? a + "^2" : a + "*" + b;
   if (named.empty())
     for (const auto& [name, value] : dims)
-      if (named.empty() && value > 1 && near(n, 2 * value)) named = "2*" + name;
+      if (named.empty() && nameable(value) && near(n, 2 * value)) named = "2*" + name;
   if (named.empty()) return fraction;
   const std::string sign = factor < 0 ? "-" : "";
   const bool compound = named.find('*') != std::string::npos || named.find('^') != std::string::npos;
@@ -280,6 +289,20 @@ std::vector<Diagnosis> diagnose_mismatch(const DiagnoseContext& ctx, const Compa
   const arma::mat& analytic = *ctx.analytic;
   const arma::mat truth = map.arrange(*ctx.jacobian);
   std::vector<Diagnosis> out;
+
+  // 0. Rounding: the central difference loses about eps |f| / h to rounding. When f is large
+  // next to its changes (sum(x) + 1e7), that noise can exceed the tolerance on its own.
+  const double noise = std::numeric_limits<double>::epsilon() * ctx.f_magnitude / ctx.step;
+  if (ctx.step > 0 && comparison.max_abs_error <= 100.0 * noise &&
+      noise > ctx.tolerance.atol + ctx.tolerance.rtol * arma::abs(*ctx.jacobian).min()) {
+    return {{"fd-noise",
+             fmt::format("the mismatch ({:.3g}) is within the rounding noise of the finite differences (about "
+                         "eps |f| / h = {:.3g}, with |f| up to {:.3g}): f is large next to its changes, so no "
+                         "verdict on the derivation is possible at this tolerance. Use \"fd\": {{\"method\": "
+                         "\"ridders\"}} or a larger step, subtract the constant from f, or raise atol",
+                         comparison.max_abs_error, noise, ctx.f_magnitude),
+             {{"noise", noise}}}};
+  }
 
   // 1. A constant factor or a sign on the truth as arranged.
   bool equal = false;

@@ -21,6 +21,8 @@ struct DiagnoseContext {
   Tolerance tolerance;
   std::map<std::string, double> dims;    // to name factors: 1/16 = 1/m
   std::string expected_text;
+  double f_magnitude = 0.0;  // max |f| at the point, for the rounding noise of the differences
+  double step = 0.0;         // the smallest step h taken (c * max(1, min |x_b|)), for that noise
   // Square (non-scalar) variables other hypotheses may symmetrise, by slot, with names.
   std::vector<std::size_t> square_slots;
   std::vector<std::string> names;        // by slot

@@ -126,8 +126,15 @@ arma::vec column(arma::mat& x, const Evaluate& f, const arma::mat& f0, Coordinat
     }
     case FdMethod::kRichardson: {
       // D(h) = central difference at h, error a h^2 + O(h^4); (4 D(h/2) - D(h)) / 3 cancels h^2.
-      const arma::vec d1 = central(x, f, c, h, evaluations, plus, minus);
-      const arma::vec d2 = central(x, f, c, step_for(x(c.first), c0 / 2.0), evaluations, plus, minus);
+      // Its step c ~ 7.4e-4 is large: near a small nonzero x_b (log x at x = 0.002) it would
+      // leave the region where f is smooth, so it is capped at |x_b| / 100, but never below the
+      // central difference's own step.
+      const double xb = x(c.first);
+      double base = c0;
+      if (xb != 0.0)
+        base = std::max(std::min(c0, std::abs(xb) / 100.0 / std::max(1.0, std::abs(xb))), std::cbrt(kEps));
+      const arma::vec d1 = central(x, f, c, step_for(xb, base), evaluations, plus, minus);
+      const arma::vec d2 = central(x, f, c, step_for(xb, base / 2.0), evaluations, plus, minus);
       return (4.0 * d2 - d1) / 3.0;
     }
     case FdMethod::kRidders: return ridders(x, f, c, c0, 2.0, 10, evaluations, nullptr);

@@ -97,8 +97,7 @@ class TrialRunner {
     r.fd.evaluations = e.jacobian.evaluations + 1;
     auto fail_with = [&](Diagnosis d) {
       r.status = Status::kFail;
-      r.max_abs_error = r.max_rel_error = r.rel_error_norm = std::numeric_limits<double>::infinity();
-      r.diagnoses.push_back(std::move(d));
+      r.diagnoses.push_back(std::move(d));  // figures stay NaN: nothing was compared
     };
     if (!all_finite(e.f0)) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
     if (!e.analytic_ok) return fail_with(diagnose_expected_shape_error(map_, e.analytic_shape_error));
@@ -111,10 +110,11 @@ class TrialRunner {
     ctx.dims = problem_.dims;
     ctx.expected_text = problem_.expected_text;
     ctx.names = problem_.names;
+    ctx.f_magnitude = arma::abs(e.f0).max();
+    ctx.step = fd::base_step(options_.fd);
 
     if (e.analytic.n_rows != map_.wanted.rows || e.analytic.n_cols != map_.wanted.cols) {
-      r.status = Status::kFail;
-      r.max_abs_error = r.max_rel_error = r.rel_error_norm = std::numeric_limits<double>::infinity();
+      r.status = Status::kFail;  // figures stay NaN: no entry was compared
       r.analytic = e.analytic;
       r.numeric = map_.arrange(e.jacobian.values);
       if (options_.diagnose) r.diagnoses = diagnose_shape(ctx);
@@ -200,8 +200,13 @@ class TrialRunner {
     if (problem_.structure == Structure::kSymmetric) d = 0.5 * (d + d.t());
     d *= std::max(1.0, arma::norm(x0, "fro")) / arma::norm(d, "fro");
     // <G, d> with G in J's order (entry k of expected is J(0, to_jacobian(k)) for a scalar f).
+    // A symmetric x has one variable per pair (i,j), (j,i): count each pair once (i >= j).
     double directional = 0.0;
-    for (arma::uword k = 0; k < analytic.n_elem; ++k) directional += analytic(k) * d(map_.to_jacobian(k));
+    for (arma::uword k = 0; k < analytic.n_elem; ++k) {
+      const arma::uword b = map_.to_jacobian(k);
+      if (problem_.structure == Structure::kSymmetric && b % x.n_rows < b / x.n_rows) continue;
+      directional += analytic(k) * d(b);
+    }
     const double noise = 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(f0));
     std::vector<double> lt, lr;
     arma::mat out;

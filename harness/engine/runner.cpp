@@ -12,6 +12,7 @@
 
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
+#include "differentiate/finite_difference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -123,6 +124,10 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
                                         fmt::format("the value is {}x{} but the shape is {}", v.value->n_rows,
                                                     v.value->n_cols, s.str())));
+    if (v.structure == Structure::kSymmetric && v.value && s.is_square() &&
+        !v.value->is_symmetric(1e-12 * std::max(1.0, arma::abs(*v.value).max())))
+      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
+                                        "a variable with \"structure\": \"symmetric\" needs a symmetric value"));
     if (v.structure == Structure::kSymmetric && !s.is_square())
       return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".structure",
                                         fmt::format("a symmetric variable must be square, the shape is {}", s.str())));
@@ -290,6 +295,8 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
         cr.layout = to_string(pc.problem.form.layout);
         cr.form = to_string(pc.problem.form.form);
         cr.expected = spec.checks[i].expected;
+        cr.fd.method = to_string(pc.options.fd.method);
+        cr.fd.step = fd::base_step(pc.options.fd);
         cr.status = Status::kError;
         cr.error = pc.error;
         if (r.error.empty()) {

@@ -69,7 +69,8 @@ void figures(Json& j, double max_abs, double max_rel, double norm, const EntryEr
   put(j, "max_abs_error", max_abs);
   put(j, "max_rel_error", max_rel);
   put(j, "rel_error_norm", norm);
-  j["worst"] = entry(worst);
+  // No entry compared (shape mismatch, error): null, not a made-up entry of zeros.
+  j["worst"] = worst.index.empty() && worst.label.empty() ? Json(nullptr) : entry(worst);
 }
 
 Json check_json(const CaseResult& c, const CheckResult& k) {

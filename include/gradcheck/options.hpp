@@ -49,6 +49,8 @@ struct FdOptions {
   // (O(eps |f| / h)); the factor max(1, |x_b|) keeps the step relative for large entries and
   // absolute near 0. A positive `step` replaces c and is scaled by max(1, |x_b|) the same way.
   // The step actually taken is (x_b + h_b) - x_b, so that it is exactly representable.
+  // Richardson caps its larger step at |x_b| / 100 for a nonzero x_b (never below the central
+  // step), so that near a small x_b (log x at x = 0.002) it stays where f is smooth.
   double step = 0.0;
   // Ridders: shrink factor between rows of the tableau, and the most rows.
   double ridders_shrink = 2.0;

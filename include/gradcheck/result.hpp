@@ -46,9 +46,11 @@ struct FdInfo {
 struct TrialResult {
   int trial = 0;                   // 0-based
   Status status = Status::kPass;   // kPass, kFail or kError
-  double max_abs_error = 0.0;      // max over entries of |a - n|
-  double max_rel_error = 0.0;      // max over entries of |a - n| / max(|n|, atol)
-  double rel_error_norm = 0.0;     // ||A - N||_F / max(||N||_F, atol)
+  // The figures are NaN when no entry was compared (a shape mismatch, f not finite, an error):
+  // reports print them as "-" and null, never as a measurement.
+  double max_abs_error = std::numeric_limits<double>::quiet_NaN();  // max over entries of |a - n|
+  double max_rel_error = std::numeric_limits<double>::quiet_NaN();  // max of |a - n| / max(|n|, atol)
+  double rel_error_norm = std::numeric_limits<double>::quiet_NaN();  // ||A - N||_F / max(||N||_F, atol)
   EntryError worst;                // the entry furthest outside the tolerance (largest
                                    // |a - n| / (atol + rtol |n|))
   std::vector<EntryError> worst_entries;  // failing checks: up to Options::worst_entries, worst first
@@ -83,10 +85,11 @@ struct CheckResult {
                                    // "symmetric: (i,j) and (j,i) move together"
   std::string wanted_shape;        // the shape the layout asks for, "4x3"
   Status status = Status::kPass;   // worst over trials (error > fail > pass)
-  // The figures of the worst trial (the first failing one if any), as in the JSON report.
-  double max_abs_error = 0.0;
-  double max_rel_error = 0.0;
-  double rel_error_norm = 0.0;
+  // The figures of the worst trial (the first failing one if any), as in the JSON report; NaN
+  // when nothing was compared.
+  double max_abs_error = std::numeric_limits<double>::quiet_NaN();
+  double max_rel_error = std::numeric_limits<double>::quiet_NaN();
+  double rel_error_norm = std::numeric_limits<double>::quiet_NaN();
   EntryError worst;
   std::vector<EntryError> worst_entries;
   FdInfo fd;

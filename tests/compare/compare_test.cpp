@@ -49,3 +49,19 @@ TEST(Compare, FailingEntriesAreSortedWorstFirst) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(Compare, ZeroAtolStillPassesExactZeros) {
+  // atol = 0 and a true 0: the spec's test is |a - n| <= 0, which 0 against 0 meets.
+  Tolerance t;
+  t.atol = 0.0;
+  t.rtol = 1e-6;
+  const Comparison c = compare(arma::mat{{0.0, 1.0}}, arma::mat{{0.0, 1.0}}, t);
+  EXPECT_TRUE(c.pass);
+  EXPECT_FALSE(compare(arma::mat{{1e-300, 1.0}}, arma::mat{{0.0, 1.0}}, t).pass);
+}
+
+}  // namespace
+}  // namespace gradcheck

@@ -155,3 +155,26 @@ TEST(Diagnose, LayoutTransposedWithScale) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(Diagnose, LargeOffsetIsNoiseNotAKinkOrAFactor) {
+  // f = sum(x.^3) + 1e7: the right gradient fails on rounding alone; say so, blame nothing else.
+  const arma::mat x = fixed(4, 1, 0.3);
+  auto f = [](const arma::mat& X) { return arma::accu(arma::pow(X, 3)) + 1e7; };
+  const CheckResult r = check_gradient(f, x, arma::mat(3 * arma::square(x)));
+  if (r.status == Status::kFail) EXPECT_EQ(codes(r), "fd-noise") << messages(r);
+  ApiOptions ridders;
+  ridders.fd.method = FdMethod::kRidders;
+  EXPECT_EQ(check_gradient(f, x, arma::mat(3 * arma::square(x)), Layout::kDenominator, ridders).status, Status::kPass);
+}
+
+TEST(NameFactor, SmallDimsAreNotNamed) {
+  // The 2 of d x'Ax = 2Ax is not "n" because n happens to be 2.
+  EXPECT_EQ(name_factor(0.5, {{"n", 2}}), "1/2");
+  EXPECT_EQ(name_factor(3.0, {{"n", 3}}), "3 = n");
+}
+
+}  // namespace
+}  // namespace gradcheck

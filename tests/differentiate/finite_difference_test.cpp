@@ -103,3 +103,22 @@ TEST(FiniteDifference, SymmetricStructureMovesPairsTogether) {
 
 }  // namespace
 }  // namespace gradcheck::fd
+
+namespace gradcheck::fd {
+namespace {
+
+TEST(FiniteDifference, RichardsonStaysNearSmallEntries) {
+  // log x at x = 0.002: the Richardson step is capped at |x|/100, so it stays accurate.
+  arma::mat x = arma::mat(arma::vec{0.005, 0.002});
+  arma::mat f0;
+  const Evaluate f = [&](arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(arma::accu(arma::log(x)))); };
+  f(f0);
+  FdOptions options;
+  options.method = FdMethod::kRichardson;
+  const Jacobian j = jacobian(x, f, f0, options, Structure::kNone);
+  EXPECT_NEAR(j.values(0, 1) * 0.002, 1.0, 1e-7);
+  EXPECT_NEAR(j.values(0, 0) * 0.005, 1.0, 1e-7);
+}
+
+}  // namespace
+}  // namespace gradcheck::fd

@@ -102,3 +102,30 @@ TEST(RunCheck, NonFiniteFunctionIsAFailureNamedNonfinite) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(RunCheck, TaylorSlopeCountsSymmetricPairsOnce) {
+  // f = x' S x + tr(S S) with S symmetric (pairs moved together): G + G' - diag(diag(G)) with
+  // G = x x' + 2 S; a right derivative must give slope 2, not the 1 of a doubled pair.
+  Problem p;
+  p.names = {"S", "x"};
+  p.shapes = {Shape{3, 3}, Shape{3, 1}};
+  p.structure = Structure::kSymmetric;
+  p.f_shape = Shape{1, 1};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(1, 1, arma::fill::value(arma::as_scalar(v[1].t() * v[0] * v[1]) + arma::trace(v[0] * v[0])));
+  };
+  p.expected = [](const std::vector<arma::mat>& v) {
+    const arma::mat g = v[1] * v[1].t() + 2 * v[0];
+    return arma::mat(g + g.t() - arma::diagmat(g));
+  };
+  const arma::mat s{{1.0, 0.2, -0.3}, {0.2, 0.5, 0.1}, {-0.3, 0.1, 2.0}};
+  const CheckResult r = run_check(p, {{s, arma::mat(arma::vec{0.4, -1.0, 0.7})}}, Options{});
+  EXPECT_EQ(r.status, Status::kPass);
+  EXPECT_NEAR(r.taylor_slope, 2.0, 0.1);
+}
+
+}  // namespace
+}  // namespace gradcheck
