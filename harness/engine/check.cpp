@@ -266,6 +266,8 @@ class TrialRunner {
 CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma::mat>>& points,
                       const Options& options) {
   const auto start = Clock::now();
+  std::string why;
+  if (!options.is_valid(&why)) throw Error("check.options", "invalid options: " + why);
   CheckResult result;
   result.function = problem.f_name;
   result.wrt = problem.names.at(problem.wrt);

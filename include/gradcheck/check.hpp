@@ -75,7 +75,8 @@ struct Problem {
 
 // Runs `problem` at each point (one trial per point) and returns every figure of the report.
 // Never throws on numerical trouble; throws gradcheck::Error ("check.form") when the form cannot
-// apply to the shapes (a matrix-valued f with form auto), which callers report as an error.
+// apply to the shapes (a matrix-valued f with form auto), and ("check.options") when
+// options.is_valid() fails (rtol = atol = 0, a step >= 1, ...); callers report both as errors.
 CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma::mat>>& points,
                       const Options& options);
 

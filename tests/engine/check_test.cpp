@@ -129,3 +129,22 @@ TEST(RunCheck, TaylorSlopeCountsSymmetricPairsOnce) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(RunCheck, InvalidOptionsAreRefused) {
+  Options o;
+  o.tolerance.rtol = 0;
+  o.tolerance.atol = 0;
+  try {
+    run_check(exp_problem([](const arma::mat& x) { return x; }), points(1), o);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.id(), "check.options");
+    EXPECT_NE(std::string(e.what()).find("rtol and atol cannot both be 0"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace gradcheck
