@@ -120,6 +120,9 @@ std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
 
 // Mismatch confined to a pattern: the diagonal, the off-diagonal, some rows, some columns.
 std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison) {
+  // Rows and columns mean something only for a matrix the user wrote: not for index form with
+  // more than two letters, whose matrix is a flattening.
+  if (map.spec.form == Form::kIndex && map.index_ranges.size() > 2) return {};
   const arma::uword total = map.wanted.numel();
   const arma::uword bad = comparison.failing.n_elem;
   if (bad == 0 || bad == total || total < 2) return {};
