@@ -131,6 +131,49 @@ TextPosition JsonLocator::value(const std::string& pointer) const {
   }
 }
 
+std::vector<std::size_t> JsonLocator::string_columns(const std::string& pointer) const {
+  const auto it = values_.find(pointer);
+  if (it == values_.end() || it->second >= text_.size() || text_[it->second] != '"') return {};
+  const std::size_t begin = it->second + 1;
+  std::vector<std::size_t> out;
+  bool escaped = false;
+  std::size_t i = begin;
+  auto hex = [&](std::size_t at) -> unsigned {
+    unsigned v = 0;
+    for (std::size_t k = at; k < at + 4 && k < text_.size(); ++k)
+      v = v * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(text_[k])) ? text_[k] - '0'
+                                                                                             : (std::tolower(text_[k]) - 'a' + 10));
+    return v;
+  };
+  while (i < text_.size() && text_[i] != '"') {
+    const std::size_t raw = i - begin;
+    if (text_[i] != '\\') {
+      out.push_back(raw);
+      ++i;
+      continue;
+    }
+    escaped = true;
+    if (i + 1 < text_.size() && text_[i + 1] == 'u') {
+      // \uXXXX (a surrogate pair is two of them) decodes to 1 to 4 UTF-8 bytes.
+      unsigned cp = hex(i + 2);
+      std::size_t len = 6;
+      if (cp >= 0xD800 && cp < 0xDC00 && i + 11 < text_.size() && text_[i + 6] == '\\' && text_[i + 7] == 'u') {
+        cp = 0x10000;
+        len = 12;
+      }
+      const int bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      for (int b = 0; b < bytes; ++b) out.push_back(raw);
+      i += len;
+    } else {
+      out.push_back(raw);
+      i += 2;
+    }
+  }
+  if (!escaped) return {};
+  out.push_back(i - begin);
+  return out;
+}
+
 TextPosition JsonLocator::key(const std::string& pointer) const {
   auto it = keys_.find(pointer);
   return it != keys_.end() ? position(it->second) : value(pointer);

@@ -29,6 +29,10 @@ class JsonLocator {
   TextPosition value(const std::string& pointer) const;
   // Where the key of the member at `pointer` starts (its opening quote).
   TextPosition key(const std::string& pointer) const;
+  // For the string value at `pointer`: the raw offset (from the first byte after the opening
+  // quote) of each byte of the decoded string, and one past the end. Empty when the string has
+  // no escape sequences (decoded byte k is then at raw offset k) or is not a string.
+  std::vector<std::size_t> string_columns(const std::string& pointer) const;
   // Keys that appear twice in one object (nlohmann keeps the last silently): their pointers.
   const std::vector<std::string>& duplicates() const { return duplicates_; }
 

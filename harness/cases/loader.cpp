@@ -74,6 +74,12 @@ class Reader {
     const TextPosition p = locator_.value(base_ + pointer);
     return {path_, p.line, p.column};
   }
+  // The position of a string field, with the raw column of each decoded byte when it has escapes.
+  Location string_where(const std::string& pointer) const {
+    Location at = where(pointer);
+    at.string_columns = locator_.string_columns(base_ + pointer);
+    return at;
+  }
   Location key_where(const std::string& pointer) const {
     const TextPosition p = locator_.key(base_ + pointer);
     return {path_, p.line, p.column};
@@ -416,7 +422,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
 
   if (auto s = r.string(c, "expression", "", "expression", true)) {
     spec.expression = *s;
-    spec.expression_location = r.where("/expression");
+    spec.expression_location = r.string_where("/expression");
   }
 
   if (!c.contains("checks")) {
@@ -454,7 +460,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         check.explicit_summation = *s == "explicit";
       if (auto s = r.string(k, "indices", p, f + ".indices", check.form.form == Form::kIndex)) {
         check.indices = *s;
-        check.indices_location = r.where(p + "/indices");
+        check.indices_location = r.string_where(p + "/indices");
         if (check.form.form != Form::kIndex)
           r.error("case.field", p + "/indices", f + ".indices", "indices apply to \"form\": \"index\" only");
       }
@@ -462,7 +468,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         r.error("case.field", p + "/order", f + ".order", "order applies to \"form\": \"vec\" only");
       if (auto s = r.string(k, "expected", p, f + ".expected", true)) {
         check.expected = *s;
-        check.expected_location = r.where(p + "/expected");
+        check.expected_location = r.string_where(p + "/expected");
       }
       if (k.contains("tolerance")) {
         Tolerance t = spec.tolerance;

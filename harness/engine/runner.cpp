@@ -67,11 +67,16 @@ std::string located(const Location& at, const std::string& id, const std::string
 }
 
 // An ExprError inside a string field: the column of the caret in the file is the column of the
-// string's opening quote + the column in the expression (exact when the string has no escapes).
+// string's opening quote + 1 + the raw offset of the expression's column (escape sequences such
+// as \u00b7 or \" are wider in the file than in the expression).
 std::string located_expr(const Location& string_at, const ExprError& e, const std::string& case_name,
                          const std::string& field) {
   Location at = string_at;
-  if (at.line > 0) at.column += e.column();
+  if (at.line > 0) {
+    const std::vector<std::size_t>& raw = string_at.string_columns;
+    const std::size_t k = e.column() > 0 ? e.column() - 1 : 0;
+    at.column += 1 + (raw.empty() ? k : raw[std::min(k, raw.size() - 1)]);
+  }
   return fmt::format("{}: error [{}] case \"{}\", field \"{}\", column {}: {}\n{}", at.str(), e.id(), case_name, field,
                      e.column(), e.detail(), e.excerpt("    "));
 }

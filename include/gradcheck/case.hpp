@@ -19,6 +19,9 @@ struct Location {
   std::string file;
   std::size_t line = 0;
   std::size_t column = 0;
+  // For a string field with escape sequences: raw column offset of each decoded byte (see
+  // JsonLocator::string_columns), so a caret inside an expression lands on the right column.
+  std::vector<std::size_t> string_columns = {};
   std::string str() const;  // "cases/a.json:12:5" (or "cases/a.json" without a position)
 };
 

@@ -55,3 +55,17 @@ TEST(JsonLocator, PositionsOfAManyLineFileAreCheap) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(JsonLocator, StringColumnsMapDecodedBytesToTheFile) {
+  const std::string text = R"({"e": "a\"b\u00e9c", "p": "plain"})";  // the locator keeps a reference
+  const JsonLocator loc(text);
+  // Decoded: a " b é(2 bytes) c -> raw offsets 0, 1, 3, 4, 4, 10, end 11.
+  EXPECT_EQ(loc.string_columns("/e"), (std::vector<std::size_t>{0, 1, 3, 4, 4, 10, 11}));
+  EXPECT_TRUE(loc.string_columns("/p").empty());  // no escapes: the identity
+}
+
+}  // namespace
+}  // namespace gradcheck

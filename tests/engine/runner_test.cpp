@@ -190,3 +190,21 @@ TEST(Runner, SymmetricVariableNeedsASymmetricValue) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(Runner, CaretColumnCountsEscapeSequencesInTheFile) {
+  // "\u0020" is one space in the expression but six characters in the file.
+  const RunResult r = run_loaded({load_case_text("{\"name\": \"e\", \"variables\": {\"x\": {\"shape\": [2, 1]}},\n"
+                                                 "\"expression\": \"sum(x)\\u0020+ y\", \"checks\": [{\"wrt\": \"x\", "
+                                                 "\"expected\": \"ones(2, 1)\"}]}",
+                                                 "e.json")},
+                                 RunOptions{});
+  // 'y' is column 10 of the expression; in the file the string opens at column 15 and 'y' sits
+  // at 15 + 1 + 6 + 1 + 1 + 1 + 5 = column 30.
+  EXPECT_NE(r.cases[0].error.find("e.json:2:30: error [expr.name]"), std::string::npos) << r.cases[0].error;
+}
+
+}  // namespace
+}  // namespace gradcheck
