@@ -28,13 +28,13 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kMaxSize = 100000;  // a size or a dim, as in case files
 
+// The bundled cases/ of the source tree this gradcheck was built from; ./cases only when that
+// tree is gone (an installed copy).
 std::string default_cases() {
-  if (std::filesystem::is_directory("cases")) return "cases";
 #ifdef GRADCHECK_DEFAULT_CASES
-  return GRADCHECK_DEFAULT_CASES;
-#else
-  return "cases";
+  if (std::filesystem::is_directory(GRADCHECK_DEFAULT_CASES)) return GRADCHECK_DEFAULT_CASES;
 #endif
+  return "cases";
 }
 
 // A seed is unsigned: "-5" would otherwise wrap around to 2^64 - 5 without a word.
@@ -97,7 +97,20 @@ int finish(const RunResult& run, const Output& out) {
   text.quiet = out.quiet;
   text.verbose = out.verbose;
   text.color = !out.no_color && isatty(fileno(stdout)) && !is_ci();
-  std::cout << report::text(run, text) << std::flush;
+  // With a baseline, the comparison goes before the closing line, which stays the last line.
+  std::string comparison;
+  bool regressed = false;
+  if (!out.baseline.empty()) {
+    report::CompareOptions options;
+    options.growth_factor = out.growth_factor;
+    const report::Comparison c = report::compare_run(out.baseline, run, options);
+    comparison = report::comparison_text(c);
+    regressed = !c.regressions.empty();
+  }
+  const std::string body = report::text(run, text);
+  const std::size_t last = body.rfind('\n', body.size() >= 2 ? body.size() - 2 : 0);
+  const std::size_t split = last == std::string::npos ? 0 : last + 1;
+  std::cout << body.substr(0, split) << comparison << body.substr(split) << std::flush;
   if (!out.formats.empty()) {
     report::TextOptions plain = text;
     plain.color = false;
@@ -105,14 +118,10 @@ int finish(const RunResult& run, const Output& out) {
     for (const std::string& path : report::write_reports(run, out.formats, out.report_dir, plain))
       if (!out.quiet) std::cerr << "wrote " << path << "\n";
   }
+  // A case that newly fails is an unexpected failure (exit 1); errors that only grew are listed
+  // but, as the spec says, exit 0 when every case ended as expected (`compare` exits 1 on them).
   int status = exit_status(run.summary);
-  if (!out.baseline.empty()) {
-    report::CompareOptions options;
-    options.growth_factor = out.growth_factor;
-    const report::Comparison c = report::compare_run(out.baseline, run, options);
-    std::cout << report::comparison_text(c) << std::flush;
-    if (c.regressed() && status == kExitOk) status = kExitFailed;
-  }
+  if (regressed && status == kExitOk) status = kExitFailed;
   return status;
 }
 
@@ -126,10 +135,12 @@ void add_output_options(CLI::App* app, Output& out) {
   app->add_flag("--quiet,-q", out.quiet, "Only failing cases and the closing line");
   app->add_flag("--verbose,-v", out.verbose, "Every trial and every check in full");
   app->add_flag("--no-color", out.no_color, "No ANSI colours even on a terminal");
-  app->add_option("--baseline", out.baseline, "A JSON report to compare with; regressions make the exit status 1")
+  app->add_option("--baseline", out.baseline,
+                  "A JSON report to compare with: regressions, fixes and grown errors are listed; a check that "
+                  "newly fails makes the exit status 1")
       ->check(CLI::ExistingFile);
   app->add_option("--growth-factor", out.growth_factor,
-                  "With --baseline: a passing check whose error grew more than this factor is a regression")
+                  "With --baseline: a passing check whose error grew more than this factor is listed as grown")
       ->capture_default_str()
       ->check(kPositive);
 }

@@ -146,7 +146,10 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   try {
     f = Expression::compile(spec.expression, symbols);
   } catch (const ExprError& e) {
-    return fail(e.id(), located_expr(spec.expression_location, e, in.name, "expression"));
+    // The case cannot run; its expected strings are still compiled below so that lint lists
+    // their problems too (every problem, not the first).
+    out.error_id = e.id();
+    out.error = located_expr(spec.expression_location, e, in.name, "expression");
   }
 
   // Points: trial t, variable v drawn from seed mix(mix(case seed, t), v), so adding a variable
@@ -180,7 +183,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     p.names = names;
     p.shapes = shapes;
     p.dims = in.dims;
-    p.f_shape = f->shape();
+    p.f_shape = f ? f->shape() : Shape{1, 1};
     p.f_name = "f";
     p.form = c.form;
     p.expected_text = c.expected;
@@ -226,6 +229,21 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         out.checks.push_back(std::move(pc));
         continue;
       }
+    }
+    if (!f) {
+      // Without f only the expected strings of the auto and vec forms can be checked.
+      if (c.form.form != Form::kIndex) {
+        try {
+          Expression::compile(c.expected, symbols);
+        } catch (const ExprError& e) {
+          if (e.id() != "expr.shape") {
+            pc.error_id = e.id();
+            pc.error = located_expr(c.expected_location, e, in.name, field + ".expected");
+          }
+        }
+      }
+      out.checks.push_back(std::move(pc));
+      continue;
     }
     auto f_copy = std::make_shared<Expression>(*f);
     p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };

@@ -9,6 +9,7 @@
 //   a log-log plot of the error at the worst entry against the finite-difference step
 //   errors of cases that could not run, with their caret excerpts
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -282,6 +283,9 @@ std::string details(const CaseResult& c, const CheckResult& k, Status status, co
     if (!value.empty()) out += fmt::format("<dt>{}</dt><dd>{}</dd>", name, value);
   };
   fact("file", "<code>" + xml_escape(c.file) + "</code>");
+  if (!c.description.empty()) fact("about", xml_escape(c.description));
+  if (!c.source.empty()) fact("source", xml_escape(c.source));
+  if (!c.tags.empty()) fact("tags", xml_escape(fmt::format("{}", fmt::join(c.tags, ", "))));
   if (!k.expected.empty()) fact("expected", "<code>" + xml_escape(k.expected) + "</code>");
   fact("wanted shape", xml_escape(k.wanted_shape));
   fact("convention", xml_escape(k.convention));

@@ -2,6 +2,7 @@
 // gradcheck-report.md: GitHub-flavoured Markdown for a CI job summary ($GITHUB_STEP_SUMMARY):
 // the status counts, one table row per check, then details of every check that failed.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -100,6 +101,9 @@ std::string markdown(const RunResult& run) {
         if (!c.expected_diagnosis.empty()) details += fmt::format(" (diagnosis {})", code(c.expected_diagnosis));
         details += ", but every check passed.\n\n";
       }
+      if (!c.description.empty()) details += fmt::format("- about: {}\n", cell(c.description));
+      if (!c.source.empty()) details += fmt::format("- source: {}\n", cell(c.source));
+      if (!c.tags.empty()) details += fmt::format("- tags: {}\n", cell(fmt::format("{}", fmt::join(c.tags, ", "))));
       const EntryError& w = k.worst;
       details += fmt::format("- worst entry {}: analytic {}, numeric {} (abs error {}, rel error {})\n",
                              code(detail::entry_label(w)), detail::sci(w.analytic, 6), detail::sci(w.numeric, 6),

@@ -11,6 +11,7 @@
 //   1 expected failures, 0 unexpected passes
 //   1 passed, 1 failed, 0 errors
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -88,6 +89,10 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
                             : std::string();
     out += fmt::format("    {}{} differences, step {}, {} evaluations\n", trial, check.fd.method, sci(check.fd.step),
                        check.fd.evaluations);
+    // The case's own words: what the derivation is and where it comes from.
+    if (!c.description.empty()) out += fmt::format("    about: {}\n", c.description);
+    if (!c.source.empty()) out += fmt::format("    source: {}\n", c.source);
+    if (!c.tags.empty()) out += fmt::format("    tags: {}\n", fmt::join(c.tags, ", "));
     if (!check.expected.empty()) {
       out += fmt::format("    expected {}", check.expected);
       if (!check.wanted_shape.empty()) out += fmt::format("  (the layout wants {})", check.wanted_shape);

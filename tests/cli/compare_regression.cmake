@@ -22,6 +22,9 @@ execute_process(COMMAND ${GRADCHECK} run cases --baseline base/gradcheck-report.
 if(NOT s EQUAL 1 OR NOT out MATCHES "square_norm")
   message(FATAL_ERROR "run --baseline did not flag the regression (exit ${s}):\n${out}")
 endif()
+if(NOT out MATCHES "\n0 passed, 1 failed, 0 errors\n$")
+  message(FATAL_ERROR "with --baseline the closing line must stay the last line:\n${out}")
+endif()
 execute_process(COMMAND ${GRADCHECK} compare base/gradcheck-report.json base/gradcheck-report.json
                 WORKING_DIRECTORY ${WORK} RESULT_VARIABLE s OUTPUT_VARIABLE out)
 if(NOT s EQUAL 0)
