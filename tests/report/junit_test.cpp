@@ -13,13 +13,9 @@ namespace gradcheck::report {
 namespace {
 
 namespace fs = std::filesystem;
+using gradcheck::testing::count;
 using gradcheck::testing::sample_run;
 
-int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
 
 bool have_xmllint() { return std::system("command -v xmllint > /dev/null 2>&1") == 0; }
 

@@ -18,6 +18,14 @@
 
 namespace gradcheck::testing {
 
+// How often `what` occurs in `text`.
+inline int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+
 inline EntryError sample_entry(std::vector<arma::uword> index, const std::string& label, double analytic,
                                double numeric, double atol = 1e-7) {
   EntryError e;
