@@ -15,14 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 using gradcheck::testing::count;
 using gradcheck::testing::sample_run;
+using gradcheck::testing::slurp;
 
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const char* kChromium = "/usr/bin/chromium";
 

@@ -9,6 +9,12 @@
 //   cases/broken.json           broken_shape            error  (a caret excerpt)
 #pragma once
 
+#include <sstream>
+
+#include <fstream>
+
+#include <filesystem>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -17,6 +23,14 @@
 #include "gradcheck/result.hpp"
 
 namespace gradcheck::testing {
+
+// The whole content of a file ("" if it cannot be read).
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 // How often `what` occurs in `text`.
 inline int count(const std::string& text, const std::string& what) {

@@ -14,13 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using gradcheck::testing::sample_run;
+using gradcheck::testing::slurp;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A fresh folder per test.
 class WriteTest : public ::testing::Test {
