@@ -2,7 +2,7 @@
 // The C++ API: callables -> Problem -> run_check. No rule of its own.
 #include <fmt/format.h>
 
-#include "cases/init.hpp"
+#include "common/random.hpp"
 #include "gradcheck/gradcheck.hpp"
 #include "gradcheck/report.hpp"
 

@@ -9,42 +9,6 @@
 
 namespace gradcheck {
 
-double Random::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-double Random::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-
-double Random::normal() {
-  if (has_spare_) {
-    has_spare_ = false;
-    return spare_;
-  }
-  double u = 0.0;
-  while (u <= 0.0) u = uniform();  // log(0) is not finite
-  const double v = uniform();
-  const double radius = std::sqrt(-2.0 * std::log(u));
-  const double angle = 2.0 * M_PI * v;
-  spare_ = radius * std::sin(angle);
-  has_spare_ = true;
-  return radius * std::cos(angle);
-}
-
-arma::uword Random::index(arma::uword n) { return static_cast<arma::uword>(uniform() * n) % n; }
-
-std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t z = a + 0x9E3779B97F4A7C15ULL * (b + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t hash_name(const std::string& name) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 std::string to_string(Init init) {
   switch (init) {
     case Init::kNormal: return "normal";

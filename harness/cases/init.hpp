@@ -4,34 +4,12 @@
 
 #include <armadillo>
 #include <cstdint>
-#include <random>
 #include <string>
 
+#include "common/random.hpp"
 #include "gradcheck/case.hpp"
 
 namespace gradcheck {
-
-// std::mt19937_64 is specified bit for bit by the standard; std::normal_distribution is not
-// (each library may compute it differently), so the conversions to doubles are written here:
-// uniform from the top 53 bits, normal by Box-Muller.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : engine_(seed) {}
-  double uniform();                   // [0, 1)
-  double uniform(double lo, double hi);
-  double normal();                    // N(0, 1)
-  arma::uword index(arma::uword n);   // 0 .. n-1
-
- private:
-  std::mt19937_64 engine_;
-  bool has_spare_ = false;
-  double spare_ = 0.0;
-};
-
-// Mixes seeds (splitmix64): the seed of a case, trial and variable from the run's seed.
-std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b);
-// FNV-1a of a string: a case's seed from its name, stable everywhere.
-std::uint64_t hash_name(const std::string& name);
 
 // A matrix of `rows` x `cols` drawn as `init` says (see case-format.md):
 //   normal       N(0,1) entries

@@ -21,12 +21,6 @@ namespace gradcheck {
 // ordered_json keeps the file's order of dims and variables (slots, instance names, seeds follow it).
 using json = nlohmann::ordered_json;
 
-std::string Location::str() const {
-  if (file.empty()) return "<command line>";
-  if (line == 0) return file;
-  return fmt::format("{}:{}:{}", file, line, column);
-}
-
 namespace {
 
 const std::vector<std::string> kCaseFields = {"name", "description", "source", "tags", "dims", "variables",

@@ -22,17 +22,6 @@ arma::uword vec_index(Shape shape, arma::uword r, arma::uword c, VecOrder order)
 
 }  // namespace
 
-std::string to_string(Layout layout) { return layout == Layout::kDenominator ? "denominator" : "numerator"; }
-std::string to_string(Form form) {
-  switch (form) {
-    case Form::kAuto: return "auto";
-    case Form::kVec: return "vec";
-    case Form::kIndex: return "index";
-  }
-  return "auto";
-}
-std::string to_string(VecOrder order) { return order == VecOrder::kColumnMajor ? "column-major" : "row-major"; }
-
 arma::mat FormMap::arrange(const arma::mat& jacobian) const {
   arma::mat out(wanted.rows, wanted.cols);
   for (arma::uword k = 0; k < to_jacobian.n_elem; ++k) out(k) = jacobian(to_jacobian(k));

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "cases/init.hpp"
+#include "common/random.hpp"
 #include "compare/compare.hpp"
 #include "compare/form_map.hpp"
 #include "diagnose/diagnose.hpp"

@@ -10,13 +10,7 @@ namespace gradcheck::report::detail {
 std::string status_name(Status status) { return to_string(status); }
 
 bool parse_status(const std::string& word, Status* out) {
-  for (Status s : {Status::kPass, Status::kFail, Status::kError, Status::kXfail, Status::kXpass}) {
-    if (word == status_name(s)) {
-      *out = s;
-      return true;
-    }
-  }
-  return false;
+  return parse(word, out);
 }
 
 Status outcome(const CaseResult& c, const CheckResult& check) {

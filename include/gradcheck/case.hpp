@@ -11,19 +11,9 @@
 
 #include "gradcheck/check.hpp"
 #include "gradcheck/options.hpp"
+#include "gradcheck/types.hpp"
 
 namespace gradcheck {
-
-// Where something is in a file: 1-based line and column (0 when unknown).
-struct Location {
-  std::string file;
-  std::size_t line = 0;
-  std::size_t column = 0;
-  // For a string field with escape sequences: raw column offset of each decoded byte (see
-  // JsonLocator::string_columns), so a caret inside an expression lands on the right column.
-  std::vector<std::size_t> string_columns = {};
-  std::string str() const;  // "cases/a.json:12:5" (or "cases/a.json" without a position)
-};
 
 enum class Init { kNormal, kUniform, kPositive, kSymmetric, kSpd, kOrthogonal, kOnehot, kProbability, kIdentity,
                   kOnes, kZeros };

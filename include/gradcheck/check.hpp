@@ -15,6 +15,7 @@
 #include "gradcheck/index_notation.hpp"
 #include "gradcheck/options.hpp"
 #include "gradcheck/result.hpp"
+#include "gradcheck/types.hpp"
 
 namespace gradcheck {
 
@@ -30,17 +31,7 @@ namespace gradcheck {
 //  form vec:           numerator    E = J (p x q);  denominator E = J'  (q x p);
 //                      order row-major: vec stacks rows instead, on both sides.
 //  form index:         E[letters] = df[f letters] / dx[x letters], see index_notation.hpp.
-enum class Layout { kDenominator, kNumerator };
-enum class Form { kAuto, kVec, kIndex };
-enum class VecOrder { kColumnMajor, kRowMajor };
-// kSymmetric: x is a symmetric matrix whose entries (i,j) and (j,i) are one variable, moved
-// together (the Matrix Cookbook's convention): the derivative is G + G' - diag(diag(G)) in
-// terms of the unconstrained gradient G.
-enum class Structure { kNone, kSymmetric };
-
-std::string to_string(Layout layout);
-std::string to_string(Form form);
-std::string to_string(VecOrder order);
+// Layout, Form, VecOrder and Structure: gradcheck/types.hpp.
 
 struct FormSpec {
   Layout layout = Layout::kDenominator;

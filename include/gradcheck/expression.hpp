@@ -15,22 +15,9 @@
 #include <vector>
 
 #include "gradcheck/error.hpp"
+#include "gradcheck/types.hpp"
 
 namespace gradcheck {
-
-// Rows x columns. A column vector is n x 1, a scalar 1 x 1.
-struct Shape {
-  arma::uword rows = 1;
-  arma::uword cols = 1;
-
-  bool is_scalar() const { return rows == 1 && cols == 1; }
-  bool is_vector() const { return rows == 1 || cols == 1; }
-  bool is_square() const { return rows == cols; }
-  arma::uword numel() const { return rows * cols; }
-  std::string str() const { return std::to_string(rows) + "x" + std::to_string(cols); }  // "4x3"
-  friend bool operator==(const Shape& a, const Shape& b) { return a.rows == b.rows && a.cols == b.cols; }
-  friend bool operator!=(const Shape& a, const Shape& b) { return !(a == b); }
-};
 
 // The names an expression may use: variables (each with a slot in the values vector given to
 // evaluate and a shape) and dims (named numbers: usable as sizes and as scalars).

@@ -9,12 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "gradcheck/types.hpp"
+
 namespace gradcheck {
 
-// pass/fail/error for a check; a case adds xfail (expected to fail and did) and xpass
-// (expected to fail but passed: a failure of the suite).
-enum class Status { kPass, kFail, kError, kXfail, kXpass };
-std::string to_string(Status status);  // "pass", "fail", "error", "xfail", "xpass"
+// Status: gradcheck/types.hpp.
 
 // One finding about why a check failed: a stable code (see docs/diagnoses.md) and a
 // sentence in the user's terms.
@@ -125,6 +124,7 @@ struct Summary {
   int errors = 0;
   int expected_failures = 0;  // xfail
   int unexpected_passes = 0;  // xpass (also counted in failed)
+  int inconclusive = 0;       // neither passed nor failed: the reference could not decide
 };
 
 struct RunResult {
@@ -138,7 +138,8 @@ struct RunResult {
 
 Summary summarize(const std::vector<CaseResult>& cases);
 // The process exit status of the spec: 0 all as expected, 1 any unexpected failure/xpass,
-// 2 any case that could not be loaded or evaluated.
-int exit_status(const Summary& summary);
+// 2 any case that could not be loaded or evaluated. Inconclusive cases count as failures only
+// with `strict` (run --strict).
+int exit_status(const Summary& summary, bool strict = false);
 
 }  // namespace gradcheck

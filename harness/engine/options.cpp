@@ -1,42 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Small functions over the plain result and option structs.
+// The options of a check: method names and validation.
 #include <cmath>
 
 #include "gradcheck/options.hpp"
 #include "gradcheck/result.hpp"
 
 namespace gradcheck {
-
-std::string to_string(Status status) {
-  switch (status) {
-    case Status::kPass: return "pass";
-    case Status::kFail: return "fail";
-    case Status::kError: return "error";
-    case Status::kXfail: return "xfail";
-    case Status::kXpass: return "xpass";
-  }
-  return "error";
-}
-
-Summary summarize(const std::vector<CaseResult>& cases) {
-  Summary s;
-  for (const CaseResult& c : cases) {
-    switch (c.status) {
-      case Status::kPass: ++s.passed; break;
-      case Status::kFail: ++s.failed; break;
-      case Status::kError: ++s.errors; break;
-      case Status::kXfail: ++s.expected_failures; break;
-      case Status::kXpass: ++s.unexpected_passes; ++s.failed; break;
-    }
-  }
-  return s;
-}
-
-int exit_status(const Summary& s) {
-  if (s.errors > 0) return 2;
-  if (s.failed > 0) return 1;
-  return 0;
-}
 
 std::string to_string(FdMethod method) {
   switch (method) {
