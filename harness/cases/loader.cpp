@@ -162,7 +162,7 @@ class Reader {
     if (!expect_type(v, v.is_object(), pointer, field, "an object {\"method\": ..., \"step\": ...}")) return;
     unknown_fields(v, {"method", "step", "comment"}, pointer, field + ".");
     if (auto m = choice(v, "method", pointer, field + ".method", {"central", "forward", "backward", "richardson", "ridders"}))
-      parse_fd_method(*m, &out->method);
+      parse(*m, &out->method);
     if (v.contains("step")) {
       const json& s = v.at("step");
       if (s.is_string() && s.get<std::string>() == "auto") {

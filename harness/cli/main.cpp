@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
       spec.expect = expect;
       if (rtol) spec.tolerance.rtol = *rtol;
       if (atol) spec.tolerance.atol = *atol;
-      parse_fd_method(fd_method, &spec.fd.method);
+      parse(fd_method, &spec.fd.method);
       spec.fd.step = step;
       static const std::regex dim_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([1-9][0-9]*))");
       for (const std::string& d : dims) {

@@ -43,6 +43,19 @@ struct Table<Precision> {
       {Precision::kAuto, "auto"}, {Precision::kDouble, "double"}, {Precision::kSingle, "single"}};
 };
 template <>
+struct Table<FdMethod> {
+  static constexpr std::pair<FdMethod, const char*> entries[] = {{FdMethod::kCentral, "central"},
+                                                                 {FdMethod::kForward, "forward"},
+                                                                 {FdMethod::kBackward, "backward"},
+                                                                 {FdMethod::kRichardson, "richardson"},
+                                                                 {FdMethod::kRidders, "ridders"}};
+};
+template <>
+struct Table<ReferenceMethod> {
+  static constexpr std::pair<ReferenceMethod, const char*> entries[] = {
+      {ReferenceMethod::kFd, "fd"}, {ReferenceMethod::kComplexStep, "complex-step"}, {ReferenceMethod::kSymbolic, "symbolic"}};
+};
+template <>
 struct Table<Status> {
   static constexpr std::pair<Status, const char*> entries[] = {
       {Status::kPass, "pass"},   {Status::kFail, "fail"},   {Status::kError, "error"},
@@ -86,6 +99,8 @@ GRADCHECK_ENUM_NAMES(VecOrder)
 GRADCHECK_ENUM_NAMES(Structure)
 GRADCHECK_ENUM_NAMES(StorageOrder)
 GRADCHECK_ENUM_NAMES(Precision)
+GRADCHECK_ENUM_NAMES(FdMethod)
+GRADCHECK_ENUM_NAMES(ReferenceMethod)
 GRADCHECK_ENUM_NAMES(Status)
 #undef GRADCHECK_ENUM_NAMES
 

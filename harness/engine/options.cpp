@@ -7,26 +7,11 @@
 
 namespace gradcheck {
 
-std::string to_string(FdMethod method) {
-  switch (method) {
-    case FdMethod::kCentral: return "central";
-    case FdMethod::kForward: return "forward";
-    case FdMethod::kBackward: return "backward";
-    case FdMethod::kRichardson: return "richardson";
-    case FdMethod::kRidders: return "ridders";
-  }
-  return "central";
-}
-
-bool parse_fd_method(const std::string& name, FdMethod* out) {
-  for (FdMethod m : {FdMethod::kCentral, FdMethod::kForward, FdMethod::kBackward, FdMethod::kRichardson,
-                     FdMethod::kRidders}) {
-    if (to_string(m) == name) {
-      *out = m;
-      return true;
-    }
-  }
-  return false;
+Tolerance Tolerance::single() {
+  Tolerance t;
+  t.rtol = 1e-3;
+  t.atol = 1e-5;
+  return t;
 }
 
 bool Tolerance::is_valid(std::string* error) const {

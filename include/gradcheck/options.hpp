@@ -5,13 +5,20 @@
 #include <cstdint>
 #include <string>
 
+#include "gradcheck/types.hpp"
+
 namespace gradcheck {
 
-// The tolerance test, applied to every entry of the derivative:
+// The tolerance of the verdict. With r the reference derivative, e its error bound and a the
+// analytic value of one entry, and tol = atol + rtol * |r|, the entry
 //
-//     |analytic - numeric| <= atol + rtol * |numeric|
+//     fails   when |a - r| - e >  tol   (wrong whatever the truth within the bound),
+//     passes  when |a - r| + e <= tol,
+//     is undecided otherwise (the reference is tightened; see reference/reference.hpp).
 //
 // An entry that is NaN or infinite on either side never passes (diagnosis `nonfinite`).
+// The defaults below are those of double precision; single-precision f gets
+// Tolerance::single() unless the tolerance was stated (Options::tolerance_stated).
 struct Tolerance {
   // Relative tolerance. Central differences with the default step are accurate to about
   // 1e-10 relative on smooth functions of O(1) inputs; 1e-5 leaves room for ill-conditioned
@@ -20,21 +27,14 @@ struct Tolerance {
   // Absolute floor, for entries whose true value is 0 (rounding leaves ~1e-10 there).
   double atol = 1e-7;
 
+  // The documented defaults for single-precision f (float32 code): see docs/verdict.md for the
+  // measurements they were chosen from.
+  static Tolerance single();
+  friend bool operator==(const Tolerance& a, const Tolerance& b) { return a.rtol == b.rtol && a.atol == b.atol; }
+  friend bool operator!=(const Tolerance& a, const Tolerance& b) { return !(a == b); }
   bool is_valid(std::string* error) const;
 };
 
-// How finite differences are taken.
-enum class FdMethod {
-  kCentral,     // (f(x+h) - f(x-h)) / 2h; error O(h^2); 2 evaluations per entry
-  kForward,     // (f(x+h) - f(x)) / h; error O(h); 1 evaluation per entry (+1 shared)
-  kBackward,    // (f(x) - f(x-h)) / h; error O(h); 1 evaluation per entry (+1 shared)
-  kRichardson,  // (4 D(h/2) - D(h)) / 3 of central D; error O(h^4); 4 evaluations per entry
-  kRidders,     // Ridders' extrapolation (Neville tableau over shrinking h, stops when the
-                // error estimate grows); error estimated per entry; up to 2*max_iterations
-};
-
-std::string to_string(FdMethod method);              // "central", "forward", ...
-bool parse_fd_method(const std::string& name, FdMethod* out);
 
 struct FdOptions {
   FdMethod method = FdMethod::kCentral;
@@ -59,8 +59,18 @@ struct FdOptions {
   bool is_valid(std::string* error) const;
 };
 
+// ReferenceMethod and FdMethod: gradcheck/types.hpp.
+
 struct Options {
   Tolerance tolerance;
+  // True when `tolerance` was stated by the user (case file, --rtol/--atol, or set in code):
+  // it is then applied as it is, whatever the precision. The C++ API also treats a tolerance
+  // other than Tolerance{} as stated.
+  bool tolerance_stated = false;
+  // The working precision of f: kAuto measures it at each point (the rounding noise of f by
+  // re-evaluation nearby); the default tolerance follows it.
+  Precision precision = Precision::kAuto;
+  ReferenceMethod reference = ReferenceMethod::kFd;
   FdOptions fd;
   // Random points each check is tried at: a wrong formula can agree at one special point.
   int trials = 3;

@@ -43,6 +43,21 @@ enum class StorageOrder { kColumnMajor, kRowMajor };     // "column-major", "row
 // The working precision of f: measured (kAuto) or stated.
 enum class Precision { kAuto, kDouble, kSingle };        // "auto", "double", "single"
 
+// How finite differences are taken.
+enum class FdMethod {
+  kCentral,     // (f(x+h) - f(x-h)) / 2h; error O(h^2)
+  kForward,     // (f(x+h) - f(x)) / h; error O(h)
+  kBackward,    // (f(x) - f(x-h)) / h; error O(h)
+  kRichardson,  // (4 D(h/2) - D(h)) / 3 of central D; error O(h^4)
+  kRidders,     // Ridders' extrapolation (Neville tableau over shrinking h), error estimated
+};                                                       // "central", "forward", "backward", "richardson", "ridders"
+// How the reference derivative (the "truth" expected is compared with) is computed.
+enum class ReferenceMethod {
+  kFd,           // finite differences per FdOptions, tightened where undecided (default)
+  kComplexStep,  // Im f(x + i h) / h: no cancellation; needs a complex evaluation of f
+  kSymbolic,     // the derivative of the expression, derived symbolically
+};                                                       // "fd", "complex-step", "symbolic"
+
 // pass/fail/error/inconclusive for a check; a case adds xfail (expected to fail and did) and
 // xpass (expected to fail but passed: a failure of the suite). kInconclusive: the reference could
 // not be made accurate enough to decide at the requested tolerance (neither passed nor failed).
@@ -54,6 +69,8 @@ std::string to_string(VecOrder value);
 std::string to_string(Structure value);
 std::string to_string(StorageOrder value);
 std::string to_string(Precision value);
+std::string to_string(FdMethod value);
+std::string to_string(ReferenceMethod value);
 std::string to_string(Status value);  // "pass", "fail", "error", "xfail", "xpass", "inconclusive"
 
 // The value named `name` in E's table; false (and *out untouched) for an unknown name.
@@ -63,6 +80,8 @@ bool parse(const std::string& name, VecOrder* out);
 bool parse(const std::string& name, Structure* out);
 bool parse(const std::string& name, StorageOrder* out);
 bool parse(const std::string& name, Precision* out);
+bool parse(const std::string& name, FdMethod* out);
+bool parse(const std::string& name, ReferenceMethod* out);
 bool parse(const std::string& name, Status* out);
 
 // Every name of E, in the table's order: for "expected one of ..." messages, CLI choices, docs.
