@@ -4,7 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "cases/init.hpp"
-#include "differentiate/finite_difference.hpp"
+#include "reference/reference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 
@@ -59,8 +59,11 @@ void BM_Jacobian(benchmark::State& state) {
   FdOptions options;
   options.method = static_cast<FdMethod>(state.range(1));
   arma::mat f0 = f.evaluate(layer.values);
-  const fd::Evaluate eval = [&](arma::mat& out) { out = f.evaluate(layer.values); };
-  for (auto _ : state) benchmark::DoNotOptimize(fd::jacobian(layer.values[0], eval, f0, options, Structure::kNone));
+  reference::Target target;
+  target.f = [&](const std::vector<arma::mat>& values, arma::mat& out) { out = f.evaluate(values); };
+  reference::Noise noise = reference::measure_noise(target, layer.values, f0, 1);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(reference::finite_differences(target, layer.values, f0, noise, options));
   state.SetLabel(to_string(options.method));
 }
 BENCHMARK(BM_Jacobian)

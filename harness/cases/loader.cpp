@@ -25,15 +25,16 @@ namespace {
 
 const std::vector<std::string> kCaseFields = {"name", "description", "source", "tags", "dims", "variables",
                                               "expression", "checks", "tolerance", "fd", "trials", "seed",
-                                              "expect", "diagnosis", "comment"};
-const std::vector<std::string> kDefaultsFields = {"dims", "tolerance", "fd", "trials", "seed", "comment"};
+                                              "expect", "diagnosis", "reference", "precision", "mode", "comment"};
+const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd",   "trials", "seed",
+                                                  "reference", "precision", "mode", "comment"};
 const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment"};
 const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
 const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order", "expected", "indices",
-                                               "summation", "tolerance", "comment"};
+                                               "summation", "tolerance", "reference", "precision", "mode", "comment"};
 const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
                                                   "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order", "fd-noise"};
+                                                  "vec-order", "fd-noise", "storage-order"};
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -158,10 +159,24 @@ class Reader {
     if (!out->is_valid(&why)) error("case.field", pointer, field, why);
   }
 
+  // "reference", "precision" and "mode" of a defaults object, a case or a check; a value set in
+  // an inner object wins (the caller passes the outer values in *out).
+  void numerics(const json& obj, const std::string& pointer, const std::string& prefix, Numerics* out) {
+    if (auto s = choice(obj, "reference", pointer, prefix + "reference", names<ReferenceMethod>()))
+      parse(*s, &out->reference);
+    if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
+    if (auto s = choice(obj, "mode", pointer, prefix + "mode", {"entrywise", "directional"})) {
+      if (*s == "directional")
+        error("case.field", pointer + "/mode", prefix + "mode",
+              "\"mode\": \"directional\" is not available in this version of gradcheck; use \"entrywise\" (the "
+              "default)");
+    }
+  }
+
   void fd(const json& v, const std::string& pointer, const std::string& field, FdOptions* out) {
     if (!expect_type(v, v.is_object(), pointer, field, "an object {\"method\": ..., \"step\": ...}")) return;
     unknown_fields(v, {"method", "step", "comment"}, pointer, field + ".");
-    if (auto m = choice(v, "method", pointer, field + ".method", {"central", "forward", "backward", "richardson", "ridders"}))
+    if (auto m = choice(v, "method", pointer, field + ".method", names<FdMethod>()))
       parse(*m, &out->method);
     if (v.contains("step")) {
       const json& s = v.at("step");
@@ -301,6 +316,8 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
     if (defaults->contains("fd")) d.fd(defaults->at("fd"), "/fd", "defaults.fd", &spec.fd);
     if (defaults->contains("trials")) d.trials(defaults->at("trials"), "/trials", &spec.trials);
     if (defaults->contains("seed")) d.seed(defaults->at("seed"), "/seed", &spec.seed);
+    if (defaults->contains("tolerance")) spec.numerics.tolerance_stated = true;
+    d.numerics(*defaults, "", "defaults.", &spec.numerics);
     // Problems of defaults are reported once for the file, not per case (see load_case_text).
   }
 
@@ -320,6 +337,8 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   if (c.contains("fd")) r.fd(c.at("fd"), "/fd", "fd", &spec.fd);
   if (c.contains("trials")) r.trials(c.at("trials"), "/trials", &spec.trials);
   if (c.contains("seed")) r.seed(c.at("seed"), "/seed", &spec.seed);
+  if (c.contains("tolerance")) spec.numerics.tolerance_stated = true;
+  r.numerics(c, "", "", &spec.numerics);
   if (auto s = r.choice(c, "expect", "", "expect", {"pass", "fail"})) spec.expect = *s;
   if (auto s = r.string(c, "diagnosis", "", "diagnosis", false)) {
     if (std::find(kDiagnosisCodes.begin(), kDiagnosisCodes.end(), *s) == kDiagnosisCodes.end()) {
@@ -431,6 +450,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       if (!r.expect_type(k, k.is_object(), p, f, "a check object {\"wrt\", \"layout\", \"expected\"}")) continue;
       r.unknown_fields(k, kCheckFields, p, f + ".");
       CheckSpec check;
+      check.numerics = spec.numerics;
       check.location = r.where(p);
       if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
         check.wrt = *s;
@@ -444,12 +464,10 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
                   fmt::format("\"{}\" is not a variable of this case{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
         }
       }
-      if (auto s = r.choice(k, "layout", p, f + ".layout", {"denominator", "numerator"}))
-        check.form.layout = *s == "numerator" ? Layout::kNumerator : Layout::kDenominator;
-      if (auto s = r.choice(k, "form", p, f + ".form", {"auto", "vec", "index"}))
-        check.form.form = *s == "vec" ? Form::kVec : *s == "index" ? Form::kIndex : Form::kAuto;
-      if (auto s = r.choice(k, "order", p, f + ".order", {"column-major", "row-major"}))
-        check.form.order = *s == "row-major" ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
+      if (auto s = r.choice(k, "layout", p, f + ".layout", names<Layout>())) parse(*s, &check.form.layout);
+      if (auto s = r.choice(k, "form", p, f + ".form", names<Form>())) parse(*s, &check.form.form);
+      if (auto s = r.choice(k, "order", p, f + ".order", names<VecOrder>())) parse(*s, &check.form.order);
+      r.numerics(k, p, f + ".", &check.numerics);
       if (auto s = r.choice(k, "summation", p, f + ".summation", {"einstein", "explicit"}))
         check.explicit_summation = *s == "explicit";
       if (auto s = r.string(k, "indices", p, f + ".indices", check.form.form == Form::kIndex)) {
@@ -468,6 +486,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         Tolerance t = spec.tolerance;
         r.tolerance(k.at("tolerance"), p + "/tolerance", f + ".tolerance", &t);
         check.tolerance = t;
+        check.numerics.tolerance_stated = true;
       }
       spec.checks.push_back(std::move(check));
     }

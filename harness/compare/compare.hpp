@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The tolerance test between the analytic and the numeric derivative, entry by entry.
+// The verdict of the spec, entry by entry: the analytic derivative against a reference with an
+// error bound.
 #pragma once
 
 #include <armadillo>
@@ -9,22 +10,40 @@
 
 namespace gradcheck {
 
+// With a the analytic value, r the reference, e its error bound, tol = atol + rtol |r|:
+//     fail       |a - r| - e >  tol   (wrong whatever the truth within the bound)
+//     pass       |a - r| + e <= tol
+//     undecided  otherwise.
+// NaN or infinity in a or r fails (diagnosis `nonfinite`); an infinite or NaN bound with finite
+// a and r is undecided.
+enum class EntryVerdict { kPass, kFail, kUndecided };
+EntryVerdict decide(double analytic, double reference, double bound, const Tolerance& tolerance);
+
 struct Comparison {
-  bool pass = true;
-  bool nonfinite = false;        // a NaN or infinity on either side
-  double max_abs_error = 0.0;    // max_k |a_k - n_k|
-  double max_rel_error = 0.0;    // max_k |a_k - n_k| / max(|n_k|, atol)
-  double rel_error_norm = 0.0;   // ||A - N||_F / max(||N||_F, atol)
-  arma::uvec failing;            // entries outside the tolerance (or non-finite), worst first
-  arma::uword worst = 0;         // the entry furthest outside: largest |a-n| / (atol + rtol |n|)
+  bool pass = true;              // every entry passes
+  bool fail = false;             // some entry fails
+  bool nonfinite = false;        // a NaN or infinity in a or r
+  double max_abs_error = 0.0;    // max_k |a_k - r_k|
+  double max_rel_error = 0.0;    // max_k |a_k - r_k| / max(|r_k|, atol)
+  double rel_error_norm = 0.0;   // ||A - R||_F / max(||R||_F, atol)
+  double max_bound = 0.0;        // max_k e_k
+  // The smallest relative mismatch the check could have detected: a relative error delta in every
+  // entry of expected (a = (1 + delta) r) fails entry k once delta |r_k| > tol_k + e_k, so
+  //     resolution = min over entries with r_k != 0 of (tol_k + e_k) / |r_k|     (NaN if none).
+  double resolution = 0.0;
+  arma::uvec failing;            // entries that fail (or are non-finite), worst first
+  arma::uvec undecided;          // entries neither passing nor failing, worst first
+  arma::uword worst = 0;         // the entry furthest outside: largest (|a-r| - e) / tol
 };
 
-// Entry k passes when |a_k - n_k| <= atol + rtol * |n_k| and both are finite. Relative errors
-// divide by max(|n_k|, atol), so an entry whose true value is 0 never divides by zero.
-// Shapes must be equal (the caller checks shapes first).
-Comparison compare(const arma::mat& analytic, const arma::mat& numeric, const Tolerance& tolerance);
+// Shapes must be equal (the caller checks shapes first). `bound` empty: exact reference (e = 0).
+Comparison compare(const arma::mat& analytic, const arma::mat& reference, const arma::mat& bound,
+                   const Tolerance& tolerance);
+inline Comparison compare(const arma::mat& analytic, const arma::mat& reference, const Tolerance& tolerance) {
+  return compare(analytic, reference, arma::mat(), tolerance);
+}
 
-// The excess ratio of one entry: |a - n| / (atol + rtol |n|); > 1 fails; +inf if non-finite.
-double excess(double analytic, double numeric, const Tolerance& tolerance);
+// How far an entry is outside: (|a - r| - e) / tol; > 1 fails; +inf if non-finite.
+double excess(double analytic, double reference, double bound, const Tolerance& tolerance);
 
 }  // namespace gradcheck

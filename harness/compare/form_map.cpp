@@ -22,6 +22,8 @@ arma::uword vec_index(Shape shape, arma::uword r, arma::uword c, VecOrder order)
 
 }  // namespace
 
+std::string FormMap::x_label(arma::uword b) const { return entry(x_name, x_shape, b); }
+
 arma::mat FormMap::arrange(const arma::mat& jacobian) const {
   arma::mat out(wanted.rows, wanted.cols);
   for (arma::uword k = 0; k < to_jacobian.n_elem; ++k) out(k) = jacobian(to_jacobian(k));

@@ -26,6 +26,8 @@ struct FormMap {
   std::vector<arma::uword> position(arma::uword k) const;
   // The entry in the user's terms: "B(2,0)" (gradient), "dz(1)/dW(1,2)", "Z[0,1]/H[2,3]".
   std::string label(arma::uword k) const;
+  // Entry b (linear, column-major) of x in the user's terms: "W(2,1)", "x(3)", "s".
+  std::string x_label(arma::uword b) const;
   // "the gradient, shaped like B (3x4)" and the like: what the layout asks for, in words.
   std::string describe() const;
 };

@@ -15,56 +15,75 @@ std::string join(const std::vector<arma::uword>& values) {
   return s;
 }
 
-// Least-squares factor c minimising ||A - c N||_F: c = <A,N> / <N,N>.
-double fit_factor(const arma::mat& analytic, const arma::mat& numeric) {
-  const double nn = arma::accu(numeric % numeric);
-  return nn > 0 ? arma::accu(analytic % numeric) / nn : 0.0;
+// Least-squares factor c minimising ||A - c R||_F: c = <A,R> / <R,R>. Its uncertainty from the
+// reference's bound: moving R by dR (|dR_k| <= E_k) moves c by about <A - 2cR, dR> / <R,R>, so
+//     dc = sum_k |a_k - 2 c r_k| E_k / sum_k r_k^2.
+struct Factor {
+  double c = 0.0;
+  double uncertainty = 0.0;  // absolute
+};
+Factor fit_factor(const arma::mat& analytic, const arma::mat& truth, const arma::mat& bound) {
+  Factor f;
+  const double rr = arma::accu(truth % truth);
+  if (!(rr > 0)) return f;
+  f.c = arma::accu(analytic % truth) / rr;
+  f.uncertainty = arma::accu(arma::abs(analytic - 2 * f.c * truth) % bound) / rr;
+  return f;
 }
 
-// Does A equal c N within the tolerance (scaled by |c|, since A/c is compared to N)?
-bool matches_scaled(const arma::mat& analytic, const arma::mat& numeric, double c, const Tolerance& t) {
+// Does A equal c R decisively (A / c against R and its bound, scaled by |c|)?
+bool matches_scaled(const arma::mat& analytic, const arma::mat& truth, const arma::mat& bound, double c,
+                    const Tolerance& t) {
   if (c == 0.0 || !std::isfinite(c)) return false;
-  return compare(analytic / c, numeric, t).pass;
+  return compare(analytic / c, truth, bound, t).pass;
+}
+
+std::string cpp_or(const DiagnoseContext& ctx, const std::string& case_file, const std::string& cpp) {
+  return ctx.audience == Problem::Audience::kCpp ? cpp : case_file;
 }
 
 // Hypotheses about a whole arrangement of the truth: equal, negated, or scaled.
 // Returns the diagnoses (sign / scale) or, with `equal` set, that it matches as is.
-std::vector<Diagnosis> factor_hypotheses(const arma::mat& analytic, const arma::mat& truth, const Tolerance& t,
-                                         const std::map<std::string, double>& dims, const std::string& what,
-                                         bool* equal) {
+std::vector<Diagnosis> factor_hypotheses(const arma::mat& analytic, const arma::mat& truth, const arma::mat& bound,
+                                         const Tolerance& t, const std::map<std::string, double>& dims,
+                                         const std::string& what, bool* equal) {
   *equal = false;
   if (arma::accu(arma::abs(truth)) == 0.0) return {};
-  if (compare(analytic, truth, t).pass) {
+  if (compare(analytic, truth, bound, t).pass) {
     *equal = true;
     return {};
   }
-  const double c = fit_factor(analytic, truth);
-  // A factor within 1e-3 of 1 is no factor of a derivation: that is noise, or a small error.
-  if (std::abs(c - 1.0) < 1e-3) return {};
-  if (!matches_scaled(analytic, truth, c, t)) return {};
-  if (std::abs(c + 1.0) < 1e-6) {
+  const Factor fit = fit_factor(analytic, truth, bound);
+  const double c = fit.c;
+  // A factor within 1e-3 (or its own uncertainty) of 1 is no factor of a derivation.
+  if (std::abs(c - 1.0) < std::max(1e-3, 2 * fit.uncertainty)) return {};
+  if (!matches_scaled(analytic, truth, bound, c, t)) return {};
+  // Named only within the fit's uncertainty (relative, at least 1e-8, at most 1e-3).
+  const double relative = std::clamp(fit.uncertainty / std::abs(c), 1e-8, 1e-3);
+  if (std::abs(c + 1.0) <= std::max(1e-6, relative)) {
     return {{"sign", fmt::format("expected is the negative of {}: a sign is flipped", what), {{"factor", -1.0}}}};
   }
-  const std::string name = name_factor(c, dims);
-  const std::string shown = name.empty() ? fmt::format("{:.6g}", c) : name;
+  const std::string name = name_factor(c, dims, relative);
+  const std::string shown = name.empty() ? fmt::format("{:.4g}", c) : name;
   std::vector<Diagnosis> out;
   if (c < 0) {
     out.push_back({"sign", fmt::format("expected has the opposite sign of {}", what), {{"factor", c}}});
   }
-  const std::string inverse_name = name_factor(1.0 / c, dims);
-  const std::string inverse = inverse_name.empty() ? fmt::format("{:.6g}", 1.0 / c) : inverse_name;
+  const std::string inverse_name = name_factor(1.0 / c, dims, relative);
+  const std::string inverse = inverse_name.empty() ? fmt::format("{:.4g}", 1.0 / c) : inverse_name;
   out.push_back({"scale",
                  fmt::format("expected is {} times {}: the derivation carries a stray factor (multiply it by {} "
                              "to get the truth)",
                              shown, what, inverse),
-                 {{"factor", c}}});
+                 {{"factor", c}, {"factor_uncertainty", fit.uncertainty}}});
   return out;
 }
 
 // The other arrangements of the truth that the same shape admits, with what they mean.
 struct Alternative {
-  std::string code;      // "layout-transposed" or "vec-order"
+  std::string code;      // "layout-transposed", "vec-order" or "storage-order"
   arma::mat truth;       // the truth in that arrangement
+  arma::mat bound;       // its bound, arranged the same way
   std::string sentence;  // what matching it means
 };
 
@@ -84,7 +103,7 @@ std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
       std::swap(target[0], target[1]);
       const std::string name = on_x ? map.x_name : ix.f_name;
       const FormMap alt = make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name);
-      out.push_back({"layout-transposed", alt.arrange(*ctx.jacobian),
+      out.push_back({"layout-transposed", alt.arrange(*ctx.jacobian), alt.arrange(*ctx.bound),
                      fmt::format("expected matches with the indices of {} swapped: it is the derivative with respect "
                                  "to {}[{},{}] written for {}[{},{}] (a transpose); swap the letters in expected or "
                                  "in \"indices\"",
@@ -96,17 +115,40 @@ std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
   flipped.layout = map.spec.layout == Layout::kDenominator ? Layout::kNumerator : Layout::kDenominator;
   const FormMap other = make_form_map(flipped, map.f_shape, map.x_shape, map.f_name, map.x_name);
   const std::string asked = to_string(map.spec.layout), given = to_string(flipped.layout);
-  out.push_back({"layout-transposed", other.arrange(*ctx.jacobian),
+  out.push_back({"layout-transposed", other.arrange(*ctx.jacobian), other.arrange(*ctx.bound),
                  fmt::format("expected is in {} layout ({}), the transpose of the {} layout the check asks for ({}): "
-                             "transpose it, or set \"layout\": \"{}\"",
-                             given, other.wanted.str(), asked, map.wanted.str(), given)});
+                             "transpose it, or {}",
+                             given, other.wanted.str(), asked, map.wanted.str(),
+                             cpp_or(ctx, fmt::format("set \"layout\": \"{}\"", given),
+                                    fmt::format("pass Layout::k{}", flipped.layout == Layout::kNumerator ? "Numerator"
+                                                                                                        : "Denominator")))});
+  // A row-major / column-major slip on a non-square x: the truth T (as the layout arranges it)
+  // transposed and read back in T's own shape, reshape(T', rows, cols), or the reverse,
+  // reshape(T, cols, rows)'. Only for a scalar f, whose derivative is shaped like x (or x').
+  if (map.spec.form == Form::kAuto && map.f_shape.is_scalar() && map.x_shape.rows > 1 && map.x_shape.cols > 1 &&
+      !map.x_shape.is_square()) {
+    const arma::mat t = map.arrange(*ctx.jacobian), e = map.arrange(*ctx.bound);
+    const std::string sentence = fmt::format(
+        "expected holds the gradient in the other storage order: the right numbers, read from a {} buffer as if it "
+        "were {} (reshape(G', {}, {}) for the gradient G); index the buffer as the layout of {} is stored, or "
+        "transpose before reshaping",
+        "row-major", "column-major", t.n_rows, t.n_cols, map.x_name);
+    out.push_back({"storage-order", arma::reshape(arma::mat(t.t()), t.n_rows, t.n_cols),
+                   arma::reshape(arma::mat(e.t()), t.n_rows, t.n_cols), sentence});
+    out.push_back({"storage-order", arma::mat(arma::reshape(t, t.n_cols, t.n_rows).t()),
+                   arma::mat(arma::reshape(e, e.n_cols, e.n_rows).t()),
+                   fmt::format("expected holds the gradient in the other storage order: the right numbers, read from "
+                               "a column-major buffer as if it were row-major; index the buffer as the layout of {} "
+                               "is stored",
+                               map.x_name)});
+  }
   if (map.spec.form == Form::kVec) {
     for (Layout layout : {map.spec.layout, flipped.layout}) {
       FormSpec swapped = map.spec;
       swapped.layout = layout;
       swapped.order = map.spec.order == VecOrder::kColumnMajor ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
       const FormMap alt = make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name);
-      out.push_back({"vec-order", alt.arrange(*ctx.jacobian),
+      out.push_back({"vec-order", alt.arrange(*ctx.jacobian), alt.arrange(*ctx.bound),
                      fmt::format("expected stacks {} (vec in {} order{}), the check asks for {}: with Kronecker "
                                  "products this is kron(B, A) written for kron(A, B); set \"order\": \"{}\" or swap "
                                  "the factors",
@@ -169,36 +211,6 @@ std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison)
   return {};
 }
 
-// One-sided differences that disagree at a failing entry: a kink.
-std::vector<Diagnosis> kinks(const DiagnoseContext& ctx, const Comparison& comparison) {
-  if (!ctx.one_sided) return {};
-  const FormMap& map = *ctx.map;
-  const arma::uword p = map.f_shape.numel();
-  std::set<arma::uword> tried;
-  for (arma::uword i = 0; i < comparison.failing.n_elem && tried.size() < 5; ++i) {
-    const arma::uword k = comparison.failing(i);
-    const arma::uword j = map.to_jacobian(k), a = j % p, b = j / p;
-    if (!tried.insert(b).second) continue;
-    const auto [forward, backward] = ctx.one_sided(b);
-    const double fw = forward(a) + 0.0, bw = backward(a) + 0.0;  // + 0.0: no "-0" in the sentence
-    const double gap = std::abs(fw - bw);
-    const double scale = ctx.tolerance.atol + ctx.tolerance.rtol * std::max(std::abs(fw), std::abs(bw));
-    // A kink is a gap far above the tolerance and above the rounding of a one-sided difference
-    // (about 4 eps |f| / h with h = sqrt(eps)): a large f (sum(x) + 1e7) is noise, not a kink.
-    const double rounding = 4.0 * std::sqrt(std::numeric_limits<double>::epsilon()) * ctx.f_magnitude;
-    if (std::isfinite(gap) && gap > 100.0 * scale && gap > 100.0 * rounding &&
-        gap > 1e-6 * std::max(1.0, std::max(std::abs(fw), std::abs(bw)))) {
-      return {{"nondifferentiable",
-               fmt::format("f is not differentiable at this point along {}: the one-sided differences disagree "
-                           "(forward {:.6g}, backward {:.6g}), a kink such as relu or abs at 0, and no formula "
-                           "can match a central difference there. Move the point (init, value) off the kink",
-                           map.label(k), fw, bw),
-               {{"forward", fw}, {"backward", bw}}}};
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string as_fraction(double x, long max_denominator, double tolerance) {
@@ -223,8 +235,8 @@ std::string as_fraction(double x, long max_denominator, double tolerance) {
   return {};
 }
 
-std::string name_factor(double factor, const std::map<std::string, double>& dims) {
-  const std::string fraction = as_fraction(factor);
+std::string name_factor(double factor, const std::map<std::string, double>& dims, double tolerance) {
+  const std::string fraction = as_fraction(factor, 1000, tolerance);
   if (fraction.empty()) return {};
   const double ax = std::abs(factor);
   const bool inverse = ax < 1.0;
@@ -277,7 +289,8 @@ std::vector<Diagnosis> diagnose_shape(const DiagnoseContext& ctx) {
     if (alt.truth.n_rows != analytic.n_rows || alt.truth.n_cols != analytic.n_cols) continue;
     bool equal = false;
     std::vector<Diagnosis> factors =
-        factor_hypotheses(analytic, alt.truth, ctx.tolerance, ctx.dims, "the derivative in that arrangement", &equal);
+        factor_hypotheses(analytic, alt.truth, alt.bound, ctx.tolerance, ctx.dims, "the derivative in that arrangement",
+                          &equal);
     if (equal || !factors.empty()) {
       out.push_back({alt.code, alt.sentence, {}});
       out.insert(out.end(), factors.begin(), factors.end());
@@ -287,36 +300,41 @@ std::vector<Diagnosis> diagnose_shape(const DiagnoseContext& ctx) {
   return out;
 }
 
+std::vector<Diagnosis> diagnose_kinks(const DiagnoseContext& ctx, const std::vector<KinkInfo>& kinks) {
+  if (kinks.empty()) return {};
+  std::string where;
+  for (std::size_t i = 0; i < kinks.size() && i < 4; ++i)
+    where += fmt::format("{}{} (forward {:.6g}, backward {:.6g})", i ? ", " : "", kinks[i].label, kinks[i].forward,
+                         kinks[i].backward);
+  if (kinks.size() > 4) where += fmt::format(" and {} more", kinks.size() - 4);
+  return {{"nondifferentiable",
+           fmt::format("f is not differentiable at this point: the one-sided differences disagree at {}, by more "
+                       "than their error bounds and whatever the step (a kink such as relu or abs at 0), so no "
+                       "formula is the derivative there. {}",
+                       where,
+                       cpp_or(ctx, "Move the point (init, value) off the kink",
+                              "Check at a point off the kink (no input exactly at the kink)")),
+           {{"forward", kinks[0].forward}, {"backward", kinks[0].backward}}}};
+}
+
 std::vector<Diagnosis> diagnose_mismatch(const DiagnoseContext& ctx, const Comparison& comparison) {
   const FormMap& map = *ctx.map;
   const arma::mat& analytic = *ctx.analytic;
   const arma::mat truth = map.arrange(*ctx.jacobian);
+  const arma::mat bound = map.arrange(*ctx.bound);
   std::vector<Diagnosis> out;
-
-  // 0. Rounding: the central difference loses about eps |f| / h to rounding. When f is large
-  // next to its changes (sum(x) + 1e7), that noise can exceed the tolerance on its own.
-  const double noise = std::numeric_limits<double>::epsilon() * ctx.f_magnitude / ctx.step;
-  if (ctx.step > 0 && comparison.max_abs_error <= 100.0 * noise &&
-      noise > ctx.tolerance.atol + ctx.tolerance.rtol * arma::abs(*ctx.jacobian).min()) {
-    return {{"fd-noise",
-             fmt::format("the mismatch ({:.3g}) is within the rounding noise of the finite differences (about "
-                         "eps |f| / h = {:.3g}, with |f| up to {:.3g}): f is large next to its changes, so no "
-                         "verdict on the derivation is possible at this tolerance. Use \"fd\": {{\"method\": "
-                         "\"ridders\"}} or a larger step, subtract the constant from f, or raise atol",
-                         comparison.max_abs_error, noise, ctx.f_magnitude),
-             {{"noise", noise}}}};
-  }
 
   // 1. A constant factor or a sign on the truth as arranged.
   bool equal = false;
-  out = factor_hypotheses(analytic, truth, ctx.tolerance, ctx.dims, "the finite-difference derivative", &equal);
+  out = factor_hypotheses(analytic, truth, bound, ctx.tolerance, ctx.dims, "the reference derivative", &equal);
   if (!out.empty()) return out;
 
-  // 2. The other layout (a transpose) or the other vec order, possibly with a factor.
+  // 2. The other layout (a transpose), the other vec order or the other storage order, possibly
+  // with a factor.
   for (const Alternative& alt : alternatives(ctx)) {
     if (alt.truth.n_rows != analytic.n_rows || alt.truth.n_cols != analytic.n_cols) continue;
-    std::vector<Diagnosis> factors =
-        factor_hypotheses(analytic, alt.truth, ctx.tolerance, ctx.dims, "the derivative in that arrangement", &equal);
+    std::vector<Diagnosis> factors = factor_hypotheses(analytic, alt.truth, alt.bound, ctx.tolerance, ctx.dims,
+                                                       "the derivative in that arrangement", &equal);
     if (equal || !factors.empty()) {
       out.push_back({alt.code, alt.sentence, {}});
       out.insert(out.end(), factors.begin(), factors.end());
@@ -324,31 +342,34 @@ std::vector<Diagnosis> diagnose_mismatch(const DiagnoseContext& ctx, const Compa
     }
   }
 
-  // 3. A formula that holds only for symmetric inputs.
-  if (ctx.passes_symmetrised && !ctx.square_slots.empty() && ctx.passes_symmetrised(ctx.square_slots)) {
+  // 3. A formula that holds only for symmetric inputs: the check passes decisively at the
+  // symmetrised inputs (t = 0) and still fails decisively halfway (t = 1/2), so the failure
+  // follows the antisymmetric part, not the conditioning of the point.
+  if (ctx.status_symmetrised && !ctx.square_slots.empty() &&
+      ctx.status_symmetrised(ctx.square_slots, 0.0) == Status::kPass &&
+      ctx.status_symmetrised(ctx.square_slots, 0.5) == Status::kFail) {
     std::vector<std::string> which;
-    for (std::size_t slot : ctx.square_slots)
-      if (ctx.passes_symmetrised({slot})) which.push_back(ctx.names[slot]);
+    if (ctx.square_slots.size() > 1)
+      for (std::size_t slot : ctx.square_slots)
+        if (ctx.status_symmetrised({slot}, 0.0) == Status::kPass) which.push_back(ctx.names[slot]);
+    if (ctx.square_slots.size() == 1) which.push_back(ctx.names[ctx.square_slots[0]]);
     std::string names;
     if (which.empty()) {
       for (std::size_t slot : ctx.square_slots) names += (names.empty() ? "" : " and ") + ctx.names[slot];
     } else {
       for (const auto& n : which) names += (names.empty() ? "" : " and ") + n;
     }
+    const std::string first = which.empty() ? ctx.names[ctx.square_slots[0]] : which[0];
     out.push_back({"symmetric-only",
-                   fmt::format("expected matches only when {} {} symmetric: at {} = ({} + {}')/2 the check passes. "
-                               "The formula assumes a symmetry the inputs do not have (e.g. 2 A x where the general "
-                               "derivative is (A + A') x)",
+                   fmt::format("expected matches only when {} {} symmetric: at {} = ({} + {}')/2 the check passes, "
+                               "and it fails again as the antisymmetric part comes back. The formula assumes a "
+                               "symmetry the inputs do not have (e.g. 2 A x where the general derivative is (A + A') x)",
                                names, which.size() > 1 || (which.empty() && ctx.square_slots.size() > 1) ? "are" : "is",
-                               which.empty() ? ctx.names[ctx.square_slots[0]] : which[0],
-                               which.empty() ? ctx.names[ctx.square_slots[0]] : which[0],
-                               which.empty() ? ctx.names[ctx.square_slots[0]] : which[0])});
+                               first, first, first)});
     return out;
   }
 
-  // 4. A kink at the point; 5. a mismatch confined to a pattern of entries.
-  out = kinks(ctx, comparison);
-  if (!out.empty()) return out;
+  // 4. A mismatch confined to a pattern of entries.
   return partial(map, comparison);
 }
 

@@ -1,43 +1,49 @@
 // SPDX-License-Identifier: MIT
-// run_check: one check, trial by trial: f -> finite differences -> expected -> comparison ->
-// diagnoses. Computes and returns; never prints.
+// run_check: one check, trial by trial: f -> measured noise -> reference with its bound ->
+// expected -> the verdict (tightening undecided entries) -> diagnoses. Computes and returns;
+// never prints. The reference is composed from reference/; the engine differentiates nothing.
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "common/random.hpp"
 #include "compare/compare.hpp"
 #include "compare/form_map.hpp"
 #include "diagnose/diagnose.hpp"
-#include "differentiate/finite_difference.hpp"
 #include "gradcheck/check.hpp"
+#include "reference/reference.hpp"
 
 namespace gradcheck {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kMaxMoves = 2;  // a trial moves to at most this many other points
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-bool all_finite(const arma::mat& m) { return m.is_finite(); }
-
-// Everything one evaluation of the check at one point produces.
-struct Evaluation {
-  arma::mat f0;
-  fd::Jacobian jacobian;
-  arma::mat analytic;
-  bool analytic_ok = false;
-  std::string analytic_shape_error;  // expected's own sizes do not fit (ExprError expr.shape)
+// What one attempt at one point found, besides the TrialResult's figures.
+struct Attempt {
+  TrialResult result;
+  // Why the point should move, if it can: "" to stay.
+  std::string move_because;
 };
 
 class TrialRunner {
  public:
   TrialRunner(const Problem& problem, const FormMap& map, const Options& options)
-      : problem_(problem), map_(map), options_(options) {}
+      : problem_(problem), map_(map), options_(options) {
+    target_.f = [this](const std::vector<arma::mat>& values, arma::mat& out) { eval_f(values, out); };
+    if (problem.f_complex) target_.f_complex = problem.f_complex;
+    target_.wrt = problem.wrt;
+    target_.structure = problem.structure;
+    tolerance_stated_ = options.tolerance_stated || options.tolerance != Tolerance{};
+  }
 
   // f at `values` into out; checks the declared shape.
   void eval_f(const std::vector<arma::mat>& values, arma::mat& out) const {
@@ -47,150 +53,325 @@ class TrialRunner {
                                                 problem_.f_shape.str()));
   }
 
-  Evaluation evaluate(std::vector<arma::mat> values) const {
-    Evaluation e;
-    eval_f(values, e.f0);
-    arma::mat& x = values[problem_.wrt];
-    const fd::Evaluate f = [&](arma::mat& out) { eval_f(values, out); };
-    e.jacobian = fd::jacobian(x, f, e.f0, options_.fd, problem_.structure);
-    try {
-      e.analytic = problem_.expected(values);
-      if (problem_.form.form == Form::kIndex && e.analytic.n_elem == map_.wanted.numel())
-        e.analytic.reshape(map_.wanted.rows, map_.wanted.cols);  // index form: a vec over the letters
-      e.analytic_ok = true;
-    } catch (const ExprError& error) {
-      if (error.id() != "expr.shape") throw;
-      e.analytic_shape_error = error.what();
-    }
-    return e;
-  }
-
-  bool passes(const std::vector<arma::mat>& values) const {
-    try {
-      const Evaluation e = evaluate(values);
-      if (!e.analytic_ok || e.analytic.n_rows != map_.wanted.rows || e.analytic.n_cols != map_.wanted.cols) return false;
-      return compare(e.analytic, map_.arrange(e.jacobian.values), options_.tolerance).pass;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-
   TrialResult run(int trial, const std::vector<arma::mat>& point) const {
     const auto start = Clock::now();
-    TrialResult r;
-    r.trial = trial;
-    r.fd.method = to_string(options_.fd.method);
-    r.fd.step = fd::base_step(options_.fd);
-    try {
-      run_into(point, r);
-    } catch (const std::exception& error) {
-      r.status = Status::kError;
-      r.error = error.what();
+    std::vector<std::string> notes;
+    std::vector<arma::mat> current = point;
+    Attempt attempt;
+    for (int move = 0;; ++move) {
+      attempt = Attempt{};
+      attempt.result.trial = trial;
+      try {
+        attempt = run_at(trial, current, options_.diagnose);
+      } catch (const std::exception& error) {
+        attempt.result = TrialResult{};
+        attempt.result.trial = trial;
+        attempt.result.status = Status::kError;
+        attempt.result.error = error.what();
+        attempt.result.fd.method = to_string(options_.fd.method);
+        attempt.result.fd.step = reference::base_step(options_.fd, std::numeric_limits<double>::epsilon());
+        break;
+      }
+      if (attempt.move_because.empty() || !problem_.resample || move >= kMaxMoves) break;
+      notes.push_back(fmt::format("moved to another point: {}", attempt.move_because));
+      try {
+        current = problem_.resample(trial, move + 1);
+      } catch (const std::exception& error) {
+        notes.push_back(fmt::format("could not draw another point: {}", error.what()));
+        break;
+      }
     }
+    TrialResult r = std::move(attempt.result);
+    r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
     r.time_ms = ms_since(start);
     return r;
   }
 
+  // The verdict of the check at `values` alone (for hypotheses that re-run it).
+  Status status_at(const std::vector<arma::mat>& values) const {
+    try {
+      return run_at(0, values, false).result.status;
+    } catch (const std::exception&) {
+      return Status::kError;
+    }
+  }
+
  private:
-  void run_into(const std::vector<arma::mat>& point, TrialResult& r) const {
-    const Evaluation e = evaluate(point);
-    r.fd.evaluations = e.jacobian.evaluations + 1;
+  Tolerance tolerance_for(Precision precision) const {
+    if (tolerance_stated_) return options_.tolerance;
+    return precision == Precision::kSingle ? Tolerance::single() : Tolerance{};
+  }
+
+  reference::Reference make_reference(std::vector<arma::mat>& values, const arma::mat& f0,
+                                      const reference::Noise& noise) const {
+    switch (options_.reference) {
+      case ReferenceMethod::kComplexStep: {
+        if (!target_.f_complex)
+          throw Error("check.reference",
+                      fmt::format("\"reference\": \"complex-step\" needs f to have a complex extension{}",
+                                  problem_.complex_obstacle.empty() ? std::string(" (C++ callables have none)")
+                                                                    : ": " + problem_.complex_obstacle));
+        reference::Reference r = reference::complex_step(target_, values, noise);
+        reference::scan_kinks(target_, values, f0, noise, r);  // complex step cannot see a kink
+        return r;
+      }
+      case ReferenceMethod::kSymbolic:
+        throw Error("check.reference", "\"reference\": \"symbolic\" is not available yet; use \"fd\" or \"complex-step\"");
+      case ReferenceMethod::kFd: break;
+    }
+    reference::Reference r = reference::finite_differences(target_, values, f0, noise, options_.fd);
+    // Only central differences (and Richardson) see kinks in their own evaluations.
+    if (options_.fd.method != FdMethod::kCentral && options_.fd.method != FdMethod::kRichardson)
+      reference::scan_kinks(target_, values, f0, noise, r);
+    return r;
+  }
+
+  // Entries k of expected that sit on a kink of the reference.
+  std::vector<std::pair<arma::uword, const reference::Reference::Kink*>> kink_entries(
+      const reference::Reference& ref) const {
+    std::vector<std::pair<arma::uword, const reference::Reference::Kink*>> out;
+    if (ref.kinks.empty()) return out;
+    const arma::uword p = problem_.f_shape.numel();
+    for (arma::uword k = 0; k < map_.to_jacobian.n_elem; ++k) {
+      const arma::uword j = map_.to_jacobian(k), a = j % p, b = j / p;
+      for (const reference::Reference::Kink& kink : ref.kinks)
+        if (kink.a == a && kink.b == b) out.emplace_back(k, &kink);
+    }
+    return out;
+  }
+
+  Attempt run_at(int trial, const std::vector<arma::mat>& point, bool diagnose) const {
+    Attempt at;
+    TrialResult& r = at.result;
+    r.trial = trial;
+    r.fd.method = to_string(options_.fd.method);
+    std::vector<arma::mat> values = point;
+    arma::mat f0;
+    eval_f(values, f0);
     auto fail_with = [&](Diagnosis d) {
       r.status = Status::kFail;
       r.diagnoses.push_back(std::move(d));  // figures stay NaN: nothing was compared
+      return at;
     };
-    if (!all_finite(e.f0)) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
-    if (!e.analytic_ok) return fail_with(diagnose_expected_shape_error(map_, e.analytic_shape_error));
+    if (!f0.is_finite()) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
+
+    // 1. The working precision, measured; the tolerance follows it unless stated.
+    reference::Noise noise = reference::measure_noise(target_, values, f0, mix_seed(options_.seed, 0x5eed + trial));
+    const Precision precision = options_.precision == Precision::kAuto ? noise.precision : options_.precision;
+    const std::string measured = noise.evidence;
+    noise.precision = precision;
+    if (precision == Precision::kSingle) {
+      const double half_ulp = 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon());
+      for (arma::uword a = 0; a < noise.sigma.n_elem; ++a)
+        noise.sigma(a) = std::max(noise.sigma(a), half_ulp * std::abs(f0(a)));
+      noise.relative = std::max(noise.relative, half_ulp);
+    }
+    r.precision = to_string(precision);
+    r.precision_evidence = options_.precision == Precision::kAuto ? "measured: " + measured
+                                                                   : "stated (" + measured + ")";
+    const Tolerance tolerance = tolerance_for(precision);
+    r.tolerance = tolerance;
+
+    // 2. The reference with its bound.
+    reference::Reference ref = make_reference(values, f0, noise);
+    r.fd.step = ref.base_step;
+    const arma::uword p = problem_.f_shape.numel();
+
+    // 3. expected.
+    arma::mat analytic;
+    try {
+      analytic = problem_.expected(values);
+      if (problem_.form.form == Form::kIndex && analytic.n_elem == map_.wanted.numel())
+        analytic.reshape(map_.wanted.rows, map_.wanted.cols);  // index form: a vec over the letters
+    } catch (const ExprError& error) {
+      if (error.id() != "expr.shape") throw;
+      fill_reference(r, ref, noise);
+      return fail_with(diagnose_expected_shape_error(map_, error.what()));
+    }
 
     DiagnoseContext ctx;
     ctx.map = &map_;
-    ctx.jacobian = &e.jacobian.values;
-    ctx.analytic = &e.analytic;
-    ctx.tolerance = options_.tolerance;
+    ctx.jacobian = &ref.values;
+    ctx.bound = &ref.bound;
+    ctx.analytic = &analytic;
+    ctx.tolerance = tolerance;
     ctx.dims = problem_.dims;
     ctx.expected_text = problem_.expected_text;
     ctx.names = problem_.names;
-    ctx.f_magnitude = arma::abs(e.f0).max();
-    ctx.step = fd::base_step(options_.fd);
+    ctx.audience = problem_.audience;
 
-    if (e.analytic.n_rows != map_.wanted.rows || e.analytic.n_cols != map_.wanted.cols) {
+    if (analytic.n_rows != map_.wanted.rows || analytic.n_cols != map_.wanted.cols) {
+      fill_reference(r, ref, noise);
       r.status = Status::kFail;  // figures stay NaN: no entry was compared
-      r.analytic = e.analytic;
-      r.numeric = map_.arrange(e.jacobian.values);
-      if (options_.diagnose) r.diagnoses = diagnose_shape(ctx);
+      r.analytic = analytic;
+      r.numeric = map_.arrange(ref.values);
+      if (diagnose) r.diagnoses = diagnose_shape(ctx);
       else r.diagnoses.push_back({"shape-mismatch", "expected has the wrong shape", {}});
-      return;
+      return at;
     }
 
-    const arma::mat numeric = map_.arrange(e.jacobian.values);
-    const Comparison c = compare(e.analytic, numeric, options_.tolerance);
+    // 4. The verdict, tightening the reference where it does not decide.
+    Comparison c = compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
+    for (int level = 0; !c.fail && c.undecided.n_elem > 0; ++level) {
+      std::set<arma::uword> columns;
+      for (arma::uword k : c.undecided) columns.insert(map_.to_jacobian(k) / p);
+      if (!reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref)) break;
+      c = compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
+    }
+    fill_reference(r, ref, noise);
+    const arma::mat numeric = map_.arrange(ref.values);
+    const arma::mat bound = map_.arrange(ref.bound);
     r.max_abs_error = c.max_abs_error;
     r.max_rel_error = c.max_rel_error;
     r.rel_error_norm = c.rel_error_norm;
-    r.worst = entry(c.worst, e.analytic, numeric);
-    r.status = c.pass ? Status::kPass : Status::kFail;
-    if (problem_.f_shape.is_scalar() && problem_.form.form != Form::kIndex)
-      r.taylor_slope = taylor_slope(point, e.f0(0), e.analytic);
-    if (c.pass) return;
+    r.resolution = c.resolution;
+    r.reference.max_error_bound = c.max_bound;
+    r.worst = entry(c.worst, analytic, numeric, tolerance);
+    r.undecided = static_cast<int>(c.undecided.n_elem);
 
-    r.analytic = e.analytic;
+    // Kinks: listed whatever the verdict; one whose gap no single value can match within the
+    // tolerance (|s+ - s-| > 2 tol) means f has no derivative there.
+    bool kink_decided = false;
+    std::string kink_where;
+    for (const auto& [k, kink] : kink_entries(ref)) {
+      r.kinks.push_back({map_.label(k), kink->forward, kink->backward});
+      const double gap = std::abs(kink->forward - kink->backward);
+      if (gap > 2 * (tolerance.atol + tolerance.rtol * std::max(std::abs(kink->forward), std::abs(kink->backward)))) {
+        if (!kink_decided) kink_where = map_.label(k);
+        kink_decided = true;
+      }
+    }
+    for (std::size_t b = 0; b < ref.step_notes.size(); ++b)
+      if (!ref.step_notes[b].empty() && r.notes.size() < 5)
+        r.notes.push_back(fmt::format("{}: {}", map_.x_label(b), ref.step_notes[b]));
+
+    if (problem_.f_shape.is_scalar() && problem_.form.form != Form::kIndex)
+      r.taylor_slope = taylor_slope(point, f0(0), analytic, noise);
+
+    if (c.pass && !kink_decided) {
+      r.status = Status::kPass;
+      return at;
+    }
+    if (!c.fail && !kink_decided) {
+      r.status = Status::kInconclusive;
+      explain_inconclusive(c, ref, noise, tolerance, precision, r);
+      if (r.reason_code == "ill-conditioned") at.move_because = r.reason;
+      return at;
+    }
+
+    r.status = Status::kFail;
+    if (kink_decided) at.move_because = fmt::format("{} sits on a kink of f", kink_where);
+    r.analytic = analytic;
     r.numeric = numeric;
     for (arma::uword i = 0; i < c.failing.n_elem && static_cast<int>(i) < options_.worst_entries; ++i)
-      r.worst_entries.push_back(entry(c.failing(i), e.analytic, numeric));
-    if (options_.error_vs_step) r.error_vs_step = error_vs_step(point, c.worst, e.analytic(c.worst));
-
-    if (c.nonfinite) {
-      const bool numeric_bad = !all_finite(numeric), analytic_bad = !all_finite(e.analytic);
-      r.diagnoses.push_back(diagnose_nonfinite(
-          analytic_bad && numeric_bad ? "expected and the finite-difference derivative"
-          : analytic_bad              ? "expected"
-                                      : "the finite-difference derivative",
-          fmt::format("first at {}", map_.label(c.worst))));
-      return;
+      r.worst_entries.push_back(entry(c.failing(i), analytic, numeric, tolerance));
+    if (r.worst_entries.empty())
+      for (arma::uword i = 0; i < c.undecided.n_elem && static_cast<int>(i) < options_.worst_entries; ++i)
+        r.worst_entries.push_back(entry(c.undecided(i), analytic, numeric, tolerance));
+    if (options_.error_vs_step && diagnose) {
+      const arma::uword j = map_.to_jacobian(c.worst);
+      r.error_vs_step = reference::error_vs_step(target_, values, j % p, j / p, analytic(c.worst));
     }
-    if (!options_.diagnose) return;
+    if (c.nonfinite) {
+      const bool numeric_bad = !numeric.is_finite(), analytic_bad = !analytic.is_finite();
+      r.diagnoses.push_back(diagnose_nonfinite(
+          analytic_bad && numeric_bad ? "expected and the reference derivative"
+          : analytic_bad              ? "expected"
+                                      : "the reference derivative",
+          fmt::format("first at {}", map_.label(c.worst))));
+      return at;
+    }
+    if (!diagnose) {
+      if (kink_decided) r.diagnoses.push_back(diagnose_kinks(ctx, r.kinks).front());
+      return at;
+    }
 
     for (std::size_t slot = 0; slot < problem_.shapes.size(); ++slot) {
       const Shape s = problem_.shapes[slot];
       if (s.is_square() && !s.is_scalar() && !point[slot].is_symmetric()) ctx.square_slots.push_back(slot);
     }
-    if (problem_.expected_varies) ctx.passes_symmetrised = [&](const std::vector<std::size_t>& slots) {
-      std::vector<arma::mat> values = point;
-      for (std::size_t slot : slots) values[slot] = 0.5 * (values[slot] + values[slot].t());
-      return passes(values);
-    };
-    ctx.one_sided = [&](arma::uword b) {
-      std::vector<arma::mat> values = point;
-      arma::mat& x = values[problem_.wrt];
-      const fd::Evaluate f = [&](arma::mat& out) { eval_f(values, out); };
-      std::uint64_t n = 0;
-      fd::Coordinate coordinate{b, b};
-      for (const fd::Coordinate& co : fd::coordinates(x, problem_.structure))
-        if (co.first == b || co.second == b) coordinate = co;
-      const double step = std::sqrt(std::numeric_limits<double>::epsilon());
-      arma::vec forward = fd::column(x, f, e.f0, coordinate, FdMethod::kForward, step, n);
-      arma::vec backward = fd::column(x, f, e.f0, coordinate, FdMethod::kBackward, step, n);
-      return std::make_pair(forward, backward);
-    };
+    if (problem_.expected_varies)
+      ctx.status_symmetrised = [&](const std::vector<std::size_t>& slots, double t) {
+        std::vector<arma::mat> moved = point;
+        for (std::size_t slot : slots) {
+          const arma::mat sym = 0.5 * (moved[slot] + moved[slot].t()), skew = 0.5 * (moved[slot] - moved[slot].t());
+          moved[slot] = sym + t * skew;
+        }
+        return status_at(moved);
+      };
     r.diagnoses = diagnose_mismatch(ctx, c);
+    if (kink_decided) {
+      std::vector<Diagnosis> kinks = diagnose_kinks(ctx, r.kinks);
+      r.diagnoses.insert(r.diagnoses.begin(), kinks.begin(), kinks.end());
+    }
+    return at;
   }
 
-  EntryError entry(arma::uword k, const arma::mat& analytic, const arma::mat& numeric) const {
+  void fill_reference(TrialResult& r, const reference::Reference& ref, const reference::Noise& noise) const {
+    r.reference.method = to_string(ref.method);
+    r.reference.detail = ref.detail;
+    r.reference.evaluations = ref.evaluations + noise.evaluations;
+    r.reference.max_error_bound = ref.bound.is_empty() ? kNaN : ref.bound.max();
+    r.fd.evaluations = ref.evaluations + noise.evaluations + 1;
+    r.fd.step = ref.base_step;
+  }
+
+  // Why the undecided entries stayed undecided, from the worst of them: rounding (the noise term
+  // 3 sigma / h is most of its bound) or truncation (f changes too fast for any step here).
+  void explain_inconclusive(const Comparison& c, const reference::Reference& ref, const reference::Noise& noise,
+                            const Tolerance& tol, Precision precision, TrialResult& r) const {
+    const arma::uword k = c.undecided(0);
+    const arma::uword p = problem_.f_shape.numel();
+    const arma::uword j = map_.to_jacobian(k), a = j % p, b = j / p;
+    const double e = ref.bound(a, b), value = ref.values(a, b);
+    const double h = ref.steps(b);
+    const double rounding = h > 0 ? 3 * noise.sigma(a) / h : 0.0;
+    const double wanted = tol.atol + tol.rtol * std::abs(value);
+    if (!std::isfinite(e)) {
+      r.reason_code = "nonfinite-step";
+      r.reason = fmt::format("f is not finite on either side of the point along {} at any step tried, so no "
+                             "reference exists there",
+                             map_.label(k));
+    } else if (rounding >= 0.5 * e) {
+      r.reason_code = precision == Precision::kSingle ? "precision" : "fd-noise";
+      r.reason = fmt::format(
+          "the reference at {} is only known to +-{:.2g} (f's rounding noise is {:.1e} of |f|{}), and the tolerance "
+          "asks for {:.2g}: f is {} next to its changes. {}",
+          map_.label(k), e, noise.relative, precision == Precision::kSingle ? ", single precision" : "", wanted,
+          precision == Precision::kSingle ? "only single-precision accurate" : "large",
+          advice("Loosen the tolerance, subtract the constant part of f, or use \"reference\": \"complex-step\"",
+                 "Loosen options.tolerance, subtract the constant part of f, or compute f in double"));
+    } else {
+      r.reason_code = "ill-conditioned";
+      r.reason = fmt::format("the reference at {} still varies by +-{:.2g} after tightening ({}), and the tolerance "
+                             "asks for {:.2g}: the point is ill-conditioned (f changes too fast here, e.g. a nearly "
+                             "singular matrix)",
+                             map_.label(k), e, ref.detail, wanted);
+    }
+  }
+
+  std::string advice(const std::string& case_file, const std::string& cpp) const {
+    return problem_.audience == Problem::Audience::kCpp ? cpp : case_file;
+  }
+
+  EntryError entry(arma::uword k, const arma::mat& analytic, const arma::mat& numeric, const Tolerance& t) const {
     EntryError out;
     out.index = map_.position(k);
     out.label = map_.label(k);
     out.analytic = analytic(k);
     out.numeric = numeric(k);
     out.abs_error = std::abs(out.analytic - out.numeric);
-    out.rel_error = out.abs_error / std::max(std::abs(out.numeric), options_.tolerance.atol);
+    out.rel_error = out.abs_error / std::max(std::abs(out.numeric), t.atol);
     return out;
   }
 
   // Manopt's check: r(t) = |f(x + t d) - f(x) - t <G, d>| for t = 10^-k/2, k = 0..16, with d a
   // seeded random direction of unit Frobenius norm (scaled by max(1, ||x||)). The slope is a
-  // least-squares fit of log r on log t over the points where r is above rounding noise
-  // (64 eps max(1, |f(x)|)) and f stays finite; at least 3 such points are needed.
-  double taylor_slope(const std::vector<arma::mat>& point, double f0, const arma::mat& analytic) const {
+  // least-squares fit of log r on log t over the points where r stands above the measured
+  // rounding noise of f (8 sigma: a difference of two evaluations is within 6 sigma) and f stays
+  // finite; at least 3 such points are needed. About 2 for a right gradient, 1 for a wrong one.
+  double taylor_slope(const std::vector<arma::mat>& point, double f0, const arma::mat& analytic,
+                      const reference::Noise& noise) const {
     std::vector<arma::mat> values = point;
     arma::mat& x = values[problem_.wrt];
     const arma::mat x0 = x;
@@ -207,20 +388,20 @@ class TrialRunner {
       if (problem_.structure == Structure::kSymmetric && b % x.n_rows < b / x.n_rows) continue;
       directional += analytic(k) * d(b);
     }
-    const double noise = 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(f0));
+    const double floor = 8.0 * noise.sigma.max();
     std::vector<double> lt, lr;
     arma::mat out;
     for (int k = 0; k <= 16; ++k) {
       const double t = std::pow(10.0, -k / 2.0);
       x = x0 + t * d;
       eval_f(values, out);
-      const double r = std::abs(out(0) - f0 - t * directional);
-      if (std::isfinite(r) && r > noise) {
+      const double res = std::abs(out(0) - f0 - t * directional);
+      if (std::isfinite(res) && res > floor) {
         lt.push_back(std::log10(t));
-        lr.push_back(std::log10(r));
+        lr.push_back(std::log10(res));
       }
     }
-    if (lt.size() < 3) return std::numeric_limits<double>::quiet_NaN();
+    if (lt.size() < 3) return kNaN;
     const double n = static_cast<double>(lt.size());
     double st = 0, sr = 0, stt = 0, str = 0;
     for (std::size_t i = 0; i < lt.size(); ++i) {
@@ -232,33 +413,11 @@ class TrialRunner {
     return (n * str - st * sr) / (n * stt - st * st);
   }
 
-  // |analytic - central difference with step h| at entry k, for h = 1e-1 ... 1e-12: the
-  // V-shaped log-log curve (truncation error falling as h^2, rounding rising as 1/h) that shows
-  // whether a mismatch is a derivation error (flat, far above the V) or numerical.
-  std::vector<std::pair<double, double>> error_vs_step(const std::vector<arma::mat>& point, arma::uword k,
-                                                       double analytic) const {
-    std::vector<arma::mat> values = point;
-    arma::mat& x = values[problem_.wrt];
-    const fd::Evaluate f = [&](arma::mat& out) { eval_f(values, out); };
-    const arma::uword p = problem_.f_shape.numel();
-    const arma::uword j = map_.to_jacobian(k), a = j % p, b = j / p;
-    fd::Coordinate coordinate{b, b};
-    for (const fd::Coordinate& co : fd::coordinates(x, problem_.structure))
-      if (co.first == b || co.second == b) coordinate = co;
-    arma::mat f0;
-    std::uint64_t n = 0;
-    std::vector<std::pair<double, double>> out;
-    for (int e = 2; e <= 24; ++e) {
-      const double c = std::pow(10.0, -e / 2.0);
-      const arma::vec col = fd::column(x, f, f0, coordinate, FdMethod::kCentral, c, n);
-      out.emplace_back(c * std::max(1.0, std::abs(x(coordinate.first))), std::abs(analytic - col(a)));
-    }
-    return out;
-  }
-
   const Problem& problem_;
   const FormMap& map_;
   const Options& options_;
+  reference::Target target_;
+  bool tolerance_stated_ = false;
 };
 
 }  // namespace
@@ -280,7 +439,8 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
                           ? "symmetric: entries (i,j) and (j,i) are one variable, moved together"
                           : "every entry an independent variable";
   result.fd.method = to_string(options.fd.method);
-  result.fd.step = fd::base_step(options.fd);
+  result.fd.step = reference::base_step(options.fd, std::numeric_limits<double>::epsilon());
+  result.reference.method = to_string(options.reference);
 
   const FormMap map = make_form_map(problem.form, problem.f_shape, problem.shapes.at(problem.wrt), problem.f_name,
                                     problem.names.at(problem.wrt));
@@ -289,13 +449,16 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
   for (std::size_t t = 0; t < points.size(); ++t) result.trials.push_back(runner.run(static_cast<int>(t), points[t]));
 
   // The figures of the check are those of its worst trial: the first error, else the first
-  // failure, else the pass with the largest relative error.
+  // failure, else the first inconclusive, else the pass with the largest relative error.
+  auto rank = [](Status s) {
+    return s == Status::kError ? 3 : s == Status::kFail ? 2 : s == Status::kInconclusive ? 1 : 0;
+  };
   int worst = 0;
   for (std::size_t t = 0; t < result.trials.size(); ++t) {
     const TrialResult& tr = result.trials[t];
     const TrialResult& w = result.trials[worst];
-    auto rank = [](Status s) { return s == Status::kError ? 2 : s == Status::kFail ? 1 : 0; };
-    if (rank(tr.status) > rank(w.status) || (rank(tr.status) == 0 && rank(w.status) == 0 && tr.max_rel_error > w.max_rel_error))
+    if (rank(tr.status) > rank(w.status) ||
+        (rank(tr.status) == 0 && rank(w.status) == 0 && tr.max_rel_error > w.max_rel_error))
       worst = static_cast<int>(t);
   }
   if (!result.trials.empty()) {
@@ -309,8 +472,18 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
     result.worst = w.worst;
     result.worst_entries = w.worst_entries;
     result.fd = w.fd;
+    result.reference = w.reference;
+    result.precision = w.precision;
+    result.precision_evidence = w.precision_evidence;
+    result.tolerance = w.tolerance;
+    result.resolution = w.resolution;
+    result.reason = w.reason;
+    result.reason_code = w.reason_code;
+    result.kinks = w.kinks;
     result.diagnoses = w.diagnoses;
     result.error = w.error;
+    for (const TrialResult& t : result.trials)
+      for (const std::string& note : t.notes) result.notes.push_back(fmt::format("trial {}: {}", t.trial + 1, note));
   }
   result.time_ms = ms_since(start);
   return result;

@@ -12,7 +12,7 @@
 
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
-#include "differentiate/finite_difference.hpp"
+#include "reference/reference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -86,6 +86,32 @@ arma::uword size_of(const std::string& written, const std::map<std::string, doub
   return it != dims.end() ? static_cast<arma::uword>(it->second) : static_cast<arma::uword>(std::stoull(written));
 }
 
+// The point of trial t: variable v drawn from seed mix(mix(case seed, t), v), so adding a variable
+// does not change the others' values; attempt k > 0 (the trial moved) mixes k in as well.
+// Variables with a `value` keep it. Throws (v, error) for an init that cannot apply.
+std::vector<arma::mat> draw_point(const CaseSpec& spec, const std::vector<Shape>& shapes, std::uint64_t seed, int t,
+                                  int attempt) {
+  std::vector<arma::mat> point;
+  for (std::size_t v = 0; v < spec.variables.size(); ++v) {
+    const VariableSpec& var = spec.variables[v];
+    if (var.value) {
+      point.push_back(*var.value);
+      continue;
+    }
+    std::uint64_t s = mix_seed(mix_seed(seed, static_cast<std::uint64_t>(t)), v);
+    if (attempt > 0) s = mix_seed(s, 0xa77e0000ULL + static_cast<std::uint64_t>(attempt));
+    Random random(s);
+    try {
+      arma::mat m = draw(var.init, shapes[v].rows, shapes[v].cols, random, var.range_lo, var.range_hi);
+      if (var.structure == Structure::kSymmetric) m = 0.5 * (m + m.t());
+      point.push_back(std::move(m));
+    } catch (const Error& e) {
+      throw std::make_pair(v, e);
+    }
+  }
+  return point;
+}
+
 // A check ready to run: the engine's Problem and its options.
 struct PreparedCheck {
   Problem problem;
@@ -152,28 +178,20 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     out.error = located_expr(spec.expression_location, e, in.name, "expression");
   }
 
-  // Points: trial t, variable v drawn from seed mix(mix(case seed, t), v), so adding a variable
-  // does not change the others' values.
   out.seed = spec.seed ? *spec.seed : mix_seed(run.seed, hash_name(spec.name));
   for (int t = 0; t < spec.trials; ++t) {
-    std::vector<arma::mat> point;
-    for (std::size_t v = 0; v < spec.variables.size(); ++v) {
-      const VariableSpec& var = spec.variables[v];
-      if (var.value) {
-        point.push_back(*var.value);
-        continue;
-      }
-      Random random(mix_seed(mix_seed(out.seed, static_cast<std::uint64_t>(t)), v));
-      try {
-        arma::mat m = draw(var.init, shapes[v].rows, shapes[v].cols, random, var.range_lo, var.range_hi);
-        if (var.structure == Structure::kSymmetric) m = 0.5 * (m + m.t());
-        point.push_back(std::move(m));
-      } catch (const Error& e) {
-        return fail(e.id(), located(var.location, e.id(), in.name, "variables." + var.name + ".init", e.message()));
-      }
+    try {
+      out.points.push_back(draw_point(spec, shapes, out.seed, t, 0));
+    } catch (const std::pair<std::size_t, Error>& e) {
+      const VariableSpec& var = spec.variables[e.first];
+      return fail(e.second.id(),
+                  located(var.location, e.second.id(), in.name, "variables." + var.name + ".init", e.second.message()));
     }
-    out.points.push_back(std::move(point));
   }
+  // A trial's point may move (off a kink, away from an ill-conditioned spot) when some variable
+  // is drawn at random.
+  const bool movable = std::any_of(spec.variables.begin(), spec.variables.end(),
+                                   [](const VariableSpec& v) { return !v.value; });
 
   for (std::size_t i = 0; i < spec.checks.size(); ++i) {
     const CheckSpec& c = spec.checks[i];
@@ -193,6 +211,20 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     pc.options.tolerance = c.tolerance ? *c.tolerance : spec.tolerance;
     if (run.rtol) pc.options.tolerance.rtol = *run.rtol;
     if (run.atol) pc.options.tolerance.atol = *run.atol;
+    pc.options.tolerance_stated = c.numerics.tolerance_stated || run.rtol || run.atol;
+    pc.options.precision = c.numerics.precision;
+    pc.options.reference = c.numerics.reference;
+    if (movable) {
+      const CaseSpec* spec_ptr = &spec;
+      const std::uint64_t seed = out.seed;
+      p.resample = [spec_ptr, shapes, seed](int trial, int attempt) {
+        try {
+          return draw_point(*spec_ptr, shapes, seed, trial, attempt);
+        } catch (const std::pair<std::size_t, Error>& e) {
+          throw e.second;
+        }
+      };
+    }
     pc.options.fd = spec.fd;
     pc.options.trials = spec.trials;
     pc.options.seed = out.seed;
@@ -319,7 +351,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
         cr.form = to_string(pc.problem.form.form);
         cr.expected = spec.checks[i].expected;
         cr.fd.method = to_string(pc.options.fd.method);
-        cr.fd.step = fd::base_step(pc.options.fd);
+        cr.fd.step = reference::base_step(pc.options.fd, std::numeric_limits<double>::epsilon());
         cr.status = Status::kError;
         cr.error = pc.error;
         if (r.error.empty()) {

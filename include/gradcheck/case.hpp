@@ -30,6 +30,13 @@ struct VariableSpec {
   Location location;                // of the variable's object
 };
 
+// The numerical settings a defaults object, a case and a check may each set (inner wins).
+struct Numerics {
+  ReferenceMethod reference = ReferenceMethod::kFd;
+  Precision precision = Precision::kAuto;
+  bool tolerance_stated = false;    // a "tolerance" was written (the precision's default otherwise)
+};
+
 struct CheckSpec {
   std::string wrt;
   FormSpec form;                    // layout, form, order (indices parsed later, with the shapes)
@@ -37,6 +44,7 @@ struct CheckSpec {
   bool explicit_summation = false;
   std::string expected;
   std::optional<Tolerance> tolerance;
+  Numerics numerics;                // the case's, overridden by the check's own fields
   Location location;                // of the check's object
   Location expected_location;       // of the `expected` string's first character
   Location indices_location;
@@ -51,6 +59,7 @@ struct CaseSpec {
   std::string expression;
   std::vector<CheckSpec> checks;
   Tolerance tolerance;
+  Numerics numerics;
   FdOptions fd;
   int trials = 3;
   std::optional<std::uint64_t> seed;  // unset: derived from the run's seed and the case name

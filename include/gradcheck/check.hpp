@@ -52,6 +52,11 @@ struct Problem {
   // f at `values` (values[slot] has shapes[slot]); writes into `out` (resized as needed).
   // Called many times: keep it cheap.
   std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> f;
+  // f at complex values, the holomorphic extension of f (comparisons and kinks decided by the real
+  // part): enables the complex-step reference. Empty when f has none (C++ callables, an expression
+  // with pinv); `complex_obstacle` then says why, for reports.
+  std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
+  std::string complex_obstacle;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
@@ -62,6 +67,13 @@ struct Problem {
   bool expected_varies = true;
   // Named sizes, so a factor can be named ("1/16 = 1/m"). Optional.
   std::map<std::string, double> dims;
+  // Another point for trial `trial` (attempt 1, 2, ...), when the case lets its point move: a
+  // trial whose point sits on a kink or is too ill-conditioned to decide is retried there. Empty:
+  // the point is fixed (explicit values, the C++ API's x).
+  std::function<std::vector<arma::mat>(int trial, int attempt)> resample;
+  // Who reads the advice in diagnoses: case-file fields ("layout": "numerator") or C++
+  // (Layout::kNumerator, options.fd).
+  enum class Audience { kCaseFile, kCpp } audience = Audience::kCaseFile;
 };
 
 // Runs `problem` at each point (one trial per point) and returns every figure of the report.

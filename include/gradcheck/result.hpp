@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gradcheck/options.hpp"
 #include "gradcheck/types.hpp"
 
 namespace gradcheck {
@@ -35,6 +36,21 @@ struct EntryError {
   double rel_error = 0.0;          // |analytic - numeric| / max(|numeric|, atol)
 };
 
+// The reference derivative a check was decided against (see reference/reference.hpp).
+struct ReferenceInfo {
+  std::string method = "fd";       // "fd", "complex-step", "symbolic"
+  std::string detail;              // "central differences, tightened by complex step"
+  double max_error_bound = std::numeric_limits<double>::quiet_NaN();  // max over entries of the bound e
+  std::uint64_t evaluations = 0;   // of f (real or complex) for the reference, tightening included
+};
+
+// One-sided slopes that disagree beyond their bounds at a step-independent gap: a kink.
+struct KinkInfo {
+  std::string label;               // "x(2)" or "dz(1)/dx(2)"
+  double forward = 0.0;
+  double backward = 0.0;
+};
+
 struct FdInfo {
   std::string method;              // "central", ...
   double step = 0.0;               // the base step c of the step rule (h_b = c * max(1,|x_b|))
@@ -54,6 +70,19 @@ struct TrialResult {
                                    // |a - n| / (atol + rtol |n|))
   std::vector<EntryError> worst_entries;  // failing checks: up to Options::worst_entries, worst first
   FdInfo fd;
+  ReferenceInfo reference;
+  std::string precision;           // "double" or "single": measured (precision auto) or stated
+  std::string precision_evidence;  // how it was measured: "the rounding noise of f is 2.1e-16 of |f|"
+  Tolerance tolerance;             // as applied (the precision's default unless stated)
+  // The smallest relative mismatch this trial could have detected (see compare/compare.hpp).
+  double resolution = std::numeric_limits<double>::quiet_NaN();
+  std::string reason;              // kInconclusive: why nothing decided
+  std::string reason_code;         // kInconclusive: "fd-noise", "ill-conditioned", "precision", "nonfinite-step"
+  int undecided = 0;               // entries neither passing nor failing after tightening
+  std::vector<KinkInfo> kinks;     // kinks seen at this point (a passing check is never silent about one)
+  // What the harness did that the user should know: steps made one-sided, a point moved off a
+  // kink or an ill-conditioned spot ("moved: x(2) sat on a kink").
+  std::vector<std::string> notes;
   std::vector<Diagnosis> diagnoses;       // only for a failing trial; empty for a pass
   std::string error;                      // kError: what went wrong
   // Both sides, arranged as `expected` is written (for heatmaps). Filled for failing trials.
@@ -83,7 +112,7 @@ struct CheckResult {
   std::string convention;          // how the derivative is taken, e.g. "entries independent" or
                                    // "symmetric: (i,j) and (j,i) move together"
   std::string wanted_shape;        // the shape the layout asks for, "4x3"
-  Status status = Status::kPass;   // worst over trials (error > fail > pass)
+  Status status = Status::kPass;   // worst over trials (error > fail > inconclusive > pass)
   // The figures of the worst trial (the first failing one if any), as in the JSON report; NaN
   // when nothing was compared.
   double max_abs_error = std::numeric_limits<double>::quiet_NaN();
@@ -92,6 +121,15 @@ struct CheckResult {
   EntryError worst;
   std::vector<EntryError> worst_entries;
   FdInfo fd;
+  ReferenceInfo reference;         // of the worst trial
+  std::string precision;
+  std::string precision_evidence;
+  Tolerance tolerance;
+  double resolution = std::numeric_limits<double>::quiet_NaN();
+  std::string reason;              // kInconclusive
+  std::string reason_code;
+  std::vector<KinkInfo> kinks;
+  std::vector<std::string> notes;  // of every trial, prefixed "trial N: "
   std::vector<Diagnosis> diagnoses;
   std::string error;
   double taylor_slope = std::numeric_limits<double>::quiet_NaN();  // of the worst trial

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: MIT
+// Finite differences with an error bound per entry.
+//
+// Error models (sigma_a: the measured noise of f_a; every evaluation of f_a is taken to be within
+// 3 sigma_a of its exact value; h: the step actually taken, exactly representable):
+//
+//   central      D(h) = (f(x+h) - f(x-h)) / 2h = f' + c2 h^2 + O(h^4) + rounding <= 3 sigma / h.
+//                Evaluated at h and 2h: D(h) - D(2h) = -3 c2 h^2 + ..., so the truncation of D(h)
+//                is estimated as |D(h) - D(2h)| / 3 and bounded by twice that:
+//                    E = 2/3 |D(h) - D(2h)| + 3 sigma / h.
+//   forward/     D1(h) = (f(x + s h) - f(x)) / (s h) = f' + c1 s h + ...; at h and 2h,
+//   backward     D1(h) - D1(2h) = -c1 s h:  E = 2 |D1(h) - D1(2h)| + 6 sigma / h.
+//   richardson   R = (4 D(h/2) - D(h)) / 3 cancels c2; its truncation is bounded by that of
+//                D(h/2), estimated as |R - D(h/2)|:  E = 2 |R - D(h/2)| + 9 sigma / h.
+//   ridders      Neville tableau of D(h_i), h_i = h0 / 2^i; the best entry is the one whose
+//                difference from its neighbours (err) is smallest:  E = 2 err + 3 sigma / h_i.
+//   one-sided    (when f is not finite on one side) 2 D1(h) - D1(2h) = f' + O(h^2):
+//   fallback         E = 2 |D1(h) - D1(2h)| + 12 sigma / h.
+//
+// The asymptotic regime: the estimates above assume h is small next to the distance d to where f
+// stops being smooth (a singular matrix, a pole). From the same evaluations, the second
+// derivative is estimated at two steps, g(h) / h and g(2h) / 2h; their difference is about
+// h^2 f''''/4, which for f^(k) ~ k! / d^(k+1) is 3 (h/d)^2 of f''. When they differ by more than
+// half (h > 0.4 d) and by more than their rounding (12 sigma / h^2), the step is not small
+// enough for the truncation estimate to mean anything: E = +inf (the entry stays undecided and
+// is tightened at smaller steps).
+//
+// Kinks, from the same evaluations: the one-sided slopes at h differ by
+//     g(h) = (f(x+h) - 2 f(x) + f(x-h)) / h,   rounding <= 12 sigma / h.
+// For smooth f, g(h) = h f'' + ... scales with h (g(2h) = 2 g(h)); at a kink with slopes s+ and
+// s-, g(h) -> s+ - s- does not. An entry is a kink when |g(h)| > 100 sigma / h (far above its
+// rounding), |g(h)| > 1e-8 max(1, |s+|, |s-|), and |g(2h) - g(h)| < |g(h)| / 2. Its value is
+// then unknown between the two slopes: E >= |g(h)| / 2 + 12 sigma / h.
+//
+// Steps: h_b = c max(1, |x_b|) rounded so that x_b + h_b is exact. A step at which f is not
+// finite (while f(x) is) is divided by 10 up to 4 times; if one side stays non-finite, the
+// differences are one-sided on the other side.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "reference/reference.hpp"
+
+namespace gradcheck::reference {
+namespace {
+
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The step actually taken: h = c * max(1, |x_b|), rounded so that (x_b + h) - x_b is exact.
+double step_for(double xb, double c) {
+  const double h = c * std::max(1.0, std::abs(xb));
+  volatile double moved = xb + h;  // volatile: keep the compiler from folding (xb + h) - xb to h
+  return moved - xb;
+}
+
+// Evaluations of f along one coordinate of x.
+class Line {
+ public:
+  Line(const Target& target, std::vector<arma::mat>& values, Coordinate c, std::uint64_t& evaluations)
+      : target_(target), values_(values), c_(c), evaluations_(evaluations) {}
+
+  double x() const { return values_[target_.wrt](c_.first); }
+
+  // vec(f) at x + delta along the coordinate; x is restored exactly.
+  arma::vec at(double delta) {
+    arma::mat& x = values_[target_.wrt];
+    const double first = x(c_.first), second = x(c_.second);
+    x(c_.first) += delta;
+    if (c_.second != c_.first) x(c_.second) += delta;
+    try {
+      target_.f(values_, out_);
+    } catch (...) {
+      x(c_.first) = first;
+      x(c_.second) = second;
+      throw;
+    }
+    x(c_.first) = first;
+    x(c_.second) = second;
+    ++evaluations_;
+    return arma::vectorise(out_);
+  }
+
+ private:
+  const Target& target_;
+  std::vector<arma::mat>& values_;
+  Coordinate c_;
+  std::uint64_t& evaluations_;
+  arma::mat out_;
+};
+
+// One coordinate's result.
+struct Column {
+  arma::vec value, bound;
+  double step = 0.0;
+  std::string note;
+  std::vector<Reference::Kink> kinks;  // with b unset (the caller fills it)
+};
+
+// f at x +- h and x +- 2h, shrinking h while f is not finite there.
+struct Symmetric {
+  double h = 0.0;
+  arma::vec plus, minus, plus2, minus2;
+  bool plus_ok = false, minus_ok = false;  // both steps of that side finite
+  int shrinks = 0;
+};
+
+Symmetric symmetric_evaluations(Line& line, double h) {
+  Symmetric s;
+  for (int attempt = 0; attempt <= 4; ++attempt) {
+    s.h = h;
+    s.plus = line.at(h);
+    s.plus2 = line.at(2 * h);
+    s.minus = line.at(-h);
+    s.minus2 = line.at(-2 * h);
+    s.plus_ok = s.plus.is_finite() && s.plus2.is_finite();
+    s.minus_ok = s.minus.is_finite() && s.minus2.is_finite();
+    if (s.plus_ok && s.minus_ok) return s;
+    const double smaller = step_for(line.x(), h / 10.0 / std::max(1.0, std::abs(line.x())));
+    if (!(smaller > 0) || smaller < 1e3 * kEps * std::max(1.0, std::abs(line.x()))) break;
+    h = smaller;
+    ++s.shrinks;
+  }
+  return s;
+}
+
+// One-sided second-order difference 2 D1(h) - D1(2h) on the side `sign` from f0, f(x+sh), f(x+2sh).
+Column one_sided(const arma::vec& f0, const arma::vec& near, const arma::vec& far, double h, double sign,
+                 const arma::vec& sigma) {
+  Column c;
+  c.step = h;
+  const arma::vec d1 = (near - f0) / (sign * h), d2 = (far - f0) / (2 * sign * h);
+  c.value = 2 * d1 - d2;
+  c.bound = 2 * arma::abs(d1 - d2) + 12 * sigma / h;
+  return c;
+}
+
+// Kinks from the symmetric evaluations at h and 2h (see the header comment).
+void find_kinks(const arma::vec& f0, const Symmetric& s, const arma::vec& sigma, Column& c) {
+  for (arma::uword a = 0; a < f0.n_elem; ++a) {
+    const double g1 = (s.plus(a) - 2 * f0(a) + s.minus(a)) / s.h;
+    const double g2 = (s.plus2(a) - 2 * f0(a) + s.minus2(a)) / (2 * s.h);
+    const double fw = (s.plus(a) - f0(a)) / s.h, bw = (f0(a) - s.minus(a)) / s.h;
+    const double rounding = 12 * sigma(a) / s.h;
+    if (std::abs(g1) > 100 * sigma(a) / s.h && std::abs(g1) > 1e-8 * std::max({1.0, std::abs(fw), std::abs(bw)}) &&
+        std::abs(g2 - g1) < 0.5 * std::abs(g1)) {
+      c.kinks.push_back({a, 0, fw + 0.0, bw + 0.0});
+      c.bound(a) = std::max(c.bound(a), 0.5 * std::abs(g1) + rounding);
+    }
+  }
+}
+
+// Central (or, with `richardson`, Richardson-extrapolated) differences along one coordinate.
+Column central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson) {
+  const double h = step_for(line.x(), richardson ? c0 / 2 : c0);
+  Symmetric s = symmetric_evaluations(line, h);
+  Column c;
+  if (!(s.plus_ok && s.minus_ok)) {
+    // One side stays where f is not finite: one-sided on the other, at the first step tried.
+    if (s.plus_ok || s.minus_ok) {
+      const bool forward = s.plus_ok;
+      c = one_sided(f0, forward ? s.plus : s.minus, forward ? s.plus2 : s.minus2, s.h, forward ? 1.0 : -1.0, sigma);
+      c.note = fmt::format("one-sided ({}) at h = {:.3g}: f is not finite at x {} h", forward ? "forward" : "backward",
+                           s.h, forward ? "-" : "+");
+    } else {
+      c.step = s.h;
+      c.value.set_size(f0.n_elem);
+      c.value.fill(std::numeric_limits<double>::quiet_NaN());
+      c.bound.set_size(f0.n_elem);
+      c.bound.fill(kInf);
+      c.note = fmt::format("f is not finite on either side of x, down to h = {:.3g}", s.h);
+    }
+    return c;
+  }
+  c.step = s.h;
+  if (s.shrinks > 0)
+    c.note = fmt::format("step {:.3g} ({} times smaller than the rule): f is not finite at x +- {:.3g}", s.h,
+                         static_cast<int>(std::pow(10, s.shrinks)), s.h * 10);
+  const arma::vec d1 = (s.plus - s.minus) / (2 * s.h), d2 = (s.plus2 - s.minus2) / (4 * s.h);
+  if (richardson) {
+    // Here h_small = s.h, h_large = 2 s.h: R = (4 D(h_small) - D(h_large)) / 3.
+    c.value = (4 * d1 - d2) / 3;
+    c.bound = 2 * arma::abs(c.value - d1) + 9 * sigma / (2 * s.h);
+  } else {
+    c.value = d1;
+    c.bound = (2.0 / 3.0) * arma::abs(d1 - d2) + 3 * sigma / s.h;
+  }
+  for (arma::uword a = 0; a < f0.n_elem; ++a) {
+    const double second1 = (s.plus(a) - 2 * f0(a) + s.minus(a)) / (s.h * s.h);
+    const double second2 = (s.plus2(a) - 2 * f0(a) + s.minus2(a)) / (4 * s.h * s.h);
+    const double rounding = 12 * sigma(a) / (s.h * s.h);
+    if (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding) c.bound(a) = kInf;
+  }
+  find_kinks(f0, s, sigma, c);
+  return c;
+}
+
+// Forward or backward differences at h and 2h.
+Column one_sided_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, double sign) {
+  Column c;
+  double h = step_for(line.x(), c0);
+  for (int attempt = 0; attempt <= 4; ++attempt) {
+    const arma::vec near = line.at(sign * h), far = line.at(2 * sign * h);
+    if (near.is_finite() && far.is_finite() || attempt == 4) {
+      c.step = h;
+      const arma::vec d1 = (near - f0) / (sign * h), d2 = (far - f0) / (2 * sign * h);
+      c.value = d1;
+      c.bound = 2 * arma::abs(d1 - d2) + 6 * sigma / h;
+      if (attempt > 0) c.note = fmt::format("step {:.3g}: f is not finite at larger steps", h);
+      return c;
+    }
+    h = step_for(line.x(), h / 10.0 / std::max(1.0, std::abs(line.x())));
+  }
+  return c;
+}
+
+// Ridders' extrapolation (the Neville tableau of Numerical Recipes' dfridr, as Ceres'
+// GradientChecker uses it): central differences at h0, h0/s, h0/s^2, ... extrapolated to h -> 0;
+// per entry the estimate whose error (its difference from its neighbours) is smallest; stops when
+// higher orders make every entry worse by a factor 2.
+Column ridders_column(Line& line, const arma::vec& f0, double c0, double shrink, int max_iterations,
+                      const arma::vec& sigma) {
+  const arma::uword p = f0.n_elem;
+  Column c;
+  double h = step_for(line.x(), c0);
+  // A first step where f is not finite is shrunk (log x at small x).
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (line.at(h).is_finite() && line.at(-h).is_finite()) break;
+    h = step_for(line.x(), h / 10.0 / std::max(1.0, std::abs(line.x())));
+  }
+  const double s2 = shrink * shrink;
+  std::vector<std::vector<arma::vec>> table(max_iterations, std::vector<arma::vec>(max_iterations));
+  auto central = [&](double step) { return arma::vec((line.at(step) - line.at(-step)) / (2 * step)); };
+  table[0][0] = central(h);
+  arma::vec best = table[0][0];
+  arma::vec best_error(p, arma::fill::value(kInf));
+  arma::vec best_step(p, arma::fill::value(h));
+  for (int i = 1; i < max_iterations; ++i) {
+    h = step_for(line.x(), h / shrink / std::max(1.0, std::abs(line.x())));
+    table[0][i] = central(h);
+    double factor = s2;
+    for (int j = 1; j <= i; ++j) {
+      table[j][i] = (table[j - 1][i] * factor - table[j - 1][i - 1]) / (factor - 1.0);
+      factor *= s2;
+      const arma::vec err =
+          arma::max(arma::abs(table[j][i] - table[j - 1][i]), arma::abs(table[j][i] - table[j - 1][i - 1]));
+      for (arma::uword k = 0; k < p; ++k) {
+        if (err(k) <= best_error(k)) {
+          best_error(k) = err(k);
+          best(k) = table[j][i](k);
+          best_step(k) = h;
+        }
+      }
+    }
+    const arma::vec growth = arma::abs(table[i][i] - table[i - 1][i - 1]);
+    if (arma::all(growth >= 2.0 * best_error)) break;
+  }
+  c.value = best;
+  c.bound = 2 * best_error + 3 * sigma / best_step;
+  c.step = best_step.min();
+  for (arma::uword k = 0; k < p; ++k)
+    if (!std::isfinite(c.value(k))) c.bound(k) = kInf;
+  return c;
+}
+
+// Writes a column's result into the reference (both entries of a symmetric pair).
+void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter) {
+  for (arma::uword b : {co.first, co.second}) {
+    if (replace_only_if_tighter) {
+      for (arma::uword a = 0; a < c.value.n_elem; ++a) {
+        if (c.bound(a) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
+          r.values(a, b) = c.value(a);
+          r.bound(a, b) = c.bound(a);
+        }
+      }
+    } else {
+      r.values.col(b) = c.value;
+      r.bound.col(b) = c.bound;
+    }
+    r.steps(b) = c.step;
+    if (!c.note.empty()) r.step_notes[b] = c.note;
+    if (co.second == co.first) break;
+  }
+  for (Reference::Kink& k : c.kinks) {
+    k.b = co.first;
+    r.kinks.push_back(k);
+    if (co.second != co.first) r.kinks.push_back({k.a, co.second, k.forward, k.backward});
+  }
+}
+
+// The relative precision the step rule assumes: float32's half ulp for single precision, eps for
+// double (a noisy double f is usually ill-conditioned, and ill-conditioning wants smaller steps,
+// not larger).
+double step_rho(const Noise& noise) {
+  return noise.precision == Precision::kSingle
+             ? std::max(noise.relative, 0.5 * double(std::numeric_limits<float>::epsilon()))
+             : kEps;
+}
+
+Coordinate coordinate_of(const arma::mat& x, Structure structure, arma::uword b) {
+  for (const Coordinate& c : coordinates(x, structure))
+    if (c.first == b || c.second == b) return c;
+  return {b, b};
+}
+
+Reference empty_reference(const arma::mat& x, arma::uword p) {
+  Reference r;
+  r.values.zeros(p, x.n_elem);
+  r.bound.zeros(p, x.n_elem);
+  r.steps.zeros(x.n_elem);
+  r.step_notes.assign(x.n_elem, "");
+  return r;
+}
+
+}  // namespace
+
+std::vector<Coordinate> coordinates(const arma::mat& x, Structure structure) {
+  std::vector<Coordinate> out;
+  out.reserve(x.n_elem);
+  for (arma::uword j = 0; j < x.n_cols; ++j) {
+    for (arma::uword i = 0; i < x.n_rows; ++i) {
+      const arma::uword k = i + j * x.n_rows;
+      if (structure == Structure::kSymmetric && x.n_rows == x.n_cols) {
+        // One coordinate per pair: (i,j) with i >= j moves (j,i) too; (i,i) alone.
+        if (i >= j) out.push_back({k, j + i * x.n_rows});
+      } else {
+        out.push_back({k, k});
+      }
+    }
+  }
+  return out;
+}
+
+double base_step(const FdOptions& fd, double rho) {
+  if (fd.step > 0) return fd.step;
+  rho = std::max(rho, kEps);
+  switch (fd.method) {
+    case FdMethod::kCentral: return std::cbrt(rho);
+    case FdMethod::kForward:
+    case FdMethod::kBackward: return std::sqrt(rho);
+    case FdMethod::kRichardson: return std::pow(rho, 0.2);
+    case FdMethod::kRidders: return 1e-2;
+  }
+  return std::cbrt(rho);
+}
+
+Reference finite_differences(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
+                             const Noise& noise, const FdOptions& fd) {
+  const arma::vec f0 = arma::vectorise(f0_mat);
+  arma::mat& x = values[target.wrt];
+  Reference r = empty_reference(x, f0.n_elem);
+  r.method = ReferenceMethod::kFd;
+  r.detail = to_string(fd.method) + " differences";
+  r.base_step = base_step(fd, step_rho(noise));
+  for (const Coordinate& co : coordinates(x, target.structure)) {
+    Line line(target, values, co, r.evaluations);
+    double c0 = r.base_step;
+    Column c;
+    switch (fd.method) {
+      case FdMethod::kCentral: c = central_column(line, f0, c0, noise.sigma, false); break;
+      case FdMethod::kRichardson: {
+        // Its step is large: near a small nonzero x_b (log x at x = 0.002) it would leave the
+        // region where f is smooth, so it is capped at |x_b| / 100, never below the central step.
+        const double xb = x(co.first);
+        if (xb != 0.0 && fd.step <= 0)
+          c0 = std::max(std::min(c0, std::abs(xb) / 100.0 / std::max(1.0, std::abs(xb))), std::cbrt(step_rho(noise)));
+        c = central_column(line, f0, c0, noise.sigma, true);
+        break;
+      }
+      case FdMethod::kForward: c = one_sided_column(line, f0, c0, noise.sigma, 1.0); break;
+      case FdMethod::kBackward: c = one_sided_column(line, f0, c0, noise.sigma, -1.0); break;
+      case FdMethod::kRidders:
+        c = ridders_column(line, f0, c0, fd.ridders_shrink, fd.ridders_max_iterations, noise.sigma);
+        break;
+    }
+    store(r, co, std::move(c), false);
+  }
+  return r;
+}
+
+bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat, const Noise& noise,
+             const std::vector<arma::uword>& columns, int level, Reference& r) {
+  const arma::vec f0 = arma::vectorise(f0_mat);
+  arma::mat& x = values[target.wrt];
+  std::vector<Coordinate> todo;
+  for (arma::uword b : columns) {
+    const Coordinate co = coordinate_of(x, target.structure, b);
+    bool seen = false;
+    for (const Coordinate& t : todo) seen = seen || t.first == co.first;
+    if (!seen) todo.push_back(co);
+  }
+  auto is_kink = [&](arma::uword a, arma::uword b) {
+    for (const Reference::Kink& k : r.kinks)
+      if (k.a == a && k.b == b) return true;
+    return false;
+  };
+  auto drop_kinks = [&](const Coordinate& co) {
+    r.kinks.erase(std::remove_if(r.kinks.begin(), r.kinks.end(),
+                                 [&](const Reference::Kink& k) { return k.b == co.first || k.b == co.second; }),
+                  r.kinks.end());
+  };
+  switch (level) {
+    case 0: {
+      // Kinks first: a kink beside the point (within the step) disappears at a 100 times smaller
+      // step; one at the point stays.
+      for (const Coordinate& co : todo) {
+        bool has_kink = false;
+        for (const Reference::Kink& k : r.kinks) has_kink = has_kink || k.b == co.first;
+        if (!has_kink) continue;
+        Line line(target, values, co, r.evaluations);
+        Column c = central_column(line, f0, r.steps(co.first) / 100.0 / std::max(1.0, std::abs(x(co.first))),
+                                  noise.sigma, false);
+        drop_kinks(co);
+        store(r, co, std::move(c), false);
+      }
+      if (!target.f_complex) return true;
+      std::vector<arma::uword> bs;
+      for (const Coordinate& co : todo) bs.push_back(co.first);
+      Reference cs = complex_step(target, values, noise, bs);
+      r.evaluations += cs.evaluations;
+      for (const Coordinate& co : todo) {
+        for (arma::uword b : {co.first, co.second}) {
+          for (arma::uword a = 0; a < r.values.n_rows; ++a) {
+            if (is_kink(a, b)) continue;
+            if (cs.bound(a, b) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
+              r.values(a, b) = cs.values(a, b);
+              r.bound(a, b) = cs.bound(a, b);
+            }
+          }
+        }
+      }
+      r.detail += ", tightened by complex step";
+      return true;
+    }
+    case 1: {
+      // Central differences at the step that minimises the estimated truncation + rounding:
+      // with T = c2 h^2 (estimated from the bound's truncation part) and R = 3 sigma / h,
+      // h* = h (R / 2T)^(1/3), taken for the entry of the column with the largest bound.
+      for (const Coordinate& co : todo) {
+        Line line(target, values, co, r.evaluations);
+        const double h = r.steps(co.first) > 0 ? r.steps(co.first)
+                                               : step_for(x(co.first), base_step(FdOptions{}, step_rho(noise)));
+        const arma::uword a = r.bound.col(co.first).index_max();
+        const double rounding = 3 * noise.sigma(a) / h;
+        const double truncation = std::max(r.bound(a, co.first) - rounding, 1e-300);
+        double factor = std::cbrt(rounding / (2 * truncation));
+        if (!std::isfinite(factor)) factor = 1.0;
+        // An unknown truncation (+inf: outside the asymptotic regime) asks for a much smaller step;
+        // a larger one never goes past 4 times the rule (large steps leave the regime).
+        if (!std::isfinite(r.bound(a, co.first))) factor = 1e-2;
+        factor = std::clamp(factor, 1e-2, 4.0);
+        if (std::abs(factor - 1.0) < 0.2) factor = rounding > truncation ? 4.0 : 0.25;
+        Column c = central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false);
+        const bool kink = !c.kinks.empty();
+        if (kink) drop_kinks(co);
+        store(r, co, std::move(c), !kink);
+      }
+      r.detail += ", tightened by central differences at a re-chosen step";
+      return true;
+    }
+    case 2: {
+      for (const Coordinate& co : todo) {
+        Line line(target, values, co, r.evaluations);
+        // From 16 times the rule's central step down (10 rows, shrinking by 2): large first steps
+        // can sit on a plateau far outside the asymptotic regime, where the tableau agrees with
+        // itself and is wrong.
+        Column c = ridders_column(line, f0, 16 * std::cbrt(step_rho(noise)), 2.0, 10, noise.sigma);
+        for (arma::uword b : {co.first, co.second})
+          for (arma::uword a = 0; a < r.values.n_rows; ++a)
+            if (is_kink(a, b)) c.bound(a) = kInf;  // a kink stays a kink
+        store(r, co, std::move(c), true);
+      }
+      r.detail += ", tightened by Ridders' extrapolation";
+      return true;
+    }
+    default: return false;
+  }
+}
+
+Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
+                       const std::vector<arma::uword>& columns) {
+  const arma::mat& x = values[target.wrt];
+  std::vector<arma::cx_mat> cx(values.size());
+  for (std::size_t s = 0; s < values.size(); ++s) cx[s] = arma::conv_to<arma::cx_mat>::from(values[s]);
+  arma::cx_mat& z = cx[target.wrt];
+  arma::cx_mat out;
+  Reference r;
+  r.method = ReferenceMethod::kComplexStep;
+  r.detail = "complex step";
+  r.base_step = 1e-20;
+  std::vector<Coordinate> todo;
+  if (columns.empty()) {
+    todo = coordinates(x, target.structure);
+  } else {
+    for (arma::uword b : columns) todo.push_back(coordinate_of(x, target.structure, b));
+  }
+  std::vector<bool> done(x.n_elem, false);
+  for (const Coordinate& co : todo) {
+    if (done[co.first]) continue;
+    done[co.first] = done[co.second] = true;
+    const double h = 1e-20 * std::max(1.0, std::abs(x(co.first)));
+    z(co.first) += std::complex<double>(0.0, h);
+    if (co.second != co.first) z(co.second) += std::complex<double>(0.0, h);
+    target.f_complex(cx, out);
+    z(co.first) = x(co.first);
+    z(co.second) = x(co.second);
+    ++r.evaluations;
+    if (r.values.is_empty()) {
+      r.values.zeros(out.n_elem, x.n_elem);
+      r.bound.zeros(out.n_elem, x.n_elem);
+      r.steps.zeros(x.n_elem);
+      r.step_notes.assign(x.n_elem, "");
+    }
+    const arma::vec d = arma::vectorise(arma::imag(out)) / h;
+    for (arma::uword b : {co.first, co.second}) {
+      r.values.col(b) = d;
+      r.steps(b) = h;
+    }
+  }
+  if (r.values.is_empty()) return r;
+  // The bound of working precision (see the header); +inf for the columns not computed.
+  const arma::vec f_abs = arma::abs(arma::vectorise(arma::real(out)));
+  for (arma::uword b = 0; b < r.values.n_cols; ++b) {
+    if (!done[b]) {
+      r.bound.col(b).fill(kInf);
+      continue;
+    }
+    const double col_max = r.values.col(b).is_finite() ? arma::abs(r.values.col(b)).max() : kInf;
+    for (arma::uword a = 0; a < r.values.n_rows; ++a) {
+      const double rho = std::max(kEps, f_abs(a) > 0 ? noise.sigma(a) / f_abs(a) : kEps);
+      r.bound(a, b) = std::isfinite(r.values(a, b)) ? 16 * rho * std::abs(r.values(a, b)) + 16 * kEps * col_max : kInf;
+    }
+  }
+  return r;
+}
+
+std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
+                         const Noise& noise, Reference& r) {
+  const arma::vec f0 = arma::vectorise(f0_mat);
+  const arma::mat& x = values[target.wrt];
+  std::uint64_t evaluations = 0;
+  for (const Coordinate& co : coordinates(x, target.structure)) {
+    Line line(target, values, co, evaluations);
+    Column c = central_column(line, f0, std::cbrt(step_rho(noise)), noise.sigma, false);
+    for (Reference::Kink k : c.kinks) {
+      for (arma::uword b : {co.first, co.second}) {
+        k.b = b;
+        r.kinks.push_back(k);
+        r.values(k.a, b) = c.value(k.a);
+        r.bound(k.a, b) = std::max(r.bound(k.a, b), c.bound(k.a));
+        if (co.second == co.first) break;
+      }
+    }
+  }
+  r.evaluations += evaluations;
+  return evaluations;
+}
+
+std::vector<std::pair<double, double>> error_vs_step(const Target& target, std::vector<arma::mat>& values,
+                                                     arma::uword a, arma::uword b, double analytic) {
+  const arma::mat& x = values[target.wrt];
+  const Coordinate co = coordinate_of(x, target.structure, b);
+  std::uint64_t n = 0;
+  Line line(target, values, co, n);
+  std::vector<std::pair<double, double>> out;
+  for (int e = 2; e <= 24; ++e) {
+    const double h = step_for(x(co.first), std::pow(10.0, -e / 2.0));
+    const arma::vec d = (line.at(h) - line.at(-h)) / (2 * h);
+    out.emplace_back(h, std::abs(analytic - d(a)));
+  }
+  return out;
+}
+
+}  // namespace gradcheck::reference

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// The reference seam: for a function at a point, the reference derivative J with a per-entry
+// error bound E (|J - true derivative| <= E, from the method's own error model), the
+// evaluations spent, the steps taken and why. The engine composes references (finite
+// differences of every method, complex step) and never differentiates itself.
+//
+// Notation: x is the wrt variable at the point, b a coordinate of x (one entry, or the pair
+// (i,j), (j,i) of a symmetric x), a an entry of vec(f), J[a,b] = d vec(f)[a] / d x_b,
+// sigma_a the measured rounding noise of f_a at the point (noise.cpp).
+#pragma once
+
+#include <armadillo>
+#include <complex>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gradcheck/options.hpp"
+#include "gradcheck/types.hpp"
+
+namespace gradcheck::reference {
+
+// What is differentiated: f of all variables, with respect to one of them.
+struct Target {
+  // f at `values` into `out` (any exception propagates to the caller).
+  std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> f;
+  // f at complex `values` (the holomorphic extension); empty when f has none.
+  std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
+  std::size_t wrt = 0;
+  Structure structure = Structure::kNone;
+};
+
+// One "variable" of the differentiation: the entries of x moved together by one perturbation.
+// For an unstructured x, each entry alone; for a symmetric x, (i,j) and (j,i) together.
+struct Coordinate {
+  arma::uword first;   // linear index into x
+  arma::uword second;  // == first unless paired
+};
+std::vector<Coordinate> coordinates(const arma::mat& x, Structure structure);
+
+// The rounding noise of f at a point, measured (never assumed).
+struct Noise {
+  arma::vec sigma;                     // per entry of vec(f): standard deviation of its rounding noise
+  double relative = 0.0;               // max(eps, max_a sigma_a / max(max_a |f_a|, 1)): the working precision seen
+  Precision precision = Precision::kDouble;  // measured: kSingle when f's values are float32 numbers or
+                                       // its noise is at float32's level
+  std::uint64_t evaluations = 0;
+  std::string evidence;                // how the precision was decided, for reports
+};
+
+// Measures the noise of f near values (values[wrt] is moved along a seeded random direction by
+// relative steps of 1e-6, 11 evaluations; see noise.cpp for the estimator). f0 = f(values).
+Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, std::uint64_t seed);
+
+// A reference derivative with its bound.
+struct Reference {
+  ReferenceMethod method = ReferenceMethod::kFd;
+  std::string detail;            // "central differences", "complex step", "ridders (tightened)", ...
+  arma::mat values;              // J, numel(f) x numel(x)
+  arma::mat bound;               // E, same shape; +inf where nothing is known
+  arma::vec steps;               // per entry of x: the step h taken (0 for complex step)
+  std::vector<std::string> step_notes;  // per entry of x: why the step differs from the rule, or ""
+  // One-sided slopes where they disagree beyond their rounding at a step-independent gap (a kink):
+  // entries (a, b) of J with the forward and backward slopes. Filled by central differences and
+  // by scan_kinks.
+  struct Kink {
+    arma::uword a, b;
+    double forward, backward;
+  };
+  std::vector<Kink> kinks;
+  std::uint64_t evaluations = 0;
+  double base_step = 0.0;        // the base step c of the step rule used (h_b = c max(1, |x_b|))
+};
+
+// Finite differences of every coordinate by `fd.method`, each entry with its bound. The step
+// rule is h_b = c * max(1, |x_b|), c = fd.step when stated, else chosen from the measured
+// precision (rho = max(eps, noise.relative)):
+//
+//     central c = rho^(1/3), forward/backward c = rho^(1/2), richardson c = rho^(1/5),
+//     ridders c = 1e-2 (its first step)
+//
+// (the minimisers of truncation + rounding for a function of unit scale). A step that would leave
+// the region where f is finite is shrunk, then made one-sided (step_notes say so).
+Reference finite_differences(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
+                             const Noise& noise, const FdOptions& fd);
+
+// Recomputes the listed columns of J (entries of x) with a tighter method; `level` says which:
+//   0  kinks re-examined at a 100 times smaller step (one beside the point disappears, one at the
+//      point stays), then complex step where target.f_complex is set;
+//   1  central differences at the step that minimises the estimated truncation + rounding;
+//   2  Ridders' extrapolation.
+// An entry keeps the value of whichever method bounds it most tightly; entries at a kink keep
+// their wide bound. Returns false when there is no such level (nothing was done).
+bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
+             const std::vector<arma::uword>& columns, int level, Reference& reference);
+
+// Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 max(1, |x_b|)), with the bound
+// of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]|, rho_a = max(eps, sigma_a / |f_a|).
+// Requires target.f_complex.
+// `columns` (entries of x) limits the work to those columns (the others stay 0 with bound +inf);
+// empty: every column.
+Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
+                       const std::vector<arma::uword>& columns = {});
+
+// Looks for kinks with one-sided differences at steps h and 2h (4 evaluations per coordinate)
+// for references that do not see them (complex step, Richardson, Ridders, one-sided methods).
+std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
+                         const Noise& noise, Reference& reference);
+
+// The base step c of the step rule for `fd` at relative precision rho (see finite_differences).
+double base_step(const FdOptions& fd, double rho);
+
+// |analytic - central difference with step h| at entry (a, b) for h = 1e-1 ... 1e-12: the V of
+// truncation and rounding on a log-log plot, for reports of failing checks.
+std::vector<std::pair<double, double>> error_vs_step(const Target& target, std::vector<arma::mat>& values,
+                                                     arma::uword a, arma::uword b, double analytic);
+
+}  // namespace gradcheck::reference
