@@ -203,7 +203,7 @@ Column one_sided_column(Line& line, const arma::vec& f0, double c0, const arma::
   double h = step_for(line.x(), c0);
   for (int attempt = 0; attempt <= 4; ++attempt) {
     const arma::vec near = line.at(sign * h), far = line.at(2 * sign * h);
-    if (near.is_finite() && far.is_finite() || attempt == 4) {
+    if ((near.is_finite() && far.is_finite()) || attempt == 4) {
       c.step = h;
       const arma::vec d1 = (near - f0) / (sign * h), d2 = (far - f0) / (2 * sign * h);
       c.value = d1;
@@ -335,7 +335,7 @@ std::vector<Coordinate> coordinates(const arma::mat& x, Structure structure) {
 
 double base_step(const FdOptions& fd, double rho) {
   if (fd.step > 0) return fd.step;
-  rho = std::max(rho, kEps);
+  rho = std::clamp(rho, kEps, 1e-6);
   switch (fd.method) {
     case FdMethod::kCentral: return std::cbrt(rho);
     case FdMethod::kForward:
@@ -460,19 +460,23 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       r.detail += ", tightened by central differences at a re-chosen step";
       return true;
     }
-    case 2: {
+    case 2:
+    case 3: {
+      // Central differences at a 100 times smaller step than the last one tried, twice: an
+      // entry near a singularity or a pole (1/x at x = 1e-5) reaches the asymptotic regime only
+      // at steps far below the rule's. The regime check keeps a wrong plateau from counting.
       for (const Coordinate& co : todo) {
         Line line(target, values, co, r.evaluations);
-        // From 16 times the rule's central step down (10 rows, shrinking by 2): large first steps
-        // can sit on a plateau far outside the asymptotic regime, where the tableau agrees with
-        // itself and is wrong.
-        Column c = ridders_column(line, f0, 16 * std::cbrt(step_rho(noise)), 2.0, 10, noise.sigma);
+        const double h = r.steps(co.first) > 0 ? r.steps(co.first)
+                                               : step_for(x(co.first), base_step(FdOptions{}, step_rho(noise)));
+        Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false);
         for (arma::uword b : {co.first, co.second})
           for (arma::uword a = 0; a < r.values.n_rows; ++a)
             if (is_kink(a, b)) c.bound(a) = kInf;  // a kink stays a kink
+        c.kinks.clear();
         store(r, co, std::move(c), true);
       }
-      r.detail += ", tightened by Ridders' extrapolation";
+      if (level == 2) r.detail += ", tightened by central differences at smaller steps";
       return true;
     }
     default: return false;

@@ -9,14 +9,23 @@
 //
 //     sigma_k = sqrt( mean_i (Delta^k f_i)^2 * (k!)^2 / (2k)! ),   k = 3..6,
 //
-// and sigma is their median (low orders may still see curvature, high orders have few samples),
-// floored at eps |f_a| / 2 (the rounding of the result itself). delta = 1e-6 moves inputs that f
-// rounds to float32 (ulp 6e-8 relative) by ~16 ulps, so float code shows its own noise.
+// Low orders may still see the smooth part (it falls by a factor ~ delta / d per order, d the
+// distance to where f stops being smooth); noise gives the same sigma_k at every order. So sigma
+// is taken at the first k in 2..5 where the next order no longer falls by more than half
+// (max(sigma_k, sigma_k+1)), else sigma_6; floored at eps |f_a| / 2 (the rounding of the result
+// itself).
+//
+// Two lines are measured: delta = 1e-6 moves inputs that f rounds to float32 (ulp 6e-8
+// relative) by ~16 ulps, so float code shows its own noise there; delta = 1e-12 keeps the smooth
+// part of an ill-conditioned f (a matrix 1e-8 from singular) out of the estimate for double code.
+// The float32 line is used when f is float32 (below), the fine line otherwise. Precision is also
+// single when f is frozen on the fine line but moves on the coarse one: its inputs are rounded
+// to float32 inside.
 //
 // Precision: kSingle when, along the line, every value of f is a float32 number and at least 3 of
-// them differ (double code hits float32 numbers with probability 2^-29 per value), or when the
-// relative noise max_a sigma_a / max(max_a |f_a|, 1) exceeds 1e-9 (float32's eps is 1.2e-7; double code
-// sits near 1e-16); kDouble otherwise.
+// them differ (double code hits float32 numbers with probability 2^-29 per value); kDouble
+// otherwise. The level of the noise alone never makes f single: an ill-conditioned double f is
+// as noisy as float32 code (cond 1e8 gives 1e-8), and single precision loosens the tolerance.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -31,8 +40,8 @@ namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 constexpr int kPoints = 11;   // t = -5 delta .. 5 delta
-constexpr double kDelta = 1e-6;
-constexpr double kSingleRelativeNoise = 1e-9;
+constexpr double kCoarseDelta = 1e-6;
+constexpr double kFineDelta = 1e-12;
 
 double factorial(int n) {
   double r = 1;
@@ -44,77 +53,104 @@ bool is_float(double v) { return static_cast<double>(static_cast<float>(v)) == v
 
 }  // namespace
 
-Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, std::uint64_t seed) {
-  Noise noise;
+// f along x + t u for t = (i - 5) delta, i = 0..10, as columns.
+arma::mat line_samples(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const arma::mat& u,
+                       double delta, std::uint64_t& evaluations) {
   arma::mat& x = values[target.wrt];
   const arma::mat x0 = x;
-  Random random(mix_seed(seed, 0x6e6f697365));
-  arma::mat u(x.n_rows, x.n_cols);
-  for (arma::uword k = 0; k < u.n_elem; ++k) u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * std::max(1.0, std::abs(x0(k)));
-  if (target.structure == Structure::kSymmetric && x.is_square()) u = arma::trimatl(u) + arma::trimatl(u, -1).t();
-
-  const arma::uword p = f0.n_elem;
-  arma::mat samples(p, kPoints);
+  arma::mat samples(f0.n_elem, kPoints);
   arma::mat out;
   for (int i = 0; i < kPoints; ++i) {
     if (i == kPoints / 2) {
       samples.col(i) = arma::vectorise(f0);
       continue;
     }
-    x = x0 + (i - kPoints / 2) * kDelta * u;
-    target.f(values, out);
-    ++noise.evaluations;
+    x = x0 + (i - kPoints / 2) * delta * u;
+    try {
+      target.f(values, out);
+    } catch (...) {
+      x = x0;
+      throw;
+    }
+    ++evaluations;
     samples.col(i) = arma::vectorise(out);
   }
   x = x0;
+  return samples;
+}
+
+// sigma of one row of samples (see the header comment); NaN when a sample is not finite.
+double sigma_of(const arma::rowvec& row) {
+  std::vector<double> d(row.begin(), row.end());
+  for (double v : d)
+    if (!std::isfinite(v)) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> sigma(7, 0.0);
+  for (int k = 1; k <= 6; ++k) {
+    for (int i = 0; i < kPoints - k; ++i) d[i] = d[i + 1] - d[i];
+    const int count = kPoints - k;
+    double mean2 = 0;
+    for (int i = 0; i < count; ++i) mean2 += d[i] * d[i];
+    sigma[k] = std::sqrt(mean2 / count * factorial(k) * factorial(k) / factorial(2 * k));
+  }
+  for (int k = 2; k <= 5; ++k)
+    if (sigma[k + 1] >= 0.5 * sigma[k]) return std::max(sigma[k], sigma[k + 1]);
+  return sigma[6];
+}
+
+Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, std::uint64_t seed) {
+  Noise noise;
+  const arma::mat& x0 = values[target.wrt];
+  Random random(mix_seed(seed, 0x6e6f697365));
+  arma::mat u(x0.n_rows, x0.n_cols);
+  for (arma::uword k = 0; k < u.n_elem; ++k) u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * std::max(1.0, std::abs(x0(k)));
+  if (target.structure == Structure::kSymmetric && x0.is_square()) u = arma::trimatl(u) + arma::trimatl(u, -1).t();
+
+  const arma::uword p = f0.n_elem;
+  const arma::mat coarse = line_samples(target, values, f0, u, kCoarseDelta, noise.evaluations);
+  // Float32 values: every sample a float32 number, at least 3 distinct.
+  bool all_float = coarse.is_finite();
+  for (arma::uword k = 0; k < coarse.n_elem && all_float; ++k) all_float = is_float(coarse(k));
+  std::vector<double> distinct(coarse.begin(), coarse.end());
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  const bool float_values = all_float && distinct.size() >= 3;
+  arma::mat samples = coarse;
+  bool quantized = false;
+  if (!float_values) {
+    const arma::mat fine = line_samples(target, values, f0, u, kFineDelta, noise.evaluations);
+    // Inputs rounded to float32 inside f (C code wrapped in double) freeze f on the fine line
+    // while it moves on the coarse one: then the coarse line is f's own noise. Frozen counts only
+    // where double code would have moved: the coarse change scaled to the fine step (1e-6 of it)
+    // above 64 eps |f| (f = x'Ax + 1e7 is frozen at 1e-12 in double too).
+    bool frozen = fine.is_finite(), visible = false;
+    for (arma::uword a = 0; a < fine.n_rows && frozen; ++a) {
+      frozen = arma::all(fine.row(a) == fine(a, 0));
+      const double coarse_move = arma::abs(coarse.row(a) - f0(a)).max();
+      visible = visible || coarse_move * (kFineDelta / kCoarseDelta) > 64 * kEps * std::abs(f0(a));
+    }
+    quantized = frozen && visible;
+    if (!quantized) samples = fine;
+  }
 
   noise.sigma.set_size(p);
   for (arma::uword a = 0; a < p; ++a) {
-    std::vector<double> d(kPoints);
-    for (int i = 0; i < kPoints; ++i) d[i] = samples(a, i);
-    std::vector<double> estimates;
-    bool finite = true;
-    for (double v : d) finite = finite && std::isfinite(v);
-    for (int k = 1; k <= 6 && finite; ++k) {
-      for (int i = 0; i < kPoints - k; ++i) d[i] = d[i + 1] - d[i];
-      if (k < 3) continue;
-      const int count = kPoints - k;
-      double mean2 = 0;
-      for (int i = 0; i < count; ++i) mean2 += d[i] * d[i];
-      mean2 /= count;
-      estimates.push_back(std::sqrt(mean2 * factorial(k) * factorial(k) / factorial(2 * k)));
-    }
-    double sigma = std::numeric_limits<double>::quiet_NaN();
-    if (!estimates.empty()) {
-      std::sort(estimates.begin(), estimates.end());
-      sigma = 0.5 * (estimates[estimates.size() / 2] + estimates[(estimates.size() - 1) / 2]);
-    }
+    const double sigma = sigma_of(samples.row(a));
     const double floor = 0.5 * kEps * std::abs(f0(a));
     noise.sigma(a) = std::isfinite(sigma) ? std::max(sigma, floor) : floor;
   }
 
-  // Relative to max(|f|, 1): an f near 0 (log det of an orthogonal matrix) is not "noisy" because
-  // its absolute noise is a large fraction of its tiny value.
   const double scale = std::max(1.0, f0.is_finite() ? arma::abs(f0).max() : 0.0);
   const double top = noise.sigma.is_empty() ? 0.0 : noise.sigma.max();
   noise.relative = std::max(kEps, top / scale);
 
-  // Float32 values: every sample a float32 number, at least 3 distinct.
-  bool all_float = samples.is_finite();
-  for (arma::uword k = 0; k < samples.n_elem && all_float; ++k) all_float = is_float(samples(k));
-  std::vector<double> distinct(samples.begin(), samples.end());
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  if (all_float && distinct.size() >= 3) {
+  if (float_values || quantized) {
     noise.precision = Precision::kSingle;
-    noise.evidence = "every value of f near the point is a float32 number";
+    noise.evidence = float_values ? "every value of f near the point is a float32 number"
+                                  : "f does not move under changes of 1e-12 of its inputs (they are rounded to float32)";
     // Rounding to float32 is noise of at least half an ulp of the result.
     for (arma::uword a = 0; a < p; ++a)
       noise.sigma(a) = std::max(noise.sigma(a), 0.5 * std::numeric_limits<float>::epsilon() * std::abs(f0(a)));
     noise.relative = std::max(noise.relative, 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon()));
-  } else if (noise.relative > kSingleRelativeNoise) {
-    noise.precision = Precision::kSingle;
-    noise.evidence = fmt::format("the rounding noise of f is {:.1e} of |f|, at float32's level", noise.relative);
   } else {
     noise.precision = Precision::kDouble;
     noise.evidence = fmt::format("the rounding noise of f is {:.1e} of |f|", noise.relative);

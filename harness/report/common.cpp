@@ -18,6 +18,7 @@ Status outcome(const CaseResult& c, const CheckResult& check) {
   if (c.expect != "fail") return check.status;
   // A failing check of an expect-fail case is an expected failure, unless the case as a whole
   // failed (it did not name the diagnosis it promised).
+  if (check.status == Status::kInconclusive) return Status::kInconclusive;
   if (check.status == Status::kFail || check.status == Status::kXfail)
     return c.status == Status::kFail ? Status::kFail : Status::kXfail;
   return c.status == Status::kXpass ? Status::kXpass : Status::kPass;

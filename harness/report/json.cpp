@@ -83,7 +83,42 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   j["fd"] = fd(k.fd);
   j["diagnoses"] = diagnoses(k.diagnoses);
   put(j, "time_ms", k.time_ms);
-  // Additions.
+  // Additions of the verdict (runner-and-reports.md): the reference and its bound, the precision,
+  // the tolerance as applied, the resolution; the reason of an inconclusive check.
+  {
+    Json ref;
+    ref["method"] = k.reference.method;
+    put(ref, "max_error_bound", k.reference.max_error_bound);
+    ref["evaluations"] = k.reference.evaluations;
+    ref["detail"] = k.reference.detail;
+    j["reference"] = ref;
+  }
+  if (!k.precision.empty()) {
+    j["precision"] = k.precision;
+    j["precision_evidence"] = k.precision_evidence;
+    Json tol;
+    tol["rtol"] = k.tolerance.rtol;
+    tol["atol"] = k.tolerance.atol;
+    j["tolerance"] = tol;
+  }
+  put(j, "resolution", k.resolution);
+  if (k.status == Status::kInconclusive) {
+    j["reason"] = k.reason;
+    j["reason_code"] = k.reason_code;
+  }
+  if (!k.kinks.empty()) {
+    Json kinks = Json::array();
+    for (const KinkInfo& kink : k.kinks) {
+      Json kj;
+      kj["entry"] = kink.label;
+      put(kj, "forward", kink.forward);
+      put(kj, "backward", kink.backward);
+      kinks.push_back(kj);
+    }
+    j["kinks"] = kinks;
+  }
+  if (!k.notes.empty()) j["notes"] = k.notes;
+  // Further additions.
   j["outcome"] = detail::status_name(detail::outcome(c, k));  // the status with the case's expectation
   j["derivative"] = detail::derivative(k);
   if (!k.order.empty()) j["order"] = k.order;
@@ -105,6 +140,9 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
     figures(tj, t.max_abs_error, t.max_rel_error, t.rel_error_norm, t.worst);
     if (!t.diagnoses.empty()) tj["diagnoses"] = diagnoses(t.diagnoses);
     if (!t.error.empty()) tj["error"] = t.error;
+    if (t.status == Status::kInconclusive) tj["reason"] = t.reason;
+    if (!t.precision.empty()) tj["precision"] = t.precision;
+    put(tj, "max_error_bound", t.reference.max_error_bound);
     put(tj, "time_ms", t.time_ms);
     trials.push_back(tj);
   }
@@ -154,7 +192,8 @@ std::string json(const RunResult& run) {
                   {"failed", s.failed},
                   {"errors", s.errors},
                   {"expected_failures", s.expected_failures},
-                  {"unexpected_passes", s.unexpected_passes}};
+                  {"unexpected_passes", s.unexpected_passes},
+                  {"inconclusive", s.inconclusive}};
   Json cases = Json::array();
   for (const auto& c : run.cases) cases.push_back(case_json(c));
   j["cases"] = cases;

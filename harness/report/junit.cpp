@@ -39,7 +39,7 @@ std::string seconds(double ms) { return fmt::format("{:.6f}", ms > 0 ? ms / 1000
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 struct Counts {
-  int tests = 0, failures = 0, errors = 0;
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
   double ms = 0.0;
 };
 
@@ -101,6 +101,12 @@ std::string case_xml(const CaseResult& c, Counts& counts) {
       case Status::kXfail:
         body = "      <system-out>" + xml_escape("expected failure (xfail)\n" + text) + "</system-out>\n";
         break;
+      case Status::kInconclusive:
+        // Neither passed nor failed: skipped, with the reason.
+        counts.skipped++;
+        body = fmt::format("      <skipped message=\"{}\">{}</skipped>\n", attr("inconclusive: " + check.reason),
+                           xml_escape(text));
+        break;
       case Status::kPass:
         break;
     }
@@ -127,18 +133,19 @@ std::string junit(const RunResult& run) {
     std::string cases;
     for (const CaseResult* c : by_file[file]) cases += case_xml(*c, counts);
     suites += fmt::format(
-        "  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{}\">\n",
-        attr(file.empty() ? "gradcheck" : file), id++, counts.tests, counts.failures, counts.errors,
+        "  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
+        attr(file.empty() ? "gradcheck" : file), id++, counts.tests, counts.failures, counts.errors, counts.skipped,
         seconds(counts.ms));
     suites += cases + "  </testsuite>\n";
     total.tests += counts.tests;
     total.failures += counts.failures;
     total.errors += counts.errors;
+    total.skipped += counts.skipped;
   }
   return fmt::format(
              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<testsuites name=\"gradcheck\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{}\">\n",
-             total.tests, total.failures, total.errors, seconds(run.time_ms)) +
+             "<testsuites name=\"gradcheck\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
+             total.tests, total.failures, total.errors, total.skipped, seconds(run.time_ms)) +
          suites + "</testsuites>\n";
 }
 

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cctype>
 #include <cmath>
 
 #include <algorithm>
@@ -33,9 +34,9 @@ std::string paint(const std::string& s, const char* ansi, bool color) {
 
 // The status word, padded to one width so that the case names line up.
 std::string status_word(Status status, bool color) {
-  static const char* const kAnsi[] = {"32", "31;1", "35;1", "33", "31;1"};  // by Status order
+  static const char* const kAnsi[] = {"32", "31;1", "35;1", "33", "31;1", "36"};  // by Status order
   std::string word = detail::status_name(status);
-  for (auto& ch : word) ch = static_cast<char>(ch - 'a' + 'A');
+  for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return paint(fmt::format("{:<5}", word), kAnsi[static_cast<int>(status)], color);
 }
 
@@ -69,7 +70,20 @@ std::string figures(double max_abs, double max_rel, const EntryError& worst) {
 }  // namespace
 
 std::string closing_line(const Summary& s) {
-  return fmt::format("{} passed, {} failed, {} errors", s.passed, s.failed, s.errors);
+  return fmt::format("{} passed, {} failed, {} errors, {} inconclusive", s.passed, s.failed, s.errors, s.inconclusive);
+}
+
+// What the verdict was decided against: the reference, its largest bound, the precision, the
+// tolerance applied and the resolution.
+std::string numerics_line(const CheckResult& check) {
+  std::string out = fmt::format("    reference {} ({}), bound {}, {} evaluations", check.reference.method,
+                                check.reference.detail, sci(check.reference.max_error_bound),
+                                check.reference.evaluations);
+  if (!check.precision.empty())
+    out += fmt::format("; {} precision ({}); tolerance rtol {:g} atol {:g}", check.precision,
+                       check.precision_evidence, check.tolerance.rtol, check.tolerance.atol);
+  if (std::isfinite(check.resolution)) out += fmt::format("; resolution {}", sci(check.resolution));
+  return out + "\n";
 }
 
 std::string check_text(const CaseResult& c, const CheckResult& check, const TextOptions& options) {
@@ -83,6 +97,15 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
   out += "  " + figures(check.max_abs_error, check.max_rel_error, check.worst) + "\n";
 
   const bool failed = check.status == Status::kFail;
+  const bool inconclusive = check.status == Status::kInconclusive;
+  if (inconclusive) out += detail::indent_lines("inconclusive: " + check.reason, "    ");
+  for (const auto& note : check.notes) out += "    note: " + note + "\n";
+  if (!check.kinks.empty() && !failed) {
+    for (const KinkInfo& k : check.kinks)
+      out += fmt::format("    kink at {}: forward slope {:.6g}, backward slope {:.6g}\n", k.label, k.forward, k.backward);
+  }
+  if ((failed && (status == Status::kFail || options.verbose)) || inconclusive || options.verbose)
+    out += numerics_line(check);
   if (failed && (status == Status::kFail || options.verbose)) {
     std::string trial = check.trials.size() > 1
                             ? fmt::format("trial {} of {}, ", check.worst_trial + 1, check.trials.size())

@@ -341,7 +341,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
     r.error = prepared.error;
     r.error_id = prepared.error_id;
   } else {
-    bool any_error = false, any_fail = false, diagnosis_named = spec.diagnosis.empty();
+    bool any_error = false, any_fail = false, any_inconclusive = false, diagnosis_named = spec.diagnosis.empty();
     for (std::size_t i = 0; i < prepared.checks.size(); ++i) {
       PreparedCheck& pc = prepared.checks[i];
       CheckResult cr;
@@ -375,6 +375,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
       }
       any_error = any_error || cr.status == Status::kError;
       any_fail = any_fail || cr.status == Status::kFail;
+      any_inconclusive = any_inconclusive || cr.status == Status::kInconclusive;
       if (cr.status == Status::kError && r.error.empty()) {
         r.error = cr.error;
         r.error_id = "check.error";
@@ -384,6 +385,9 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
     }
     if (any_error) {
       r.status = Status::kError;
+    } else if (!any_fail && any_inconclusive) {
+      // Nothing decided that the case is wrong, and some check could not be decided at all.
+      r.status = Status::kInconclusive;
     } else if (spec.expect == "fail") {
       if (!any_fail) {
         r.status = Status::kXpass;
