@@ -3,6 +3,10 @@
 // matrix expressions) checked against hand-built tensors.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+#include <string>
+
 #include "gradcheck/index_notation.hpp"
 #include "index/error_text.hpp"
 
@@ -199,6 +203,50 @@ TEST_F(IndexExpressionTest, CopiesEvaluateIndependently) {
   other[symbols.find_variable("X")->slot] = arma::eye(3, 3);
   EXPECT_TRUE(arma::approx_equal(b.evaluate(other), arma::vectorise(arma::eye(3, 3)), "absdiff", kTol));
   EXPECT_TRUE(arma::approx_equal(a.evaluate(values), va, "absdiff", kTol));
+}
+
+// Issue 12, item 2: index notation and the expression language apply the same scalar functions,
+// bit for bit, NaN and infinities included. (relu and sign used to turn NaN into 0 in index form
+// only, so 1 + relu(log(x - 10)) was nonfinite in one form and finite in the other.)
+TEST(IndexScalarFunctions, AgreeWithTheExpressionLanguageIncludingNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const arma::mat x = {-inf, -30, -2.5, -1, -1e-3, -0.0, 0, 1e-3, 0.5, 1, 3, 40, inf, nan};
+  const arma::mat xc = x.t();
+  Symbols symbols;
+  symbols.add_variable("x", Shape{xc.n_rows, 1});
+  const std::vector<arma::mat> values = {xc};
+  const IndexSpec spec = IndexSpec::parse("y[i] / x[i]");
+  for (const char* f : {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus", "sin", "cos", "tan",
+                        "sinh", "cosh", "log1p", "expm1", "square", "sign"}) {
+    SCOPED_TRACE(f);
+    const std::string call = std::string(f) + "(x)";
+    Expression e = Expression::compile(call, symbols);
+    const arma::mat want = e.evaluate(values);
+    IndexExpression ie = IndexExpression::compile(std::string(f) + "(x[i])", spec, {xc.n_rows, 1}, {xc.n_rows, 1},
+                                                  symbols);
+    const arma::vec got = ie.evaluate(values);
+    ASSERT_EQ(got.n_elem, want.n_elem);
+    for (arma::uword k = 0; k < got.n_elem; ++k) {
+      if (std::isnan(want[k])) {
+        EXPECT_TRUE(std::isnan(got[k])) << f << "(" << xc[k] << ") = " << got[k] << ", expected NaN";
+      } else {
+        EXPECT_EQ(got[k], want[k]) << f << "(" << xc[k] << ")";
+      }
+    }
+  }
+}
+
+TEST(IndexScalarFunctions, ReluOfNaNStaysNaNInBothForms) {
+  Symbols symbols;
+  symbols.add_variable("x", Shape{2, 1});
+  const std::vector<arma::mat> values = {arma::mat("3; 12")};
+  const arma::mat auto_form = Expression::compile("1 + relu(log(x - 10))", symbols).evaluate(values);
+  const arma::vec index_form = IndexExpression::compile("1 + relu(log(x[i] - 10))", IndexSpec::parse("y[i] / x[i]"),
+                                                        {2, 1}, {2, 1}, symbols)
+                                   .evaluate(values);
+  EXPECT_TRUE(std::isnan(auto_form[0]));
+  EXPECT_TRUE(std::isnan(index_form[0]));
+  EXPECT_EQ(index_form[1], auto_form[1]);
 }
 
 }  // namespace
