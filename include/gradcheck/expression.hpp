@@ -3,7 +3,8 @@
 //
 // An expression is parsed and its shapes inferred once, by Expression::compile; evaluate()
 // then runs the compiled program many times (finite differences) without re-parsing or
-// re-checking, writing into buffers allocated at compile time.
+// re-checking, writing into buffers allocated at compile time. evaluate_complex() runs the same
+// program over complex values (the holomorphic extension), for complex-step differentiation.
 #pragma once
 
 #include <armadillo>
