@@ -90,12 +90,13 @@ std::size_t Compiler::compile_call(const Node& n) {
   const std::size_t start = prog_.steps.size();
   Args args;
   for (const Node& child : n.children) args.push_back(compile(child));
-  return finish(n, start, f->lower(*this, n, args));
+  return finish(n, start, f->lower(*this, n, args), f->name);
 }
 
 // Appends the step of a node whose operands occupy steps [start, end). A compile-time value, or a
 // kernel over constant inputs, is folded: the operands' steps are dropped for one constant.
-std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low) {
+// `name` is the function's, for complex_obstacle() when the kernel has no complex extension.
+std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low, const char* name) {
   check_size(n, low.shape);
   if (low.value) {
     prog_.steps.resize(start);
@@ -103,6 +104,9 @@ std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low) {
   }
   Step s;
   s.run = low.run;
+  s.run_cx = low.run_cx;
+  s.obstacle = low.run_cx ? nullptr : name;
+  s.fn = low.fn;
   s.a = low.inputs.at(0);
   s.b = low.inputs.size() > 1 ? low.inputs[1] : s.a;
   s.p = low.p;

@@ -10,25 +10,42 @@
 
 #include "expr/ast.hpp"
 #include "expr/program.hpp"
+#include "expr/scalar_functions.hpp"
 
 namespace gradcheck::expr {
 
+using detail::CxKernel;
 using detail::Kernel;
+using detail::Kernels;
 using detail::Program;
 using detail::Step;
 using Args = std::vector<std::size_t>;  // step indices of a node's compiled operands
 
 // What an operator or function turns into, decided by its lowering rule at compile time:
 // either a kernel over one or two inputs, or a value known at compile time (ones(3), numel(x)).
+//
+// A kernel given as a generic lambda, [](Step& s, const auto& x, const auto& y) { ... }, is both
+// the real and the complex kernel; RealOnly{k} marks one without a complex extension.
+struct RealOnly {
+  Kernel run;
+};
+
 struct Lowering {
-  Lowering(Shape shape, Kernel run, Args inputs, double p = 0)
-      : shape(shape), run(run), inputs(std::move(inputs)), p(p) {}
+  Lowering(Shape shape, Kernels kernels, Args inputs, double p = 0)
+      : shape(shape), run(kernels.real), run_cx(kernels.complex), inputs(std::move(inputs)), p(p) {}
+  Lowering(Shape shape, RealOnly kernel, Args inputs, double p = 0)
+      : Lowering(shape, Kernels{kernel.run, nullptr}, std::move(inputs), p) {}
+  template <class K>
+  Lowering(Shape shape, K generic, Args inputs, double p = 0)
+      : Lowering(shape, Kernels{generic, generic}, std::move(inputs), p) {}
   explicit Lowering(arma::mat value) : shape{value.n_rows, value.n_cols}, value(std::move(value)) {}
 
   Shape shape;
   Kernel run = nullptr;
+  CxKernel run_cx = nullptr;       // nullptr: no complex extension
   Args inputs;                     // 1 or 2 step indices when run is set
   double p = 0;                    // Step::p
+  const scalar::Function* fn = nullptr;  // Step::fn
   std::optional<arma::mat> value;  // set instead of run for compile-time values
 };
 
@@ -68,7 +85,7 @@ class Compiler {
   const Symbols& symbols() const { return symbols_; }
 
  private:
-  std::size_t finish(const Node& n, std::size_t start, Lowering low);
+  std::size_t finish(const Node& n, std::size_t start, Lowering low, const char* name = "");
   std::size_t push_constant(arma::mat value);
   std::size_t compile_name(const Node& n);
   std::size_t compile_call(const Node& n);

@@ -51,6 +51,11 @@ Expression Expression::compile(std::string_view text, const Symbols& symbols) {
   for (const auto& check : prog->checks) prog->variables_used.push_back(check.first);
   Step& result = prog->steps.back();
   if (result.is_variable()) result.out.zeros(result.shape.rows, result.shape.cols);  // `x` alone: copied out
+  for (const Step& s : prog->steps)
+    if (s.run && !s.run_cx) {
+      prog->complex_obstacle = s.obstacle && *s.obstacle ? s.obstacle : "?";
+      break;
+    }
   return Expression(std::move(prog));
 }
 
@@ -68,16 +73,55 @@ Shape Expression::shape() const { return program_->steps.back().shape; }
 const std::string& Expression::text() const { return program_->text; }
 const std::vector<std::size_t>& Expression::variables_used() const { return program_->variables_used; }
 
-const arma::mat& Expression::evaluate(const std::vector<arma::mat>& values) {
-  // A wrong value is a bug of the caller, not numerical trouble: it throws.
-  for (const auto& [slot, shape] : program_->checks) {
+namespace {
+
+// A wrong value is a bug of the caller, not numerical trouble: it throws.
+template <class T>
+void check_values(const Program& prog, const std::vector<arma::Mat<T>>& values, const char* who) {
+  for (const auto& [slot, shape] : prog.checks) {
     if (slot >= values.size())
-      throw std::invalid_argument("Expression::evaluate: no value for variable slot " + std::to_string(slot));
+      throw std::invalid_argument(std::string(who) + ": no value for variable slot " + std::to_string(slot));
     if (values[slot].n_rows != shape.rows || values[slot].n_cols != shape.cols)
-      throw std::invalid_argument("Expression::evaluate: the value in slot " + std::to_string(slot) + " is " +
+      throw std::invalid_argument(std::string(who) + ": the value in slot " + std::to_string(slot) + " is " +
                                   std::to_string(values[slot].n_rows) + "x" + std::to_string(values[slot].n_cols) +
                                   ", declared " + shape.str());
   }
+}
+
+// Sizes the complex buffers, once: constants get their value, kernel steps their shape.
+void prepare_complex(Program& prog) {
+  if (prog.cx_ready) return;
+  for (Step& s : prog.steps) {
+    if (s.is_constant()) s.cx_out = arma::cx_mat(s.out, arma::mat(s.out.n_rows, s.out.n_cols, arma::fill::zeros));
+    else s.cx_out.zeros(s.shape.rows, s.shape.cols);
+  }
+  prog.cx_ready = true;
+}
+
+}  // namespace
+
+bool Expression::has_complex_extension() const { return program_->complex_obstacle.empty(); }
+const std::string& Expression::complex_obstacle() const { return program_->complex_obstacle; }
+
+const arma::cx_mat& Expression::evaluate_complex(const std::vector<arma::cx_mat>& values) {
+  if (!has_complex_extension())
+    throw Error("expr.complex", "'" + program_->text + "' has no complex extension: " + program_->complex_obstacle +
+                                    " has none, so complex-step differentiation does not apply");
+  check_values(*program_, values, "Expression::evaluate_complex");
+  prepare_complex(*program_);
+  std::vector<Step>& steps = program_->steps;
+  auto input = [&](std::size_t i) -> const arma::cx_mat& {
+    return steps[i].is_variable() ? values[steps[i].slot] : steps[i].cx_out;
+  };
+  for (Step& s : steps)
+    if (s.run) s.run_cx(s, input(s.a), input(s.b));
+  Step& result = steps.back();
+  if (result.is_variable()) result.cx_out = values[result.slot];
+  return result.cx_out;
+}
+
+const arma::mat& Expression::evaluate(const std::vector<arma::mat>& values) {
+  check_values(*program_, values, "Expression::evaluate");
   std::vector<Step>& steps = program_->steps;
   auto input = [&](std::size_t i) -> const arma::mat& {
     return steps[i].is_variable() ? values[steps[i].slot] : steps[i].out;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 #include "expr/compiler.hpp"
 #include "expr/kernels.hpp"
@@ -17,42 +19,34 @@ using arma::uword;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---------------------------------------------------------------------------------------------
-// Scalar functions applied to every entry.
+// Scalar functions applied to every entry: the shared table of scalar_functions.hpp (index
+// notation applies the same ones).
 
-// Stable logistic: never exponentiates a positive number.
-double sigmoid(double x) {
-  if (x >= 0) return 1 / (1 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1 + e);
+Lowering elementwise(Compiler& c, const Node& call, const Args& a) {
+  const scalar::Function* f = scalar::find(call.name);
+  auto k = [](Step& s, const auto& x, const auto&) {
+    auto& o = result(s, x);
+    if constexpr (std::is_same_v<elem_t<decltype(x)>, double>) s.fn->map_real(x.memptr(), o.memptr(), x.n_elem);
+    else s.fn->map_complex(x.memptr(), o.memptr(), x.n_elem);
+  };
+  Lowering low(c.shape(a[0]), Kernels{k, f->map_complex ? CxKernel(k) : nullptr}, {a[0]});
+  low.fn = f;
+  return low;
 }
-// Stable log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)).
-double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
-// max(x, 0), keeping NaN.
-double relu(double x) { return x < 0 ? 0.0 : x; }
-// x * x.
-double square(double x) { return x * x; }
-// -1, 0 or 1 (NaN stays NaN).
-double sign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
-
-// An elementwise function: the result has the argument's shape.
-#define GRADCHECK_ELEMENTWISE(NAME, EXPR)                                                              \
-  Function {                                                                                           \
-    NAME, 1, 1, [](Compiler& c, const Node&, const Args& a) -> Lowering {                              \
-      return {c.shape(a[0]),                                                                           \
-              [](Step& s, const mat& x, const mat&) { map(x, s.out, [](double v) { return EXPR; }); }, \
-              {a[0]}};                                                                                 \
-    }                                                                                                  \
-  }
 
 // ---------------------------------------------------------------------------------------------
 // Shared rules.
+
+// Elements of the type of matrix x: T(0) and friends in generic kernels.
+#define GRADCHECK_ELEM(x) elem_t<decltype(x)>
 
 [[noreturn]] void not_square(Compiler& c, const Node& call, std::size_t step) {
   c.fail("expr.shape", call.name + " needs a square matrix, got " + c.describe(call.children[0], step), call);
 }
 
-// f(X) on a square X, with result shape `out` and kernel k.
-Lowering square_only(Compiler& c, const Node& call, const Args& a, Shape out, Kernel k) {
+// f(X) on a square X, with result shape `out` and kernel k (a generic lambda).
+template <class K>
+Lowering square_only(Compiler& c, const Node& call, const Args& a, Shape out, K k) {
   const Shape s = c.shape(a[0]);
   if (!s.is_square()) not_square(c, call, a[0]);
   c.check_work(call, double(s.rows) * double(s.rows) * double(s.rows));  // a factorisation
@@ -68,7 +62,7 @@ Lowering broadcast_call(Compiler& c, const Node& call, const Args& a, const char
            "cannot take " + std::string(what) + " of " + c.describe(call.children[0], a[0]) + " and " +
                c.describe(call.children[1], a[1]) + ": shapes differ and neither broadcasts",
            call);
-  return {*out, [](Step& s, const mat& x, const mat& y) { zip(x, y, s.out, F{}); }, a};
+  return {*out, [](Step& s, const auto& x, const auto& y) { zip(x, y, result(s, x), F{}); }, a};
 }
 
 // The optional dimension argument of sum, mean, var, cumsum: 0 when absent (all entries).
@@ -79,49 +73,67 @@ int dim_of(Compiler& c, const Node& call, const Args& a) {
 // ---------------------------------------------------------------------------------------------
 // Reductions. Each reduces `n` entries `stride` apart (see reduce() in kernels.hpp).
 
-double sum_of(const double* x, uword stride, uword n) {
-  double t = 0;
-  for (uword i = 0; i < n; ++i) t += x[i * stride];
-  return t;
-}
-double mean_of(const double* x, uword stride, uword n) { return sum_of(x, stride, n) / static_cast<double>(n); }
-// Sample variance (divides by n - 1, as Armadillo); 0 for a single entry.
-double var_of(const double* x, uword stride, uword n) {
-  if (n < 2) return 0;
-  const double m = mean_of(x, stride, n);
-  double t = 0;
-  for (uword i = 0; i < n; ++i) t += (x[i * stride] - m) * (x[i * stride] - m);
-  return t / static_cast<double>(n - 1);
-}
-// Largest (Max) or smallest entry; NaN if any entry is NaN.
-template <bool Max>
-double extreme_of(const double* x, uword stride, uword n) {
-  double best = x[0];
-  for (uword i = 0; i < n; ++i) {
-    const double v = x[i * stride];
-    if (std::isnan(v)) return v;
-    if (Max ? v > best : v < best) best = v;
+struct SumOf {
+  template <class T>
+  T operator()(const T* x, uword stride, uword n) const {
+    T t = 0;
+    for (uword i = 0; i < n; ++i) t += x[i * stride];
+    return t;
   }
-  return best;
-}
-// max(A, B) and min(A, B) entrywise, NaN-propagating.
+};
+struct MeanOf {
+  template <class T>
+  T operator()(const T* x, uword stride, uword n) const {
+    return SumOf{}(x, stride, n) / static_cast<double>(n);
+  }
+};
+// Sample variance (divides by n - 1, as Armadillo); 0 for a single entry. Complex: the squares
+// are not conjugated, (x - m)^2.
+struct VarOf {
+  template <class T>
+  T operator()(const T* x, uword stride, uword n) const {
+    if (n < 2) return 0;
+    const T m = MeanOf{}(x, stride, n);
+    T t = 0;
+    for (uword i = 0; i < n; ++i) t += (x[i * stride] - m) * (x[i * stride] - m);
+    return t / static_cast<double>(n - 1);
+  }
+};
+// Largest (Max) or smallest entry, by the real part; NaN if any entry's real part is NaN.
+template <bool Max>
+struct ExtremeOf {
+  template <class T>
+  T operator()(const T* x, uword stride, uword n) const {
+    T best = x[0];
+    for (uword i = 0; i < n; ++i) {
+      const T v = x[i * stride];
+      if (std::isnan(re(v))) return v;
+      if (Max ? re(v) > re(best) : re(v) < re(best)) best = v;
+    }
+    return best;
+  }
+};
+// max(A, B) and min(A, B) entrywise, NaN-propagating, by the real part.
 struct MaxOf {
-  double operator()(double x, double y) const { return std::isnan(x) || x >= y ? x : y; }
+  template <class T>
+  T operator()(T x, T y) const { return std::isnan(re(x)) || re(x) >= re(y) ? x : y; }
 };
 struct MinOf {
-  double operator()(double x, double y) const { return std::isnan(x) || x <= y ? x : y; }
+  template <class T>
+  T operator()(T x, T y) const { return std::isnan(re(x)) || re(x) <= re(y) ? x : y; }
 };
 struct PowOf {
-  double operator()(double x, double y) const { return std::pow(x, y); }
+  template <class T>
+  T operator()(T x, T y) const { return scalar::power(x, y); }
 };
 
 // sum(X), mean(X), var(X): over every entry (1x1); f(X, 1): each column (1 x n);
 // f(X, 2): each row (m x 1).
-template <double (*F)(const double*, uword, uword)>
+template <class F>
 Lowering reduction(Compiler& c, const Node& call, const Args& a) {
   const int dim = dim_of(c, call, a);
   return {reduced_shape(c.shape(a[0]), dim),
-          [](Step& s, const mat& x, const mat&) { reduce(x, static_cast<int>(s.p), s.out, F); },
+          [](Step& s, const auto& x, const auto&) { reduce(x, static_cast<int>(s.p), result(s, x), F{}); },
           {a[0]},
           double(dim)};
 }
@@ -139,7 +151,9 @@ Lowering extreme(Compiler& c, const Node& call, const Args& a) {
     dim = static_cast<int>(second.value);
   }
   return {reduced_shape(c.shape(a[0]), dim),
-          [](Step& s, const mat& x, const mat&) { reduce(x, static_cast<int>(s.p), s.out, extreme_of<Max>); },
+          [](Step& s, const auto& x, const auto&) {
+            reduce(x, static_cast<int>(s.p), result(s, x), ExtremeOf<Max>{});
+          },
           {a[0]},
           double(dim)};
 }
@@ -150,14 +164,15 @@ Lowering cumsum(Compiler& c, const Node& call, const Args& a) {
   const Shape s = c.shape(a[0]);
   const int dim = a.size() > 1 ? dim_of(c, call, a) : (s.rows == 1 ? 2 : 1);
   return {s,
-          [](Step& st, const mat& x, const mat&) {
-            st.out = x;
+          [](Step& st, const auto& x, const auto&) {
+            auto& o = result(st, x);
+            o = x;
             if (st.p == 1) {
               for (uword j = 0; j < x.n_cols; ++j)
-                for (uword i = 1; i < x.n_rows; ++i) st.out(i, j) += st.out(i - 1, j);
+                for (uword i = 1; i < x.n_rows; ++i) o(i, j) += o(i - 1, j);
             } else {
               for (uword j = 1; j < x.n_cols; ++j)
-                for (uword i = 0; i < x.n_rows; ++i) st.out(i, j) += st.out(i, j - 1);
+                for (uword i = 0; i < x.n_rows; ++i) o(i, j) += o(i, j - 1);
             }
           },
           {a[0]},
@@ -167,11 +182,13 @@ Lowering cumsum(Compiler& c, const Node& call, const Args& a) {
 // ---------------------------------------------------------------------------------------------
 // Column-wise softmax family: one column per sample, shifted by the column max for stability.
 
-// log(sum(exp(x))) over one column, stably; an infinite or NaN max is the answer itself.
-double logsumexp_col(const double* x, uword n) {
-  const double m = extreme_of<true>(x, 1, n);
-  if (!std::isfinite(m)) return m;
-  double t = 0;
+// log(sum(exp(x))) over one column, stably, shifted by the entry of largest real part; an
+// infinite or NaN max is the answer itself.
+template <class T>
+T logsumexp_col(const T* x, uword n) {
+  const T m = ExtremeOf<true>{}(x, 1, n);
+  if (!std::isfinite(re(m))) return m;
+  T t = 0;
   for (uword i = 0; i < n; ++i) t += std::exp(x[i] - m);
   return m + std::log(t);
 }
@@ -179,8 +196,9 @@ double logsumexp_col(const double* x, uword n) {
 // logsumexp(X): m x n -> 1 x n.
 Lowering logsumexp(Compiler& c, const Node&, const Args& a) {
   return {Shape{1, c.shape(a[0]).cols},
-          [](Step& s, const mat& x, const mat&) {
-            for (uword j = 0; j < x.n_cols; ++j) s.out[j] = logsumexp_col(x.colptr(j), x.n_rows);
+          [](Step& s, const auto& x, const auto&) {
+            auto& o = result(s, x);
+            for (uword j = 0; j < x.n_cols; ++j) o[j] = logsumexp_col(x.colptr(j), x.n_rows);
           },
           {a[0]}};
 }
@@ -189,10 +207,11 @@ Lowering logsumexp(Compiler& c, const Node&, const Args& a) {
 template <bool Log>
 Lowering softmax(Compiler& c, const Node&, const Args& a) {
   return {c.shape(a[0]),
-          [](Step& s, const mat& x, const mat&) {
+          [](Step& s, const auto& x, const auto&) {
+            auto& o = result(s, x);
             for (uword j = 0; j < x.n_cols; ++j) {
-              const double lse = logsumexp_col(x.colptr(j), x.n_rows);
-              for (uword i = 0; i < x.n_rows; ++i) s.out(i, j) = Log ? x(i, j) - lse : std::exp(x(i, j) - lse);
+              const auto lse = logsumexp_col(x.colptr(j), x.n_rows);
+              for (uword i = 0; i < x.n_rows; ++i) o(i, j) = Log ? x(i, j) - lse : std::exp(x(i, j) - lse);
             }
           },
           {a[0]}};
@@ -203,27 +222,31 @@ Lowering softmax(Compiler& c, const Node&, const Args& a) {
 // norm(x, p), p = 1, 2 or inf: for a vector sum |x|, 2-norm, max |x|; for a matrix the induced
 // norms: largest column sum of |X|, largest singular value, largest row sum of |X|.
 
-double vector_norm(const mat& x, double p) {
-  double t = 0;
-  for (const double v : x) {
-    if (p == 1) t += std::abs(v);
-    else if (p == kInf) t = std::isnan(v) || std::abs(v) > t ? std::abs(v) : t;
+// Complex: sqrt(sum(x.^2)) for the 2-norm (not the modulus), |x| and max by the real part.
+template <class T>
+T vector_norm(const arma::Mat<T>& x, double p) {
+  T t = 0;
+  for (const T v : x) {
+    const T a = scalar::Abs::value(v);
+    if (p == 1) t += a;
+    else if (p == kInf) t = std::isnan(re(v)) || re(a) > re(t) ? a : t;
     else t += v * v;
   }
   return p == 1 || p == kInf ? t : std::sqrt(t);
 }
 
-void norm_kernel(Step& s, const mat& x, const mat&) {
-  const double p = s.p;
-  if (p == 0 || x.is_vec()) {
-    s.out[0] = vector_norm(x, p == 0 ? 2 : p);
-  } else if (p == 2) {
-    arma::vec sv;  // singular values, largest first
-    s.out[0] = x.is_finite() && arma::svd(sv, x) ? sv[0] : kNaN;
-  } else {  // induced 1-norm: columns; inf-norm: rows
-    const mat sums = p == 1 ? mat(arma::sum(arma::abs(x), 0)) : mat(arma::sum(arma::abs(x), 1));
-    s.out[0] = sums.has_nan() ? kNaN : sums.max();
+// The induced 1-norm (largest column sum of |X|, by the real part) and inf-norm (rows).
+template <class T>
+T induced_norm(const arma::Mat<T>& x, double p) {
+  const uword outer = p == 1 ? x.n_cols : x.n_rows, inner = p == 1 ? x.n_rows : x.n_cols;
+  T best = 0;
+  for (uword j = 0; j < outer; ++j) {
+    T t = 0;
+    for (uword i = 0; i < inner; ++i) t += scalar::Abs::value(p == 1 ? x(i, j) : x(j, i));
+    if (std::isnan(re(t))) return scalar::nan<T>();
+    if (j == 0 || re(t) > re(best)) best = t;
   }
+  return best;
 }
 
 Lowering norm(Compiler& c, const Node& call, const Args& a) {
@@ -234,7 +257,20 @@ Lowering norm(Compiler& c, const Node& call, const Args& a) {
       c.fail_span("expr.value", "order argument of norm must be 1, 2 or inf", call.children[1]);
     p = *v;
   }
-  return {Shape{1, 1}, norm_kernel, {a[0]}, p};
+  if (p == 0 || c.shape(a[0]).is_vector())
+    return {Shape{1, 1},
+            [](Step& s, const auto& x, const auto&) { result(s, x)[0] = vector_norm(x, s.p == 0 ? 2 : s.p); },
+            {a[0]},
+            p};
+  if (p == 2)  // the largest singular value: an SVD has no complex extension
+    return {Shape{1, 1},
+            RealOnly{[](Step& s, const mat& x, const mat&) {
+              arma::vec sv;  // singular values, largest first
+              s.out[0] = x.is_finite() && arma::svd(sv, x) ? sv[0] : kNaN;
+            }},
+            {a[0]},
+            p};
+  return {Shape{1, 1}, [](Step& s, const auto& x, const auto&) { result(s, x)[0] = induced_norm(x, s.p); }, {a[0]}, p};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,55 +279,105 @@ Lowering norm(Compiler& c, const Node& call, const Args& a) {
 // tr(X): sum of the main diagonal, min(m, n) entries.
 Lowering trace(Compiler&, const Node&, const Args& a) {
   return {Shape{1, 1},
-          [](Step& s, const mat& x, const mat&) {
-            double t = 0;
+          [](Step& s, const auto& x, const auto&) {
+            GRADCHECK_ELEM(x) t = 0;
             for (uword i = 0; i < std::min(x.n_rows, x.n_cols); ++i) t += x(i, i);
-            s.out[0] = t;
+            result(s, x)[0] = t;
           },
           {a[0]}};
 }
 
-// det(X), X square.
+// det(X), X square (complex: the LU determinant, no conjugation).
 Lowering det(Compiler& c, const Node& call, const Args& a) {
-  return square_only(c, call, a, Shape{1, 1}, [](Step& s, const mat& x, const mat&) {
-    double v;
-    s.out[0] = arma::det(v, x) ? v : kNaN;
+  return square_only(c, call, a, Shape{1, 1}, [](Step& s, const auto& x, const auto&) {
+    GRADCHECK_ELEM(x) v;
+    result(s, x)[0] = arma::det(v, x) ? v : scalar::nan<GRADCHECK_ELEM(x)>();
   });
 }
 
-// logdet(X) = log(abs(det(X))), X square, via Armadillo's log_det (no overflow).
+// The complex extension of log|det X|: in LU form det X = sign(P) prod u_ii, and
+// log|det X| = sum log(u_ii * sign(re u_ii)) (principal logs), holomorphic wherever det X != 0
+// (-inf when it is 0). The work buffers hold L and U.
+bool complex_log_abs_det(Step& s, const arma::cx_mat& x, cx& out) {
+  if (!x.is_finite() || !arma::lu(s.cx_work, s.cx_work2, x)) return false;  // L (permuted), U
+  cx t = 0;
+  for (uword i = 0; i < x.n_rows; ++i) t += std::log(scalar::Abs::value(s.cx_work2(i, i)));
+  out = t;
+  return true;
+}
+
+// logdet(X) = log(abs(det(X))), X square, via Armadillo's log_det (no overflow); complex: the
+// extension of log|det X| above (at a negative determinant it is log(-det X)).
 Lowering logdet(Compiler& c, const Node& call, const Args& a) {
-  return square_only(c, call, a, Shape{1, 1}, [](Step& s, const mat& x, const mat&) {
-    double v, sign;
-    s.out[0] = arma::log_det(v, sign, x) ? v : kNaN;
+  return square_only(c, call, a, Shape{1, 1}, [](Step& s, const auto& x, const auto&) {
+    using T = GRADCHECK_ELEM(x);
+    T v;
+    bool ok;
+    if constexpr (std::is_same_v<T, double>) {
+      double sign;
+      ok = arma::log_det(v, sign, x);
+    } else {
+      ok = complex_log_abs_det(s, x, v);
+    }
+    result(s, x)[0] = ok ? v : scalar::nan<T>();
   });
 }
 
 // inv(X), X square.
 Lowering inv(Compiler& c, const Node& call, const Args& a) {
-  return square_only(c, call, a, c.shape(a[0]), [](Step& s, const mat& x, const mat&) {
-    if (!arma::inv(s.out, x)) fill_nan(s);
+  return square_only(c, call, a, c.shape(a[0]), [](Step& s, const auto& x, const auto&) {
+    using T = GRADCHECK_ELEM(x);
+    if (!arma::inv(result(s, x), x)) fill_nan<T>(s);
   });
 }
 
-// pinv(X): the Moore-Penrose pseudo-inverse, m x n -> n x m.
+// pinv(X): the Moore-Penrose pseudo-inverse, m x n -> n x m. Through an SVD: no complex
+// extension.
 Lowering pinv(Compiler& c, const Node& call, const Args& a) {
   const Shape s = c.shape(a[0]);
   c.check_work(call, 10 * double(s.rows) * double(s.cols) * double(std::min(s.rows, s.cols)));  // an SVD
   return {Shape{s.cols, s.rows},
-          [](Step& st, const mat& x, const mat&) {
+          RealOnly{[](Step& st, const mat& x, const mat&) {
             if (!x.is_finite() || !arma::pinv(st.out, x)) fill_nan(st);
-          },
+          }},
           {a[0]}};
+}
+
+// The complex Cholesky factor: upper triangular R with R.' R = X (transposed, NOT conjugated:
+// the extension of the real factor to complex symmetric X), reading the upper triangle of X.
+// Fails (false) when a pivot's real part is not positive, as the real factorisation would.
+bool complex_cholesky(const arma::cx_mat& x, arma::cx_mat& r) {
+  const uword n = x.n_rows;
+  r.zeros(n, n);
+  for (uword j = 0; j < n; ++j) {
+    for (uword i = 0; i <= j; ++i) {
+      cx t = x(i, j);
+      for (uword k = 0; k < i; ++k) t -= r(k, i) * r(k, j);
+      if (i < j) {
+        r(i, j) = t / r(i, i);
+      } else {
+        if (!(t.real() > 0) || !std::isfinite(t.imag())) return false;
+        r(j, j) = std::sqrt(t);
+      }
+    }
+  }
+  return true;
 }
 
 // chol(X): upper triangular R with R'R = X, X square. Like LAPACK, only the upper triangle of
 // X is read (it is mirrored first, so a finite difference on one entry stays well defined).
 // Not positive definite: NaN.
 Lowering chol(Compiler& c, const Node& call, const Args& a) {
-  return square_only(c, call, a, c.shape(a[0]), [](Step& s, const mat& x, const mat&) {
-    s.work = arma::symmatu(x);
-    if (!arma::chol(s.out, s.work)) fill_nan(s);
+  return square_only(c, call, a, c.shape(a[0]), [](Step& s, const auto& x, const auto&) {
+    using T = GRADCHECK_ELEM(x);
+    bool ok;
+    if constexpr (std::is_same_v<T, double>) {
+      s.work = arma::symmatu(x);
+      ok = arma::chol(s.out, s.work);
+    } else {
+      ok = complex_cholesky(x, s.cx_out);
+    }
+    if (!ok) fill_nan<T>(s);
   });
 }
 
@@ -308,8 +394,9 @@ Lowering solve(Compiler& c, const Node& call, const Args& a) {
            call);
   c.check_work(call, double(sa.rows) * double(sa.rows) * (double(sa.rows) + double(sb.cols)));
   return {Shape{sa.cols, sb.cols},
-          [](Step& s, const mat& x, const mat& y) {
-            if (!arma::solve(s.out, x, y, arma::solve_opts::no_approx)) fill_nan(s);
+          [](Step& s, const auto& x, const auto& y) {
+            using T = GRADCHECK_ELEM(x);
+            if (!arma::solve(result(s, x), x, y, arma::solve_opts::no_approx)) fill_nan<T>(s);
           },
           a};
 }
@@ -323,14 +410,16 @@ Lowering diag(Compiler& c, const Node&, const Args& a) {
   const Shape s = c.shape(a[0]);
   if (s.is_vector())
     return {Shape{s.numel(), s.numel()},
-            [](Step& st, const mat& x, const mat&) {
-              st.out.zeros();
-              for (uword i = 0; i < x.n_elem; ++i) st.out(i, i) = x[i];
+            [](Step& st, const auto& x, const auto&) {
+              auto& o = result(st, x);
+              o.zeros();
+              for (uword i = 0; i < x.n_elem; ++i) o(i, i) = x[i];
             },
             {a[0]}};
   return {Shape{std::min(s.rows, s.cols), 1},
-          [](Step& st, const mat& x, const mat&) {
-            for (uword i = 0; i < st.out.n_elem; ++i) st.out[i] = x(i, i);
+          [](Step& st, const auto& x, const auto&) {
+            auto& o = result(st, x);
+            for (uword i = 0; i < o.n_elem; ++i) o[i] = x(i, i);
           },
           {a[0]}};
 }
@@ -339,17 +428,20 @@ Lowering diag(Compiler& c, const Node&, const Args& a) {
 Lowering kron(Compiler& c, const Node&, const Args& a) {
   const Shape sa = c.shape(a[0]), sb = c.shape(a[1]);
   return {Shape{sa.rows * sb.rows, sa.cols * sb.cols},
-          [](Step& s, const mat& x, const mat& y) {
+          [](Step& s, const auto& x, const auto& y) {
+            auto& o = result(s, x);
             for (uword j = 0; j < x.n_cols; ++j)
               for (uword i = 0; i < x.n_rows; ++i)
                 for (uword l = 0; l < y.n_cols; ++l)
-                  for (uword k = 0; k < y.n_rows; ++k) s.out(i * y.n_rows + k, j * y.n_cols + l) = x(i, j) * y(k, l);
+                  for (uword k = 0; k < y.n_rows; ++k) o(i * y.n_rows + k, j * y.n_cols + l) = x(i, j) * y(k, l);
           },
           a};
 }
 
 // Copies the entries in column-major order (vec, reshape).
-void copy_entries(Step& s, const mat& x, const mat&) { std::copy(x.begin(), x.end(), s.out.begin()); }
+constexpr auto copy_entries = [](Step& s, const auto& x, const auto&) {
+  std::copy(x.begin(), x.end(), result(s, x).begin());
+};
 
 // vec(X): the columns stacked, numel x 1.
 Lowering vec(Compiler& c, const Node&, const Args& a) {
@@ -373,9 +465,10 @@ Lowering repmat(Compiler& c, const Node& call, const Args& a) {
   const Shape s = c.shape(a[0]);
   const Shape out{s.rows * c.size_argument(call, 1, a[1]), s.cols * c.size_argument(call, 2, a[2])};
   return {out,
-          [](Step& st, const mat& x, const mat&) {
-            for (uword j = 0; j < st.out.n_cols; ++j)
-              for (uword i = 0; i < st.out.n_rows; ++i) st.out(i, j) = x(i % x.n_rows, j % x.n_cols);
+          [](Step& st, const auto& x, const auto&) {
+            auto& o = result(st, x);
+            for (uword j = 0; j < o.n_cols; ++j)
+              for (uword i = 0; i < o.n_rows; ++i) o(i, j) = x(i % x.n_rows, j % x.n_cols);
           },
           {a[0]}};
 }
@@ -384,20 +477,23 @@ Lowering repmat(Compiler& c, const Node& call, const Args& a) {
 template <bool Lower>
 Lowering triangle(Compiler& c, const Node&, const Args& a) {
   return {c.shape(a[0]),
-          [](Step& s, const mat& x, const mat&) {
+          [](Step& s, const auto& x, const auto&) {
+            using T = GRADCHECK_ELEM(x);
+            auto& o = result(s, x);
             for (uword j = 0; j < x.n_cols; ++j)
-              for (uword i = 0; i < x.n_rows; ++i) s.out(i, j) = (Lower ? i >= j : i <= j) ? x(i, j) : 0.0;
+              for (uword i = 0; i < x.n_rows; ++i) o(i, j) = (Lower ? i >= j : i <= j) ? x(i, j) : T(0);
           },
           {a[0]}};
 }
 
-// transpose(X): X'.
+// transpose(X): X' (never conjugated).
 Lowering transpose(Compiler& c, const Node&, const Args& a) {
   const Shape s = c.shape(a[0]);
-  return {Shape{s.cols, s.rows}, [](Step& st, const mat& x, const mat&) { st.out = x.t(); }, {a[0]}};
+  return {Shape{s.cols, s.rows}, [](Step& st, const auto& x, const auto&) { result(st, x) = x.st(); }, {a[0]}};
 }
 
-// dot(a, b): sum of a(i) * b(i) over two arrays with the same number of entries, any shapes.
+// dot(a, b): sum of a(i) * b(i) over two arrays with the same number of entries, any shapes
+// (complex: not conjugated).
 Lowering dot(Compiler& c, const Node& call, const Args& a) {
   if (c.shape(a[0]).numel() != c.shape(a[1]).numel())
     c.fail("expr.shape",
@@ -405,10 +501,10 @@ Lowering dot(Compiler& c, const Node& call, const Args& a) {
                c.describe(call.children[1], a[1]),
            call);
   return {Shape{1, 1},
-          [](Step& s, const mat& x, const mat& y) {
-            double t = 0;
+          [](Step& s, const auto& x, const auto& y) {
+            GRADCHECK_ELEM(x) t = 0;
             for (uword i = 0; i < x.n_elem; ++i) t += x[i] * y[i];
-            s.out[0] = t;
+            result(s, x)[0] = t;
           },
           a};
 }
@@ -440,29 +536,12 @@ Lowering pow(Compiler& c, const Node& call, const Args& a) {
 }
 
 const Function kFunctions[] = {
-    // Elementwise.
-    GRADCHECK_ELEMENTWISE("exp", std::exp(v)),
-    GRADCHECK_ELEMENTWISE("log", std::log(v)),
-    GRADCHECK_ELEMENTWISE("sqrt", std::sqrt(v)),
-    GRADCHECK_ELEMENTWISE("abs", std::abs(v)),
-    GRADCHECK_ELEMENTWISE("tanh", std::tanh(v)),
-    GRADCHECK_ELEMENTWISE("sigmoid", sigmoid(v)),
-    GRADCHECK_ELEMENTWISE("relu", relu(v)),
-    GRADCHECK_ELEMENTWISE("softplus", softplus(v)),
-    GRADCHECK_ELEMENTWISE("sin", std::sin(v)),
-    GRADCHECK_ELEMENTWISE("cos", std::cos(v)),
-    GRADCHECK_ELEMENTWISE("tan", std::tan(v)),
-    GRADCHECK_ELEMENTWISE("sinh", std::sinh(v)),
-    GRADCHECK_ELEMENTWISE("cosh", std::cosh(v)),
-    GRADCHECK_ELEMENTWISE("log1p", std::log1p(v)),
-    GRADCHECK_ELEMENTWISE("expm1", std::expm1(v)),
-    GRADCHECK_ELEMENTWISE("square", square(v)),
-    GRADCHECK_ELEMENTWISE("sign", sign(v)),
+    // Elementwise: the scalar functions of scalar_functions.hpp come first (see find_function).
     {"pow", 2, 2, pow},
     // Reductions.
-    {"sum", 1, 2, reduction<sum_of>},
-    {"mean", 1, 2, reduction<mean_of>},
-    {"var", 1, 2, reduction<var_of>},
+    {"sum", 1, 2, reduction<SumOf>},
+    {"mean", 1, 2, reduction<MeanOf>},
+    {"var", 1, 2, reduction<VarOf>},
     {"max", 1, 2, extreme<true>},
     {"min", 1, 2, extreme<false>},
     {"cumsum", 1, 2, cumsum},
@@ -497,12 +576,23 @@ const Function kFunctions[] = {
     {"rows", 1, 1, size_of<1>},
     {"cols", 1, 1, size_of<2>},
 };
-#undef GRADCHECK_ELEMENTWISE
+#undef GRADCHECK_ELEM
+
+// The scalar functions of the shared table, then the others.
+const std::vector<Function>& all_functions() {
+  static const std::vector<Function> all = [] {
+    std::vector<Function> v;
+    for (const scalar::Function& f : scalar::functions()) v.push_back(Function{f.name, 1, 1, elementwise});
+    v.insert(v.end(), std::begin(kFunctions), std::end(kFunctions));
+    return v;
+  }();
+  return all;
+}
 
 }  // namespace
 
 const Function* find_function(std::string_view name) {
-  for (const Function& f : kFunctions)
+  for (const Function& f : all_functions())
     if (name == f.name) return &f;
   return nullptr;
 }

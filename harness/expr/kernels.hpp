@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Loops shared by the kernels of operators.cpp and functions.cpp.
+//
+// Kernels are written once over the element type: a generic lambda
+//   [](Step& s, const auto& x, const auto& y) { ... result(s, x) ... }
+// converts to both a Kernel (double) and a CxKernel (std::complex<double>), and writes into the
+// step's buffer of that type. Helpers here are templates over arma::Mat<T>.
 #pragma once
 
 #include <armadillo>
@@ -8,23 +13,39 @@
 #include <optional>
 
 #include "expr/program.hpp"
+#include "expr/scalar_functions.hpp"
 
 namespace gradcheck::expr {
 
+using scalar::cx;
+using scalar::re;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Numerical failure: the step's result becomes all NaN (with its shape, even if a failed
-// Armadillo call reset the buffer).
-inline void fill_nan(detail::Step& s) {
-  s.out.set_size(s.shape.rows, s.shape.cols);
-  s.out.fill(kNaN);
+// The element type of a matrix argument of a generic kernel.
+template <class M>
+using elem_t = typename std::decay_t<M>::elem_type;
+
+// The result buffer of step s for the element type of x: s.out or s.cx_out.
+template <class T>
+arma::Mat<T>& result(detail::Step& s, const arma::Mat<T>&) {
+  return detail::out<T>(s);
+}
+
+// Numerical failure: the step's result of element type T becomes all NaN (with its shape, even
+// if a failed Armadillo call reset the buffer).
+template <class T = double>
+void fill_nan(detail::Step& s) {
+  arma::Mat<T>& o = detail::out<T>(s);
+  o.set_size(s.shape.rows, s.shape.cols);
+  o.fill(scalar::nan<T>());
 }
 
 // out(i) = f(a(i)) for every entry; out has a's shape.
-template <class F>
-void map(const arma::mat& a, arma::mat& out, F f) {
-  const double* x = a.memptr();
-  double* y = out.memptr();
+template <class T, class F>
+void map(const arma::Mat<T>& a, arma::Mat<T>& out, F f) {
+  const T* x = a.memptr();
+  T* y = out.memptr();
   for (arma::uword i = 0; i < a.n_elem; ++i) y[i] = f(x[i]);
 }
 
@@ -43,11 +64,11 @@ inline std::optional<Shape> broadcast_shape(Shape a, Shape b) {
 
 // out(i, j) = f(a(i, j), b(i, j)) where a size-1 dimension of a or b is repeated
 // (shapes already checked by broadcast_shape).
-template <class F>
-void zip(const arma::mat& a, const arma::mat& b, arma::mat& out, F f) {
-  double* y = out.memptr();
-  const double* x = a.memptr();
-  const double* z = b.memptr();
+template <class T, class F>
+void zip(const arma::Mat<T>& a, const arma::Mat<T>& b, arma::Mat<T>& out, F f) {
+  T* y = out.memptr();
+  const T* x = a.memptr();
+  const T* z = b.memptr();
   if (a.n_rows == b.n_rows && a.n_cols == b.n_cols) {
     for (arma::uword i = 0; i < a.n_elem; ++i) y[i] = f(x[i], z[i]);
     return;
@@ -61,8 +82,8 @@ void zip(const arma::mat& a, const arma::mat& b, arma::mat& out, F f) {
 
 // Reductions along a dimension: dim 0 = all entries (1x1), 1 = each column (1 x n),
 // 2 = each row (m x 1). f(first, stride, count) reduces `count` entries `stride` apart.
-template <class F>
-void reduce(const arma::mat& a, int dim, arma::mat& out, F f) {
+template <class T, class F>
+void reduce(const arma::Mat<T>& a, int dim, arma::Mat<T>& out, F f) {
   if (dim == 0) {
     out[0] = f(a.memptr(), 1, a.n_elem);
   } else if (dim == 1) {

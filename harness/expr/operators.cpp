@@ -10,44 +10,49 @@
 namespace gradcheck::expr {
 namespace {
 
-using arma::mat;
-
-// The kernel applying f entrywise with broadcasting (see kernels.hpp).
+// The kernel applying f entrywise with broadcasting (see kernels.hpp), real and complex.
 template <class F>
-Kernel zip_kernel() {
-  return [](Step& s, const mat& a, const mat& b) { zip(a, b, s.out, F{}); };
+Kernels zip_kernel() {
+  auto k = [](Step& s, const auto& a, const auto& b) { zip(a, b, result(s, a), F{}); };
+  return Kernels{k, k};
 }
 
 struct Pow {
-  double operator()(double x, double y) const { return std::pow(x, y); }
+  template <class T>
+  T operator()(T x, T y) const { return scalar::power(x, y); }
 };
 template <class Cmp>
-struct Compare {  // comparisons give 1 or 0
-  double operator()(double x, double y) const { return Cmp{}(x, y) ? 1.0 : 0.0; }
+struct Compare {  // comparisons give 1 or 0, deciding on the real parts
+  template <class T>
+  T operator()(T x, T y) const { return Cmp{}(re(x), re(y)) ? T(1) : T(0); }
 };
 
 // A square matrix to an integer power k by repeated squaring: k = 0 gives the identity and a
 // negative k the power of the inverse. A non-integer k (only possible when the exponent depends
-// on a variable) or a singular matrix with k < 0 gives NaN.
-void matrix_power(Step& s, const mat& a, const mat& b) {
-  double k = b[0];
-  if (!std::isfinite(k) || k != std::floor(k) || std::abs(k) > 1e18) return fill_nan(s);
-  mat& base = s.work;
+// on a variable; complex: an exponent with an imaginary part) or a singular matrix with k < 0
+// gives NaN.
+template <class T>
+void matrix_power(Step& s, const arma::Mat<T>& a, const arma::Mat<T>& b) {
+  double k = re(b[0]);
+  if (!std::isfinite(k) || k != std::floor(k) || std::abs(k) > 1e18 || scalar::im(b[0]) != 0) return fill_nan<T>(s);
+  arma::Mat<T>& base = detail::work<T>(s);
+  arma::Mat<T>& tmp = detail::work2<T>(s);
+  arma::Mat<T>& out = detail::out<T>(s);
   if (k < 0) {
-    if (!arma::inv(base, a)) return fill_nan(s);
+    if (!arma::inv(base, a)) return fill_nan<T>(s);
     k = -k;
   } else {
     base = a;
   }
-  s.out.eye(s.shape.rows, s.shape.cols);
+  out.eye(s.shape.rows, s.shape.cols);
   for (auto e = static_cast<std::uint64_t>(k); e > 0; e >>= 1) {
     if (e & 1) {
-      s.work2 = s.out * base;
-      s.out.swap(s.work2);
+      tmp = out * base;
+      out.swap(tmp);
     }
     if (e > 1) {
-      s.work2 = base * base;
-      base.swap(s.work2);
+      tmp = base * base;
+      base.swap(tmp);
     }
   }
 }
@@ -64,7 +69,7 @@ std::string elementwise_phrase(Tok op, const std::string& a, const std::string& 
   }
 }
 
-Kernel elementwise_kernel(Tok op) {
+Kernels elementwise_kernel(Tok op) {
   switch (op) {
     case Tok::Plus: return zip_kernel<std::plus<>>();
     case Tok::Minus: return zip_kernel<std::minus<>>();
@@ -91,7 +96,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
                    std::to_string(sb.rows),
                n);
       c.check_work(n, double(sa.rows) * double(sa.cols) * double(sb.cols));
-      return {Shape{sa.rows, sb.cols}, [](Step& s, const mat& x, const mat& y) { s.out = x * y; }, {a, b}};
+      return {Shape{sa.rows, sb.cols}, [](Step& s, const auto& x, const auto& y) { result(s, x) = x * y; }, {a, b}};
     case Tok::Slash:  // division by a scalar only
       if (!sb.is_scalar())
         c.fail("expr.shape",
@@ -124,7 +129,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
         const double n3 = double(sa.rows) * double(sa.rows) * double(sa.rows);
         c.check_work(n, 2 * bits * n3);
       }
-      return {sa, matrix_power, {a, b}};
+      return {sa, [](Step& s, const auto& x, const auto& y) { matrix_power(s, x, y); }, {a, b}};
     }
     default: {  // elementwise with broadcasting: + - .* ./ .^ and the comparisons
       const std::optional<Shape> out = broadcast_shape(sa, sb);
@@ -141,9 +146,9 @@ Lowering lower_operator(Compiler& c, const Node& n, const Args& args) {
   const Shape sa = c.shape(a);
   switch (n.kind) {
     case Node::Unary:  // -x negates every entry (unary + never gets here)
-      return {sa, [](Step& s, const mat& x, const mat&) { map(x, s.out, std::negate<>()); }, {a}};
-    case Node::Transpose:  // x' and x.T
-      return {Shape{sa.cols, sa.rows}, [](Step& s, const mat& x, const mat&) { s.out = x.t(); }, {a}};
+      return {sa, [](Step& s, const auto& x, const auto&) { map(x, result(s, x), std::negate<>()); }, {a}};
+    case Node::Transpose:  // x' and x.T; never conjugates
+      return {Shape{sa.cols, sa.rows}, [](Step& s, const auto& x, const auto&) { result(s, x) = x.st(); }, {a}};
     default: return lower_binary(c, n, a, args[1]);
   }
 }

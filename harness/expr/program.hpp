@@ -3,12 +3,18 @@
 #pragma once
 
 #include <armadillo>
+#include <complex>
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "gradcheck/expression.hpp"
+
+namespace gradcheck::scalar {
+struct Function;
+}
 
 namespace gradcheck::detail {
 
@@ -17,17 +23,32 @@ struct Step;
 // Computes a step's result into s.out from its inputs a and b (b is a again for one input).
 // Kernels never throw and never print: numerical failure gives NaN entries.
 using Kernel = void (*)(Step& s, const arma::mat& a, const arma::mat& b);
+// The same over complex values, into s.cx_out: the holomorphic extension (see
+// Expression::evaluate_complex). Most kernels are one generic definition giving both.
+using CxKernel = void (*)(Step& s, const arma::cx_mat& a, const arma::cx_mat& b);
+
+// A step's two kernels; complex is nullptr when the operation has no complex extension.
+struct Kernels {
+  Kernel real = nullptr;
+  CxKernel complex = nullptr;
+};
 
 constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
 
 struct Step {
   Kernel run = nullptr;        // nullptr: a leaf, either a constant (value in out) or a variable
+  CxKernel run_cx = nullptr;   // nullptr on a kernel step: no complex extension (see `obstacle`)
+  const char* obstacle = nullptr;          // the function named when run_cx is missing ("pinv")
+  const scalar::Function* fn = nullptr;    // an elementwise scalar function: which one
   std::size_t a = 0, b = 0;    // indices of the input steps (earlier in the program)
   std::size_t slot = kNoSlot;  // a variable leaf: its slot in the values given to evaluate
   double p = 0;                // a parameter of the kernel: the dimension of sum(X, d), p of norm, ...
   Shape shape;                 // the result's shape, inferred at compile time
   arma::mat out;               // the result buffer, allocated at compile time with `shape`
   arma::mat work, work2;       // scratch space of some kernels (chol, matrix power)
+  // The complex counterparts, sized on the first complex evaluation (a constant's cx_out then
+  // holds its value), so that real-only use allocates nothing for them.
+  arma::cx_mat cx_out, cx_work, cx_work2;
 
   bool is_variable() const { return slot != kNoSlot; }
   bool is_constant() const { return run == nullptr && slot == kNoSlot; }
@@ -38,6 +59,25 @@ struct Program {
   std::vector<Step> steps;                  // post-order: inputs before their users; the result is the last step
   std::vector<std::size_t> variables_used;  // sorted, unique slots
   std::vector<std::pair<std::size_t, Shape>> checks;  // (slot, declared shape) of the variables read
+  std::string complex_obstacle;  // the first step's function without a complex extension, or ""
+  bool cx_ready = false;         // the cx_out buffers are sized
 };
+
+// A step's buffers for element type T: out<double>(s) is s.out, out<cx>(s) is s.cx_out.
+template <class T>
+arma::Mat<T>& out(Step& s) {
+  if constexpr (std::is_same_v<T, double>) return s.out;
+  else return s.cx_out;
+}
+template <class T>
+arma::Mat<T>& work(Step& s) {
+  if constexpr (std::is_same_v<T, double>) return s.work;
+  else return s.cx_work;
+}
+template <class T>
+arma::Mat<T>& work2(Step& s) {
+  if constexpr (std::is_same_v<T, double>) return s.work2;
+  else return s.cx_work2;
+}
 
 }  // namespace gradcheck::detail

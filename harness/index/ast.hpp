@@ -7,13 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "expr/scalar_functions.hpp"
+
 namespace gradcheck::index {
 
-// Scalar functions of a term.
-enum class Fn { Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Sin, Cos, Tan, Relu, Sign, Square, Softplus };
-
-// Finds a scalar function by name; false if `name` is not one.
-bool find_function(std::string_view name, Fn& fn);
+// Scalar functions of a term: the table shared with the expression language.
+using Fn = const scalar::Function*;
 
 // One letter written in the text: an index of a factor, an argument of delta, or the letter a
 // sum() binds. `binding` is filled in by the compiler: which summation (or free letter) it is.
@@ -39,7 +38,7 @@ struct Node {
   Kind kind = Number;
   double value = 0;
   std::string name;
-  Fn fn = Fn::Exp;
+  Fn fn = nullptr;  // Func
   std::vector<LetterUse> letters;
   std::vector<int> kids;       // indices into Tree::nodes
   std::size_t pos = 0, end = 0;  // the source span [pos, end)

@@ -78,6 +78,7 @@ class Compiler {
     program_->variable_count = symbols_.variable_count();
     program_->tensors.assign(program_->variable_count + program_->embedded.size(), nullptr);
     program_->root = lower_node(tree_.root);
+    complex_obstacle();
     // Every entry of the result runs the program, and every sum multiplies the cost of its body:
     // refuse what would take hours per evaluation (or a result beyond memory) with the reason.
     double entries = 1;
@@ -353,6 +354,22 @@ class Compiler {
       if (!b.sized)
         fail("index '" + b.letter + "' has no range: it indexes no variable or matrix expression (delta() gives none)",
              b.first_pos, b.letter.size());
+  }
+
+  // The first function without a complex extension: in an embedded expression, or a scalar
+  // function (all of today's have one).
+  void complex_obstacle() {
+    std::string& obstacle = program_->complex_obstacle;
+    for (const Expression& e : program_->embedded)
+      if (!e.has_complex_extension()) {
+        obstacle = e.complex_obstacle();
+        return;
+      }
+    for (const IndexProgram::Op& op : program_->ops)
+      if (op.kind == IndexProgram::Op::Func && !op.fn->complex) {
+        obstacle = op.fn->name;
+        return;
+      }
   }
 
   // Pass 6: the flat program. Implicit sums wrap the node they were found at.

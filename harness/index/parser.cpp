@@ -15,16 +15,6 @@ namespace gradcheck::index {
 
 namespace {
 
-struct FnName {
-  const char* name;
-  Fn fn;
-};
-constexpr FnName kFunctions[] = {
-    {"exp", Fn::Exp},   {"log", Fn::Log},         {"sqrt", Fn::Sqrt}, {"abs", Fn::Abs},   {"tanh", Fn::Tanh},
-    {"sigmoid", Fn::Sigmoid}, {"sin", Fn::Sin},   {"cos", Fn::Cos},   {"tan", Fn::Tan},   {"relu", Fn::Relu},
-    {"sign", Fn::Sign}, {"square", Fn::Square},   {"softplus", Fn::Softplus},
-};
-
 class Parser {
  public:
   explicit Parser(std::string_view text) : s_(text) {}
@@ -238,7 +228,7 @@ class Parser {
         n.end = p_;
         return add(std::move(n));
       }
-      if (find_function(n.name, n.fn)) {
+      if ((n.fn = scalar::find(n.name))) {
         ++p_;
         n.kind = Node::Func;
         n.kids = {sum()};
@@ -307,15 +297,6 @@ class Parser {
 };
 
 }  // namespace
-
-bool find_function(std::string_view name, Fn& fn) {
-  for (const FnName& f : kFunctions)
-    if (name == f.name) {
-      fn = f.fn;
-      return true;
-    }
-  return false;
-}
 
 Tree parse(std::string_view text) { return Parser(text).parse(); }
 

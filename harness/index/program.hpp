@@ -22,7 +22,7 @@ struct IndexProgram {
   struct Op {
     enum Kind : unsigned char { Const, Tensor, Delta, Neg, Add, Sub, Mul, Div, Pow, Func, Sum };
     Kind kind = Const;
-    index::Fn fn = index::Fn::Exp;  // Func
+    index::Fn fn = nullptr;         // Func
     int a = -1, b = -1;             // operands (indices into ops)
     int tensor = -1;                // Tensor: index into tensors
     int nidx = 0;                   // Tensor: 0 (a 1x1), 1 (linear, a vector) or 2 (row, column)
@@ -39,6 +39,7 @@ struct IndexProgram {
   std::vector<std::size_t> slots_used;      // variables read directly, with their declared shapes:
   std::vector<Shape> slot_shapes;           //   evaluate() checks the values it is given
   std::vector<const arma::mat*> tensors;    // set at each evaluate(): variables, then embedded results
+  std::vector<const arma::cx_mat*> cx_tensors;  // the same for evaluate_complex()
 
   std::vector<arma::uword> range;   // per binding
   std::vector<arma::uword> at;      // per binding: its current value while evaluating
@@ -46,9 +47,14 @@ struct IndexProgram {
   std::vector<std::string> free_letters;
   std::vector<arma::uword> free_ranges;
   arma::vec result;  // numel = product of free_ranges
+  arma::cx_vec cx_result;  // sized by the first evaluate_complex()
+  std::string complex_obstacle;  // the first function without a complex extension, or ""
 
-  double eval(int op);
+  // The value of op at the current bindings, reading `tensors` (double) or `cx_tensors`.
+  template <class T>
+  T eval(int op);
   const arma::vec& evaluate(const std::vector<arma::mat>& values);
+  const arma::cx_vec& evaluate_complex(const std::vector<arma::cx_mat>& values);
 };
 
 }  // namespace gradcheck::detail

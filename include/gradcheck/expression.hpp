@@ -3,7 +3,8 @@
 //
 // An expression is parsed and its shapes inferred once, by Expression::compile; evaluate()
 // then runs the compiled program many times (finite differences) without re-parsing or
-// re-checking, writing into buffers allocated at compile time.
+// re-checking, writing into buffers allocated at compile time. evaluate_complex() runs the same
+// program over complex values (the holomorphic extension), for complex-step differentiation.
 #pragma once
 
 #include <armadillo>
@@ -69,6 +70,24 @@ class Expression {
   // Numerical trouble (a singular matrix for inv, chol of a non-SPD matrix) gives NaN entries,
   // never an exception, so it surfaces as a `nonfinite` diagnosis.
   const arma::mat& evaluate(const std::vector<arma::mat>& values);
+
+  // Complex evaluation, for complex-step differentiation: df/dx_b = Im f(x + i h e_b) / h.
+  //
+  // True when every step of the compiled program has a complex extension (complex-step
+  // differentiation applies). complex_obstacle() names the first function that has none
+  // ("pinv"; "norm" for the 2-norm of a matrix: both through an SVD), else "".
+  bool has_complex_extension() const;
+  const std::string& complex_obstacle() const;
+  // Evaluates at complex values (values[slot] has the declared shape). Analytic functions are
+  // extended holomorphically; comparisons, abs, relu, max, min, sign, and any branch decide on the
+  // REAL part (abs(z) = z * sign(re z), relu(z) = z * (re z > 0), max picks by real part, ...).
+  // Transposes and dot never conjugate; norm(x) is sqrt(sum(x.^2)). Where the real function is
+  // undefined (log or sqrt of a negative real part) the result is NaN, so that with zero imaginary
+  // parts the real part of the result is the real evaluation. Numerical failure gives NaN entries,
+  // as evaluate(). The returned reference stays valid until the next call.
+  // Throws gradcheck::Error("expr.complex", ...) if !has_complex_extension(), and
+  // std::invalid_argument for a missing or wrongly shaped value.
+  const arma::cx_mat& evaluate_complex(const std::vector<arma::cx_mat>& values);
 
  private:
   explicit Expression(std::unique_ptr<detail::Program> program);

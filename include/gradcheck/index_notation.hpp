@@ -80,6 +80,16 @@ class IndexExpression {
   // assignment with the FIRST free letter varying fastest (column-major over the letters).
   const arma::vec& evaluate(const std::vector<arma::mat>& values);
 
+  // Complex evaluation, for complex-step differentiation, with the rules of
+  // Expression::evaluate_complex (the scalar functions are the same table; embedded matrix
+  // expressions are evaluated by Expression::evaluate_complex). has_complex_extension() is false
+  // when an embedded expression has none, and complex_obstacle() names its function ("pinv").
+  // The returned reference stays valid until the next call. Throws gradcheck::Error
+  // ("expr.complex", ...) if !has_complex_extension().
+  bool has_complex_extension() const;
+  const std::string& complex_obstacle() const;
+  const arma::cx_vec& evaluate_complex(const std::vector<arma::cx_mat>& values);
+
  private:
   explicit IndexExpression(std::unique_ptr<detail::IndexProgram> program);
   std::unique_ptr<detail::IndexProgram> program_;

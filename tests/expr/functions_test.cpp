@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 
+#include "complex_step_util.hpp"
 #include "expr_test_util.hpp"
 
 using namespace gradcheck;
@@ -340,4 +341,115 @@ TEST(Functions, ExpensiveFactorisationsAreRefused) {
     EXPECT_NE(e.detail().find("operations per evaluation, more than 1e+10"), std::string::npos) << e.detail();
   }
   EXPECT_EQ(shape_of("inv(S)", s), (Shape{3, 3}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complex evaluation: Im f(x + i h e_b) / h against Richardson differences of the real f, and
+// the real part of every complex evaluation against the real evaluation.
+
+namespace {
+
+using test::ComplexCases;
+using cx = std::complex<double>;
+
+}  // namespace
+
+TEST(FunctionsComplex, ElementwiseScalarFunctions) {
+  ComplexCases c;
+  for (const char* text : {"exp(w)", "log(v)", "sqrt(v)", "abs(w)", "tanh(w)", "sigmoid(w)", "sigmoid(big)",
+                           "relu(w)", "softplus(w)", "softplus(big)", "sin(w)", "cos(w)", "tan(w)", "sinh(w)",
+                           "cosh(w)", "log1p(v)", "log1p(v - 0.55)", "expm1(w)", "expm1(w / 1000)", "square(w)",
+                           "sign(w) .* w", "pow(v, t)", "pow(w, 3)", "pow(v, w)", "abs(A) + relu(-A)"})
+    c.check(text);
+}
+
+TEST(FunctionsComplex, Reductions) {
+  ComplexCases c;
+  for (const char* text : {"sum(A)", "sum(A, 1)", "sum(A, 2)", "mean(N)", "mean(N, 1)", "mean(N, 2)", "var(w)",
+                           "var(N)", "var(N, 1)", "var(N, 2)", "max(A)", "max(A, 1)", "max(A, 2)", "min(A)",
+                           "min(N, 1)", "min(N, 2)", "max(A, S)", "min(A, 0.5)", "max(w, 0)", "cumsum(A)",
+                           "cumsum(A, 2)", "cumsum(r)", "norm(w)", "norm(A)", "norm(w, 1)", "norm(w, inf)",
+                           "norm(r, 1)", "norm(A, 1)", "norm(A, inf)", "dot(w, v)", "dot(A, S)", "softmax(A)",
+                           "log_softmax(A)", "logsumexp(A)", "logsumexp(big)", "softmax(big)", "log_softmax(big)"})
+    c.check(text);
+}
+
+TEST(FunctionsComplex, LinearAlgebra) {
+  ComplexCases c;
+  ASSERT_LT(arma::det(c.values[1]), 0);  // D
+  for (const char* text : {"tr(A)", "trace(N * B)", "det(A)", "det(D)", "logdet(A)", "logdet(S)", "logdet(D)",
+                           "inv(A)", "inv(D)", "chol(S)", "solve(A, B)", "solve(D, v)", "inv(S) * chol(S)'"})
+    c.check(text, 1e-8, 1e-13);
+}
+
+TEST(FunctionsComplex, Rearrangements) {
+  ComplexCases c;
+  for (const char* text : {"diag(v)", "diag(r)", "diag(A)", "diag(N)", "kron(A, B)", "kron(w, r)", "vec(N)",
+                           "reshape(A, 1, 9)", "reshape(N, 3, 2)", "repmat(w, 2, 3)", "repmat(r .* w', 2, 1)",
+                           "tril(A)", "triu(N)", "tril(B)", "transpose(N)", "transpose(B) * A"})
+    c.check(text);
+}
+
+TEST(FunctionsComplex, BranchesDecideOnTheRealPart) {
+  ComplexCases c;
+  const arma::cx_mat z = arma::cx_vec{cx(-1, 5), cx(2, -3), cx(0, 4)};
+  // abs(z) = z sign(re z): not the modulus.
+  EXPECT_EQ(c.at("abs(w)", {{"w", z}})(0), cx(1, -5));
+  EXPECT_EQ(c.at("abs(w)", {{"w", z}})(1), cx(2, -3));
+  EXPECT_EQ(c.at("abs(w)", {{"w", z}})(2), cx(0, 0));
+  EXPECT_EQ(c.at("relu(w)", {{"w", z}})(0), cx(0, 0));
+  EXPECT_EQ(c.at("relu(w)", {{"w", z}})(1), cx(2, -3));
+  EXPECT_EQ(c.at("sign(w)", {{"w", z}})(1), cx(1, 0));
+  EXPECT_EQ(c.at("sign(w)", {{"w", z}})(0), cx(-1, 0));
+  EXPECT_EQ(c.at("max(w)", {{"w", z}})(0), cx(2, -3));
+  EXPECT_EQ(c.at("min(w)", {{"w", z}})(0), cx(-1, 5));
+  EXPECT_EQ(c.at("max(w, 1)", {{"w", z}})(0), cx(2, -3));
+  EXPECT_EQ(c.at("max(w, 0.5)", {{"w", z}})(0), cx(0.5, 0));
+  EXPECT_EQ(c.at("min(w, 0.5)", {{"w", z}})(1), cx(0.5, 0));
+  // norm(x) is sqrt(sum(x.^2)), dot(a, b) sum(a .* b): no conjugation, no modulus.
+  const arma::cx_mat y = arma::cx_vec{cx(3, 1), cx(4, 0), cx(0, 0)};
+  EXPECT_LT(std::abs(c.at("norm(w)", {{"w", y}})(0) - std::sqrt(cx(24, 6))), 1e-14);
+  EXPECT_LT(std::abs(c.at("dot(w, w)", {{"w", y}})(0) - cx(24, 6)), 1e-14);
+  EXPECT_LT(std::abs(c.at("norm(w, 1)", {{"w", y}})(0) - cx(7, 1)), 1e-14);
+  EXPECT_EQ(c.at("transpose(w)", {{"w", y}})(0, 0), cx(3, 1));
+  // Outside the real domain the extension is NaN, as the real function.
+  EXPECT_TRUE(std::isnan(c.at("log(w)", {{"w", z}})(0).real()));
+  EXPECT_TRUE(std::isnan(c.at("sqrt(w)", {{"w", z}})(0).real()));
+  EXPECT_FALSE(std::isnan(c.at("sqrt(w)", {{"w", z}})(1).real()));
+}
+
+TEST(FunctionsComplex, NumericalFailureGivesNaNNotAnException) {
+  ComplexCases c;
+  c.add("P", arma::mat{{1, 2}, {2, 4}});   // singular
+  c.add("Q", arma::mat{{1, 2}, {2, -4}});  // not positive definite
+  const arma::cx_mat singular = {{cx(1, 0), cx(2, 0)}, {cx(2, 0), cx(4, 0)}};
+  for (const char* text : {"inv(P)", "solve(P, ones(2, 1))", "chol(Q)", "P ^ -1"}) {
+    SCOPED_TRACE(text);
+    const arma::cx_mat out = c.at(text, {{"P", singular}});
+    for (const cx& e : out) EXPECT_TRUE(std::isnan(e.real())) << text;
+  }
+}
+
+TEST(FunctionsComplex, PinvAndTheMatrixTwoNormHaveNoComplexExtension) {
+  Symbols s = reference_symbols();
+  Expression e = Expression::compile("sum(sum(pinv(A) * 2)) + 1", s);
+  EXPECT_FALSE(e.has_complex_extension());
+  EXPECT_EQ(e.complex_obstacle(), "pinv");
+  std::vector<arma::cx_mat> z(s.variable_count(), arma::cx_mat(4, 3, arma::fill::zeros));
+  try {
+    e.evaluate_complex(z);
+    ADD_FAILURE() << "expected an Error";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.id(), "expr.complex");
+    EXPECT_NE(err.message().find("pinv"), std::string::npos) << err.message();
+  }
+  Expression n = Expression::compile("norm(A, 2) + norm(wa, 2) + norm(A)", s);
+  EXPECT_FALSE(n.has_complex_extension());
+  EXPECT_EQ(n.complex_obstacle(), "norm");
+  // The vector 2-norm and the other matrix norms have one; a pinv folded at compile time too.
+  for (const char* text : {"norm(wa, 2) + norm(A, 1) + norm(A, inf) + norm(A)", "pinv(eye(3)) * q"}) {
+    Expression ok = Expression::compile(text, s);
+    EXPECT_TRUE(ok.has_complex_extension()) << text;
+    EXPECT_EQ(ok.complex_obstacle(), "") << text;
+  }
 }

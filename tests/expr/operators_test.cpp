@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "complex_step_util.hpp"
 #include "expr/kernels.hpp"
 #include "expr_test_util.hpp"
 
@@ -235,4 +236,61 @@ TEST(Operators, ExpensiveProductsAndPowersAreRefused) {
   EXPECT_EQ(shape_of("P * Q", s), (Shape{3000, 2}));
   EXPECT_EQ(shape_of("M^2 * M", s), (Shape{1000, 1000}));
   expect_near(eval("(2 * eye(3))^5"), 32 * arma::mat(arma::eye(3, 3)), 1e-12, "(2 * eye(3))^5");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complex evaluation: Im f(x + i h e_b) / h against Richardson differences of the real f, and
+// the real part of every complex evaluation against the real evaluation.
+
+TEST(OperatorsComplex, ArithmeticAndBroadcasting) {
+  test::ComplexCases c;
+  for (const char* text : {"A + S", "A - S", "-A", "+A", "A .* S", "A ./ S", "A * S", "N * B", "B * N", "A / t",
+                           "t * A", "A * t", "A + v", "A .* r", "r - A", "w ./ A", "A + v + r", "t - A", "A * w",
+                           "r * A * w"})
+    c.check(text);
+}
+
+TEST(OperatorsComplex, Powers) {
+  test::ComplexCases c;
+  for (const char* text : {"A .^ 2", "w .^ 3", "w .^ -2", "v .^ 0.5", "v .^ -1.5", "v .^ t", "t .^ w", "2 .^ w",
+                           "t ^ 3", "t ^ 0.3", "2 ^ t", "t ^ t", "A ^ 3", "A ^ 0", "A ^ -2", "D ^ 5", "S ^ -1",
+                           "(-t) ^ 2", "(-t) .^ 3"})
+    c.check(text, 1e-8, 1e-13);
+}
+
+TEST(OperatorsComplex, TransposesNeverConjugate) {
+  test::ComplexCases c;
+  for (const char* text : {"A'", "N'", "N.T", "w' * A", "(A * B)'"}) c.check(text);
+  const std::complex<double> z(3, 1);
+  const arma::cx_mat w = arma::cx_vec{z, 2.0, 1.0};
+  EXPECT_EQ(c.at("w'", {{"w", w}})(0, 0), z);
+  EXPECT_EQ(c.at("w' * w", {{"w", w}})(0, 0), z * z + 5.0);
+}
+
+TEST(OperatorsComplex, ComparisonsDecideOnTheRealPart) {
+  test::ComplexCases c;
+  for (const char* text : {"(A > S) .* A", "(A < 0.5) + A", "(v >= 1) .* v", "(v <= 1.5) .* v .^ 2",
+                           "(w > 0) .* w + (w <= 0) .* exp(w)"})
+    c.check(text);
+  using cx = std::complex<double>;
+  const arma::cx_mat w = arma::cx_vec{cx(1, 9), cx(-1, 9), cx(2, -9)};
+  const arma::cx_mat gt = c.at("w > 1.5", {{"w", w}});
+  EXPECT_EQ(gt(0), cx(0, 0));
+  EXPECT_EQ(gt(1), cx(0, 0));
+  EXPECT_EQ(gt(2), cx(1, 0));
+  EXPECT_EQ(c.at("w >= 1", {{"w", w}})(0), cx(1, 0));
+  EXPECT_EQ(c.at("w < 0", {{"w", w}})(1), cx(1, 0));
+  EXPECT_EQ(c.at("w <= -1", {{"w", w}})(1), cx(1, 0));
+}
+
+TEST(OperatorsComplex, MatrixPowerWithAVariableExponent) {
+  // The exponent is a variable: an integer value works, its imaginary part (a complex step on
+  // the exponent) or a non-integer value gives NaN, as the real kernel.
+  test::ComplexCases c;
+  c.add("k", arma::mat("2"));
+  const arma::mat a2 = c.values[0] * c.values[0];
+  const arma::cx_mat out = c.at("A ^ k", {});
+  for (arma::uword i = 0; i < 9; ++i) EXPECT_NEAR(out[i].real(), a2[i], 1e-14);
+  const arma::cx_mat stepped = c.at("A ^ k", {{"k", arma::cx_mat(1, 1, arma::fill::value(std::complex<double>(2, 1e-20)))}});
+  EXPECT_TRUE(std::isnan(stepped[0].real()));
 }

@@ -3,6 +3,14 @@
 // matrix expressions) checked against hand-built tensors.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <complex>
+#include <stdexcept>
+
+#include "expr/complex_step_util.hpp"
 #include "gradcheck/index_notation.hpp"
 #include "index/error_text.hpp"
 
@@ -199,6 +207,136 @@ TEST_F(IndexExpressionTest, CopiesEvaluateIndependently) {
   other[symbols.find_variable("X")->slot] = arma::eye(3, 3);
   EXPECT_TRUE(arma::approx_equal(b.evaluate(other), arma::vectorise(arma::eye(3, 3)), "absdiff", kTol));
   EXPECT_TRUE(arma::approx_equal(a.evaluate(values), va, "absdiff", kTol));
+}
+
+// Issue 12, item 2: index notation and the expression language apply the same scalar functions,
+// bit for bit, NaN and infinities included. (relu and sign used to turn NaN into 0 in index form
+// only, so 1 + relu(log(x - 10)) was nonfinite in one form and finite in the other.)
+TEST(IndexScalarFunctions, AgreeWithTheExpressionLanguageIncludingNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const arma::mat x = {-inf, -30, -2.5, -1, -1e-3, -0.0, 0, 1e-3, 0.5, 1, 3, 40, inf, nan};
+  const arma::mat xc = x.t();
+  Symbols symbols;
+  symbols.add_variable("x", Shape{xc.n_rows, 1});
+  const std::vector<arma::mat> values = {xc};
+  const IndexSpec spec = IndexSpec::parse("y[i] / x[i]");
+  for (const char* f : {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus", "sin", "cos", "tan",
+                        "sinh", "cosh", "log1p", "expm1", "square", "sign"}) {
+    SCOPED_TRACE(f);
+    const std::string call = std::string(f) + "(x)";
+    Expression e = Expression::compile(call, symbols);
+    const arma::mat want = e.evaluate(values);
+    IndexExpression ie = IndexExpression::compile(std::string(f) + "(x[i])", spec, {xc.n_rows, 1}, {xc.n_rows, 1},
+                                                  symbols);
+    const arma::vec got = ie.evaluate(values);
+    ASSERT_EQ(got.n_elem, want.n_elem);
+    for (arma::uword k = 0; k < got.n_elem; ++k) {
+      if (std::isnan(want[k])) {
+        EXPECT_TRUE(std::isnan(got[k])) << f << "(" << xc[k] << ") = " << got[k] << ", expected NaN";
+      } else {
+        EXPECT_EQ(got[k], want[k]) << f << "(" << xc[k] << ")";
+      }
+    }
+  }
+}
+
+TEST(IndexScalarFunctions, ReluOfNaNStaysNaNInBothForms) {
+  Symbols symbols;
+  symbols.add_variable("x", Shape{2, 1});
+  const std::vector<arma::mat> values = {arma::mat("3; 12")};
+  const arma::mat auto_form = Expression::compile("1 + relu(log(x - 10))", symbols).evaluate(values);
+  const arma::vec index_form = IndexExpression::compile("1 + relu(log(x[i] - 10))", IndexSpec::parse("y[i] / x[i]"),
+                                                        {2, 1}, {2, 1}, symbols)
+                                   .evaluate(values);
+  EXPECT_TRUE(std::isnan(auto_form[0]));
+  EXPECT_TRUE(std::isnan(index_form[0]));
+  EXPECT_EQ(index_form[1], auto_form[1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complex evaluation: Im E(x + i h e_b) / h against Richardson differences of the real E, and
+// the real part of every complex evaluation against the real evaluation.
+
+class IndexComplexTest : public IndexExpressionTest {
+ protected:
+  void SetUp() override {
+    IndexExpressionTest::SetUp();
+    values[symbols.find_variable("X")->slot] += 3 * arma::eye(3, 3);  // well conditioned for inv, det
+  }
+  void check(const std::string& expected, const std::string& indices, Shape f, Shape x, double rtol = 1e-8) {
+    SCOPED_TRACE(expected + "   [" + indices + "]");
+    IndexExpression e = IndexExpression::compile(expected, IndexSpec::parse(indices), f, x, symbols);
+    ASSERT_TRUE(e.has_complex_extension()) << e.complex_obstacle();
+    EXPECT_EQ(e.complex_obstacle(), "");
+    const test::Evaluator ev{[&e](const std::vector<arma::mat>& v) -> arma::vec { return e.evaluate(v); },
+                             [&e](const std::vector<arma::cx_mat>& v) -> arma::cx_vec { return e.evaluate_complex(v); }};
+    std::vector<std::size_t> slots(values.size());
+    for (std::size_t k = 0; k < slots.size(); ++k) slots[k] = k;
+    test::expect_complex_step_matches(ev, values, slots, expected, rtol, 1e-14);
+  }
+};
+
+TEST_F(IndexComplexTest, SumsProductsAndDiagonals) {
+  check("A[i,j]*B[j,k]", "C[i,k] / s", {3, 5}, {1, 1});
+  check("sum(j, A[i,j]*B[j,k]) * s", "C[i,k] / s", {3, 5}, {1, 1});
+  check("delta(i,k)*x[j]*s", "z[i] / W[k,j]", {3, 1}, {3, 4});
+  check("x[k]*x[k]*r[k]", "y[k] / s", {4, 1}, {1, 1});
+  check("X[k,k] + r[k]*x[k]", "q / s", {1, 1}, {1, 1});
+  check("sum(l, x[l]) + sum(l, B[i,l])", "y[i] / s", {4, 1}, {1, 1});
+  check("-A[i,k] / (2 + s*s) - x[k]", "y[k] / z[i]", {4, 1}, {3, 1});
+}
+
+TEST_F(IndexComplexTest, ScalarFunctionsAndPowers) {
+  for (arma::uword k = 0; k < 4; ++k) ASSERT_GT(std::abs(value("x")(k)), 0.05);  // away from the kinks
+  check("exp(x[k]) + sigmoid(x[k]) + relu(x[k]) + sign(x[k])*x[k] + square(x[k]) + abs(x[k]) + tanh(x[k]) + "
+        "sin(x[k]) + cos(x[k]) + tan(x[k] / 4) + softplus(x[k]) + log(1 + square(x[k])) + sqrt(2 + x[k])",
+        "y[k] / s", {4, 1}, {1, 1});
+  check("sinh(x[k]) + cosh(x[k]) + log1p(square(x[k])) + expm1(x[k])", "y[k] / s", {4, 1}, {1, 1});
+  check("x[k]^2 / 4 + s^3 + 2^x[k] + (1 + square(x[k]))^s + x[k]^-3", "y[k] / s", {4, 1}, {1, 1});
+  check("exp(A[i,j]*x[j])", "y[i] / s", {3, 1}, {1, 1});
+  check("exp(x[k]) * r[k]", "q / s", {1, 1}, {1, 1});
+}
+
+TEST_F(IndexComplexTest, EmbeddedMatrixExpressions) {
+  check("inv(X)[j,i]", "q / X[i,j]", {1, 1}, {3, 3});
+  check("-(inv(X)*inv(X))[j,i]", "q / X[i,j]", {1, 1}, {3, 3});
+  check("det(X) * inv(X)[j,i] + logdet(X)", "q / X[i,j]", {1, 1}, {3, 3});
+  check("(A*B)[i,k]", "C[i,k] / s", {3, 5}, {1, 1});
+  check("kron(B',X)[a,b]", "Z[a] / H[b]", {15, 1}, {12, 1});
+  check("(A')[k,i] + tr(X)", "y[k] / z[i]", {4, 1}, {3, 1});
+  check("chol(X*X')[i,j] * exp(s)", "Z[i,j] / s", {3, 3}, {1, 1});
+}
+
+TEST_F(IndexComplexTest, AnEmbeddedPinvHasNoComplexExtension) {
+  IndexExpression e = IndexExpression::compile("pinv(A)[j,i] + x[j]", IndexSpec::parse("q / A[i,j]"), {1, 1}, {3, 4},
+                                               symbols);
+  EXPECT_FALSE(e.has_complex_extension());
+  EXPECT_EQ(e.complex_obstacle(), "pinv");
+  EXPECT_EQ(e.evaluate(values).n_elem, 12u);  // the real evaluation still works
+  try {
+    e.evaluate_complex(test::complexify(values));
+    ADD_FAILURE() << "expected gradcheck::Error";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.id(), "expr.complex");
+    EXPECT_NE(err.message().find("pinv"), std::string::npos) << err.message();
+  }
+}
+
+TEST_F(IndexComplexTest, WrongValuesAreRejectedAndCopiesAreIndependent) {
+  IndexExpression a = IndexExpression::compile("inv(X)[i,j] * s", IndexSpec::parse("q / X[i,j]"), {1, 1}, {3, 3},
+                                               symbols);
+  EXPECT_THROW(a.evaluate_complex({}), std::invalid_argument);
+  const std::vector<arma::cx_mat> z = test::complexify(values);
+  const arma::cx_vec first = a.evaluate_complex(z);
+  IndexExpression b = a;
+  std::vector<arma::cx_mat> w = z;
+  w[symbols.find_variable("s")->slot](0) = std::complex<double>(0, 1);
+  const arma::cx_vec& other = b.evaluate_complex(w);
+  EXPECT_NE(&other, &a.evaluate_complex(z));
+  for (arma::uword k = 0; k < 9; ++k) {
+    EXPECT_EQ(a.evaluate_complex(z)(k), first(k));
+    EXPECT_NEAR(other(k).imag(), first(k).real() / value("s")(0), 1e-12);
+  }
 }
 
 }  // namespace
