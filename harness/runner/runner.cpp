@@ -279,6 +279,13 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     }
     auto f_copy = std::make_shared<Expression>(*f);
     p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
+    if (f_copy->has_complex_extension()) {
+      p.f_complex = [f_copy](const std::vector<arma::cx_mat>& values, arma::cx_mat& result) {
+        result = f_copy->evaluate_complex(values);
+      };
+    } else {
+      p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
+    }
     try {
       if (c.form.form == Form::kIndex) {
         try {
