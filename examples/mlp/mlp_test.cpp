@@ -185,7 +185,7 @@ TEST(TwoLayerNetBuggy, DoubleAveragedGradientsAreDiagnosed) {
   options.worst_entries = 3;
 
   EXPECT_NONFATAL_FAILURE(EXPECT_GRADIENTS_MATCH_OPTS(loss, inputs, gradients, Layout::kDenominator, options),
-                          "[scale] expected is 1/8 = 1/m times the finite-difference derivative");
+                          "[scale] expected is 1/8 = 1/m times the reference derivative");
 
   const std::vector<std::string> messages =
       failures_of([&] { EXPECT_GRADIENTS_MATCH_OPTS(loss, inputs, gradients, Layout::kDenominator, options); });

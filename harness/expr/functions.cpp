@@ -323,11 +323,31 @@ Lowering logdet(Compiler& c, const Node& call, const Args& a) {
   });
 }
 
+// A^-1 B for complex A through its LU factors, P A = L U: X = U^-1 (L^-1 (P B)). Armadillo's inv
+// and solve detect symmetric (Hermitian) matrices and then use a Cholesky that conjugates, which
+// is wrong for the complex-symmetric matrices of complex step (X'X + i h ...): the triangular
+// solves here never look at symmetry. False when A is singular.
+bool complex_lu_solve(const arma::cx_mat& a, const arma::cx_mat& b, arma::cx_mat& out) {
+  arma::cx_mat l, u, p;
+  if (!a.is_finite() || !b.is_finite() || !arma::lu(l, u, p, a)) return false;
+  for (arma::uword i = 0; i < u.n_rows; ++i)
+    if (u(i, i) == cx(0.0)) return false;
+  arma::cx_mat y;
+  if (!arma::solve(y, arma::trimatl(l), p * b, arma::solve_opts::no_approx)) return false;
+  return arma::solve(out, arma::trimatu(u), y, arma::solve_opts::no_approx);
+}
+
 // inv(X), X square.
 Lowering inv(Compiler& c, const Node& call, const Args& a) {
   return square_only(c, call, a, c.shape(a[0]), [](Step& s, const auto& x, const auto&) {
     using T = GRADCHECK_ELEM(x);
-    if (!arma::inv(result(s, x), x)) fill_nan<T>(s);
+    bool ok;
+    if constexpr (std::is_same_v<T, cx>) {
+      ok = complex_lu_solve(x, arma::eye<arma::cx_mat>(x.n_rows, x.n_rows), result(s, x));
+    } else {
+      ok = arma::inv(result(s, x), x);
+    }
+    if (!ok) fill_nan<T>(s);
   });
 }
 
@@ -396,7 +416,13 @@ Lowering solve(Compiler& c, const Node& call, const Args& a) {
   return {Shape{sa.cols, sb.cols},
           [](Step& s, const auto& x, const auto& y) {
             using T = GRADCHECK_ELEM(x);
-            if (!arma::solve(result(s, x), x, y, arma::solve_opts::no_approx)) fill_nan<T>(s);
+            bool ok;
+            if constexpr (std::is_same_v<T, cx>) {
+              ok = complex_lu_solve(x, y, result(s, x));
+            } else {
+              ok = arma::solve(result(s, x), x, y, arma::solve_opts::no_approx);
+            }
+            if (!ok) fill_nan<T>(s);
           },
           a};
 }

@@ -424,6 +424,16 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         for (arma::uword b : {co.first, co.second}) {
           for (arma::uword a = 0; a < r.values.n_rows; ++a) {
             if (is_kink(a, b)) continue;
+            // Two references that contradict each other beyond their bounds: one of them is
+            // wrong (a complex extension with a bug), so neither wins: the entry stays unknown.
+            if (std::isfinite(r.bound(a, b)) &&
+                std::abs(cs.values(a, b) - r.values(a, b)) > r.bound(a, b) + cs.bound(a, b)) {
+              r.bound(a, b) = kInf;
+              r.detail += r.detail.find("disagree") == std::string::npos
+                              ? " (complex step and finite differences disagree beyond their bounds)"
+                              : "";
+              continue;
+            }
             if (cs.bound(a, b) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
               r.values(a, b) = cs.values(a, b);
               r.bound(a, b) = cs.bound(a, b);

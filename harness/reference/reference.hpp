@@ -93,7 +93,9 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 // (Ridders' extrapolation is not used to tighten: far outside the asymptotic regime its tableau
 // can agree with itself on a plateau and be wrong, with a small error estimate.)
 // An entry keeps the value of whichever method bounds it most tightly; entries at a kink keep
-// their wide bound. Returns false when there is no such level (nothing was done).
+// their wide bound. Complex step must agree with the finite difference within both bounds
+// where that one is finite, else the entry's bound becomes +inf (a bug in a complex extension
+// cannot pass silently). Returns false when there is no such level (nothing was done).
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& reference);
 

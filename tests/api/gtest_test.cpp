@@ -104,7 +104,7 @@ TEST(GtestAssertions, FailureMessageIsTheReport) {
   EXPECT_THAT(message, HasSubstr("rel error"));
   EXPECT_THAT(message, HasSubstr("X(2,3)"));
   // ...and the diagnosis with the factor named after the batch size.
-  EXPECT_THAT(message, HasSubstr("[scale] expected is 4 = m times the finite-difference derivative"));
+  EXPECT_THAT(message, HasSubstr("[scale] expected is 4 = m times the reference derivative"));
   EXPECT_THAT(message, HasSubstr("multiply it by 1/4 = 1/m"));
 }
 

@@ -80,7 +80,7 @@ TEST(Loader, UnknownFieldIsReportedWithASuggestion) {
   EXPECT_EQ(f.errors[0].message,
             "u.json:2:55: error [case.unknown-field] case \"a\", field \"tolerence\": unknown field (did you mean "
             "\"tolerance\"?); known fields: name, description, source, tags, dims, variables, expression, checks, "
-            "tolerance, fd, trials, seed, expect, diagnosis");
+            "tolerance, fd, trials, seed, expect, diagnosis, reference, precision, mode");
 }
 
 TEST(Loader, EveryProblemOfACaseIsListed) {

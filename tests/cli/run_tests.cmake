@@ -1,18 +1,18 @@
 # SPDX-License-Identifier: MIT
 # gradcheck run: exit statuses, the closing line, bad files beside good ones.
 gradcheck_cli_test(run.pass EXIT 0 ARGS run good.json
-  MATCH "PASS   square_norm" "\n1 passed, 0 failed, 0 errors\n$")
+  MATCH "PASS   square_norm" "\n1 passed, 0 failed, 0 errors, 0 inconclusive\n$")
 gradcheck_cli_test(run.wrong_derivation_fails EXIT 1 ARGS run wrong.json
-  MATCH "FAIL   forgot_the_two" "\\[scale\\] expected is 1/2 times" "0 passed, 1 failed, 0 errors")
+  MATCH "FAIL   forgot_the_two" "\\[scale\\] expected is 1/2 times" "0 passed, 1 failed, 0 errors, 0 inconclusive")
 gradcheck_cli_test(run.malformed_json_points_at_line_and_column EXIT 2 ARGS run malformed.json good.json
-  MATCH "malformed.json:4:14: error \\[case.json\\] not valid JSON" "PASS   square_norm" "1 passed, 0 failed, 1 errors")
+  MATCH "malformed.json:4:14: error \\[case.json\\] not valid JSON" "PASS   square_norm" "1 passed, 0 failed, 1 errors, 0 inconclusive")
 gradcheck_cli_test(run.bad_cases_do_not_stop_the_others EXIT 2 ARGS run suite_mixed.json
   MATCH "suite_mixed.json:8:41: error \\[case.field\\] case \"bad_layout\", field \"checks\\[0\\].layout\": expected one of \"denominator\", \"numerator\", got \"numerater\"; did you mean \"numerator\"\\?"
         "field \"checks\\[0\\].expectd\": unknown field \\(did you mean \"expected\"\\?\\)"
         "suite_mixed.json:19:25: error \\[expr.shape\\] case \"bad_expression\", field \"expression\", column 4: cannot multiply x' \\(1x3\\) by A \\(4x3\\): inner sizes 3 and 4\n        x' \\* A \\* x\n           \\^"
-        "PASS   still_runs" "1 passed, 0 failed, 3 errors")
+        "PASS   still_runs" "1 passed, 0 failed, 3 errors, 0 inconclusive")
 gradcheck_cli_test(run.expect_fail_that_passes_is_xpass EXIT 1 ARGS run xpass.json
-  MATCH "XPASS" "0 expected failures, 1 unexpected passes" "0 passed, 1 failed, 0 errors")
+  MATCH "XPASS" "0 expected failures, 1 unexpected passes" "0 passed, 1 failed, 0 errors, 0 inconclusive")
 gradcheck_cli_test(run.expect_fail_must_name_its_diagnosis EXIT 1 ARGS run xfail_wrong_code.json
   MATCH "does not name the diagnosis \"sign\" \\(it names: scale\\)")
 gradcheck_cli_test(run.missing_path_is_usage_error EXIT 2 ARGS run no/such/dir
@@ -22,7 +22,7 @@ gradcheck_cli_test(run.bad_option_is_usage_error EXIT 2 ARGS run good.json --job
 gradcheck_cli_test(run.bad_shard_is_usage_error EXIT 2 ARGS run many --shard 3/2
   MATCH "error \\[cli.usage\\] --shard: expected K/N with 1 <= K <= N")
 gradcheck_cli_test(run.filter EXIT 0 ARGS run many --filter "many_[12]"
-  MATCH "many_1" "many_2" "2 passed, 0 failed, 0 errors" NOMATCH "many_3")
+  MATCH "many_1" "many_2" "2 passed, 0 failed, 0 errors, 0 inconclusive" NOMATCH "many_3")
 gradcheck_cli_test(run.shard_1_of_2 EXIT 0 ARGS run many --shard 1/2
   MATCH "many_1" "many_3" "many_5" "3 passed" NOMATCH "many_2")
 gradcheck_cli_test(run.shard_2_of_2 EXIT 0 ARGS run many --shard 2/2
@@ -30,7 +30,7 @@ gradcheck_cli_test(run.shard_2_of_2 EXIT 0 ARGS run many --shard 2/2
 gradcheck_cli_test(run.shard_from_gtest_environment EXIT 0 ARGS run many
   ENV GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=3 MATCH "many_2" "many_5" "2 passed" NOMATCH "many_1")
 gradcheck_cli_test(run.quiet_shows_only_the_closing_line EXIT 0 ARGS run many --quiet
-  MATCH "^6 passed, 0 failed, 0 errors\n$")
+  MATCH "^6 passed, 0 failed, 0 errors, 0 inconclusive\n$")
 gradcheck_cli_test(run.help EXIT 0 ARGS run --help MATCH "--report-dir" "--shard" "--baseline")
 gradcheck_cli_test(help EXIT 0 ARGS --help MATCH "run" "check" "lint" "compare")
 gradcheck_cli_test(no_verb_is_usage_error EXIT 2 ARGS MATCH "cli.usage")
@@ -53,10 +53,10 @@ gradcheck_cli_test(run.negative_seed_is_usage_error EXIT 2 ARGS run good.json --
 # Found by hand: JSON nested 100000 deep crashed run and lint (stack overflow); bytes that are not
 # UTF-8 came out raw after a cut reason.
 gradcheck_cli_test(run.deeply_nested_json_is_a_case_error EXIT 2 ARGS run deep.json good.json
-  MATCH "deep.json:1:65: error \\[case.json\\] nested more than 64 levels deep" "1 passed, 0 failed, 1 errors")
+  MATCH "deep.json:1:65: error \\[case.json\\] nested more than 64 levels deep" "1 passed, 0 failed, 1 errors, 0 inconclusive")
 gradcheck_cli_test(run.bytes_that_are_not_utf8 EXIT 2 ARGS run not_utf8.json good.json
   MATCH "not_utf8.json:1:11: error \\[case.json\\] not valid JSON: syntax error while parsing value - invalid string: ill-formed UTF-8 byte; last read: '\"\\\\xFF'"
-        "1 passed, 0 failed, 1 errors")
+        "1 passed, 0 failed, 1 errors, 0 inconclusive")
 gradcheck_cli_test(run.empty_file EXIT 2 ARGS run empty.json good.json
   MATCH "empty.json:1:1: error \\[case.json\\] not valid JSON: syntax error while parsing value - unexpected end of input" "1 passed")
 gradcheck_cli_test(run.file_holding_a_list EXIT 2 ARGS run list.json
@@ -65,7 +65,7 @@ gradcheck_cli_test(run.file_holding_a_list EXIT 2 ARGS run list.json
 # "[internal] number overflow"; it is one file's case.json error now.
 gradcheck_cli_test(run.number_overflow_is_one_files_error EXIT 2 ARGS run number_overflow.json good.json
   MATCH "number_overflow.json:2:12: error \\[case.json\\] not valid JSON: number overflow parsing '1e999'"
-        "PASS   square_norm" "1 passed, 0 failed, 1 errors"
+        "PASS   square_norm" "1 passed, 0 failed, 1 errors, 0 inconclusive"
   NOMATCH "internal")
 gradcheck_cli_test(run.filter_matching_nothing_is_usage_error EXIT 2 ARGS run many --filter "no_such_case*"
   MATCH "error \\[cli.usage\\] --filter \"no_such_case\\*\" matches no case")

@@ -25,16 +25,16 @@ TEST(ClosingLine, NamesPassedFailedAndErrors) {
   s.passed = 12;
   s.failed = 1;
   s.errors = 0;
-  EXPECT_EQ(closing_line(s), "12 passed, 1 failed, 0 errors");
+  EXPECT_EQ(closing_line(s), "12 passed, 1 failed, 0 errors, 0 inconclusive");
 }
 
 TEST(Text, EndsWithExactlyOneClosingLine) {
   const std::string out = text(sample_run());
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out.back(), '\n');
-  EXPECT_EQ(last_line(out), "1 passed, 2 failed, 1 errors");
+  EXPECT_EQ(last_line(out), "1 passed, 2 failed, 1 errors, 0 inconclusive");
   EXPECT_EQ(count(out, " passed, "), 1) << out;
-  EXPECT_NE(out.find("\n1 expected failures, 1 unexpected passes\n1 passed, 2 failed, 1 errors\n"), std::string::npos)
+  EXPECT_NE(out.find("\n1 expected failures, 1 unexpected passes\n1 passed, 2 failed, 1 errors, 0 inconclusive\n"), std::string::npos)
       << out;
 }
 
@@ -123,7 +123,7 @@ TEST(Text, QuietListsOnlyFailuresAndTheClosingLine) {
   EXPECT_NE(out.find("FAIL   bilinear_wrong_layout"), std::string::npos) << out;
   EXPECT_NE(out.find("XPASS  trace_known_wrong"), std::string::npos) << out;
   EXPECT_NE(out.find("ERROR  broken_shape  (cases/broken.json)"), std::string::npos) << out;
-  EXPECT_EQ(last_line(out), "1 passed, 2 failed, 1 errors");
+  EXPECT_EQ(last_line(out), "1 passed, 2 failed, 1 errors, 0 inconclusive");
 }
 
 TEST(Text, QuietAllPassingIsTheClosingLineAlone) {
@@ -132,7 +132,7 @@ TEST(Text, QuietAllPassingIsTheClosingLineAlone) {
   run.summary = Summary{1, 0, 0, 0, 0};
   TextOptions options;
   options.quiet = true;
-  EXPECT_EQ(text(run, options), "1 passed, 0 failed, 0 errors\n");
+  EXPECT_EQ(text(run, options), "1 passed, 0 failed, 0 errors, 0 inconclusive\n");
 }
 
 TEST(Text, VerboseListsTrials) {
@@ -151,7 +151,7 @@ TEST(Text, ColourOnlyWhenAsked) {
   options.color = true;
   const std::string out = text(run, options);
   EXPECT_NE(out.find("\x1b[32mPASS \x1b[0m"), std::string::npos) << out;
-  EXPECT_EQ(last_line(out), "1 passed, 2 failed, 1 errors");  // the closing line stays plain
+  EXPECT_EQ(last_line(out), "1 passed, 2 failed, 1 errors, 0 inconclusive");  // the closing line stays plain
 }
 
 TEST(Text, NonFiniteFiguresArePrintedAsWords) {
