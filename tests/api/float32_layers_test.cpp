@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <ostream>
 #include <random>
 #include <set>
 #include <string>
@@ -351,14 +352,26 @@ struct Verdict {
 // Checks that fail today, with the engine's double-precision defaults applied to float code:
 // they are disabled (DISABLED_ prefix) so the branch's run stays green, and enabled once the
 // single-precision verdict lands. Names as printed by the test: <layer>_<variant>_<input>.
+//
+// Measured on the engine of 839f386 (precision stated but not yet read): every right check
+// fails (float rounding of f over a double-sized step: max rel 7.6e-3 .. 6.3e4), and four
+// mutated checks fail for the right reason but with a `nondifferentiable` diagnosis.
 const std::set<std::string>& failing_today() {
-  static const std::set<std::string> names{};
+  static const std::set<std::string> names{
+      // right backwards, status fail instead of pass
+      "linear_right_x", "linear_right_W", "linear_right_b", "layernorm_right_x", "layernorm_right_gain",
+      "layernorm_right_bias", "softmax_ce_right_logits", "gelu_right_x", "attention_right_q", "attention_right_k",
+      "attention_right_v", "residual_right_x", "residual_right_W", "residual_right_b",
+      // mutations that fail, but diagnosed `nondifferentiable`
+      "linear_bias_assigned_b", "linear_transposed_dW_W", "linear_wrong_sign_dx_x", "layernorm_bias_assigned_bias"};
   return names;
 }
-const std::set<std::string>& failing_today_double_wrapped() {
-  static const std::set<std::string> names{};
-  return names;
-}
+// The same float code wrapped by hand in a double callable: the same checks fail, with the same
+// figures (precision auto is not yet measured either).
+const std::set<std::string>& failing_today_double_wrapped() { return failing_today(); }
+
+// GoogleTest prints a failing parameter with this (not as bytes).
+void PrintTo(const Verdict& v, std::ostream* os);
 
 std::vector<Verdict> verdicts() {
   std::vector<Verdict> out;
@@ -374,6 +387,10 @@ std::vector<Verdict> verdicts() {
 std::string verdict_name(const Verdict& v) {
   const Layer& L = layers()[v.layer];
   return L.name + "_" + v.variant + "_" + L.vars[v.input].name;
+}
+
+void PrintTo(const Verdict& v, std::ostream* os) {
+  *os << verdict_name(v) << " (expected " << gradcheck::to_string(v.expected) << ")";
 }
 
 std::string codes(const CheckResult& r) {
