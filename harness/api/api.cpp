@@ -7,9 +7,16 @@
 #include "gradcheck/report.hpp"
 
 namespace gradcheck {
+
+ApiOptions detail::float_code_options(const ApiOptions& options) {
+  ApiOptions out = options;
+  if (out.precision == Precision::kAuto) out.precision = Precision::kSingle;
+  return out;
+}
+
 namespace {
 
-Problem single(const MatrixFunction& f, const arma::mat& x, const ApiOptions& options, FormSpec form) {
+Problem single_problem(const MatrixFunction& f, const arma::mat& x, const ApiOptions& options, FormSpec form) {
   Problem p;
   p.names = {options.name};
   p.shapes = {Shape{x.n_rows, x.n_cols}};
@@ -24,8 +31,11 @@ Problem single(const MatrixFunction& f, const arma::mat& x, const ApiOptions& op
   return p;
 }
 
-// The given point, then options.trials - 1 points near it.
-std::vector<std::vector<arma::mat>> points_near(const arma::mat& x, const ApiOptions& options, bool several) {
+// The given point, then options.trials - 1 points near it. With `as_float`, each point is
+// rounded to float: f and the derivative of float code then see the very point the engine
+// differentiates at.
+std::vector<std::vector<arma::mat>> points_near(const arma::mat& x, const ApiOptions& options, bool several,
+                                                bool as_float = false) {
   std::vector<std::vector<arma::mat>> points{{x}};
   if (!several) return points;
   for (int t = 1; t < options.trials; ++t) {
@@ -34,6 +44,7 @@ std::vector<std::vector<arma::mat>> points_near(const arma::mat& x, const ApiOpt
     for (arma::uword k = 0; k < y.n_elem; ++k)
       y(k) += options.perturbation_scale * std::max(1.0, std::abs(x(k))) * random.normal();
     if (options.structure == Structure::kSymmetric) y = 0.5 * (y + y.t());
+    if (as_float) y = arma::conv_to<arma::mat>::from(arma::conv_to<arma::fmat>::from(y));
     points.push_back({y});
   }
   return points;
@@ -43,11 +54,78 @@ MatrixFunction as_matrix(const ScalarFunction& f) {
   return [f](const arma::mat& x) { return arma::mat(1, 1, arma::fill::value(f(x))); };
 }
 
+// ---- float32 code: every callable wrapped into the double engine ----
+
+arma::fmat to_float(const arma::mat& x) { return arma::conv_to<arma::fmat>::from(x); }
+arma::mat to_double(const arma::fmat& x) { return arma::conv_to<arma::mat>::from(x); }
+
+std::vector<arma::fmat> to_float(const std::vector<arma::mat>& values) {
+  std::vector<arma::fmat> out;
+  out.reserve(values.size());
+  for (const arma::mat& v : values) out.push_back(to_float(v));
+  return out;
+}
+
+// Float code states its precision unless the caller already did.
+ApiOptions single_precision(const ApiOptions& options) { return detail::float_code_options(options); }
+
+// f_double(X) = double(f(float(X))).
+ScalarFunction widen(const FloatScalarFunction& f) {
+  return [f](const arma::mat& x) { return static_cast<double>(f(to_float(x))); };
+}
+MatrixFunction widen(const FloatMatrixFunction& f) {
+  return [f](const arma::mat& x) { return to_double(f(to_float(x))); };
+}
+
+// ---- raw buffers ----
+
+// Entry (i, j) of `view` into m(i, j): the offset rule is BufferView::offset (gradcheck.hpp),
+// data[i * cols + j] row-major, data[j * rows + i] column-major.
+template <class T>
+arma::mat from_buffer(const BufferView<const T>& view) {
+  arma::mat m(view.rows, view.cols);
+  for (arma::uword j = 0; j < view.cols; ++j)
+    for (arma::uword i = 0; i < view.rows; ++i) m(i, j) = static_cast<double>(view.data[view.offset(i, j)]);
+  return m;
+}
+
+// m(i, j) into the scratch buffer `out`, laid out like `like`.
+template <class T>
+void to_buffer(const arma::mat& m, const BufferView<const T>& like, std::vector<T>& out) {
+  out.resize(like.numel());
+  for (arma::uword j = 0; j < like.cols; ++j)
+    for (arma::uword i = 0; i < like.rows; ++i) out[like.offset(i, j)] = static_cast<T>(m(i, j));
+}
+
+template <class T>
+void require_same_layout(const BufferView<const T>& x, const BufferView<const T>& gradient) {
+  if (x.data == nullptr || gradient.data == nullptr)
+    throw Error("api.usage", "check_gradient: a buffer view without data (nullptr)");
+  if (gradient.rows != x.rows || gradient.cols != x.cols)
+    throw Error("api.usage", fmt::format("check_gradient: the gradient buffer is {}x{} but x is {}x{}; a buffer "
+                                         "gradient is laid out like x",
+                                         gradient.rows, gradient.cols, x.rows, x.cols));
+  if (gradient.order != x.order)
+    throw Error("api.usage", fmt::format("check_gradient: the gradient buffer is {} but x is {}; a buffer gradient is "
+                                         "laid out like x",
+                                         to_string(gradient.order), to_string(x.order)));
+}
+
+template <class T>
+ScalarFunction from_buffer_function(const std::function<T(const T*)>& f, const BufferView<const T>& x) {
+  const BufferView<const T> like(nullptr, x.rows, x.cols, x.order);
+  return [f, like](const arma::mat& m) {
+    std::vector<T> scratch;  // one per call: f may be re-entered by nothing but itself
+    to_buffer(m, like, scratch);
+    return static_cast<double>(f(scratch.data()));
+  };
+}
+
 }  // namespace
 
 CheckResult check_gradient(const ScalarFunction& f, const arma::mat& x, const arma::mat& gradient, Layout layout,
                            const ApiOptions& options) {
-  Problem p = single(as_matrix(f), x, options, FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt});
+  Problem p = single_problem(as_matrix(f), x, options, FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt});
   p.expected = [gradient](const std::vector<arma::mat>&) { return gradient; };
   p.expected_text = "(matrix)";
   p.expected_varies = false;
@@ -56,14 +134,14 @@ CheckResult check_gradient(const ScalarFunction& f, const arma::mat& x, const ar
 
 CheckResult check_gradient(const ScalarFunction& f, const arma::mat& x, const MatrixFunction& gradient, Layout layout,
                            const ApiOptions& options) {
-  Problem p = single(as_matrix(f), x, options, FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt});
+  Problem p = single_problem(as_matrix(f), x, options, FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt});
   p.expected = [gradient](const std::vector<arma::mat>& values) { return gradient(values[0]); };
   return run_check(p, points_near(x, options, true), options);
 }
 
 CheckResult check_jacobian(const MatrixFunction& f, const arma::mat& x, const arma::mat& jacobian, Layout layout,
                            VecOrder order, const ApiOptions& options) {
-  Problem p = single(f, x, options, FormSpec{layout, Form::kVec, order, std::nullopt});
+  Problem p = single_problem(f, x, options, FormSpec{layout, Form::kVec, order, std::nullopt});
   p.expected = [jacobian](const std::vector<arma::mat>&) { return jacobian; };
   p.expected_text = "(matrix)";
   p.expected_varies = false;
@@ -72,7 +150,7 @@ CheckResult check_jacobian(const MatrixFunction& f, const arma::mat& x, const ar
 
 CheckResult check_jacobian(const MatrixFunction& f, const arma::mat& x, const MatrixFunction& jacobian, Layout layout,
                            VecOrder order, const ApiOptions& options) {
-  Problem p = single(f, x, options, FormSpec{layout, Form::kVec, order, std::nullopt});
+  Problem p = single_problem(f, x, options, FormSpec{layout, Form::kVec, order, std::nullopt});
   p.expected = [jacobian](const std::vector<arma::mat>& values) { return jacobian(values[0]); };
   return run_check(p, points_near(x, options, true), options);
 }
@@ -112,6 +190,65 @@ std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std
     out.push_back(run_check(p, {point}, options));
   }
   return out;
+}
+
+CheckResult detail::check_gradient_f32(const FloatScalarFunction& f, const arma::fmat& x, const arma::fmat& gradient,
+                                       Layout layout, const ApiOptions& options) {
+  return check_gradient(widen(f), to_double(x), to_double(gradient), layout, single_precision(options));
+}
+
+CheckResult detail::check_gradient_f32(const FloatScalarFunction& f, const arma::fmat& x,
+                                       const FloatMatrixFunction& gradient, Layout layout, const ApiOptions& options) {
+  const ApiOptions single = single_precision(options);
+  Problem p = single_problem(as_matrix(widen(f)), to_double(x), single,
+                             FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt});
+  const MatrixFunction g = widen(gradient);
+  p.expected = [g](const std::vector<arma::mat>& values) { return g(values[0]); };
+  return run_check(p, points_near(to_double(x), single, true, true), single);
+}
+
+CheckResult detail::check_jacobian_f32(const FloatMatrixFunction& f, const arma::fmat& x, const arma::fmat& jacobian,
+                                       Layout layout, VecOrder order, const ApiOptions& options) {
+  return check_jacobian(widen(f), to_double(x), to_double(jacobian), layout, order, single_precision(options));
+}
+
+CheckResult detail::check_jacobian_f32(const FloatMatrixFunction& f, const arma::fmat& x,
+                                       const FloatMatrixFunction& jacobian, Layout layout, VecOrder order,
+                                       const ApiOptions& options) {
+  const ApiOptions single = single_precision(options);
+  Problem p = single_problem(widen(f), to_double(x), single, FormSpec{layout, Form::kVec, order, std::nullopt});
+  const MatrixFunction j = widen(jacobian);
+  p.expected = [j](const std::vector<arma::mat>& values) { return j(values[0]); };
+  return run_check(p, points_near(to_double(x), single, true, true), single);
+}
+
+std::vector<CheckResult> detail::check_gradients_f32(const FloatMultiScalarFunction& f,
+                                                     const std::vector<FloatInput>& inputs,
+                                                     const std::vector<FloatMultiGradient>& gradients, Layout layout,
+                                                     const ApiOptions& options, bool gradients_vary) {
+  std::vector<Input> wide;
+  for (const FloatInput& in : inputs) wide.push_back({in.name, to_double(in.value), in.structure});
+  std::vector<MultiGradient> wide_gradients;
+  for (const FloatMultiGradient& g : gradients)
+    wide_gradients.push_back([g](const std::vector<arma::mat>& values) { return to_double(g(to_float(values))); });
+  const MultiScalarFunction wide_f = [f](const std::vector<arma::mat>& values) {
+    return static_cast<double>(f(to_float(values)));
+  };
+  return check_gradients(wide_f, wide, wide_gradients, layout, single_precision(options), gradients_vary);
+}
+
+CheckResult detail::check_gradient_buffer(const std::function<float(const float*)>& f, BufferView<const float> x,
+                                          BufferView<const float> gradient, const ApiOptions& options) {
+  require_same_layout(x, gradient);
+  return check_gradient(from_buffer_function(f, x), from_buffer(x), from_buffer(gradient), Layout::kDenominator,
+                        single_precision(options));
+}
+
+CheckResult detail::check_gradient_buffer(const std::function<double(const double*)>& f, BufferView<const double> x,
+                                          BufferView<const double> gradient, const ApiOptions& options) {
+  require_same_layout(x, gradient);
+  return check_gradient(from_buffer_function(f, x), from_buffer(x), from_buffer(gradient), Layout::kDenominator,
+                        options);
 }
 
 std::string describe(const CheckResult& check, const std::string& case_name) {

@@ -34,6 +34,11 @@
 //       and one gradient per input (std::vector<arma::mat> or std::vector<gradcheck::MultiGradient>);
 //       passes when every input's check passes.
 //   {EXPECT,ASSERT}_GRADIENTS_MATCH_OPTS(f, inputs, gradients, layout, options)
+//   float32 code: every assertion above takes a float x (arma::fmat; f of const arma::fmat&
+//       returning a float, the derivative an arma::fmat or a callable of const arma::fmat&;
+//       inputs a std::vector<gradcheck::FloatInput>), and the GRADIENT ones a raw buffer
+//       (x and the gradient gradcheck::BufferView<const float> or <const double>, f of a
+//       const float* / const double*). x's type picks the check (see gradcheck.hpp).
 //   {EXPECT,ASSERT}_GRADCHECK_PASSES(result)
 //       any CheckResult (or std::vector of them) you computed yourself, e.g. check_jacobian with
 //       VecOrder::kRowMajor.
@@ -88,6 +93,23 @@ inline ApiOptions named_options(const char* f_text, const char* x_text, ApiOptio
   return options;
 }
 
+// What x is: a float Armadillo matrix or expression (float32 code), a raw buffer, or else
+// anything that converts to arma::mat (the double API, as before).
+template <typename X, typename = void>
+struct is_float_arma : std::false_type {};
+template <typename X>
+struct is_float_arma<X, std::enable_if_t<arma::is_arma_type<X>::value>>
+    : std::is_same<typename X::elem_type, float> {};
+template <typename X>
+inline constexpr bool is_float_arma_v = is_float_arma<std::decay_t<X>>::value;
+
+template <typename X>
+struct is_buffer_view : std::false_type {};
+template <typename T>
+struct is_buffer_view<BufferView<T>> : std::true_type {};
+template <typename X>
+inline constexpr bool is_buffer_view_v = is_buffer_view<std::decay_t<X>>::value;
+
 // A derivative given as an Armadillo matrix or expression stays a matrix; anything else is
 // taken as a callable of x.
 template <typename D>
@@ -99,6 +121,54 @@ auto as_derivative(D&& derivative) {
                   "the derivative must be an Armadillo matrix or a callable taking const arma::mat&");
     return MatrixFunction(std::forward<D>(derivative));
   }
+}
+
+// The same for float x: an arma::fmat, or a callable of const arma::fmat&.
+template <typename D>
+auto as_float_derivative(D&& derivative) {
+  if constexpr (arma::is_arma_type<std::decay_t<D>>::value) {
+    return arma::fmat(arma::conv_to<arma::fmat>::from(std::forward<D>(derivative)));
+  } else {
+    static_assert(std::is_invocable_v<const std::decay_t<D>&, const arma::fmat&>,
+                  "with a float x the derivative must be an Armadillo matrix or a callable taking const arma::fmat&");
+    return FloatMatrixFunction(std::forward<D>(derivative));
+  }
+}
+
+// f for a gradient of float code: a callable of const arma::fmat& returning a scalar.
+template <typename F>
+FloatScalarFunction float_scalar_function(F&& f) {
+  constexpr bool ok = std::is_invocable_r_v<float, const std::decay_t<F>&, const arma::fmat&>;
+  static_assert(ok,
+                "with a float x (arma::fmat), f must take const arma::fmat& and return a float; for a "
+                "matrix-valued f use EXPECT_JACOBIAN_MATCHES");
+  if constexpr (ok)
+    return FloatScalarFunction(std::forward<F>(f));
+  else
+    return {};
+}
+
+template <typename F>
+FloatMatrixFunction float_matrix_function(F&& f) {
+  constexpr bool ok = std::is_invocable_v<const std::decay_t<F>&, const arma::fmat&>;
+  static_assert(ok, "with a float x (arma::fmat), f must take const arma::fmat& and return an arma::fmat");
+  if constexpr (ok) {
+    using Out = std::invoke_result_t<const std::decay_t<F>&, const arma::fmat&>;
+    constexpr bool matrix = std::is_constructible_v<arma::fmat, Out> && !std::is_arithmetic_v<std::decay_t<Out>>;
+    static_assert(matrix, "f must return a matrix; for a scalar f use EXPECT_GRADIENT_MATCHES");
+    if constexpr (matrix) return FloatMatrixFunction(std::forward<F>(f));
+  }
+  return {};
+}
+
+template <typename F>
+FloatMultiScalarFunction float_multi_scalar_function(F&& f) {
+  constexpr bool ok = std::is_invocable_r_v<float, const std::decay_t<F>&, const std::vector<arma::fmat>&>;
+  static_assert(ok, "f must take const std::vector<arma::fmat>& (the inputs, in order) and return a float");
+  if constexpr (ok)
+    return FloatMultiScalarFunction(std::forward<F>(f));
+  else
+    return {};
 }
 
 // f for a gradient: a callable of const arma::mat& returning a scalar.
@@ -164,84 +234,128 @@ template <typename Run>
   }
 }
 
+// One gradient check, the overload picked by x: a BufferView (f of a const T*, the gradient a
+// buffer laid out like x; layout must be denominator), a float matrix or a double one.
+template <typename F, typename G, typename X>
+CheckResult gradient_check(F&& f, G&& gradient, const X& x, Layout layout, const ApiOptions& options) {
+  if constexpr (is_buffer_view_v<X>) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(x.data)>>;
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "a BufferView of float or double");
+    static_assert(std::is_invocable_r_v<T, const std::decay_t<F>&, const T*>,
+                  "with a BufferView x, f must take a pointer to the buffer's elements (const float* / const double*)");
+    static_assert(std::is_convertible_v<std::decay_t<G>, BufferView<const T>>,
+                  "with a BufferView x, the gradient must be a BufferView of the same element type, laid out like x");
+    if (layout != Layout::kDenominator)
+      throw Error("api.usage", "a buffer gradient is laid out like x: only Layout::kDenominator applies");
+    return check_gradient(std::function<T(const T*)>(std::forward<F>(f)), BufferView<const T>(x),
+                          BufferView<const T>(gradient), options);
+  } else if constexpr (is_float_arma_v<X>) {
+    return check_gradient(float_scalar_function(std::forward<F>(f)), arma::fmat(x),
+                          as_float_derivative(std::forward<G>(gradient)), layout, options);
+  } else {
+    const arma::mat& wide = x;
+    return check_gradient(scalar_function(std::forward<F>(f)), wide, as_derivative(std::forward<G>(gradient)), layout,
+                          options);
+  }
+}
+
+template <typename F, typename J, typename X>
+CheckResult jacobian_check(F&& f, J&& jacobian, const X& x, Layout layout, const ApiOptions& options) {
+  if constexpr (is_float_arma_v<X>) {
+    return check_jacobian(float_matrix_function(std::forward<F>(f)), arma::fmat(x),
+                          as_float_derivative(std::forward<J>(jacobian)), layout, VecOrder::kColumnMajor, options);
+  } else {
+    const arma::mat& wide = x;
+    return check_jacobian(matrix_function(std::forward<F>(f)), wide, as_derivative(std::forward<J>(jacobian)), layout,
+                          VecOrder::kColumnMajor, options);
+  }
+}
+
+template <typename F, typename Ins, typename Gs>
+std::vector<CheckResult> gradients_check(F&& f, const Ins& inputs, const Gs& gradients, Layout layout,
+                                         const ApiOptions& options) {
+  if constexpr (std::is_same_v<Ins, std::vector<FloatInput>>) {
+    static_assert(std::is_same_v<Gs, std::vector<arma::fmat>> || std::is_same_v<Gs, std::vector<FloatMultiGradient>>,
+                  "with float inputs, gradients must be a std::vector<arma::fmat> or a "
+                  "std::vector<gradcheck::FloatMultiGradient>");
+    return check_gradients(float_multi_scalar_function(std::forward<F>(f)), inputs, gradients, layout, options);
+  } else {
+    static_assert(std::is_same_v<Ins, std::vector<Input>>,
+                  "inputs must be a std::vector<gradcheck::Input> (or std::vector<gradcheck::FloatInput>)");
+    static_assert(std::is_same_v<Gs, std::vector<arma::mat>> || std::is_same_v<Gs, std::vector<MultiGradient>>,
+                  "gradients must be a std::vector<arma::mat> or a std::vector<gradcheck::MultiGradient>");
+    return check_gradients(multi_scalar_function(std::forward<F>(f)), inputs, gradients, layout, options);
+  }
+}
+
 }  // namespace detail
 
 // Predicate formatters (EXPECT_PRED_FORMATn): usable directly as well.
 
-template <typename F, typename G>
+template <typename F, typename G, typename X>
 ::testing::AssertionResult gradient_matches(const char* f_text, const char* g_text, const char* x_text,
                                             const char* layout_text, const char* options_text, F&& f, G&& gradient,
-                                            const arma::mat& x, Layout layout, const ApiOptions& options) {
+                                            const X& x, Layout layout, const ApiOptions& options) {
   const std::string call = detail::call_text("GRADIENT_MATCHES", {f_text, g_text, x_text, layout_text, options_text});
   const ApiOptions named = detail::named_options(f_text, x_text, options);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_gradient(detail::scalar_function(std::forward<F>(f)), x,
-                                                   detail::as_derivative(std::forward<G>(gradient)), layout, named)};
+    return std::vector<CheckResult>{
+        detail::gradient_check(std::forward<F>(f), std::forward<G>(gradient), x, layout, named)};
   });
 }
 
-template <typename F, typename G>
+template <typename F, typename G, typename X>
 ::testing::AssertionResult gradient_matches(const char* f_text, const char* g_text, const char* x_text, F&& f,
-                                            G&& gradient, const arma::mat& x) {
+                                            G&& gradient, const X& x) {
   const std::string call = detail::call_text("GRADIENT_MATCHES", {f_text, g_text, x_text});
   const ApiOptions options = detail::named_options(f_text, x_text);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_gradient(detail::scalar_function(std::forward<F>(f)), x,
-                                                   detail::as_derivative(std::forward<G>(gradient)),
-                                                   Layout::kDenominator, options)};
+    return std::vector<CheckResult>{
+        detail::gradient_check(std::forward<F>(f), std::forward<G>(gradient), x, Layout::kDenominator, options)};
   });
 }
 
-template <typename F, typename J>
+template <typename F, typename J, typename X>
 ::testing::AssertionResult jacobian_matches(const char* f_text, const char* j_text, const char* x_text,
                                             const char* layout_text, const char* options_text, F&& f, J&& jacobian,
-                                            const arma::mat& x, Layout layout, const ApiOptions& options) {
+                                            const X& x, Layout layout, const ApiOptions& options) {
   const std::string call = detail::call_text("JACOBIAN_MATCHES", {f_text, j_text, x_text, layout_text, options_text});
   const ApiOptions named = detail::named_options(f_text, x_text, options);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_jacobian(detail::matrix_function(std::forward<F>(f)), x,
-                                                   detail::as_derivative(std::forward<J>(jacobian)), layout,
-                                                   VecOrder::kColumnMajor, named)};
+    return std::vector<CheckResult>{
+        detail::jacobian_check(std::forward<F>(f), std::forward<J>(jacobian), x, layout, named)};
   });
 }
 
-template <typename F, typename J>
+template <typename F, typename J, typename X>
 ::testing::AssertionResult jacobian_matches(const char* f_text, const char* j_text, const char* x_text, F&& f,
-                                            J&& jacobian, const arma::mat& x) {
+                                            J&& jacobian, const X& x) {
   const std::string call = detail::call_text("JACOBIAN_MATCHES", {f_text, j_text, x_text});
   const ApiOptions options = detail::named_options(f_text, x_text);
   return detail::guarded(call, [&] {
-    return std::vector<CheckResult>{check_jacobian(detail::matrix_function(std::forward<F>(f)), x,
-                                                   detail::as_derivative(std::forward<J>(jacobian)), Layout::kNumerator,
-                                                   VecOrder::kColumnMajor, options)};
+    return std::vector<CheckResult>{
+        detail::jacobian_check(std::forward<F>(f), std::forward<J>(jacobian), x, Layout::kNumerator, options)};
   });
 }
 
-template <typename F, typename Gs>
+template <typename F, typename Ins, typename Gs>
 ::testing::AssertionResult gradients_match(const char* f_text, const char* inputs_text, const char* g_text,
                                            const char* layout_text, const char* options_text, F&& f,
-                                           const std::vector<Input>& inputs, const Gs& gradients, Layout layout,
+                                           const Ins& inputs, const Gs& gradients, Layout layout,
                                            const ApiOptions& options) {
-  static_assert(std::is_same_v<Gs, std::vector<arma::mat>> || std::is_same_v<Gs, std::vector<MultiGradient>>,
-                "gradients must be a std::vector<arma::mat> or a std::vector<gradcheck::MultiGradient>");
   const std::string call =
       detail::call_text("GRADIENTS_MATCH", {f_text, inputs_text, g_text, layout_text, options_text});
   const ApiOptions named = detail::named_options(f_text, nullptr, options);
-  return detail::guarded(call, [&] {
-    return check_gradients(detail::multi_scalar_function(std::forward<F>(f)), inputs, gradients, layout, named);
-  });
+  return detail::guarded(call, [&] { return detail::gradients_check(std::forward<F>(f), inputs, gradients, layout, named); });
 }
 
-template <typename F, typename Gs>
+template <typename F, typename Ins, typename Gs>
 ::testing::AssertionResult gradients_match(const char* f_text, const char* inputs_text, const char* g_text, F&& f,
-                                           const std::vector<Input>& inputs, const Gs& gradients) {
-  static_assert(std::is_same_v<Gs, std::vector<arma::mat>> || std::is_same_v<Gs, std::vector<MultiGradient>>,
-                "gradients must be a std::vector<arma::mat> or a std::vector<gradcheck::MultiGradient>");
+                                           const Ins& inputs, const Gs& gradients) {
   const std::string call = detail::call_text("GRADIENTS_MATCH", {f_text, inputs_text, g_text});
   const ApiOptions options = detail::named_options(f_text, nullptr);
   return detail::guarded(call, [&] {
-    return check_gradients(detail::multi_scalar_function(std::forward<F>(f)), inputs, gradients, Layout::kDenominator,
-                           options);
+    return detail::gradients_check(std::forward<F>(f), inputs, gradients, Layout::kDenominator, options);
   });
 }
 
