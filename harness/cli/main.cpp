@@ -86,7 +86,7 @@ void shard_from_environment(RunOptions& options) {
 struct Output {
   std::string report_dir = "reports";
   std::vector<std::string> formats;
-  bool quiet = false, verbose = false, no_color = false;
+  bool quiet = false, verbose = false, no_color = false, strict = false;
   std::string baseline;
   double growth_factor = 10.0;
 };
@@ -120,7 +120,7 @@ int finish(const RunResult& run, const Output& out) {
   }
   // A case that newly fails is an unexpected failure (exit 1); errors that only grew are listed
   // but, as the spec says, exit 0 when every case ended as expected (`compare` exits 1 on them).
-  int status = exit_status(run.summary);
+  int status = exit_status(run.summary, out.strict);
   if (regressed && status == kExitOk) status = kExitFailed;
   return status;
 }
@@ -134,6 +134,7 @@ void add_output_options(CLI::App* app, Output& out) {
       ->allow_extra_args();
   app->add_flag("--quiet,-q", out.quiet, "Only failing cases and the closing line");
   app->add_flag("--verbose,-v", out.verbose, "Every trial and every check in full");
+  app->add_flag("--strict", out.strict, "Inconclusive checks fail the run (exit 1)");
   app->add_flag("--no-color", out.no_color, "No ANSI colours even on a terminal");
   app->add_option("--baseline", out.baseline,
                   "A JSON report to compare with: regressions, fixes and grown errors are listed; a check that "

@@ -225,10 +225,20 @@ Column ridders_column(Line& line, const arma::vec& f0, double c0, double shrink,
   const arma::uword p = f0.n_elem;
   Column c;
   double h = step_for(line.x(), c0);
-  // A first step where f is not finite is shrunk (log x at small x).
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    if (line.at(h).is_finite() && line.at(-h).is_finite()) break;
-    h = step_for(line.x(), h / 10.0 / std::max(1.0, std::abs(line.x())));
+  // The first step is shrunk (by 4, up to 12 times) while f is not finite at x +- h, x +- 2h (log x
+  // at small x) or the step is outside the asymptotic regime (the second derivatives at h and 2h
+  // differ by more than half: a pole or a singular matrix within a few steps). A tableau started
+  // there agrees with itself on a plateau and is wrong with a small error estimate.
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    const arma::vec plus = line.at(h), minus = line.at(-h), plus2 = line.at(2 * h), minus2 = line.at(-2 * h);
+    bool ok = plus.is_finite() && minus.is_finite() && plus2.is_finite() && minus2.is_finite();
+    for (arma::uword a = 0; a < p && ok; ++a) {
+      const double s1 = (plus(a) - 2 * f0(a) + minus(a)) / (h * h);
+      const double s2 = (plus2(a) - 2 * f0(a) + minus2(a)) / (4 * h * h);
+      ok = std::abs(s2 - s1) <= 0.5 * std::abs(s1) + 12 * sigma(a) / (h * h);
+    }
+    if (ok) break;
+    h = step_for(line.x(), h / 4.0 / std::max(1.0, std::abs(line.x())));
   }
   const double s2 = shrink * shrink;
   std::vector<std::vector<arma::vec>> table(max_iterations, std::vector<arma::vec>(max_iterations));
@@ -421,7 +431,9 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       Reference cs = complex_step(target, values, noise, bs);
       r.evaluations += cs.evaluations;
       for (const Coordinate& co : todo) {
-        for (arma::uword b : {co.first, co.second}) {
+        const std::vector<arma::uword> entries =
+            co.second == co.first ? std::vector<arma::uword>{co.first} : std::vector<arma::uword>{co.first, co.second};
+        for (arma::uword b : entries) {
           for (arma::uword a = 0; a < r.values.n_rows; ++a) {
             if (is_kink(a, b)) continue;
             // Two references that contradict each other beyond their bounds: one of them is

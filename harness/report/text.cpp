@@ -157,7 +157,7 @@ std::string text(const RunResult& run, const TextOptions& options) {
   std::string file;
   for (const auto& c : run.cases) {
     // quiet: only what the suite counts as a failure (fail, error, xpass).
-    if (options.quiet && !detail::is_bad(c.status)) continue;
+    if (options.quiet && !detail::is_bad(c.status) && c.status != Status::kInconclusive) continue;
     if (c.file != file && !options.quiet) {
       file = c.file;
       out += (out.empty() ? "" : "\n") + paint(file, "1", options.color) + "\n";
@@ -172,7 +172,7 @@ std::string text(const RunResult& run, const TextOptions& options) {
       out += "\n" + detail::indent_lines(c.error.empty() ? "(no checks)" : c.error, "    ");
     }
     for (const auto& check : c.checks) {
-      if (options.quiet && !detail::is_bad(outcome(c, check))) continue;
+      if (options.quiet && !detail::is_bad(outcome(c, check)) && check.status != Status::kInconclusive) continue;
       if (c.status == Status::kError && !c.error.empty() && check.status == Status::kError && check.error.empty())
         continue;  // already said above
       out += check_text(c, check, options);
