@@ -79,3 +79,37 @@ TEST(Api, WrongCountOfGradientsIsAnError) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+// Advice in the C++ API speaks C++: the other layout is Layout::kNumerator, not a case-file field.
+TEST(ApiAdvice, LayoutAdviceNamesTheCppEnumerator) {
+  const arma::mat A = arma::reshape(arma::regspace(1, 12), 3, 4) / 7.0;
+  auto f = [&](const arma::mat& X) { return arma::accu(A % X); };
+  const arma::mat X(3, 4, arma::fill::value(0.5));
+  const CheckResult r = check_gradient(f, X, arma::mat(A.t()), Layout::kDenominator);
+  ASSERT_EQ(r.status, Status::kFail);
+  std::string all;
+  for (const Diagnosis& d : r.diagnoses) all += d.message + "\n";
+  EXPECT_NE(all.find("Layout::kNumerator"), std::string::npos) << all;
+  EXPECT_EQ(all.find("\"layout\""), std::string::npos) << all;
+  EXPECT_FALSE(r.precision.empty());
+  EXPECT_EQ(r.reference.method, "fd");
+}
+
+// Float code through the API is single precision and passes at the defaults; the same gradient
+// 3% off fails.
+TEST(ApiPrecision, FloatCallableIsSinglePrecision) {
+  auto f = [](const arma::fmat& X) { return arma::accu(arma::exp(X)); };
+  const arma::fmat X = arma::fmat{{0.1f, -0.3f}, {0.7f, 0.2f}};
+  const CheckResult right = check_gradient(f, X, arma::fmat(arma::exp(X)));
+  EXPECT_EQ(right.status, Status::kPass) << describe(right);
+  EXPECT_EQ(right.precision, "single");
+  EXPECT_DOUBLE_EQ(right.tolerance.rtol, Tolerance::single().rtol);
+  const CheckResult wrong = check_gradient(f, X, arma::fmat(1.03f * arma::exp(X)));
+  EXPECT_EQ(wrong.status, Status::kFail);
+}
+
+}  // namespace
+}  // namespace gradcheck
