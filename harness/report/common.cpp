@@ -49,6 +49,17 @@ std::string derivative(const CheckResult& check) {
                      check.form.empty() ? "auto" : check.form);
 }
 
+std::string numerics(const CheckResult& check) {
+  std::string out = fmt::format("reference {} ({}), bound {}, {} evaluations", check.reference.method,
+                                check.reference.detail, sci(check.reference.max_error_bound),
+                                check.reference.evaluations);
+  if (!check.precision.empty())
+    out += fmt::format("; {} precision ({}); tolerance rtol {:g} atol {:g}", check.precision,
+                       check.precision_evidence, check.tolerance.rtol, check.tolerance.atol);
+  if (std::isfinite(check.resolution)) out += fmt::format("; resolution {}", sci(check.resolution));
+  return out;
+}
+
 std::string sci(double value, int digits) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -29,6 +29,11 @@ bool is_bad(Status status);
 // "d vec(f)/d vec(W) (numerator, vec, row-major)", "d Z[i,l]/d H[j,k] (index)".
 std::string derivative(const CheckResult& check);
 
+// What a check's verdict was decided against, in one line for every format: "reference fd
+// (central differences), bound 8.6e-11, 68 evaluations; double precision (measured: ...);
+// tolerance rtol 1e-05 atol 1e-07; resolution 1.0e-05".
+std::string numerics(const CheckResult& check);
+
 // Scientific notation with `digits` digits after the point ("1.20e-10"); "nan", "inf", "-inf"
 // for non-finite values.
 std::string sci(double value, int digits = 2);

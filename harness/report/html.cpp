@@ -53,7 +53,7 @@ tr:hover td { background: #fbfcfd; }
          font-size: 11.5px; font-weight: 600; color: #fff; text-transform: uppercase; letter-spacing: .03em; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
 .badge.error { background: var(--error); } .badge.xfail { background: var(--xfail); }
-.badge.xpass { background: var(--xpass); }
+.badge.xpass { background: var(--xpass); } .badge.inconclusive { background: #6e7781; }
 details.check { border: 1px solid var(--line); border-radius: 8px; margin: 14px 0; background: #fff; }
 details.check > summary { cursor: pointer; padding: 10px 14px; background: var(--soft); border-radius: 8px 8px 0 0; }
 details.check > div { padding: 6px 16px 14px; }
@@ -296,6 +296,9 @@ std::string details(const CaseResult& c, const CheckResult& k, Status status, co
                                              k.trials.size() > 1 ? fmt::format(", trial {} of {}", k.worst_trial + 1,
                                                                                k.trials.size())
                                                                  : "")));
+  fact("verdict", xml_escape(detail::numerics(k)));
+  if (status == Status::kInconclusive) fact("inconclusive", xml_escape(k.reason));
+  for (const auto& note : k.notes) fact("note", xml_escape(note));
   if (status == Status::kXfail || status == Status::kXpass)
     fact("expected to", "fail" + (c.expected_diagnosis.empty() ? "" : ", with diagnosis <code>" +
                                                                           xml_escape(c.expected_diagnosis) + "</code>"));

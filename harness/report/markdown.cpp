@@ -62,8 +62,8 @@ std::string markdown(const RunResult& run) {
   out += fmt::format("**{}**\n\n", closing_line(s));
   out += "| status | count |\n| --- | ---: |\n";
   out += fmt::format("| passed | {} |\n| failed | {} |\n| errors | {} |\n", s.passed, s.failed, s.errors);
-  out += fmt::format("| expected failures | {} |\n| unexpected passes | {} |\n\n", s.expected_failures,
-                     s.unexpected_passes);
+  out += fmt::format("| expected failures | {} |\n| unexpected passes | {} |\n| inconclusive | {} |\n\n",
+                     s.expected_failures, s.unexpected_passes, s.inconclusive);
 
   out += "### Checks\n\n";
   out += "| status | case | file | derivative | max abs error | max rel error | worst entry |\n";
@@ -80,8 +80,8 @@ std::string markdown(const RunResult& run) {
                          cell(detail::derivative(k)), detail::sci(k.max_abs_error), detail::sci(k.max_rel_error),
                          status == Status::kError ? "" : code(detail::entry_label(k.worst)));
     }
-    // Details for what the suite counts as a failure.
-    if (!detail::is_bad(c.status)) continue;
+    // Details for what the suite counts as a failure, and for what could not be decided.
+    if (!detail::is_bad(c.status) && c.status != Status::kInconclusive) continue;
     if (c.status == Status::kError && !c.error.empty()) {
       details += fmt::format("#### error: {} ({})\n\n", code(c.name), cell(c.file));
       if (!c.error_id.empty()) details += fmt::format("Error id {}.\n\n", code(c.error_id));
@@ -89,7 +89,8 @@ std::string markdown(const RunResult& run) {
     }
     for (const auto& k : c.checks) {
       const Status status = detail::outcome(c, k);
-      if (!detail::is_bad(status) || (status == Status::kError && k.error.empty())) continue;
+      if ((!detail::is_bad(status) && status != Status::kInconclusive) || (status == Status::kError && k.error.empty()))
+        continue;
       details += fmt::format("#### {}: {} {}\n\n", detail::status_name(status), code(c.name),
                              cell(detail::derivative(k)));
       if (status == Status::kError) {
@@ -111,11 +112,14 @@ std::string markdown(const RunResult& run) {
       if (!k.expected.empty()) details += fmt::format("- expected {}", code(k.expected));
       if (!k.wanted_shape.empty()) details += fmt::format(" (the layout wants {})", k.wanted_shape);
       if (!k.expected.empty()) details += "\n";
+      if (status == Status::kInconclusive) details += fmt::format("- inconclusive: {}\n", cell(k.reason));
+      details += fmt::format("- {}\n", cell(detail::numerics(k)));
+      for (const auto& note : k.notes) details += fmt::format("- note: {}\n", cell(note));
       for (const auto& d : k.diagnoses) details += fmt::format("- {}: {}\n", code(d.code), cell(d.message));
       details += "\n";
     }
   }
-  if (!details.empty()) out += "\n### Failures\n\n" + details;
+  if (!details.empty()) out += "\n### Failures and inconclusive checks\n\n" + details;
   return out;
 }
 

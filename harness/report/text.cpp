@@ -73,19 +73,6 @@ std::string closing_line(const Summary& s) {
   return fmt::format("{} passed, {} failed, {} errors, {} inconclusive", s.passed, s.failed, s.errors, s.inconclusive);
 }
 
-// What the verdict was decided against: the reference, its largest bound, the precision, the
-// tolerance applied and the resolution.
-std::string numerics_line(const CheckResult& check) {
-  std::string out = fmt::format("    reference {} ({}), bound {}, {} evaluations", check.reference.method,
-                                check.reference.detail, sci(check.reference.max_error_bound),
-                                check.reference.evaluations);
-  if (!check.precision.empty())
-    out += fmt::format("; {} precision ({}); tolerance rtol {:g} atol {:g}", check.precision,
-                       check.precision_evidence, check.tolerance.rtol, check.tolerance.atol);
-  if (std::isfinite(check.resolution)) out += fmt::format("; resolution {}", sci(check.resolution));
-  return out + "\n";
-}
-
 std::string check_text(const CaseResult& c, const CheckResult& check, const TextOptions& options) {
   const Status status = outcome(c, check);
   const bool color = options.color;
@@ -105,7 +92,7 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
       out += fmt::format("    kink at {}: forward slope {:.6g}, backward slope {:.6g}\n", k.label, k.forward, k.backward);
   }
   if ((failed && (status == Status::kFail || options.verbose)) || inconclusive || options.verbose)
-    out += numerics_line(check);
+    out += "    " + detail::numerics(check) + "\n";
   if (failed && (status == Status::kFail || options.verbose)) {
     std::string trial = check.trials.size() > 1
                             ? fmt::format("trial {} of {}, ", check.worst_trial + 1, check.trials.size())

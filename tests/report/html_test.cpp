@@ -103,3 +103,16 @@ TEST(Html, RendersInHeadlessChromium) {
 
 }  // namespace
 }  // namespace gradcheck::report
+
+namespace gradcheck::report {
+namespace {
+
+TEST(HtmlVerdict, InconclusiveHasItsBadgeAndReason) {
+  const std::string page = html(gradcheck::testing::verdict_run());
+  EXPECT_NE(page.find("badge inconclusive"), std::string::npos);
+  EXPECT_NE(page.find("<dt>inconclusive</dt>"), std::string::npos);
+  EXPECT_NE(page.find("<dt>verdict</dt><dd>reference fd (central differences"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcheck::report

@@ -121,3 +121,44 @@ TEST(Json, MalformedUtf8InAMessageStillGivesValidJson) {
 
 }  // namespace
 }  // namespace gradcheck::report
+
+namespace gradcheck::report {
+namespace {
+
+const json* check_named(const json& report, const std::string& name, int index = 0) {
+  for (const json& c : report["cases"])
+    if (c["name"] == name) return &c["checks"][index];
+  return nullptr;
+}
+
+TEST(JsonVerdict, EveryCheckCarriesItsReferencePrecisionToleranceAndResolution) {
+  const nlohmann::json r = nlohmann::json::parse(gradcheck::report::json(gradcheck::testing::verdict_run()));
+  EXPECT_EQ(r["summary"]["inconclusive"], 1);
+  const json* cs = check_named(r, "logdet_near_singular_complex_step");
+  ASSERT_NE(cs, nullptr);
+  EXPECT_EQ((*cs)["reference"]["method"], "complex-step");
+  EXPECT_GT((*cs)["reference"]["evaluations"].get<int>(), 0);
+  EXPECT_LT((*cs)["reference"]["max_error_bound"].get<double>(), 1e-3);  // entries of ~1e6
+  EXPECT_EQ((*cs)["precision"], "double");
+  EXPECT_EQ((*cs)["tolerance"]["rtol"], 1e-5);
+  EXPECT_GT((*cs)["resolution"].get<double>(), 0.0);
+
+  const json* inc = check_named(r, "large_offset_without_complex_step");
+  ASSERT_NE(inc, nullptr);
+  EXPECT_EQ((*inc)["status"], "inconclusive");
+  EXPECT_EQ((*inc)["reason_code"], "fd-noise");
+  EXPECT_NE((*inc)["reason"].get<std::string>().find("only known to"), std::string::npos);
+  EXPECT_EQ((*inc)["reference"]["method"], "fd");
+
+  const json* single = check_named(r, "stated_single_precision", 0);
+  const json* stated = check_named(r, "stated_single_precision", 1);
+  ASSERT_NE(single, nullptr);
+  EXPECT_EQ((*single)["precision"], "single");
+  EXPECT_EQ((*single)["tolerance"]["rtol"], 1e-2);  // the single-precision default
+  EXPECT_EQ((*stated)["tolerance"]["rtol"], 1e-5);  // a stated tolerance wins
+  EXPECT_EQ((*stated)["status"], "fail");
+  EXPECT_NE(r["closing_line"].get<std::string>().find("1 inconclusive"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcheck::report

@@ -101,3 +101,16 @@ TEST(Junit, SchemaRejectsAMalformedReport) {
 
 }  // namespace
 }  // namespace gradcheck::report
+
+namespace gradcheck::report {
+namespace {
+
+TEST(JunitVerdict, InconclusiveIsSkippedWithItsReason) {
+  const std::string xml = junit(gradcheck::testing::verdict_run());
+  EXPECT_NE(xml.find("<skipped message=\"inconclusive: the reference at x(1) is only known to"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("skipped=\"1\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcheck::report

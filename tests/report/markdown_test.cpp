@@ -37,7 +37,7 @@ TEST(Markdown, TableOfChecksWithStatusWords) {
 
 TEST(Markdown, DetailsOfFailingChecks) {
   const std::string md = markdown(sample_run());
-  const auto details = md.find("### Failures\n");
+  const auto details = md.find("### Failures and inconclusive checks\n");
   ASSERT_NE(details, std::string::npos) << md;
   const std::string tail = md.substr(details);
   EXPECT_NE(tail.find("#### fail: `bilinear_wrong_layout` d f/d B (denominator, auto)\n"), std::string::npos) << tail;
@@ -66,6 +66,19 @@ TEST(Markdown, AllPassingHasNoFailureSection) {
   run.cases.resize(1);
   run.summary = Summary{1, 0, 0, 0, 0};
   EXPECT_EQ(markdown(run).find("### Failures"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcheck::report
+
+namespace gradcheck::report {
+namespace {
+
+TEST(MarkdownVerdict, InconclusiveIsCountedAndExplained) {
+  const std::string md = markdown(gradcheck::testing::verdict_run());
+  EXPECT_NE(md.find("| inconclusive | 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("- inconclusive: the reference at x(1)"), std::string::npos) << md;
+  EXPECT_NE(md.find("reference fd (central differences"), std::string::npos) << md;
 }
 
 }  // namespace

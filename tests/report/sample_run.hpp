@@ -231,3 +231,16 @@ inline RunResult sample_run() {
 }
 
 }  // namespace gradcheck::testing
+
+#include "gradcheck/runner.hpp"
+
+namespace gradcheck::testing {
+
+// A real run of tests/data/verdict: an inconclusive check, a stated single precision (one check
+// passing, one failing at a stated tolerance) and a complex-step reference.
+inline RunResult verdict_run() {
+  const std::string dir = std::string(GRADCHECK_TEST_DATA) + "/verdict/";
+  return run_files({dir + "complex-step.json", dir + "inconclusive.json", dir + "single.json"}, RunOptions{});
+}
+
+}  // namespace gradcheck::testing

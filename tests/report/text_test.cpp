@@ -165,3 +165,17 @@ TEST(Text, NonFiniteFiguresArePrintedAsWords) {
 
 }  // namespace
 }  // namespace gradcheck::report
+
+namespace gradcheck::report {
+namespace {
+
+TEST(TextVerdict, InconclusiveShowsItsReasonAndTheNumerics) {
+  const std::string out = text(gradcheck::testing::verdict_run());
+  EXPECT_NE(out.find("INCONCLUSIVE  large_offset_without_complex_step"), std::string::npos) << out;
+  EXPECT_NE(out.find("    inconclusive: the reference at x(1)"), std::string::npos);
+  EXPECT_NE(out.find("single precision (stated"), std::string::npos);
+  EXPECT_NE(out.find(", 1 inconclusive\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcheck::report
