@@ -55,8 +55,9 @@ std::vector<Diagnosis> factor_hypotheses(const arma::mat& analytic, const arma::
   }
   const Factor fit = fit_factor(analytic, truth, bound);
   const double c = fit.c;
-  // A factor within 1e-3 (or its own uncertainty) of 1 is no factor of a derivation.
-  if (std::abs(c - 1.0) < std::max(1e-3, 2 * fit.uncertainty)) return {};
+  // A factor within twice its own uncertainty of 1 is not decided (noise is in the bound now, so
+  // no fixed floor is needed: 1.0001 times the truth, decided, is a factor).
+  if (std::abs(c - 1.0) <= 2 * fit.uncertainty) return {};
   if (!matches_scaled(analytic, truth, bound, c, t)) return {};
   // Named only within the fit's uncertainty (relative, at least 1e-8, at most 1e-3).
   const double relative = std::clamp(fit.uncertainty / std::abs(c), 1e-8, 1e-3);
@@ -64,13 +65,13 @@ std::vector<Diagnosis> factor_hypotheses(const arma::mat& analytic, const arma::
     return {{"sign", fmt::format("expected is the negative of {}: a sign is flipped", what), {{"factor", -1.0}}}};
   }
   const std::string name = name_factor(c, dims, relative);
-  const std::string shown = name.empty() ? fmt::format("{:.4g}", c) : name;
+  const std::string shown = name.empty() ? fmt::format("{:.6g}", c) : name;
   std::vector<Diagnosis> out;
   if (c < 0) {
     out.push_back({"sign", fmt::format("expected has the opposite sign of {}", what), {{"factor", c}}});
   }
   const std::string inverse_name = name_factor(1.0 / c, dims, relative);
-  const std::string inverse = inverse_name.empty() ? fmt::format("{:.4g}", 1.0 / c) : inverse_name;
+  const std::string inverse = inverse_name.empty() ? fmt::format("{:.6g}", 1.0 / c) : inverse_name;
   out.push_back({"scale",
                  fmt::format("expected is {} times {}: the derivation carries a stray factor (multiply it by {} "
                              "to get the truth)",
@@ -184,7 +185,7 @@ std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison)
     for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
     return bad > v.size() ? s + ", ..." : s;
   };
-  if (rows > 1 && cols > 1) {
+  if (rows > 1 && cols > 1 && rows == cols) {
     if (all_diagonal)
       return {{"partial", fmt::format("only diagonal entries differ ({} of {}): the off-diagonal part is right; "
                                       "look at terms that act on the diagonal (diag, a symmetric-matrix convention, "
@@ -304,8 +305,9 @@ std::vector<Diagnosis> diagnose_kinks(const DiagnoseContext& ctx, const std::vec
   if (kinks.empty()) return {};
   std::string where;
   for (std::size_t i = 0; i < kinks.size() && i < 4; ++i)
-    where += fmt::format("{}{} (forward {:.6g}, backward {:.6g})", i ? ", " : "", kinks[i].label, kinks[i].forward,
-                         kinks[i].backward);
+    where += kinks[i].jump ? fmt::format("{}{} (f itself jumps there)", i ? ", " : "", kinks[i].label)
+                           : fmt::format("{}{} (forward {:.6g}, backward {:.6g})", i ? ", " : "", kinks[i].label,
+                                         kinks[i].forward, kinks[i].backward);
   if (kinks.size() > 4) where += fmt::format(" and {} more", kinks.size() - 4);
   return {{"nondifferentiable",
            fmt::format("f is not differentiable at this point: the one-sided differences disagree at {}, by more "

@@ -249,9 +249,10 @@ class TrialRunner {
     bool kink_decided = false;
     std::string kink_where;
     for (const auto& [k, kink] : kink_entries(ref)) {
-      r.kinks.push_back({map_.label(k), kink->forward, kink->backward});
+      r.kinks.push_back({map_.label(k), kink->forward, kink->backward, kink->jump});
       const double gap = std::abs(kink->forward - kink->backward);
-      if (gap > 2 * (tolerance.atol + tolerance.rtol * std::max(std::abs(kink->forward), std::abs(kink->backward)))) {
+      if (kink->jump ||
+          gap > 2 * (tolerance.atol + tolerance.rtol * std::max(std::abs(kink->forward), std::abs(kink->backward)))) {
         if (!kink_decided) kink_where = map_.label(k);
         kink_decided = true;
       }

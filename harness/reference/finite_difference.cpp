@@ -109,7 +109,10 @@ struct Symmetric {
 
 Symmetric symmetric_evaluations(Line& line, double h) {
   Symmetric s;
-  for (int attempt = 0; attempt <= 4; ++attempt) {
+  // Down to 1e3 eps of |x_b| (of 1 at x_b = 0): near the edge of the domain at a tiny x_b (log x at
+  // 1e-18) the step must become relative to x_b itself.
+  const double floor = 1e3 * kEps * (line.x() != 0.0 ? std::abs(line.x()) : 1.0);
+  for (int attempt = 0; attempt <= 30; ++attempt) {
     s.h = h;
     s.plus = line.at(h);
     s.plus2 = line.at(2 * h);
@@ -119,7 +122,7 @@ Symmetric symmetric_evaluations(Line& line, double h) {
     s.minus_ok = s.minus.is_finite() && s.minus2.is_finite();
     if (s.plus_ok && s.minus_ok) return s;
     const double smaller = step_for(line.x(), h / 10.0 / std::max(1.0, std::abs(line.x())));
-    if (!(smaller > 0) || smaller < 1e3 * kEps * std::max(1.0, std::abs(line.x()))) break;
+    if (!(smaller > 0) || smaller < floor) break;
     h = smaller;
     ++s.shrinks;
   }
@@ -137,16 +140,24 @@ Column one_sided(const arma::vec& f0, const arma::vec& near, const arma::vec& fa
   return c;
 }
 
-// Kinks from the symmetric evaluations at h and 2h (see the header comment).
+// Kinks from the symmetric evaluations at h and 2h (see the header comment), and jumps: f(x+h) -
+// f(x-h) far above the noise (100 sigma) that does not grow with the step (smooth f: it doubles
+// from h to 2h; a jump of f stays): no derivative, whatever the one-sided slopes say.
 void find_kinks(const arma::vec& f0, const Symmetric& s, const arma::vec& sigma, Column& c) {
   for (arma::uword a = 0; a < f0.n_elem; ++a) {
+    const double step1 = s.plus(a) - s.minus(a), step2 = s.plus2(a) - s.minus2(a);
+    if (std::abs(step1) > 100 * sigma(a) && std::abs(step2 - step1) < 0.5 * std::abs(step1)) {
+      c.kinks.push_back({a, 0, (s.plus(a) - f0(a)) / s.h, (f0(a) - s.minus(a)) / s.h, true});
+      c.bound(a) = kInf;
+      continue;
+    }
     const double g1 = (s.plus(a) - 2 * f0(a) + s.minus(a)) / s.h;
     const double g2 = (s.plus2(a) - 2 * f0(a) + s.minus2(a)) / (2 * s.h);
     const double fw = (s.plus(a) - f0(a)) / s.h, bw = (f0(a) - s.minus(a)) / s.h;
     const double rounding = 12 * sigma(a) / s.h;
     if (std::abs(g1) > 100 * sigma(a) / s.h && std::abs(g1) > 1e-8 * std::max({1.0, std::abs(fw), std::abs(bw)}) &&
         std::abs(g2 - g1) < 0.5 * std::abs(g1)) {
-      c.kinks.push_back({a, 0, fw + 0.0, bw + 0.0});
+      c.kinks.push_back({a, 0, fw + 0.0, bw + 0.0, false});
       c.bound(a) = std::max(c.bound(a), 0.5 * std::abs(g1) + rounding);
     }
   }
@@ -162,6 +173,21 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     if (s.plus_ok || s.minus_ok) {
       const bool forward = s.plus_ok;
       c = one_sided(f0, forward ? s.plus : s.minus, forward ? s.plus2 : s.minus2, s.h, forward ? 1.0 : -1.0, sigma);
+      // The asymptotic regime of a one-sided difference: D1(h) - D1(2h) = -c h and D1(2h) -
+      // D1(4h) = -2 c h, so their ratio is 1/2; far from it (outside [1/4, 1]) the step is not
+      // small next to where f stops being smooth, and the bound means nothing.
+      const double sign = forward ? 1.0 : -1.0;
+      const arma::vec far4 = line.at(4 * sign * s.h);
+      const arma::vec d1 = ((forward ? s.plus : s.minus) - f0) / (sign * s.h);
+      const arma::vec d2 = ((forward ? s.plus2 : s.minus2) - f0) / (2 * sign * s.h);
+      const arma::vec d4 = (far4 - f0) / (4 * sign * s.h);
+      for (arma::uword a = 0; a < f0.n_elem; ++a) {
+        const double near_diff = d1(a) - d2(a), far_diff = d2(a) - d4(a);
+        const double rounding = 12 * sigma(a) / s.h;
+        if (std::abs(near_diff) <= rounding && std::abs(far_diff) <= rounding) continue;
+        const double ratio = near_diff / far_diff;
+        if (!std::isfinite(ratio) || ratio < 0.25 || ratio > 1.0) c.bound(a) = kInf;
+      }
       c.note = fmt::format("one-sided ({}) at h = {:.3g}: f is not finite at x {} h", forward ? "forward" : "backward",
                            s.h, forward ? "-" : "+");
     } else {
@@ -176,8 +202,8 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
   }
   c.step = s.h;
   if (s.shrinks > 0)
-    c.note = fmt::format("step {:.3g} ({} times smaller than the rule): f is not finite at x +- {:.3g}", s.h,
-                         static_cast<int>(std::pow(10, s.shrinks)), s.h * 10);
+    c.note = fmt::format("step {:.3g} ({} times smaller than the rule): f is not finite somewhere within x +- {:.3g}",
+                         s.h, static_cast<int>(std::pow(10, s.shrinks)), s.h * 20);
   const arma::vec d1 = (s.plus - s.minus) / (2 * s.h), d2 = (s.plus2 - s.minus2) / (4 * s.h);
   if (richardson) {
     // Here h_small = s.h, h_large = 2 s.h: R = (4 D(h_small) - D(h_large)) / 3.
@@ -296,7 +322,7 @@ void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter
   for (Reference::Kink& k : c.kinks) {
     k.b = co.first;
     r.kinks.push_back(k);
-    if (co.second != co.first) r.kinks.push_back({k.a, co.second, k.forward, k.backward});
+    if (co.second != co.first) r.kinks.push_back({k.a, co.second, k.forward, k.backward, k.jump});
   }
 }
 
@@ -419,9 +445,22 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         bool has_kink = false;
         for (const Reference::Kink& k : r.kinks) has_kink = has_kink || k.b == co.first;
         if (!has_kink) continue;
+        // A kink at x_b + d (d > 0) shows at every step h > d: shrink by 100 until it is gone or
+        // the step reaches 1e4 eps max(1, |x_b|) (below, rounding hides any slope).
         Line line(target, values, co, r.evaluations);
-        Column c = central_column(line, f0, r.steps(co.first) / 100.0 / std::max(1.0, std::abs(x(co.first))),
-                                  noise.sigma, false);
+        const double scale = std::max(1.0, std::abs(x(co.first)));
+        // A kink that vanishes only where rounding (100 sigma / h) is too large to see its gap
+        // has not vanished: the last step that could see it decides.
+        double h = r.steps(co.first);
+        Column c = central_column(line, f0, h / scale, noise.sigma, false);
+        while (!c.kinks.empty() && h / 100.0 > 1e4 * kEps * scale) {
+          double gap = 0.0;
+          for (const Reference::Kink& k : c.kinks) gap = std::max(gap, std::abs(k.forward - k.backward));
+          h /= 100.0;
+          Column smaller = central_column(line, f0, h / scale, noise.sigma, false);
+          if (smaller.kinks.empty() && 100 * noise.sigma.max() / h > 0.5 * gap) break;
+          c = std::move(smaller);
+        }
         drop_kinks(co);
         store(r, co, std::move(c), false);
       }
@@ -526,7 +565,11 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
   for (const Coordinate& co : todo) {
     if (done[co.first]) continue;
     done[co.first] = done[co.second] = true;
-    const double h = 1e-20 * std::max(1.0, std::abs(x(co.first)));
+    // h relative to x_b (1e-20 |x_b|, 1e-20 at 0): the truncation of complex step is
+    // h^2 f''' / 6, which for log x is (h / x)^2 / 3 of the derivative; an absolute h of 1e-20 at
+    // x = 1e-19 would be 0.3% off. Floored at 1e-300 (subnormal h loses digits).
+    const double xb = std::abs(x(co.first));
+    const double h = std::max(1e-20 * (xb > 0 ? xb : 1.0), 1e-300);
     z(co.first) += std::complex<double>(0.0, h);
     if (co.second != co.first) z(co.second) += std::complex<double>(0.0, h);
     target.f_complex(cx, out);

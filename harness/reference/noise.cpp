@@ -2,7 +2,7 @@
 // The rounding noise of f at a point, measured by re-evaluation nearby.
 //
 // Estimator (after Moré and Wild's ECnoise): f is evaluated at x + t_i u, t_i = (i - 5) delta,
-// i = 0..10 (i = 5 is f0), along a seeded random direction u (u_b = +-max(1, |x_b|), symmetric for
+// i = 0..10 (i = 5 is f0), along a seeded random direction u (u_b = +-|x_b|, +-1 at x_b = 0, symmetric for
 // a symmetric x) with delta = 1e-6. Along the line f(t) = smooth(t) + noise(t); the k-th forward
 // difference of the smooth part is O(delta^k) and vanishes for k >= 3, while for independent noise
 // of standard deviation sigma, E[(Delta^k f)^2] = sigma^2 (2k)! / (k!)^2. So each order gives
@@ -18,7 +18,8 @@
 // Two lines are measured: delta = 1e-6 moves inputs that f rounds to float32 (ulp 6e-8
 // relative) by ~16 ulps, so float code shows its own noise there; delta = 1e-12 keeps the smooth
 // part of an ill-conditioned f (a matrix 1e-8 from singular) out of the estimate for double code.
-// The float32 line is used when f is float32 (below), the fine line otherwise. Precision is also
+// The float32 line is used when f is float32 (below), the fine line otherwise; when f moves on
+// neither (it is rounded more coarsely than both), a line at 1e-3 measures that rounding. Precision is also
 // single when f is frozen on the fine line but moves on the coarse one: its inputs are rounded
 // to float32 inside.
 //
@@ -42,6 +43,7 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 constexpr int kPoints = 11;   // t = -5 delta .. 5 delta
 constexpr double kCoarseDelta = 1e-6;
 constexpr double kFineDelta = 1e-12;
+constexpr double kWideDelta = 1e-3;
 
 double factorial(int n) {
   double r = 1;
@@ -102,7 +104,10 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   const arma::mat& x0 = values[target.wrt];
   Random random(mix_seed(seed, 0x6e6f697365));
   arma::mat u(x0.n_rows, x0.n_cols);
-  for (arma::uword k = 0; k < u.n_elem; ++k) u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * std::max(1.0, std::abs(x0(k)));
+  // Relative to each entry (1 at an entry of 0): an absolute probe of 1e-12 at x = 1e-18 would cross
+  // a pole of 1/x and read the function's shape as noise.
+  for (arma::uword k = 0; k < u.n_elem; ++k)
+    u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * (x0(k) != 0.0 ? std::abs(x0(k)) : 1.0);
   if (target.structure == Structure::kSymmetric && x0.is_square()) u = arma::trimatl(u) + arma::trimatl(u, -1).t();
 
   const arma::uword p = f0.n_elem;
@@ -130,6 +135,13 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     }
     quantized = frozen && visible;
     if (!quantized) samples = fine;
+    // Frozen on both lines: f is rounded more coarsely than both probes (norm(X) + 1e12 - 1e12),
+    // or locally constant. A third line at 1e-3 tells: if f moves there, its noise is measured
+    // there; if not, f is constant near the point and its noise is the rounding of its value.
+    bool coarse_frozen = coarse.is_finite();
+    for (arma::uword a = 0; a < coarse.n_rows && coarse_frozen; ++a)
+      coarse_frozen = arma::all(coarse.row(a) == coarse(a, 0));
+    if (frozen && coarse_frozen) samples = line_samples(target, values, f0, u, kWideDelta, noise.evaluations);
   }
 
   noise.sigma.set_size(p);

@@ -67,6 +67,7 @@ struct Reference {
   struct Kink {
     arma::uword a, b;
     double forward, backward;
+    bool jump = false;  // f itself jumps (sign(x) at 0): f(x+h) - f(x-h) does not shrink with h
   };
   std::vector<Kink> kinks;
   std::uint64_t evaluations = 0;
@@ -99,7 +100,7 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& reference);
 
-// Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 max(1, |x_b|)), with the bound
+// Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 |x_b|, 1e-20 at 0), with the bound
 // of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]|, rho_a = max(eps, sigma_a / |f_a|).
 // Requires target.f_complex.
 // `columns` (entries of x) limits the work to those columns (the others stay 0 with bound +inf);

@@ -49,6 +49,7 @@ struct KinkInfo {
   std::string label;               // "x(2)" or "dz(1)/dx(2)"
   double forward = 0.0;
   double backward = 0.0;
+  bool jump = false;               // f itself jumps there (sign(x) at 0)
 };
 
 struct FdInfo {

@@ -23,3 +23,15 @@ set_tests_properties(cli.verdict.large_sizes_pass_at_the_defaults PROPERTIES LAB
 add_test(NAME cli.verdict.bundled_cases_seeds_1_to_200
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/seeds.sh $<TARGET_FILE:gradcheck_cli> ${PROJECT_SOURCE_DIR}/cases 1 200)
 set_tests_properties(cli.verdict.bundled_cases_seeds_1_to_200 PROPERTIES LABELS cli TIMEOUT 900)
+
+# Findings of a review that tried to break the verdicts (each failed before its fix).
+gradcheck_cli_test(verdict.review_quantized_f_is_never_decided_on_a_false_bound EXIT 0 ARGS run ${V}/review-quantized.json
+  MATCH "0 passed, 0 failed, 0 errors, 3 inconclusive")
+gradcheck_cli_test(verdict.review_near_a_kink_is_not_a_kink EXIT 0 ARGS run ${V}/review-off-kink.json
+  MATCH "PASS   relu_at_3e-8" "PASS   softplus_width_1e-8 " "XFAIL  softplus_width_1e-8_scale" NOMATCH "nondifferentiable")
+gradcheck_cli_test(verdict.review_complex_step_at_tiny_x EXIT 0 ARGS run ${V}/review-tiny-x.json
+  MATCH "PASS   log_1e-18_right" "XFAIL  log_1e-19_wrong_0.33pct")
+gradcheck_cli_test(verdict.review_a_jump_is_nondifferentiable EXIT 0 ARGS run ${V}/review-jump.json
+  MATCH "XFAIL  sign_jump_at_point" "XFAIL  jump_hides_clear_failure" "XFAIL  step_fn_at_point" "3 expected failures")
+gradcheck_cli_test(verdict.review_a_uniform_factor_is_scale_not_partial EXIT 0 ARGS run ${V}/review-scale.json
+  MATCH "\\[scale\\]" NOMATCH "\\[partial\\]")
