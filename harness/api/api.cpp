@@ -18,7 +18,7 @@ namespace {
 
 Problem single_problem(const MatrixFunction& f, const arma::mat& x, const ApiOptions& options, FormSpec form) {
   Problem p;
-  p.audience = Problem::Audience::kCpp;
+  p.audience = Audience::kCpp;
   p.names = {options.name};
   p.shapes = {Shape{x.n_rows, x.n_cols}};
   p.wrt = 0;
@@ -170,7 +170,7 @@ std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std
   if (gradients.size() != inputs.size())
     throw Error("api.usage", fmt::format("check_gradients: {} inputs but {} gradients", inputs.size(), gradients.size()));
   Problem p;
-  p.audience = Problem::Audience::kCpp;
+  p.audience = Audience::kCpp;
   std::vector<arma::mat> point;
   for (const Input& in : inputs) {
     p.names.push_back(in.name);

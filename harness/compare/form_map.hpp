@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gradcheck/check.hpp"
+#include "gradcheck/form.hpp"
 
 namespace gradcheck {
 

@@ -39,7 +39,7 @@ bool matches_scaled(const arma::mat& analytic, const arma::mat& truth, const arm
 }
 
 std::string cpp_or(const DiagnoseContext& ctx, const std::string& case_file, const std::string& cpp) {
-  return ctx.audience == Problem::Audience::kCpp ? cpp : case_file;
+  return ctx.audience == Audience::kCpp ? cpp : case_file;
 }
 
 // Hypotheses about a whole arrangement of the truth: equal, negated, or scaled.

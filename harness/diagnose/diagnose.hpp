@@ -31,7 +31,7 @@ struct DiagnoseContext {
   // by sym(X) + t skew(X) (t = 0: symmetric; t = 1: as given). Empty: the hypothesis is not tested.
   std::function<Status(const std::vector<std::size_t>& slots, double t)> status_symmetrised;
   // Who reads the advice: case-file fields or C++ names.
-  Problem::Audience audience = Problem::Audience::kCaseFile;
+  Audience audience = Audience::kCaseFile;
 };
 
 // `expected` has the shape the form wants, and `comparison` failed.

@@ -367,7 +367,7 @@ class TrialRunner {
   }
 
   std::string advice(const std::string& case_file, const std::string& cpp) const {
-    return problem_.audience == Problem::Audience::kCpp ? cpp : case_file;
+    return problem_.audience == Audience::kCpp ? cpp : case_file;
   }
 
   EntryError entry(arma::uword k, const arma::mat& analytic, const arma::mat& numeric, const Tolerance& t) const {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gradcheck/expression.hpp"
+#include "gradcheck/form.hpp"
 #include "gradcheck/index_notation.hpp"
 #include "gradcheck/options.hpp"
 #include "gradcheck/result.hpp"
@@ -33,12 +34,7 @@ namespace gradcheck {
 //  form index:         E[letters] = df[f letters] / dx[x letters], see index_notation.hpp.
 // Layout, Form, VecOrder and Structure: gradcheck/types.hpp.
 
-struct FormSpec {
-  Layout layout = Layout::kDenominator;
-  Form form = Form::kAuto;
-  VecOrder order = VecOrder::kColumnMajor;
-  std::optional<IndexSpec> indices;  // form index
-};
+// FormSpec and Audience: gradcheck/form.hpp.
 
 // A check as the engine sees it.
 struct Problem {
@@ -71,9 +67,8 @@ struct Problem {
   // trial whose point sits on a kink or is too ill-conditioned to decide is retried there. Empty:
   // the point is fixed (explicit values, the C++ API's x).
   std::function<std::vector<arma::mat>(int trial, int attempt)> resample;
-  // Who reads the advice in diagnoses: case-file fields ("layout": "numerator") or C++
-  // (Layout::kNumerator, options.fd).
-  enum class Audience { kCaseFile, kCpp } audience = Audience::kCaseFile;
+  // Who reads the advice in diagnoses: case-file fields or C++ names.
+  Audience audience = Audience::kCaseFile;
 };
 
 // Runs `problem` at each point (one trial per point) and returns every figure of the report.
