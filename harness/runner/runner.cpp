@@ -285,6 +285,15 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       };
     } else {
       p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
+      if (c.numerics.reference == ReferenceMethod::kComplexStep) {
+        pc.error_id = "case.field";
+        pc.error = located(c.location, "case.field", in.name, field + ".reference",
+                           fmt::format("\"reference\": \"complex-step\" needs every function of the expression to have "
+                                       "a complex extension, and {}; use \"fd\"",
+                                       p.complex_obstacle));
+        out.checks.push_back(std::move(pc));
+        continue;
+      }
     }
     try {
       if (c.form.form == Form::kIndex) {

@@ -153,3 +153,23 @@ TEST(RunCheck, InvalidOptionsAreRefused) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+TEST(RunCheckReference, ComplexStepOfACallableIsACheckReferenceError) {
+  Problem p;
+  p.names = {"x"};
+  p.shapes = {Shape{2, 1}};
+  p.f_shape = Shape{1, 1};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(arma::accu(v[0]))); };
+  p.expected = [](const std::vector<arma::mat>&) { return arma::mat(2, 1, arma::fill::ones); };
+  Options o;
+  o.reference = ReferenceMethod::kComplexStep;
+  const CheckResult r = run_check(p, {{arma::mat(2, 1, arma::fill::ones)}}, o);
+  ASSERT_EQ(r.status, Status::kError);
+  EXPECT_NE(r.error.find("[check.reference]"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace gradcheck
