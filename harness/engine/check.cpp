@@ -210,28 +210,41 @@ class TrialRunner {
       return at;
     }
 
-    // 4. The verdict, tightening the reference where it does not decide.
-    Comparison c = compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
-    for (int level = 0; !c.fail && c.undecided.n_elem > 0; ++level) {
-      std::set<arma::uword> columns;
-      for (arma::uword k : c.undecided) columns.insert(map_.to_jacobian(k) / p);
-      if (!reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref)) break;
-      c = compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
+    // 4. The verdict, tightening the reference where it does not decide: level by level, the
+    // columns of J that hold the entries `wanted` picks, until none is left, no level is, or (with
+    // `stop_on_fail`) an entry fails.
+    auto tighten_while = [&](auto wanted, bool stop_on_fail) {
+      for (int level = 0;; ++level) {
+        const arma::mat numeric = map_.arrange(ref.values), bound = map_.arrange(ref.bound);
+        std::set<arma::uword> columns;
+        bool failing = false;
+        for (arma::uword k = 0; k < numeric.n_elem; ++k) {
+          failing = failing || decide(analytic(k), numeric(k), bound(k), tolerance) == EntryVerdict::kFail;
+          if (wanted(k, numeric, bound)) columns.insert(map_.to_jacobian(k) / p);
+        }
+        if (columns.empty() || (stop_on_fail && failing) ||
+            !reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref))
+          return;
+      }
+    };
+    auto decide_all = [&]() {
+      return compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
+    };
+    Comparison c = decide_all();
+    if (!c.pass && !c.fail) {
+      // Undecided entries only, and only while nothing fails.
+      tighten_while([&](arma::uword k, const arma::mat& numeric, const arma::mat& bound) {
+        return decide(analytic(k), numeric(k), bound(k), tolerance) == EntryVerdict::kUndecided;
+      }, true);
+      c = decide_all();
     }
     // A failure is decided; its diagnoses test hypotheses over every entry, so the entries whose
-    // reference is still loose next to the tolerance are tightened first.
+    // reference is still loose next to the tolerance (bound above a tenth of it) are tightened first.
     if (c.fail && diagnose) {
-      for (int level = 0;; ++level) {
-        const arma::mat arranged = map_.arrange(ref.values), loose = map_.arrange(ref.bound);
-        std::set<arma::uword> columns;
-        for (arma::uword k = 0; k < loose.n_elem; ++k)
-          if (!(loose(k) <= 0.1 * (tolerance.atol + tolerance.rtol * std::abs(arranged(k)))))
-            columns.insert(map_.to_jacobian(k) / p);
-        if (columns.empty() ||
-            !reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref))
-          break;
-      }
-      c = compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
+      tighten_while([&](arma::uword k, const arma::mat& numeric, const arma::mat& bound) {
+        return !(bound(k) <= 0.1 * (tolerance.atol + tolerance.rtol * std::abs(numeric(k))));
+      }, false);
+      c = decide_all();
     }
     fill_reference(r, ref, noise);
     const arma::mat numeric = map_.arrange(ref.values);

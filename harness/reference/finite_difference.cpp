@@ -369,6 +369,17 @@ std::vector<Coordinate> coordinates(const arma::mat& x, Structure structure) {
   return out;
 }
 
+int evaluations_per_entry(const FdOptions& fd) {
+  switch (fd.method) {
+    case FdMethod::kCentral:
+    case FdMethod::kRichardson: return 4;
+    case FdMethod::kForward:
+    case FdMethod::kBackward: return 2;
+    case FdMethod::kRidders: return 2 * fd.ridders_max_iterations + 4;
+  }
+  return 4;
+}
+
 double base_step(const FdOptions& fd, double rho) {
   if (fd.step > 0) return fd.step;
   rho = std::clamp(rho, kEps, 1e-6);
@@ -427,6 +438,10 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
     for (const Coordinate& t : todo) seen = seen || t.first == co.first;
     if (!seen) todo.push_back(co);
   }
+  // The last step tried along entry b (the central rule's step when none was: complex step).
+  auto last_step = [&](arma::uword b) {
+    return r.steps(b) > 0 ? r.steps(b) : step_for(x(b), base_step(FdOptions{}, step_rho(noise)));
+  };
   auto is_kink = [&](arma::uword a, arma::uword b) {
     for (const Reference::Kink& k : r.kinks)
       if (k.a == a && k.b == b) return true;
@@ -501,8 +516,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // h* = h (R / 2T)^(1/3), taken for the entry of the column with the largest bound.
       for (const Coordinate& co : todo) {
         Line line(target, values, co, r.evaluations);
-        const double h = r.steps(co.first) > 0 ? r.steps(co.first)
-                                               : step_for(x(co.first), base_step(FdOptions{}, step_rho(noise)));
+        const double h = last_step(co.first);
         const arma::uword a = r.bound.col(co.first).index_max();
         const double rounding = 3 * noise.sigma(a) / h;
         const double truncation = std::max(r.bound(a, co.first) - rounding, 1e-300);
@@ -528,8 +542,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // at steps far below the rule's. The regime check keeps a wrong plateau from counting.
       for (const Coordinate& co : todo) {
         Line line(target, values, co, r.evaluations);
-        const double h = r.steps(co.first) > 0 ? r.steps(co.first)
-                                               : step_for(x(co.first), base_step(FdOptions{}, step_rho(noise)));
+        const double h = last_step(co.first);
         Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false);
         for (arma::uword b : {co.first, co.second})
           for (arma::uword a = 0; a < r.values.n_rows; ++a)

@@ -113,6 +113,11 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
 std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
                          const Noise& noise, Reference& reference);
 
+// Evaluations of f per entry of x that finite_differences spends by `fd.method` (before any
+// tightening): central and Richardson 4 (two steps each side), forward/backward 2, Ridders up to
+// 2 per row of its tableau plus the 4 per shrink of its first step.
+int evaluations_per_entry(const FdOptions& fd);
+
 // The base step c of the step rule for `fd` at relative precision rho (see finite_differences).
 double base_step(const FdOptions& fd, double rho);
 

@@ -143,13 +143,13 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   std::vector<Shape> shapes;
   for (const VariableSpec& v : spec.variables) {
     const Shape s{size_of(v.rows, in.dims), size_of(v.cols, in.dims)};
-    // Finite differences cost two evaluations of f per entry: a variable past a million
+    // Finite differences cost four evaluations of f per entry (two steps each side): a variable past a million
     // entries would run for hours (or exhaust memory). Refuse it with the reason.
     constexpr arma::uword kMaxEntries = 1000000;
     if (s.rows * s.cols > kMaxEntries)
       return fail("case.size", located(v.location, "case.size", in.name, "variables." + v.name + ".shape",
                                        fmt::format("{} has {} entries; gradcheck takes at most {} per variable "
-                                                   "(finite differences evaluate f twice per entry): use smaller dims",
+                                                   "(finite differences evaluate f four times per entry): use smaller dims",
                                                    s.str(), s.rows * s.cols, kMaxEntries)));
     if (v.value && (v.value->n_rows != s.rows || v.value->n_cols != s.cols))
       return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
@@ -230,17 +230,14 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     pc.options.seed = out.seed;
     pc.options.diagnose = run.diagnose;
     // Each check owns its copy of the compiled f: checks and threads never share buffers.
-    // Finite differences evaluate f about twice per entry of the variable at every trial, and keep
+    // Finite differences evaluate f about four times per entry of the variable at every trial, and keep
     // the derivative of every entry of f by every entry of the variable: refuse a check that would
     // run for hours or exhaust memory, before anything of it is compiled.
     {
       constexpr double kMaxDerivative = 1e8, kMaxOperations = 1e11;
       const Shape& x = shapes[p.wrt];
       const double derivative = double(x.numel()) * double(p.f_shape.numel());
-      const int per_entry = spec.fd.method == FdMethod::kForward || spec.fd.method == FdMethod::kBackward ? 1
-                            : spec.fd.method == FdMethod::kRichardson                                  ? 4
-                            : spec.fd.method == FdMethod::kRidders ? 2 * spec.fd.ridders_max_iterations
-                                                                   : 2;
+      const int per_entry = reference::evaluations_per_entry(spec.fd);
       const double evaluations = double(per_entry) * double(x.numel()) * spec.trials;
       double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
       for (const Shape& s : shapes) entries += double(s.numel());

@@ -160,7 +160,7 @@ TEST(Runner, ChecksThatWouldRunForHoursAreRefused) {
   EXPECT_EQ(r.cases[0].error_id, "case.size");
   EXPECT_EQ(r.cases[0].error,
             "t.json:2:50: error [case.size] case \"big\", field \"checks[0]\": finite differences would evaluate f "
-            "6000000 times (3 trials, 2 per entry of X) over inputs of 1000000 entries, about 6.0e+12 operations; at "
+            "12000000 times (3 trials, 4 per entry of X) over inputs of 1000000 entries, about 1.2e+13 operations; at "
             "most 1e+11: use smaller dims or fewer trials");
   r = run_loaded({load(R"json({"name": "wide", "variables": {"x": {"shape": [20000, 1]}},
     "expression": "x", "checks": [{"wrt": "x", "form": "vec", "expected": "eye(20000)"}], "trials": 1})json")},
