@@ -37,7 +37,7 @@ def read_benchmarks(folder):
             tool, family, size = b["run_name"].split("/")[:3]
             assert b["time_unit"] == "ms", b["time_unit"]
             out[(tool, f"{family}/{size}")] = {
-                "ms": b["real_time"], "pass": b.get("pass", 0) >= 0.5, "peak": b.get("peak_rss_mb"),
+                "ms": b["cpu_time"], "pass": b.get("pass", 0) >= 0.5, "peak": b.get("peak_rss_mb"),
                 "entries": int(b.get("entries", 0)), "evaluations": int(b.get("evaluations", 0)),
             }
     return out
@@ -73,12 +73,14 @@ def environment():
         except Exception:  # noqa: BLE001 - informational only
             return "?"
     cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
+    version = lambda package: sh(f"dpkg-query -W -f='${{Version}}' {package} 2>/dev/null") or "not installed"
     return [
         f"date: {datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}",
-        f"cpu: {cpu} x {os.cpu_count()} (shared: other jobs may have run at the same time)",
+        f"cpu: {cpu} x {os.cpu_count()}; load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])} "
+        "(a shared machine: other jobs ran at the same time)",
         f"debian: {sh('cat /etc/debian_version')}; g++ {sh('g++ -dumpfullversion')}; "
-        f"armadillo {sh(chr(34) + 'dpkg-query -W -f=${Version} libarmadillo-dev' + chr(34))}; "
-        f"python3-torch {sh(chr(34) + 'dpkg-query -W -f=${Version} python3-torch 2>/dev/null' + chr(34)) or 'not installed'}",
+        f"armadillo {version('libarmadillo-dev')}; benchmark {version('libbenchmark-dev')}; "
+        f"python3-torch {version('python3-torch')}",
         "threads: 1 (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, torch.set_num_threads(1))",
     ]
 
@@ -96,7 +98,7 @@ def main():
     head = ["problem", "entries", "entry-wise ms", "directional ms", "loop ms"]
     if have_torch:
         head += ["torch full ms", "torch fast ms"]
-    head += ["loop / entry-wise"]
+    head += ["loop / entry-wise (x faster)"]
     if have_torch:
         head += ["torch full / entry-wise", "torch fast / directional"]
     head += ["peak MB (entry-wise, directional, loop" + (", torch full, torch fast)" if have_torch else ")"), "verdicts"]
@@ -118,16 +120,17 @@ def main():
         row += [" ".join(verdict(r) for r in ([e, d, l] + ([tf, tq] if have_torch else [])))]
         lines.append("| " + " | ".join(row) + " |")
     if max_entries > 0:
-        lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the full checks of derivatives with more "
+        lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the full checks of variables with more "
                       f"entries were skipped to keep the run short; `bench/run.sh` alone runs them all)."]
     lines += ["", "Problems (float64, seed 42, one trial, one point):", ""]
     lines += [f"- {k}: {v}" for k, v in ABOUT.items()]
     lines += ["",
-              "Method. Each benchmark runs in its own process (peak MB is that process's peak resident memory, "
+              "Method. Times are CPU times of the process (one thread), not wall-clock: the machine is shared and "
+              "wall-clock time there measures the other jobs too. Each benchmark runs in its own process (peak MB is that process's peak resident memory, "
               "the runtime included: torch's is mostly the library). gradcheck: `run_check` on the problem "
               "compiled from its expressions, one trial, default options (entry-wise: central differences at h "
               "and 2h with their error bound, tightened where undecided; directional: 8 probes and the "
-              "noise measurement); Google Benchmark median of 3 repetitions of at least 0.3 s each, a single run "
+              "noise measurement); Google Benchmark median CPU time of 3 repetitions of at least 0.3 s each, a single run "
               "for 16,384 entries or more. loop: bench/table.cpp's hand-written Armadillo loop over the same "
               "point (hand-written f and derivative, central difference at gradcheck's default step "
               "eps^(1/3) max(1,|x|), the same test |a - n| <= 1e-7 + 1e-5 |n|). torch: bench/bench_torch.py, "
