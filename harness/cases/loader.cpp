@@ -37,6 +37,22 @@ const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-tran
                                                   "symmetric-only", "partial", "nondifferentiable", "nonfinite",
                                                   "vec-order", "fd-noise", "storage-order"};
 
+// A JSON pointer as a field path: "/checks/0/layout" -> "checks[0].layout".
+std::string field_of_pointer(const std::string& pointer) {
+  std::string field;
+  std::size_t at = 0;
+  while (at < pointer.size()) {
+    const std::size_t next = std::min(pointer.find('/', at + 1), pointer.size());
+    std::string part = pointer.substr(at + 1, next - at - 1);
+    for (std::size_t k; (k = part.find("~1")) != std::string::npos;) part.replace(k, 2, "/");
+    for (std::size_t k; (k = part.find("~0")) != std::string::npos;) part.replace(k, 2, "~");
+    const bool index = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    field += index ? "[" + part + "]" : (field.empty() ? "" : ".") + part;
+    at = next;
+  }
+  return field;
+}
+
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
@@ -498,7 +514,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   }
   for (const std::string& dup : locator.duplicates()) {
     if (dup.rfind(base + "/", 0) == 0)
-      r.error("case.duplicate-key", dup.substr(base.size()), dup.substr(base.size() + 1),
+      r.error("case.duplicate-key", dup.substr(base.size()), field_of_pointer(dup.substr(base.size())),
               "this key appears twice in one object; only the last would count", true);
   }
   if (!r.problems.empty()) {

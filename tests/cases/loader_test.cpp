@@ -133,6 +133,15 @@ TEST(Loader, DuplicateKeysAreReported) {
   EXPECT_NE(std::string(f.errors[0].what()).find("d.json:2:3:"), std::string::npos) << all_errors(f);
 }
 
+// Found when the check verb's flags became a case: a duplicate key below the top level was named
+// by its JSON pointer ("checks/0/layout"), not as a field.
+TEST(Loader, ADuplicateKeyDeeperDownIsNamedAsAField) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "layout": "numerator", "layout": "denominator", "expected": "ones(2, 1)"}]})json", "d.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].place().field, "checks[0].layout");
+}
+
 TEST(Loader, DiagnosisNeedsExpectFailAndAKnownCode) {
   const LoadedFile f = load_case_text(R"json({"cases": [
     {"name": "a", "diagnosis": "scale", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]},
