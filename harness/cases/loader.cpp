@@ -186,11 +186,10 @@ class Reader {
               "or \"complex-step\"");
     }
     if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
-    if (auto s = choice(obj, "mode", pointer, prefix + "mode", {"entrywise", "directional"})) {
-      if (*s == "directional")
-        error("case.field", pointer + "/mode", prefix + "mode",
-              "\"mode\": \"directional\" is not available in this version of gradcheck; use \"entrywise\" (the "
-              "default)");
+    if (auto s = choice(obj, "mode", pointer, prefix + "mode", names<Mode>())) {
+      Mode mode = Mode::kEntrywise;
+      parse(*s, &mode);
+      out->mode = mode;
     }
   }
 

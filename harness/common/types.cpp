@@ -43,6 +43,11 @@ struct Table<Precision> {
       {Precision::kAuto, "auto"}, {Precision::kDouble, "double"}, {Precision::kSingle, "single"}};
 };
 template <>
+struct Table<Mode> {
+  static constexpr std::pair<Mode, const char*> entries[] = {{Mode::kEntrywise, "entrywise"},
+                                                             {Mode::kDirectional, "directional"}};
+};
+template <>
 struct Table<FdMethod> {
   static constexpr std::pair<FdMethod, const char*> entries[] = {{FdMethod::kCentral, "central"},
                                                                  {FdMethod::kForward, "forward"},
@@ -99,6 +104,7 @@ GRADCHECK_ENUM_NAMES(VecOrder)
 GRADCHECK_ENUM_NAMES(Structure)
 GRADCHECK_ENUM_NAMES(StorageOrder)
 GRADCHECK_ENUM_NAMES(Precision)
+GRADCHECK_ENUM_NAMES(Mode)
 GRADCHECK_ENUM_NAMES(FdMethod)
 GRADCHECK_ENUM_NAMES(ReferenceMethod)
 GRADCHECK_ENUM_NAMES(Status)

@@ -13,6 +13,8 @@
 #include "compare/compare.hpp"
 #include "compare/form_map.hpp"
 #include "diagnose/diagnose.hpp"
+#include "engine/directional.hpp"
+#include "engine/precision.hpp"
 #include "gradcheck/check.hpp"
 #include "reference/reference.hpp"
 
@@ -42,7 +44,6 @@ class TrialRunner {
     if (problem.f_complex) target_.f_complex = problem.f_complex;
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
-    tolerance_stated_ = options.tolerance_stated || options.tolerance != Tolerance{};
   }
 
   // f at `values` into out; checks the declared shape.
@@ -97,11 +98,6 @@ class TrialRunner {
   }
 
  private:
-  Tolerance tolerance_for(Precision precision) const {
-    if (tolerance_stated_) return options_.tolerance;
-    return precision == Precision::kSingle ? Tolerance::single() : Tolerance{};
-  }
-
   reference::Reference make_reference(std::vector<arma::mat>& values, const arma::mat& f0,
                                       const reference::Noise& noise) const {
     switch (options_.reference) {
@@ -157,19 +153,11 @@ class TrialRunner {
 
     // 1. The working precision, measured; the tolerance follows it unless stated.
     reference::Noise noise = reference::measure_noise(target_, values, f0, mix_seed(options_.seed, 0x5eed + trial));
-    const Precision precision = options_.precision == Precision::kAuto ? noise.precision : options_.precision;
-    const std::string measured = noise.evidence;
-    noise.precision = precision;
-    if (precision == Precision::kSingle) {
-      const double half_ulp = 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon());
-      for (arma::uword a = 0; a < noise.sigma.n_elem; ++a)
-        noise.sigma(a) = std::max(noise.sigma(a), half_ulp * std::abs(f0(a)));
-      noise.relative = std::max(noise.relative, half_ulp);
-    }
+    const WorkingPrecision working = working_precision(options_, f0, noise);
+    const Precision precision = working.precision;
     r.precision = to_string(precision);
-    r.precision_evidence = options_.precision == Precision::kAuto ? "measured: " + measured
-                                                                   : "stated (" + measured + ")";
-    const Tolerance tolerance = tolerance_for(precision);
+    r.precision_evidence = working.evidence;
+    const Tolerance tolerance = working.tolerance;
     r.tolerance = tolerance;
 
     // 2. The reference with its bound.
@@ -446,7 +434,6 @@ class TrialRunner {
   const FormMap& map_;
   const Options& options_;
   reference::Target target_;
-  bool tolerance_stated_ = false;
 };
 
 }  // namespace
@@ -475,7 +462,13 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
                                     problem.names.at(problem.wrt));
   result.wanted_shape = map.wanted.str();
   const TrialRunner runner(problem, map, options);
-  for (std::size_t t = 0; t < points.size(); ++t) result.trials.push_back(runner.run(static_cast<int>(t), points[t]));
+  std::string why_not;
+  const bool directional = options.mode == Mode::kDirectional && directional_applies(map, &why_not);
+  result.mode = to_string(directional ? Mode::kDirectional : Mode::kEntrywise);
+  if (!why_not.empty()) result.notes.push_back(why_not);
+  for (std::size_t t = 0; t < points.size(); ++t)
+    result.trials.push_back(directional ? run_directional_trial(problem, map, options, static_cast<int>(t), points[t])
+                                        : runner.run(static_cast<int>(t), points[t]));
 
   // The figures of the check are those of its worst trial: the first error, else the first
   // failure, else the first inconclusive, else the pass with the largest relative error.
@@ -514,6 +507,7 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
     for (const TrialResult& t : result.trials)
       for (const std::string& note : t.notes) result.notes.push_back(fmt::format("trial {}: {}", t.trial + 1, note));
   }
+  if (directional) summarize_directional(result);
   result.time_ms = ms_since(start);
   return result;
 }

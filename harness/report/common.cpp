@@ -60,6 +60,20 @@ std::string numerics(const CheckResult& check) {
   return out;
 }
 
+std::string directional(const CheckResult& check) {
+  if (check.mode != "directional") return "";
+  const DirectionalInfo& d = check.directional;
+  std::string out = fmt::format("directional: {} random probes v' E u against v' J u", d.probes);
+  if (std::isfinite(d.threshold) && std::isfinite(d.miss_probability))
+    out += fmt::format("; a derivative with an entry off by more than {} (times 1/max(1,|x|)) passes them all with "
+                       "probability <= {}; {} probes bring it below 1e-6",
+                       sci(d.threshold), sci(d.miss_probability), d.probes_for_one_in_a_million);
+  if (d.narrowing_probes > 0)
+    out += fmt::format("; {} more probes narrowed the failure down{}", d.narrowing_probes,
+                       d.located ? " to the worst entry" : "");
+  return out;
+}
+
 std::string sci(double value, int digits) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -86,6 +86,7 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
   const bool failed = check.status == Status::kFail;
   const bool inconclusive = check.status == Status::kInconclusive;
   if (inconclusive) out += detail::indent_lines("inconclusive: " + check.reason, "    ");
+  if (const std::string d = detail::directional(check); !d.empty()) out += "    " + d + "\n";
   for (const auto& note : check.notes) out += "    note: " + note + "\n";
   if (!check.kinks.empty() && !failed) {
     for (const KinkInfo& k : check.kinks)

@@ -12,6 +12,7 @@
 
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
+#include "engine/directional.hpp"
 #include "reference/reference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
@@ -214,6 +215,8 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     pc.options.tolerance_stated = c.numerics.tolerance_stated || run.rtol || run.atol;
     pc.options.precision = c.numerics.precision;
     pc.options.reference = c.numerics.reference;
+    pc.options.mode = c.numerics.mode ? *c.numerics.mode : run.mode.value_or(Mode::kEntrywise);
+    if (run.probes) pc.options.probes = *run.probes;
     if (movable) {
       const CaseSpec* spec_ptr = &spec;
       const std::uint64_t seed = out.seed;
@@ -238,7 +241,12 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       const Shape& x = shapes[p.wrt];
       const double derivative = double(x.numel()) * double(p.f_shape.numel());
       const int per_entry = reference::evaluations_per_entry(spec.fd);
-      const double evaluations = double(per_entry) * double(x.numel()) * spec.trials;
+      // Directional: per trial, each probe and each narrowing probe (log2 of the sizes, at most
+      // 64) costs what one entry does; the noise measurement and f(x) about 12 evaluations.
+      const bool directional = pc.options.mode == Mode::kDirectional;
+      const double evaluations =
+          directional ? (12.0 + double(per_entry) * (pc.options.probes + 64)) * spec.trials
+                      : double(per_entry) * double(x.numel()) * spec.trials;
       double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
       for (const Shape& s : shapes) entries += double(s.numel());
       const double operations = evaluations * (entries + double(p.f_shape.numel()));
@@ -247,11 +255,12 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         why = fmt::format("the derivative of f ({}) by {} ({}) has {:.0f} entries; at most {:.0f}: use smaller dims",
                           p.f_shape.str(), c.wrt, x.str(), derivative, kMaxDerivative);
       else if (operations > kMaxOperations)
-        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per entry of {}) over "
+        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) over "
                           "inputs of {:.0f} entries, about {:.1e} operations; at most {:.0e}: use smaller dims or fewer "
-                          "trials",
-                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry, c.wrt, entries, operations,
-                          kMaxOperations);
+                          "trials{}",
+                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry,
+                          directional ? "probe" : "entry", c.wrt, entries, operations, kMaxOperations,
+                          directional ? "" : ", or \"mode\": \"directional\"");
       if (!why.empty()) {
         pc.error = located(c.location, "case.size", in.name, field, why);
         out.checks.push_back(std::move(pc));
@@ -356,6 +365,9 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
     case_error(*prepared.error);
   } else {
     bool any_error = false, any_fail = false, any_inconclusive = false, diagnosis_named = spec.diagnosis.empty();
+    // A directional check names only the diagnoses its probes decide (engine/directional.hpp):
+    // it is not held to the others (partial, symmetric-only, storage-order need every entry).
+    bool directional_fail = false;
     for (std::size_t i = 0; i < prepared.checks.size(); ++i) {
       PreparedCheck& pc = prepared.checks[i];
       CheckResult cr;
@@ -390,8 +402,10 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
       if (cr.status == Status::kError && r.error.empty())  // an error of a trial, without an id of its own
         case_error(located(spec.checks[i].location, "check.error", in.name, fmt::format("checks[{}]", i), cr.error));
       for (const Diagnosis& d : cr.diagnoses) diagnosis_named = diagnosis_named || d.code == spec.diagnosis;
+      directional_fail = directional_fail || (cr.mode == "directional" && cr.status == Status::kFail);
       r.checks.push_back(std::move(cr));
     }
+    if (directional_fail && !directional_decides(spec.diagnosis)) diagnosis_named = true;
     if (any_error) {
       r.status = Status::kError;
     } else if (!any_fail && any_inconclusive) {

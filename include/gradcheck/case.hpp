@@ -36,6 +36,7 @@ struct Numerics {
   ReferenceMethod reference = ReferenceMethod::kFd;
   Precision precision = Precision::kAuto;
   bool tolerance_stated = false;    // a "tolerance" was written (the precision's default otherwise)
+  std::optional<Mode> mode;         // "mode"; unset: the run's (run --mode), else entrywise
 };
 
 struct CheckSpec {

@@ -89,5 +89,21 @@ TEST(ReportCommon, XmlEscape) {
   EXPECT_EQ(xml_escape("\xEF\xBF\xBE"), replacement);  // U+FFFE is not an XML character
 }
 
+TEST(ReportCommon, DirectionalLineStatesTheMissChance) {
+  CheckResult k;
+  EXPECT_EQ(directional(k), "");  // entry-wise: nothing to say
+  k.mode = "directional";
+  k.directional.probes = 24;
+  k.directional.miss_probability = 1.0e-3;
+  k.directional.probes_for_one_in_a_million = 49;
+  k.directional.threshold = 3.1e-6;
+  EXPECT_EQ(directional(k),
+            "directional: 24 random probes v' E u against v' J u; a derivative with an entry off by more than 3.10e-06 "
+            "(times 1/max(1,|x|)) passes them all with probability <= 1.00e-03; 49 probes bring it below 1e-6");
+  k.directional.narrowing_probes = 7;
+  k.directional.located = true;
+  EXPECT_NE(directional(k).find("; 7 more probes narrowed the failure down to the worst entry"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gradcheck::report::detail

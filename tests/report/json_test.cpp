@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -139,6 +140,28 @@ TEST(Json, MalformedUtf8InAMessageStillGivesValidJson) {
   RunResult run = sample_run();
   run.cases[4].error = "bad byte \xff here";
   EXPECT_TRUE(json::accept(report::json(run)));
+}
+
+TEST(JsonDirectional, ADirectionalCheckCarriesItsProbesAndMissChance) {
+  RunResult run = sample_run();
+  CheckResult& k = run.cases.front().checks.front();
+  k.mode = "directional";
+  k.directional.probes = 24;
+  k.directional.narrowing_probes = 0;
+  k.directional.miss_probability = std::pow(0.75, 24);
+  k.directional.probes_for_one_in_a_million = 49;
+  k.directional.threshold = 3e-6;
+  const json r = parsed(run);
+  const json& check = r["cases"][0]["checks"][0];
+  EXPECT_EQ(check["mode"], "directional");
+  EXPECT_EQ(check["directional"]["probes"], 24);
+  EXPECT_NEAR(check["directional"]["miss_probability"].get<double>(), 1.0e-3, 1e-5);
+  EXPECT_EQ(check["directional"]["probes_for_one_in_a_million"], 49);
+  EXPECT_EQ(check["directional"]["located"], false);
+  // An entry-wise check says its mode and has no directional object.
+  const json& other = r["cases"][0]["checks"][1];
+  EXPECT_EQ(other["mode"], "entrywise");
+  EXPECT_FALSE(other.contains("directional"));
 }
 
 }  // namespace
