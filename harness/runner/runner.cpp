@@ -12,6 +12,7 @@
 
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
+#include "engine/second_order.hpp"
 #include "reference/reference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
@@ -208,6 +209,12 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     const auto wrt = std::find(names.begin(), names.end(), c.wrt);
     p.wrt = static_cast<std::size_t>(wrt - names.begin());
     p.structure = spec.variables[p.wrt].structure;
+    p.derivative_order = c.derivative_order;  // second order: engine/second_order.cpp
+    if (c.derivative_order == 2) {
+      p.wrt2 = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.wrt2) - names.begin());
+      if (c.form.form == Form::kHvp)
+        p.direction = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.direction) - names.begin());
+    }
     pc.options.tolerance = c.tolerance ? *c.tolerance : spec.tolerance;
     if (run.rtol) pc.options.tolerance.rtol = *run.rtol;
     if (run.atol) pc.options.tolerance.atol = *run.atol;
@@ -236,9 +243,11 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     {
       constexpr double kMaxDerivative = 1e8, kMaxOperations = 1e11;
       const Shape& x = shapes[p.wrt];
-      const double derivative = double(x.numel()) * double(p.f_shape.numel());
+      // Second order: each entry of the block costs about what one entry of a gradient does.
+      const double second = c.derivative_order == 2 && c.form.form != Form::kHvp ? double(shapes[p.wrt2].numel()) : 1.0;
+      const double derivative = double(x.numel()) * double(p.f_shape.numel()) * second;
       const int per_entry = reference::evaluations_per_entry(spec.fd);
-      const double evaluations = double(per_entry) * double(x.numel()) * spec.trials;
+      const double evaluations = double(per_entry) * double(x.numel()) * second * spec.trials;
       double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
       for (const Shape& s : shapes) entries += double(s.numel());
       const double operations = evaluations * (entries + double(p.f_shape.numel()));
@@ -294,13 +303,15 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     }
     try {
       if (c.form.form == Form::kIndex) {
+        const bool second = c.derivative_order == 2;  // "X[i,j], Y[k,l]": dG[i,j]/dY[k,l], G = df/dX
         try {
-          p.form.indices = IndexSpec::parse(c.indices);
+          p.form.indices = second ? parse_hessian_indices(c.indices, c.wrt, c.wrt2) : IndexSpec::parse(c.indices);
         } catch (const ExprError& e) {
           throw std::make_pair(e, std::string("indices"));
         }
-        auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
-            c.expected, *p.form.indices, p.f_shape, shapes[p.wrt], symbols, c.explicit_summation));
+        auto ix = std::make_shared<IndexExpression>(
+            IndexExpression::compile(c.expected, *p.form.indices, second ? shapes[p.wrt] : p.f_shape,
+                                     shapes[second ? p.wrt2 : p.wrt], symbols, c.explicit_summation));
         p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
       } else {
         auto g = std::make_shared<Expression>(Expression::compile(c.expected, symbols));
@@ -324,7 +335,12 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     // that lint reports it too.
     if (pc.error.empty()) {
       try {
-        make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        if (p.derivative_order == 2) {
+          const Problem g = gradient_problem(p);
+          make_form_map(g.form, g.f_shape, g.shapes[g.wrt], g.f_name, g.names[g.wrt]);
+        } else {
+          make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        }
       } catch (const Error& e) {
         pc.error_id = e.id();
         pc.error = located(c.location, e.id(), in.name, field, e.message());
