@@ -15,6 +15,8 @@
 #include "diagnose/diagnose.hpp"
 #include "engine/directional.hpp"
 #include "engine/precision.hpp"
+#include "engine/second_order.hpp"
+#include "engine/taylor.hpp"
 #include "gradcheck/check.hpp"
 #include "reference/reference.hpp"
 
@@ -44,6 +46,8 @@ class TrialRunner {
     if (problem.f_complex) target_.f_complex = problem.f_complex;
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
+    target_.gradient_of = problem.gradient_of;  // second order without a complex extension
+    target_.gradient_of_wrt = problem.gradient_of_wrt;
   }
 
   // f at `values` into out; checks the declared shape.
@@ -406,28 +410,14 @@ class TrialRunner {
       directional += analytic(k) * d(b);
     }
     const double floor = 8.0 * noise.sigma.max();
-    std::vector<double> lt, lr;
     arma::mat out;
-    for (int k = 0; k <= 16; ++k) {
-      const double t = std::pow(10.0, -k / 2.0);
-      x = x0 + t * d;
-      eval_f(values, out);
-      const double res = std::abs(out(0) - f0 - t * directional);
-      if (std::isfinite(res) && res > floor) {
-        lt.push_back(std::log10(t));
-        lr.push_back(std::log10(res));
-      }
-    }
-    if (lt.size() < 3) return kNaN;
-    const double n = static_cast<double>(lt.size());
-    double st = 0, sr = 0, stt = 0, str = 0;
-    for (std::size_t i = 0; i < lt.size(); ++i) {
-      st += lt[i];
-      sr += lr[i];
-      stt += lt[i] * lt[i];
-      str += lt[i] * lr[i];
-    }
-    return (n * str - st * sr) / (n * stt - st * st);
+    return taylor_slope_fit(
+        [&](double t) {
+          x = x0 + t * d;
+          eval_f(values, out);
+          return std::abs(out(0) - f0 - t * directional);
+        },
+        [floor](double) { return floor; });
   }
 
   const Problem& problem_;
@@ -441,6 +431,7 @@ class TrialRunner {
 CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma::mat>>& points,
                       const Options& options) {
   const auto start = Clock::now();
+  if (problem.derivative_order == 2) return run_second_order(problem, points, options);  // second_order.cpp
   std::string why;
   if (!options.is_valid(&why)) throw Error("check.options", "invalid options: " + why);
   CheckResult result;

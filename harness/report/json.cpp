@@ -101,6 +101,8 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   j["wrt"] = k.wrt;
   j["layout"] = k.layout;
   j["form"] = k.form;
+  if (k.derivative_order != 1) j["derivative_order"] = k.derivative_order;  // a Hessian (case-format.md)
+  if (!k.direction.empty()) j["direction"] = k.direction;                    // form hvp
   j["status"] = detail::status_name(k.status);
   figures(j, k.max_abs_error, k.max_rel_error, k.rel_error_norm, k.worst);
   j["fd"] = fd(k.fd);

@@ -13,6 +13,7 @@
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
 #include "engine/directional.hpp"
+#include "engine/second_order.hpp"
 #include "reference/reference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
@@ -209,6 +210,12 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     const auto wrt = std::find(names.begin(), names.end(), c.wrt);
     p.wrt = static_cast<std::size_t>(wrt - names.begin());
     p.structure = spec.variables[p.wrt].structure;
+    p.derivative_order = c.derivative_order;  // second order: engine/second_order.cpp
+    if (c.derivative_order == 2) {
+      p.wrt2 = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.wrt2) - names.begin());
+      if (c.form.form == Form::kHvp)
+        p.direction = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.direction) - names.begin());
+    }
     pc.options.tolerance = c.tolerance ? *c.tolerance : spec.tolerance;
     if (run.rtol) pc.options.tolerance.rtol = *run.rtol;
     if (run.atol) pc.options.tolerance.atol = *run.atol;
@@ -239,14 +246,16 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     {
       constexpr double kMaxDerivative = 1e8, kMaxOperations = 1e11;
       const Shape& x = shapes[p.wrt];
-      const double derivative = double(x.numel()) * double(p.f_shape.numel());
+      // Second order: each entry of the block costs about what one entry of a gradient does.
+      const double second = c.derivative_order == 2 && c.form.form != Form::kHvp ? double(shapes[p.wrt2].numel()) : 1.0;
+      const double derivative = double(x.numel()) * double(p.f_shape.numel()) * second;
       const int per_entry = reference::evaluations_per_entry(spec.fd);
       // Directional: per trial, each probe and each narrowing probe (log2 of the sizes, at most
       // 64) costs what one entry does; the noise measurement and f(x) about 12 evaluations.
       const bool directional = pc.options.mode == Mode::kDirectional;
       const double evaluations =
           directional ? (12.0 + double(per_entry) * (pc.options.probes + 64)) * spec.trials
-                      : double(per_entry) * double(x.numel()) * spec.trials;
+                      : double(per_entry) * double(x.numel()) * second * spec.trials;
       double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
       for (const Shape& s : shapes) entries += double(s.numel());
       const double operations = evaluations * (entries + double(p.f_shape.numel()));
@@ -300,13 +309,15 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     }
     try {
       if (c.form.form == Form::kIndex) {
+        const bool second = c.derivative_order == 2;  // "X[i,j], Y[k,l]": dG[i,j]/dY[k,l], G = df/dX
         try {
-          p.form.indices = IndexSpec::parse(c.indices);
+          p.form.indices = second ? parse_hessian_indices(c.indices, c.wrt, c.wrt2) : IndexSpec::parse(c.indices);
         } catch (const ExprError& e) {
           throw std::make_pair(e, std::string("indices"));
         }
-        auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
-            c.expected, *p.form.indices, p.f_shape, shapes[p.wrt], symbols, c.explicit_summation));
+        auto ix = std::make_shared<IndexExpression>(
+            IndexExpression::compile(c.expected, *p.form.indices, second ? shapes[p.wrt] : p.f_shape,
+                                     shapes[second ? p.wrt2 : p.wrt], symbols, c.explicit_summation));
         p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
       } else {
         auto g = std::make_shared<Expression>(Expression::compile(c.expected, symbols));
@@ -328,7 +339,12 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     // that lint reports it too.
     if (!pc.error) {
       try {
-        make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        if (p.derivative_order == 2) {
+          const Problem g = gradient_problem(p);
+          make_form_map(g.form, g.f_shape, g.shapes[g.wrt], g.f_name, g.names[g.wrt]);
+        } else {
+          make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        }
       } catch (const Error& e) {
         pc.error = located(c.location, e, in.name, field);
       }

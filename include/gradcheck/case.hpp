@@ -41,6 +41,11 @@ struct Numerics {
 
 struct CheckSpec {
   std::string wrt;
+  // Second order: derivative_order 2, wrt2 the second name of wrt (== wrt for one name), direction
+  // the variable V of form hvp.
+  int derivative_order = 1;
+  std::string wrt2;
+  std::string direction;
   FormSpec form;                    // layout, form, order (indices parsed later, with the shapes)
   std::string indices;              // form index: "Z[i,l] / H[j,k]"
   bool explicit_summation = false;

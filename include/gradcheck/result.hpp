@@ -132,6 +132,10 @@ struct CheckResult {
   std::string wanted_shape;        // the shape the layout asks for, "4x3"
   std::string mode = "entrywise";  // "entrywise" or "directional" (Options::mode)
   DirectionalInfo directional;     // mode directional: over all trials
+  // 2: a Hessian block (wrt then reads "x" or "x, y"; layout does not apply and is empty), or with
+  // form "hvp" a Hessian-vector product along the variable `direction`.
+  int derivative_order = 1;
+  std::string direction;
   Status status = Status::kPass;   // worst over trials (error > fail > inconclusive > pass)
   // The figures of the worst trial (the first failing one if any), as in the JSON report; NaN
   // when nothing was compared.
