@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "cases/json_locator.hpp"
+#include "cases/init.hpp"
+#include "common/diagnosis_codes.hpp"
 #include "common/json_error.hpp"
 #include "common/suggest.hpp"
 #include "gradcheck/case.hpp"
@@ -33,9 +35,6 @@ const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description
 const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
 const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order", "expected", "indices",
                                                "summation", "tolerance", "reference", "precision", "mode", "comment"};
-const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
-                                                  "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order", "fd-noise", "storage-order"};
 
 // A JSON pointer as a field path: "/checks/0/layout" -> "checks[0].layout".
 std::string field_of_pointer(const std::string& pointer) {
@@ -362,8 +361,9 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   r.numerics(c, "", "", &spec.numerics);
   if (auto s = r.choice(c, "expect", "", "expect", {"pass", "fail"})) spec.expect = *s;
   if (auto s = r.string(c, "diagnosis", "", "diagnosis", false)) {
-    if (std::find(kDiagnosisCodes.begin(), kDiagnosisCodes.end(), *s) == kDiagnosisCodes.end()) {
-      const std::string hint = suggest(*s, kDiagnosisCodes);
+    const std::vector<std::string>& codes = diagnosis_codes();
+    if (std::find(codes.begin(), codes.end(), *s) == codes.end()) {
+      const std::string hint = suggest(*s, codes);
       r.error("case.field", "/diagnosis", "diagnosis",
               fmt::format("unknown diagnosis code \"{}\"{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
     } else if (spec.expect != "fail") {
@@ -433,9 +433,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
           }
         }
       }
-      if (auto s = r.choice(*it, "init", p, f + ".init",
-                            {"normal", "uniform", "positive", "symmetric", "spd", "orthogonal", "onehot", "probability",
-                             "identity", "ones", "zeros"}))
+      if (auto s = r.choice(*it, "init", p, f + ".init", init_names()))
         parse_init(*s, &v.init);
       if (it->contains("range")) {
         const json& rg = it->at("range");

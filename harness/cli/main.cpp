@@ -187,15 +187,21 @@ int main(int argc, char** argv) {
       ->required()
       ->take_all();
   check->add_option("--dim", flags.dims, "A named size: NAME=VALUE, e.g. m=16 (repeatable)")->take_all();
-  check->add_option("--layout", flags.layout, "denominator (the default) or numerator");
-  check->add_option("--form", flags.form, "auto (the default), vec or index");
-  check->add_option("--order", flags.order, "form vec: column-major (the default) or row-major");
+  // Help lists the names of the tables (common/types.cpp), the first the default.
+  auto choices = [](const std::vector<std::string>& names) {
+    std::string s;
+    for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n + (s.empty() ? " (the default)" : "");
+    return s;
+  };
+  check->add_option("--layout", flags.layout, choices(names<Layout>()));
+  check->add_option("--form", flags.form, choices(names<Form>()));
+  check->add_option("--order", flags.order, "form vec: " + choices(names<VecOrder>()));
   check->add_option("--indices", flags.indices, "form index: e.g. \"Z[i,l] / H[j,k]\"");
   check->add_option("--trials", flags.trials, "Random points to try (default 3)");
   check->add_option("--seed", flags.seed, "Seed of the random inputs (default 42)");
   check->add_option("--rtol", flags.rtol, "Relative tolerance");
   check->add_option("--atol", flags.atol, "Absolute tolerance");
-  check->add_option("--fd", flags.fd, "central (the default), forward, backward, richardson or ridders");
+  check->add_option("--fd", flags.fd, choices(names<FdMethod>()));
   check->add_option("--step", flags.step, "Base step of the differences: auto (the default) or a number in (0, 1)");
   check->add_option("--expect", flags.expect, "pass (the default) or fail");
   add_output_options(check, check_out);
