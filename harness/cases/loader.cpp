@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cases/json_locator.hpp"
+#include "cases/discover.hpp"
 #include "cases/init.hpp"
 #include "common/diagnosis_codes.hpp"
 #include "common/json_error.hpp"
@@ -610,6 +611,7 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
       out.errors = suite.problems;
       return out;
     }
+    if (cases.empty()) suite.error("case.field", "/cases", "cases", "suite has no cases: give at least one case object");
     out.errors = suite.problems;
     const bool defaults_ok = suite.problems.empty();
     std::set<std::string> names;
@@ -648,27 +650,12 @@ LoadedFile load_case_file(const std::string& path) {
   return load_case_text(buffer.str(), path);
 }
 
+// The rules are discover_case_files' (cases/discover.hpp); its first problem is thrown (cli.path:
+// a path that does not exist, a folder with no case files, a symbolic-link loop, a dangling link).
 std::vector<std::string> find_case_files(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) {
-      out.push_back(p);
-      continue;
-    }
-    if (!fs::is_directory(p, ec))
-      throw Error("cli.path", fmt::format("{}: no such file or directory", p));
-    std::vector<std::string> found;
-    for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
-         it.increment(ec)) {
-      if (ec) break;
-      if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().string());
-    }
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
+  FoundFiles found = discover_case_files(paths);
+  if (!found.problems.empty()) throw found.problems.front();
+  return found.files;
 }
 
 }  // namespace gradcheck

@@ -15,6 +15,7 @@
 #include <regex>
 
 #include "cases/command_line.hpp"
+#include "cases/discover.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -146,6 +147,14 @@ void add_output_options(CLI::App* app, Output& out) {
       ->check(kPositive);
 }
 
+// The problems of the paths on standard error; with `verbose`, the report files skipped.
+void report_found(const FoundFiles& found, bool verbose) {
+  for (const Error& e : found.problems) std::cerr << "gradcheck: error " << e.what() << "\n";
+  if (verbose)
+    for (const std::string& s : found.skipped)
+      std::cerr << "gradcheck: skipped " << s << ": a report written by gradcheck, not a case file\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -251,8 +260,11 @@ int main(int argc, char** argv) {
       run_options.rtol = rtol;
       run_options.atol = atol;
       if (run_paths.empty()) run_paths.push_back(default_cases());
-      const std::vector<std::string> files = find_case_files(run_paths);
-      if (files.empty()) throw Error("cli.usage", "no *.json case files under the given paths");
+      // Every bad path is named and the good files still run; the exit status is then 2.
+      const FoundFiles found = discover_case_files(run_paths);
+      report_found(found, run_out.verbose);
+      if (found.files.empty()) return kExitUsage;
+      const std::vector<std::string>& files = found.files;
       const bool show_progress = isatty(fileno(stderr)) && !is_ci() && !run_out.quiet;
       if (show_progress) {
         run_options.progress = [](std::size_t done, std::size_t total, const CaseResult& c) {
@@ -264,7 +276,8 @@ int main(int argc, char** argv) {
       const RunResult result = run_files(files, run_options);
       if (result.cases.empty() && !run_options.filter.empty())
         throw Error("cli.usage", fmt::format("--filter \"{}\" matches no case under the given paths", run_options.filter));
-      return finish(result, run_out);
+      const int status = finish(result, run_out);
+      return found.problems.empty() ? status : std::max(status, kExitUsage);
     }
     if (*check) {
       const LoadedFile file = load_check_flags(flags);
@@ -275,12 +288,15 @@ int main(int argc, char** argv) {
       return finish(run_loaded({file}, RunOptions{}), check_out);
     }
     if (*lint) {
-      const std::vector<std::string> files = find_case_files(lint_paths);
+      const FoundFiles found = discover_case_files(lint_paths);
+      report_found(found, false);
+      const std::vector<std::string>& files = found.files;
       const std::vector<std::string> problems = lint_files(files);
       for (const std::string& p : problems) std::cout << p << "\n";
-      std::cout << fmt::format("{} file{} checked, {} problem{}\n", files.size(), files.size() == 1 ? "" : "s",
-                               problems.size(), problems.size() == 1 ? "" : "s");
-      return problems.empty() ? kExitOk : kExitUsage;
+      const std::size_t count = problems.size() + found.problems.size();  // the paths' are on stderr
+      std::cout << fmt::format("{} file{} checked, {} problem{}\n", files.size(), files.size() == 1 ? "" : "s", count,
+                               count == 1 ? "" : "s");
+      return count == 0 ? kExitOk : kExitUsage;
     }
     if (*compare) {
       report::CompareOptions options;
