@@ -12,6 +12,9 @@
 #include <sstream>
 
 #include "cases/json_locator.hpp"
+#include "cases/discover.hpp"
+#include "cases/init.hpp"
+#include "common/diagnosis_codes.hpp"
 #include "common/json_error.hpp"
 #include "common/suggest.hpp"
 #include "gradcheck/case.hpp"
@@ -34,9 +37,6 @@ const std::vector<std::string> kVariableFields = {"shape", "init", "range", "val
 const std::vector<std::string> kCheckFields = {"wrt",       "layout",    "form",      "order", "expected",
                                                "indices",   "summation", "tolerance", "reference", "precision",
                                                "mode",      "comment",   "derivative_order", "direction"};
-const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
-                                                  "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order", "fd-noise", "storage-order", "asymmetric"};
 
 // A JSON pointer as a field path: "/checks/0/layout" -> "checks[0].layout".
 std::string field_of_pointer(const std::string& pointer) {
@@ -362,8 +362,9 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   r.numerics(c, "", "", &spec.numerics);
   if (auto s = r.choice(c, "expect", "", "expect", {"pass", "fail"})) spec.expect = *s;
   if (auto s = r.string(c, "diagnosis", "", "diagnosis", false)) {
-    if (std::find(kDiagnosisCodes.begin(), kDiagnosisCodes.end(), *s) == kDiagnosisCodes.end()) {
-      const std::string hint = suggest(*s, kDiagnosisCodes);
+    const std::vector<std::string>& codes = diagnosis_codes();
+    if (std::find(codes.begin(), codes.end(), *s) == codes.end()) {
+      const std::string hint = suggest(*s, codes);
       r.error("case.field", "/diagnosis", "diagnosis",
               fmt::format("unknown diagnosis code \"{}\"{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
     } else if (spec.expect != "fail") {
@@ -433,9 +434,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
           }
         }
       }
-      if (auto s = r.choice(*it, "init", p, f + ".init",
-                            {"normal", "uniform", "positive", "symmetric", "spd", "orthogonal", "onehot", "probability",
-                             "identity", "ones", "zeros"}))
+      if (auto s = r.choice(*it, "init", p, f + ".init", init_names()))
         parse_init(*s, &v.init);
       if (it->contains("range")) {
         const json& rg = it->at("range");
@@ -654,6 +653,7 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
       out.errors = suite.problems;
       return out;
     }
+    if (cases.empty()) suite.error("case.field", "/cases", "cases", "suite has no cases: give at least one case object");
     out.errors = suite.problems;
     const bool defaults_ok = suite.problems.empty();
     std::set<std::string> names;
@@ -692,27 +692,12 @@ LoadedFile load_case_file(const std::string& path) {
   return load_case_text(buffer.str(), path);
 }
 
+// The rules are discover_case_files' (cases/discover.hpp); its first problem is thrown (cli.path:
+// a path that does not exist, a folder with no case files, a symbolic-link loop, a dangling link).
 std::vector<std::string> find_case_files(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) {
-      out.push_back(p);
-      continue;
-    }
-    if (!fs::is_directory(p, ec))
-      throw Error("cli.path", fmt::format("{}: no such file or directory", p));
-    std::vector<std::string> found;
-    for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
-         it.increment(ec)) {
-      if (ec) break;
-      if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().string());
-    }
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
+  FoundFiles found = discover_case_files(paths);
+  if (!found.problems.empty()) throw found.problems.front();
+  return found.files;
 }
 
 }  // namespace gradcheck

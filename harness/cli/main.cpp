@@ -15,6 +15,7 @@
 #include <regex>
 
 #include "cases/command_line.hpp"
+#include "cases/discover.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -146,6 +147,14 @@ void add_output_options(CLI::App* app, Output& out) {
       ->check(kPositive);
 }
 
+// The problems of the paths on standard error; with `verbose`, the report files skipped.
+void report_found(const FoundFiles& found, bool verbose) {
+  for (const Error& e : found.problems) std::cerr << "gradcheck: error " << e.what() << "\n";
+  if (verbose)
+    for (const std::string& s : found.skipped)
+      std::cerr << "gradcheck: skipped " << s << ": a report written by gradcheck, not a case file\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,15 +203,21 @@ int main(int argc, char** argv) {
       ->required()
       ->take_all();
   check->add_option("--dim", flags.dims, "A named size: NAME=VALUE, e.g. m=16 (repeatable)")->take_all();
-  check->add_option("--layout", flags.layout, "denominator (the default) or numerator");
-  check->add_option("--form", flags.form, "auto (the default), vec or index");
-  check->add_option("--order", flags.order, "form vec: column-major (the default) or row-major");
+  // Help lists the names of the tables (common/types.cpp), the first the default.
+  auto choices = [](const std::vector<std::string>& names) {
+    std::string s;
+    for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n + (s.empty() ? " (the default)" : "");
+    return s;
+  };
+  check->add_option("--layout", flags.layout, choices(names<Layout>()));
+  check->add_option("--form", flags.form, choices(names<Form>()));
+  check->add_option("--order", flags.order, "form vec: " + choices(names<VecOrder>()));
   check->add_option("--indices", flags.indices, "form index: e.g. \"Z[i,l] / H[j,k]\"");
   check->add_option("--trials", flags.trials, "Random points to try (default 3)");
   check->add_option("--seed", flags.seed, "Seed of the random inputs (default 42)");
   check->add_option("--rtol", flags.rtol, "Relative tolerance");
   check->add_option("--atol", flags.atol, "Absolute tolerance");
-  check->add_option("--fd", flags.fd, "central (the default), forward, backward, richardson or ridders");
+  check->add_option("--fd", flags.fd, choices(names<FdMethod>()));
   check->add_option("--step", flags.step, "Base step of the differences: auto (the default) or a number in (0, 1)");
   check->add_option("--expect", flags.expect, "pass (the default) or fail");
   check->add_option("--mode", check_mode_name, "entrywise (every entry) or directional (random probes v' J u)")
@@ -262,8 +277,11 @@ int main(int argc, char** argv) {
       }
       run_options.probes = probes;
       if (run_paths.empty()) run_paths.push_back(default_cases());
-      const std::vector<std::string> files = find_case_files(run_paths);
-      if (files.empty()) throw Error("cli.usage", "no *.json case files under the given paths");
+      // Every bad path is named and the good files still run; the exit status is then 2.
+      const FoundFiles found = discover_case_files(run_paths);
+      report_found(found, run_out.verbose);
+      if (found.files.empty()) return kExitUsage;
+      const std::vector<std::string>& files = found.files;
       const bool show_progress = isatty(fileno(stderr)) && !is_ci() && !run_out.quiet;
       if (show_progress) {
         run_options.progress = [](std::size_t done, std::size_t total, const CaseResult& c) {
@@ -275,7 +293,8 @@ int main(int argc, char** argv) {
       const RunResult result = run_files(files, run_options);
       if (result.cases.empty() && !run_options.filter.empty())
         throw Error("cli.usage", fmt::format("--filter \"{}\" matches no case under the given paths", run_options.filter));
-      return finish(result, run_out);
+      const int status = finish(result, run_out);
+      return found.problems.empty() ? status : std::max(status, kExitUsage);
     }
     if (*check) {
       const LoadedFile file = load_check_flags(flags);
@@ -291,12 +310,15 @@ int main(int argc, char** argv) {
       return finish(run_loaded({file}, check_run), check_out);
     }
     if (*lint) {
-      const std::vector<std::string> files = find_case_files(lint_paths);
+      const FoundFiles found = discover_case_files(lint_paths);
+      report_found(found, false);
+      const std::vector<std::string>& files = found.files;
       const std::vector<std::string> problems = lint_files(files);
       for (const std::string& p : problems) std::cout << p << "\n";
-      std::cout << fmt::format("{} file{} checked, {} problem{}\n", files.size(), files.size() == 1 ? "" : "s",
-                               problems.size(), problems.size() == 1 ? "" : "s");
-      return problems.empty() ? kExitOk : kExitUsage;
+      const std::size_t count = problems.size() + found.problems.size();  // the paths' are on stderr
+      std::cout << fmt::format("{} file{} checked, {} problem{}\n", files.size(), files.size() == 1 ? "" : "s", count,
+                               count == 1 ? "" : "s");
+      return count == 0 ? kExitOk : kExitUsage;
     }
     if (*compare) {
       report::CompareOptions options;
