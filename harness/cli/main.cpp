@@ -189,6 +189,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--rtol", rtol, "Relative tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
   run->add_option("--atol", atol, "Absolute tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
+  run->add_flag("--allow-programs", run_options.allow_programs,
+                "Run the programs that cases name (\"program:NAME\"; also GRADCHECK_ALLOW_PROGRAMS=1); without it "
+                "such cases are errors");
   add_output_options(run, run_out);
 
   // check
@@ -268,6 +271,8 @@ int main(int argc, char** argv) {
       else shard_from_environment(run_options);
       run_options.rtol = rtol;
       run_options.atol = atol;
+      if (const char* allow = std::getenv("GRADCHECK_ALLOW_PROGRAMS"); allow && std::string(allow) == "1")
+        run_options.allow_programs = true;
       if (run_paths.empty()) run_paths.push_back(default_cases());
       const std::vector<std::string> files = find_case_files(run_paths);
       if (files.empty()) throw Error("cli.usage", "no *.json case files under the given paths");

@@ -20,6 +20,10 @@ struct RunOptions {
   std::string filter;                    // glob (* ?) on case names; plain text matches a substring
   int shard_index = 0, shard_count = 1;  // run instances i with i % shard_count == shard_index
   bool diagnose = true;
+  // Cases whose `expression` or `expected` is "program:NAME" start their "program" only when
+  // this is set (`run --allow-programs`, GRADCHECK_ALLOW_PROGRAMS=1); otherwise they are errors
+  // (case.program) saying how to allow them. A case file alone never executes code.
+  bool allow_programs = false;
   // Called after each case (from worker threads, serialised): done, total, the case.
   std::function<void(std::size_t, std::size_t, const CaseResult&)> progress;
 };
