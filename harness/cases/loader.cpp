@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cases/json_locator.hpp"
+#include "common/json_error.hpp"
 #include "common/suggest.hpp"
 #include "program/function_name.hpp"
 #include "gradcheck/case.hpp"
@@ -65,7 +66,7 @@ class Reader {
   Reader(const std::string& path, const JsonLocator& locator, std::string case_name, std::string base)
       : path_(path), locator_(locator), case_name_(std::move(case_name)), base_(std::move(base)) {}
 
-  std::vector<LoadedFile::Problem> problems;
+  std::vector<Error> problems;
 
   Location where(const std::string& pointer) const {
     const TextPosition p = locator_.value(base_ + pointer);
@@ -86,8 +87,7 @@ class Reader {
   void error(const std::string& id, const std::string& pointer, const std::string& field, const std::string& what,
              bool at_key = false) {
     const Location at = at_key ? key_where(pointer) : where(pointer);
-    std::string who = case_name_.empty() ? "" : fmt::format("case \"{}\", ", case_name_);
-    problems.push_back({case_name_, id, fmt::format("{}: error [{}] {}field \"{}\": {}", at.str(), id, who, field, what)});
+    problems.push_back(Error(id, what, {at.file, at.line, at.column, case_name_, field}));
   }
 
   void unknown_fields(const json& object, const std::vector<std::string>& known, const std::string& pointer,
@@ -365,7 +365,7 @@ void program_fields(const json& c, const CaseSpec& spec, Reader& r) {
 // only when it has none.
 std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std::string& path,
                                   const JsonLocator& locator, const std::string& base, const std::string& fallback_name,
-                                  std::vector<LoadedFile::Problem>& problems) {
+                                  std::vector<Error>& problems) {
   std::string name = fallback_name;
   if (c.is_object() && c.contains("name") && c.at("name").is_string()) name = c.at("name").get<std::string>();
   Reader r(path, locator, name, base);
@@ -577,26 +577,6 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   return spec;
 }
 
-// `s` with every byte that is not part of valid UTF-8 (and every control character) written as
-// \xFF, so that messages quoting raw input print cleanly.
-std::string printable(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    for (std::size_t k = 1; k < n; ++k)
-      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) n = 0;
-    if (n == 0 || (n == 1 && c < 0x20)) {
-      out += fmt::format("\\x{:02X}", c);
-      ++i;
-    } else {
-      out.append(s, i, n);
-      i += n;
-    }
-  }
-  return out;
-}
-
 // Calls visit(i) for every offset of `text` outside JSON strings, until it returns true;
 // returns that offset, or npos.
 template <class Visit>
@@ -614,16 +594,6 @@ std::size_t find_outside_strings(const std::string& text, Visit visit) {
     }
   }
   return std::string::npos;
-}
-
-// The offset of the first occurrence of the number `literal` outside strings (0 if none).
-std::size_t find_literal(const std::string& text, const std::string& literal) {
-  if (literal.empty()) return 0;
-  const std::size_t at = find_outside_strings(text, [&](std::size_t i) {
-    return text.compare(i, literal.size(), literal) == 0 &&
-           (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos);
-  });
-  return at == std::string::npos ? 0 : at;
 }
 
 // The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
@@ -647,46 +617,24 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
   constexpr std::size_t kMaxNesting = 64;
   if (const std::size_t at = too_deep(text, kMaxNesting); at != std::string::npos) {
     const TextPosition p = position_of(text, at);
-    out.errors.push_back({"", "case.json",
-                          fmt::format("{}:{}:{}: error [case.json] nested more than {} levels deep: a case file needs "
-                                      "only a few levels",
-                                      path, p.line, p.column, kMaxNesting)});
+    out.errors.push_back(Error("case.json",
+                               fmt::format("nested more than {} levels deep: a case file needs only a few levels",
+                                           kMaxNesting),
+                               {path, p.line, p.column, "", ""}));
     return out;
   }
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's byte is 1-based: the position of the character where parsing stopped.
-    const TextPosition p = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <reason>"; the
-    // reason itself may hold ": " (last read: '"a": tru').
-    std::string what = e.what();
-    const auto column = what.find(", column ");
-    const auto colon = what.find(": ", column == std::string::npos ? 0 : column);
-    std::string reason = printable(colon != std::string::npos ? what.substr(colon + 2) : what);
-    out.errors.push_back({"", "case.json",
-                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column, reason)});
-    return out;
   } catch (const json::exception& e) {
-    // A number too large for a double (1e999) is out_of_range, with no position: find the
-    // literal the message quotes, outside strings.
-    std::string what = e.what();
-    const auto bracket = what.find("] ");
-    std::string reason = bracket != std::string::npos ? what.substr(bracket + 2) : what;
-    std::size_t at = 0;
-    if (const auto q = reason.find('\''); q != std::string::npos && reason.back() == '\'')
-      at = find_literal(text, reason.substr(q + 1, reason.size() - q - 2));
-    const TextPosition p = position_of(text, at);
-    out.errors.push_back({"", "case.json",
-                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column,
-                                      printable(reason))});
+    const JsonFailure failure = json_failure(text, e);
+    out.errors.push_back(Error("case.json", "not valid JSON: " + failure.reason, {path, failure.at.line, failure.at.column, "", ""}));
     return out;
   }
   const JsonLocator locator(text);
   auto file_error = [&](const std::string& pointer, const std::string& what) {
     const TextPosition p = locator.value(pointer);
-    out.errors.push_back({"", "case.field", fmt::format("{}:{}:{}: error [case.field] {}", path, p.line, p.column, what)});
+    out.errors.push_back(Error("case.field", what, {path, p.line, p.column, "", ""}));
   };
   if (!doc.is_object()) {
     file_error("", fmt::format("a case file holds a case object or a suite {{\"defaults\", \"cases\"}}, got {}", type_name(doc)));
@@ -728,10 +676,9 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
       if (!spec) continue;
       if (!names.insert(spec->name).second) {
         const TextPosition p = locator.value(base + "/name");
-        out.errors.push_back({spec->name, "case.duplicate-name",
-                              fmt::format("{}:{}:{}: error [case.duplicate-name] case \"{}\", field \"name\": another "
-                                          "case in this file has the same name; names must be unique in a file",
-                                          path, p.line, p.column, spec->name)});
+        out.errors.push_back(Error("case.duplicate-name",
+                                   "another case in this file has the same name; names must be unique in a file",
+                                   {path, p.line, p.column, spec->name, "name"}));
         continue;
       }
       spec->location.file = path;
@@ -749,8 +696,7 @@ LoadedFile load_case_file(const std::string& path) {
   if (!in) {
     LoadedFile out;
     out.path = path;
-    out.errors.push_back({"", "case.io", fmt::format("{}: error [case.io] cannot read the file: {}", path,
-                                                     std::strerror(errno))});
+    out.errors.push_back(Error("case.io", fmt::format("cannot read the file: {}", std::strerror(errno)), {path, 0, 0, "", ""}));
     return out;
   }
   std::stringstream buffer;

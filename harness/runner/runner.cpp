@@ -61,25 +61,29 @@ std::vector<Instance> expand(const CaseSpec& spec, const std::string& file) {
   return out;
 }
 
-// An error located in the file: "file:line:col: error [id] case "x", field "f": message".
-std::string located(const Location& at, const std::string& id, const std::string& case_name, const std::string& field,
-                    const std::string& message) {
-  return fmt::format("{}: error [{}] case \"{}\", field \"{}\": {}", at.str(), id, case_name, field, message);
+// An error located in the file (its text: "file:line:col: error [id] case "x", field "f": message").
+Error located(const Location& at, const std::string& id, const std::string& case_name, const std::string& field,
+              const std::string& message) {
+  return Error(id, message, {at.file, at.line, at.column, case_name, field});
+}
+
+// An Error of the engine (or of a check's form) at a field of the case.
+Error located(const Location& at, const Error& e, const std::string& case_name, const std::string& field) {
+  return e.at({at.file, at.line, at.column, case_name, field});
 }
 
 // An ExprError inside a string field: the column of the caret in the file is the column of the
 // string's opening quote + 1 + the raw offset of the expression's column (escape sequences such
 // as \u00b7 or \" are wider in the file than in the expression).
-std::string located_expr(const Location& string_at, const ExprError& e, const std::string& case_name,
-                         const std::string& field) {
+Error located_expr(const Location& string_at, const ExprError& e, const std::string& case_name,
+                   const std::string& field) {
   Location at = string_at;
   if (at.line > 0) {
     const std::vector<std::size_t>& raw = string_at.string_columns;
     const std::size_t k = e.column() > 0 ? e.column() - 1 : 0;
     at.column += 1 + (raw.empty() ? k : raw[std::min(k, raw.size() - 1)]);
   }
-  return fmt::format("{}: error [{}] case \"{}\", field \"{}\", column {}: {}\n{}", at.str(), e.id(), case_name, field,
-                     e.column(), e.detail(), e.excerpt("    "));
+  return located(at, e, case_name, field);
 }
 
 arma::uword size_of(const std::string& written, const std::map<std::string, double>& dims) {
@@ -117,9 +121,8 @@ std::vector<arma::mat> draw_point(const CaseSpec& spec, const std::vector<Shape>
 struct PreparedCheck {
   Problem problem;
   Options options;
-  std::string error;     // set: the check cannot run (a case-file error), with its location
-  std::string error_id;
-  bool uses_program = false;  // f or expected calls the case's program
+  std::optional<Error> error;  // set: the check cannot run (a case-file error), with its location
+  bool uses_program = false;   // f or expected calls the case's program
 };
 
 // Everything of an instance that can be prepared without running: symbols, compiled
@@ -127,7 +130,7 @@ struct PreparedCheck {
 struct Prepared {
   std::vector<PreparedCheck> checks;
   std::vector<std::vector<arma::mat>> points;
-  std::string error, error_id;  // the whole instance cannot run
+  std::optional<Error> error;  // the whole instance cannot run
   std::uint64_t seed = 0;
   program::Client* client = nullptr;  // the case's program, when it runs one
 };
@@ -136,9 +139,8 @@ struct Prepared {
 Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool) {
   const CaseSpec& spec = *in.spec;
   Prepared out;
-  auto fail = [&](const std::string& id, std::string message) {
-    out.error_id = id;
-    out.error = std::move(message);
+  auto fail = [&](Error e) {
+    out.error = std::move(e);
     return out;
   };
 
@@ -151,20 +153,20 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     // entries would run for hours (or exhaust memory). Refuse it with the reason.
     constexpr arma::uword kMaxEntries = 1000000;
     if (s.rows * s.cols > kMaxEntries)
-      return fail("case.size", located(v.location, "case.size", in.name, "variables." + v.name + ".shape",
+      return fail(located(v.location, "case.size", in.name, "variables." + v.name + ".shape",
                                        fmt::format("{} has {} entries; gradcheck takes at most {} per variable "
                                                    "(finite differences evaluate f four times per entry): use smaller dims",
                                                    s.str(), s.rows * s.cols, kMaxEntries)));
     if (v.value && (v.value->n_rows != s.rows || v.value->n_cols != s.cols))
-      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
+      return fail(located(v.location, "case.field", in.name, "variables." + v.name + ".value",
                                         fmt::format("the value is {}x{} but the shape is {}", v.value->n_rows,
                                                     v.value->n_cols, s.str())));
     if (v.structure == Structure::kSymmetric && v.value && s.is_square() &&
         !v.value->is_symmetric(1e-12 * std::max(1.0, arma::abs(*v.value).max())))
-      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
+      return fail(located(v.location, "case.field", in.name, "variables." + v.name + ".value",
                                         "a variable with \"structure\": \"symmetric\" needs a symmetric value"));
     if (v.structure == Structure::kSymmetric && !s.is_square())
-      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".structure",
+      return fail(located(v.location, "case.field", in.name, "variables." + v.name + ".structure",
                                         fmt::format("a symmetric variable must be square, the shape is {}", s.str())));
     symbols.add_variable(v.name, s);
     names.push_back(v.name);
@@ -178,7 +180,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
   for (const CheckSpec& c : spec.checks) uses_program = uses_program || program::function_name(c.expected);
   std::vector<std::string> functions;
   auto program_error = [&](const std::string& message) {
-    return fail("case.program", located(spec.program->location, "case.program", in.name, "program", message));
+    return fail(located(spec.program->location, "case.program", in.name, "program", message));
   };
   if (uses_program && spec.program && pool) {
     program::Client& client = pool->get(*spec.program, in.file);
@@ -196,7 +198,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     if (f_program) {
       const std::string unknown = runner_programs::unknown_function(*f_program, functions, client.command_text());
       if (!unknown.empty())
-        return fail("case.field", located(spec.expression_location, "case.field", in.name, "expression", unknown));
+        return fail(located(spec.expression_location, "case.field", in.name, "expression", unknown));
     }
   }
 
@@ -206,7 +208,6 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
   } catch (const ExprError& e) {
     // The case cannot run; its expected strings are still compiled below so that lint lists
     // their problems too (every problem, not the first).
-    out.error_id = e.id();
     out.error = located_expr(spec.expression_location, e, in.name, "expression");
   }
 
@@ -216,8 +217,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       out.points.push_back(draw_point(spec, shapes, out.seed, t, 0));
     } catch (const std::pair<std::size_t, Error>& e) {
       const VariableSpec& var = spec.variables[e.first];
-      return fail(e.second.id(),
-                  located(var.location, e.second.id(), in.name, "variables." + var.name + ".init", e.second.message()));
+      return fail(located(var.location, e.second, in.name, "variables." + var.name + ".init"));
     }
   }
   // A trial's point may move (off a kink, away from an ill-conditioned spot) when some variable
@@ -296,7 +296,6 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
                           evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry, c.wrt, entries, operations,
                           kMaxOperations);
       if (!why.empty()) {
-        pc.error_id = "case.size";
         pc.error = located(c.location, "case.size", in.name, field, why);
         out.checks.push_back(std::move(pc));
         continue;
@@ -309,7 +308,6 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
           Expression::compile(c.expected, symbols);
         } catch (const ExprError& e) {
           if (e.id() != "expr.shape") {
-            pc.error_id = e.id();
             pc.error = located_expr(c.expected_location, e, in.name, field + ".expected");
           }
         }
@@ -332,7 +330,6 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     } else {
       if (f_copy) p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
       if (c.numerics.reference == ReferenceMethod::kComplexStep) {
-        pc.error_id = "case.field";
         pc.error = located(c.location, "case.field", in.name, field + ".reference",
                            program_f ? std::string("\"reference\": \"complex-step\" needs f as an expression (a "
                                                    "program's f has no complex extension); use \"fd\"")
@@ -355,12 +352,10 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
         if (out.client) {
           const std::string unknown =
               runner_programs::unknown_function(*expected_program, functions, out.client->command_text());
-          if (!unknown.empty()) {
-            pc.error_id = "case.field";
+          if (!unknown.empty())
             pc.error = located(c.expected_location, "case.field", in.name, field + ".expected", unknown);
-          } else {
+          else
             p.expected = runner_programs::program_expected(*out.client, *expected_program, names);
-          }
         }
       } else if (c.form.form == Form::kIndex) {
         try {
@@ -376,7 +371,6 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
         p.expected = [g](const std::vector<arma::mat>& values) { return arma::mat(g->evaluate(values)); };
       }
     } catch (const std::pair<ExprError, std::string>& e) {
-      pc.error_id = e.first.id();
       pc.error = located_expr(c.indices_location, e.first, in.name, field + ".indices");
     } catch (const ExprError& e) {
       const bool in_indices = c.form.form == Form::kIndex && e.text() == c.indices;
@@ -384,19 +378,17 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
         // The derivation's own sizes do not fit: a failed check (shape-mismatch), not a file error.
         p.expected = [e](const std::vector<arma::mat>&) -> arma::mat { throw e; };
       } else {
-        pc.error_id = e.id();
         pc.error = located_expr(in_indices ? c.indices_location : c.expected_location, e, in.name,
                                 field + (in_indices ? ".indices" : ".expected"));
       }
     }
     // The form must fit the shapes (a matrix-valued f needs vec or index): checked here, so
     // that lint reports it too.
-    if (pc.error.empty()) {
+    if (!pc.error) {
       try {
         make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
       } catch (const Error& e) {
-        pc.error_id = e.id();
-        pc.error = located(c.location, e.id(), in.name, field, e.message());
+        pc.error = located(c.location, e, in.name, field);
       }
     }
     out.checks.push_back(std::move(pc));
@@ -418,16 +410,23 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
   r.expected_diagnosis = spec.diagnosis;
   Prepared prepared = prepare(in, run, &pool);
   r.seed = prepared.seed;
-  if (!prepared.error.empty()) {
+  // The case's error (text, id, and every error as data) is its first one; a check's, its own.
+  auto case_error = [&r](const Error& e) {
+    if (r.error.empty()) {
+      r.error = e.what();
+      r.error_id = e.id();
+    }
+    r.errors.push_back(e);
+  };
+  if (prepared.error) {
     r.status = Status::kError;
-    r.error = prepared.error;
-    r.error_id = prepared.error_id;
+    case_error(*prepared.error);
   } else {
     bool any_error = false, any_fail = false, any_inconclusive = false, diagnosis_named = spec.diagnosis.empty();
     for (std::size_t i = 0; i < prepared.checks.size(); ++i) {
       PreparedCheck& pc = prepared.checks[i];
       CheckResult cr;
-      if (!pc.error.empty()) {
+      if (pc.error) {
         cr.wrt = spec.checks[i].wrt;
         cr.layout = to_string(pc.problem.form.layout);
         cr.form = to_string(pc.problem.form.form);
@@ -435,44 +434,39 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
         cr.fd.method = to_string(pc.options.fd.method);
         cr.fd.step = reference::base_step(pc.options.fd, std::numeric_limits<double>::epsilon());
         cr.status = Status::kError;
-        cr.error = pc.error;
-        if (r.error.empty()) {
-          r.error = pc.error;
-          r.error_id = pc.error_id;
-        }
+        cr.error = pc.error->what();
+        cr.errors.push_back(*pc.error);
+        case_error(*pc.error);
       } else {
         try {
           cr = run_check(pc.problem, prepared.points, pc.options);
           // The program failed under the check: an error of the case (case.program), located at
           // "program"; its later checks fail the same way at once.
           if (pc.uses_program && prepared.client && !prepared.client->failure().empty()) {
+            const Error at = located(spec.program->location, "case.program", in.name, "program",
+                                     prepared.client->failure());
             cr.status = Status::kError;
-            cr.error = located(spec.program->location, "case.program", in.name, "program",
-                               prepared.client->failure());
-            if (r.error.empty()) {
-              r.error = cr.error;
-              r.error_id = "case.program";
-            }
+            cr.error = at.what();
+            cr.errors.clear();
+            cr.errors.push_back(at);
+            case_error(at);
           }
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;
           cr.layout = to_string(pc.problem.form.layout);
           cr.form = to_string(pc.problem.form.form);
           cr.status = Status::kError;
-          cr.error = located(spec.checks[i].location, e.id(), in.name, fmt::format("checks[{}]", i), e.message());
-          if (r.error.empty()) {
-            r.error = cr.error;
-            r.error_id = e.id();
-          }
+          const Error at = located(spec.checks[i].location, e, in.name, fmt::format("checks[{}]", i));
+          cr.error = at.what();
+          cr.errors.push_back(at);
+          case_error(at);
         }
       }
       any_error = any_error || cr.status == Status::kError;
       any_fail = any_fail || cr.status == Status::kFail;
       any_inconclusive = any_inconclusive || cr.status == Status::kInconclusive;
-      if (cr.status == Status::kError && r.error.empty()) {
-        r.error = cr.error;
-        r.error_id = "check.error";
-      }
+      if (cr.status == Status::kError && r.error.empty())  // an error of a trial, without an id of its own
+        case_error(located(spec.checks[i].location, "check.error", in.name, fmt::format("checks[{}]", i), cr.error));
       for (const Diagnosis& d : cr.diagnoses) diagnosis_named = diagnosis_named || d.code == spec.diagnosis;
       r.checks.push_back(std::move(cr));
     }
@@ -489,10 +483,10 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
         std::string named;
         for (const CheckResult& c : r.checks)
           for (const Diagnosis& d : c.diagnoses) named += (named.empty() ? "" : ", ") + d.code;
-        r.error = fmt::format("{}: error [case.diagnosis] case \"{}\", field \"diagnosis\": failed as expected, but the "
-                              "report does not name the diagnosis \"{}\" (it names: {})",
-                              spec.location.str(), in.name, spec.diagnosis, named.empty() ? "none" : named);
-        r.error_id = "case.diagnosis";
+        case_error(located(spec.location, "case.diagnosis", in.name, "diagnosis",
+                           fmt::format("failed as expected, but the report does not name the diagnosis \"{}\" (it "
+                                       "names: {})",
+                                       spec.diagnosis, named.empty() ? "none" : named)));
       } else {
         r.status = Status::kXfail;
       }
@@ -504,13 +498,16 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
   return r;
 }
 
-CaseResult load_error_case(const LoadedFile& file, const LoadedFile::Problem& problem) {
+// The load problems of one case (or of the whole file): one result, every problem in it.
+CaseResult load_error_case(const LoadedFile& file, const std::vector<Error>& problems) {
   CaseResult r;
-  r.name = problem.case_name.empty() ? file.path : problem.case_name;
+  const std::string& case_name = problems.front().place().case_name;
+  r.name = case_name.empty() ? file.path : case_name;
   r.file = file.path;
   r.status = Status::kError;
-  r.error = problem.message;
-  r.error_id = problem.id;
+  r.error_id = problems.front().id();
+  for (const Error& p : problems) r.error += (r.error.empty() ? "" : "\n") + std::string(p.what());
+  r.errors = problems;
   return r;
 }
 
@@ -533,16 +530,18 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
   std::size_t index = 0;
   for (const LoadedFile& file : files) {
     // A case name with errors appears once, whatever the number of its problems: merge them.
-    std::vector<LoadedFile::Problem> merged;
-    for (const LoadedFile::Problem& p : file.errors) {
-      auto it = std::find_if(merged.begin(), merged.end(),
-                             [&](const LoadedFile::Problem& m) { return m.case_name == p.case_name; });
-      if (it == merged.end()) merged.push_back(p);
-      else it->message += "\n" + p.message;
+    std::vector<std::vector<Error>> merged;
+    for (const Error& p : file.errors) {
+      auto it = std::find_if(merged.begin(), merged.end(), [&](const std::vector<Error>& m) {
+        return m.front().place().case_name == p.place().case_name;
+      });
+      if (it == merged.end()) merged.push_back({p});
+      else it->push_back(p);
     }
-    for (const LoadedFile::Problem& p : merged) {
-      const std::string name = p.case_name.empty() ? file.path : p.case_name;
-      if (!matches_filter(name, options.filter) && !p.case_name.empty()) continue;
+    for (const std::vector<Error>& p : merged) {
+      const std::string& case_name = p.front().place().case_name;
+      const std::string name = case_name.empty() ? file.path : case_name;
+      if (!matches_filter(name, options.filter) && !case_name.empty()) continue;
       if (index++ % options.shard_count != static_cast<std::size_t>(options.shard_index)) continue;
       items.push_back({std::nullopt, load_error_case(file, p)});
     }
@@ -570,17 +569,20 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
         result.cases[i].name = items[i].instance->name;
         result.cases[i].file = items[i].instance->file;
         result.cases[i].status = Status::kError;
-        result.cases[i].error_id = "case.size";
-        result.cases[i].error = fmt::format("{}: error [case.size] case \"{}\": out of memory while evaluating it; use "
-                                            "smaller dims", items[i].instance->file, items[i].instance->name);
+        const Error e("case.size", "out of memory while evaluating it; use smaller dims",
+                      {items[i].instance->file, 0, 0, items[i].instance->name, ""});
+        result.cases[i].error_id = e.id();
+        result.cases[i].error = e.what();
+        result.cases[i].errors = {e};
       } catch (const std::exception& e) {  // never expected; still one case, not the run
         result.cases[i] = items[i].ready;
         result.cases[i].name = items[i].instance->name;
         result.cases[i].file = items[i].instance->file;
         result.cases[i].status = Status::kError;
-        result.cases[i].error_id = "internal";
-        result.cases[i].error = fmt::format("{}: error [internal] case \"{}\": {}", items[i].instance->file,
-                                            items[i].instance->name, e.what());
+        const Error internal("internal", e.what(), {items[i].instance->file, 0, 0, items[i].instance->name, ""});
+        result.cases[i].error_id = internal.id();
+        result.cases[i].error = internal.what();
+        result.cases[i].errors = {internal};
       }
       const std::size_t finished = ++done;
       if (options.progress) {
@@ -613,13 +615,13 @@ std::vector<std::string> lint_files(const std::vector<std::string>& paths) {
   RunOptions options;
   for (const std::string& path : paths) {
     const LoadedFile file = load_case_file(path);
-    for (const LoadedFile::Problem& p : file.errors) problems.push_back(p.message);
+    for (const Error& p : file.errors) problems.push_back(p.what());
     for (const CaseSpec& spec : file.cases) {
       for (const Instance& in : expand(spec, file.path)) {
         Prepared prepared = prepare(in, options, nullptr);
-        if (!prepared.error.empty()) problems.push_back(prepared.error);
+        if (prepared.error) problems.push_back(prepared.error->what());
         for (const PreparedCheck& c : prepared.checks)
-          if (!c.error.empty()) problems.push_back(c.error);
+          if (c.error) problems.push_back(c.error->what());
       }
     }
   }

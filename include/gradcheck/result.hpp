@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gradcheck/error.hpp"
 #include "gradcheck/options.hpp"
 #include "gradcheck/types.hpp"
 
@@ -133,6 +134,7 @@ struct CheckResult {
   std::vector<std::string> notes;  // of every trial, prefixed "trial N: "
   std::vector<Diagnosis> diagnoses;
   std::string error;
+  std::vector<Error> errors;       // status error: the error as data (id, file, line, column, field)
   double taylor_slope = std::numeric_limits<double>::quiet_NaN();  // of the worst trial
   double time_ms = 0.0;            // all trials
   std::vector<TrialResult> trials;
@@ -152,6 +154,7 @@ struct CaseResult {
   Status status = Status::kPass;   // pass, fail, error, xfail, xpass
   std::string error;               // status error: the error text (file:line:col: [id] ...)
   std::string error_id;
+  std::vector<Error> errors;       // every error of the case as data (error is their text, error_id the first's id)
   std::vector<CheckResult> checks;
   std::uint64_t seed = 0;
   double time_ms = 0.0;

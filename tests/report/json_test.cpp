@@ -82,6 +82,28 @@ TEST(Json, CarriesTheFiguresOfTheRun) {
   EXPECT_NE(error.at("error").get<std::string>().find("\n  wa' * A * wb\n"), std::string::npos);
 }
 
+// Errors as data: the report carries each error's id, place and expression column as fields.
+TEST(Json, ErrorsCarryTheirLocationAsFields) {
+  RunResult run = sample_run();
+  const ExprError e("expr.shape", "cannot multiply wa' * A (1x3) by wb (4x1): inner sizes 3 and 4", "wa' * A * wb", 9);
+  run.cases[4].errors = {e.at({"cases/broken.json", 7, 19, "broken_shape", "checks[0].expected"})};
+  const json j = json::parse(report::json(run));
+  const json& error = j.at("cases")[4];
+  EXPECT_EQ(error.at("error_id"), "expr.shape");  // the fields of before stay
+  ASSERT_EQ(error.at("errors").size(), 1u);
+  const json& at = error.at("errors")[0];
+  EXPECT_EQ(at.at("id"), "expr.shape");
+  EXPECT_EQ(at.at("file"), "cases/broken.json");
+  EXPECT_EQ(at.at("line"), 7);
+  EXPECT_EQ(at.at("column"), 19);
+  EXPECT_EQ(at.at("case"), "broken_shape");
+  EXPECT_EQ(at.at("field"), "checks[0].expected");
+  EXPECT_EQ(at.at("expression"), "wa' * A * wb");
+  EXPECT_EQ(at.at("expression_column"), 9);
+  EXPECT_EQ(at.at("message"), "cannot multiply wa' * A (1x3) by wb (4x1): inner sizes 3 and 4");
+  EXPECT_FALSE(j.at("cases")[0].contains("errors"));  // a passing case has none
+}
+
 TEST(Json, RoundTripsThroughNlohmann) {
   const std::string text = report::json(sample_run());
   const json j = json::parse(text);

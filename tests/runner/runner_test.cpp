@@ -11,7 +11,7 @@ namespace {
 LoadedFile load(const std::string& text) {
   LoadedFile f = load_case_text(text, "t.json");
   std::string errors;
-  for (const auto& e : f.errors) errors += e.message + "\n";
+  for (const auto& e : f.errors) errors += std::string(e.what()) + "\n";
   EXPECT_TRUE(f.errors.empty()) << errors;
   return f;
 }
@@ -56,6 +56,17 @@ TEST(Runner, ExpectedSyntaxErrorIsAnErrorWithItsPosition) {
   EXPECT_NE(c.error.find("t.json:8:52: error [expr.syntax] case \"syntax\", field \"checks[0].expected\", column 12"),
             std::string::npos)
       << c.error;
+  // The same error as data: its id, place and expression column, not only text.
+  ASSERT_EQ(c.errors.size(), 1u);
+  const Error& e = c.errors[0];
+  EXPECT_EQ(e.id(), "expr.syntax");
+  EXPECT_EQ(e.place().file, "t.json");
+  EXPECT_EQ(e.place().line, 8u);
+  EXPECT_EQ(e.place().column, 52u);
+  EXPECT_EQ(e.place().case_name, "syntax");
+  EXPECT_EQ(e.place().field, "checks[0].expected");
+  EXPECT_EQ(e.expression_column(), 12u);
+  EXPECT_EQ(e.what(), c.error);
   EXPECT_EQ(r.summary.passed, 4);
   EXPECT_EQ(r.summary.expected_failures, 1);
   EXPECT_EQ(r.summary.errors, 1);
