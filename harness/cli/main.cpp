@@ -188,6 +188,9 @@ int main(int argc, char** argv) {
   run->add_option("--mode", mode_name, "entrywise or directional, for every check whose file sets no \"mode\"")
       ->check(CLI::IsMember(mode_names));
   run->add_option("--probes", probes, "Directional checks: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
+  run->add_flag("--allow-programs", run_options.allow_programs,
+                "Run the programs that cases name (\"program:NAME\"; also GRADCHECK_ALLOW_PROGRAMS=1); without it "
+                "such cases are errors");
   add_output_options(run, run_out);
 
   // check: the flags are kept as typed and become a case; the case loader decides what they may
@@ -276,6 +279,8 @@ int main(int argc, char** argv) {
         run_options.mode = m;
       }
       run_options.probes = probes;
+      if (const char* allow = std::getenv("GRADCHECK_ALLOW_PROGRAMS"); allow && std::string(allow) == "1")
+        run_options.allow_programs = true;
       if (run_paths.empty()) run_paths.push_back(default_cases());
       // Every bad path is named and the good files still run; the exit status is then 2.
       const FoundFiles found = discover_case_files(run_paths);

@@ -44,6 +44,13 @@ class TrialRunner {
       : problem_(problem), map_(map), options_(options) {
     target_.f = [this](const std::vector<arma::mat>& values, arma::mat& out) { eval_f(values, out); };
     if (problem.f_complex) target_.f_complex = problem.f_complex;
+    if (problem.f_batch)
+      target_.f_batch = [this](const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs) {
+        problem_.f_batch(points, outs);
+        if (outs.size() != points.size())
+          throw Error("check.function", fmt::format("f answered {} values for {} points", outs.size(), points.size()));
+        for (const arma::mat& out : outs) check_shape(out);
+      };
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
     target_.gradient_of = problem.gradient_of;  // second order without a complex extension
@@ -53,6 +60,10 @@ class TrialRunner {
   // f at `values` into out; checks the declared shape.
   void eval_f(const std::vector<arma::mat>& values, arma::mat& out) const {
     problem_.f(values, out);
+    check_shape(out);
+  }
+
+  void check_shape(const arma::mat& out) const {
     if (out.n_rows != problem_.f_shape.rows || out.n_cols != problem_.f_shape.cols)
       throw Error("check.function", fmt::format("f returned a {}x{} result, declared {}", out.n_rows, out.n_cols,
                                                 problem_.f_shape.str()));

@@ -83,6 +83,26 @@ class Line {
     return arma::vectorise(out_);
   }
 
+  // vec(f) at x + delta for each delta: one call of target.f_batch when it is set.
+  std::vector<arma::vec> at(const std::vector<double>& deltas) {
+    std::vector<arma::vec> out;
+    if (!target_.f_batch) {
+      for (double d : deltas) out.push_back(at(d));
+      return out;
+    }
+    std::vector<std::vector<arma::mat>> points(deltas.size(), values_);
+    for (std::size_t k = 0; k < deltas.size(); ++k) {
+      arma::mat& x = points[k][target_.wrt];
+      x(c_.first) += deltas[k];
+      if (c_.second != c_.first) x(c_.second) += deltas[k];
+    }
+    std::vector<arma::mat> outs;
+    target_.f_batch(points, outs);
+    evaluations_ += deltas.size();
+    for (const arma::mat& m : outs) out.push_back(arma::vectorise(m));
+    return out;
+  }
+
  private:
   const Target& target_;
   std::vector<arma::mat>& values_;
@@ -114,10 +134,11 @@ Symmetric symmetric_evaluations(Line& line, double h) {
   const double floor = 1e3 * kEps * (line.x() != 0.0 ? std::abs(line.x()) : 1.0);
   for (int attempt = 0; attempt <= 30; ++attempt) {
     s.h = h;
-    s.plus = line.at(h);
-    s.plus2 = line.at(2 * h);
-    s.minus = line.at(-h);
-    s.minus2 = line.at(-2 * h);
+    std::vector<arma::vec> v = line.at(std::vector<double>{h, 2 * h, -h, -2 * h});
+    s.plus = std::move(v[0]);
+    s.plus2 = std::move(v[1]);
+    s.minus = std::move(v[2]);
+    s.minus2 = std::move(v[3]);
     s.plus_ok = s.plus.is_finite() && s.plus2.is_finite();
     s.minus_ok = s.minus.is_finite() && s.minus2.is_finite();
     if (s.plus_ok && s.minus_ok) return s;

@@ -27,6 +27,10 @@ struct Target {
   std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> f;
   // f at complex `values` (the holomorphic extension); empty when f has none.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
+  // f at many points in one call (outs[k] = f(points[k])), for a function whose every call is
+  // expensive on its own (a program answering requests); empty: f is called point by point.
+  // Central differences pass the four points of a coordinate at once.
+  std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
   std::size_t wrt = 0;
   Structure structure = Structure::kNone;
   // Second order without a complex extension: when set, f is (an estimate of) the gradient of this

@@ -15,6 +15,7 @@
 #include "engine/directional.hpp"
 #include "engine/second_order.hpp"
 #include "reference/reference.hpp"
+#include "runner/programs.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -123,6 +124,7 @@ struct PreparedCheck {
   Problem problem;
   Options options;
   std::optional<Error> error;  // set: the check cannot run (a case-file error), with its location
+  bool uses_program = false;   // f or expected calls the case's program
 };
 
 // Everything of an instance that can be prepared without running: symbols, compiled
@@ -132,9 +134,11 @@ struct Prepared {
   std::vector<std::vector<arma::mat>> points;
   std::optional<Error> error;  // the whole instance cannot run
   std::uint64_t seed = 0;
+  program::Client* client = nullptr;  // the case's program, when it runs one
 };
 
-Prepared prepare(const Instance& in, const RunOptions& run) {
+// `pool` null (lint): nothing is run, program fields are validated as far as the file allows.
+Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool) {
   const CaseSpec& spec = *in.spec;
   Prepared out;
   auto fail = [&](Error e) {
@@ -172,8 +176,36 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   }
   for (const auto& [name, value] : in.dims) symbols.add_dim(name, value);
 
+  // Programs: allowed by the run, started (or reused), asked for their functions.
+  const std::optional<std::string> f_program = program::function_name(spec.expression);
+  bool uses_program = f_program.has_value();
+  for (const CheckSpec& c : spec.checks) uses_program = uses_program || program::function_name(c.expected);
+  std::vector<std::string> functions;
+  auto program_error = [&](const std::string& message) {
+    return fail(located(spec.program->location, "case.program", in.name, "program", message));
+  };
+  if (uses_program && spec.program && pool) {
+    program::Client& client = pool->get(*spec.program, in.file);
+    if (!run.allow_programs)
+      return program_error(fmt::format("this case runs the program `{}`, and a case file alone never executes code: "
+                                       "run with --allow-programs (or GRADCHECK_ALLOW_PROGRAMS=1) to allow it",
+                                       client.command_text()));
+    client.reset();  // a failure of an earlier case: start it again
+    out.client = &client;
+    try {
+      functions = client.functions();
+    } catch (const Error& e) {
+      return program_error(e.message());
+    }
+    if (f_program) {
+      const std::string unknown = runner_programs::unknown_function(*f_program, functions, client.command_text());
+      if (!unknown.empty())
+        return fail(located(spec.expression_location, "case.field", in.name, "expression", unknown));
+    }
+  }
+
   std::optional<Expression> f;
-  try {
+  if (!f_program) try {
     f = Expression::compile(spec.expression, symbols);
   } catch (const ExprError& e) {
     // The case cannot run; its expected strings are still compiled below so that lint lists
@@ -194,6 +226,15 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   // is drawn at random.
   const bool movable = std::any_of(spec.variables.begin(), spec.variables.end(),
                                    [](const VariableSpec& v) { return !v.value; });
+  // A program's f: its shape is that of its value at the first point.
+  std::optional<runner_programs::ProgramF> program_f;
+  if (f_program && out.client) {
+    try {
+      program_f = runner_programs::program_f(*out.client, *f_program, names, out.points.at(0));
+    } catch (const Error& e) {
+      return program_error(e.message());
+    }
+  }
 
   for (std::size_t i = 0; i < spec.checks.size(); ++i) {
     const CheckSpec& c = spec.checks[i];
@@ -203,7 +244,9 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     p.names = names;
     p.shapes = shapes;
     p.dims = in.dims;
-    p.f_shape = f ? f->shape() : Shape{1, 1};
+    p.f_shape = f ? f->shape() : program_f ? program_f->shape : Shape{1, 1};
+    const std::optional<std::string> expected_program = program::function_name(c.expected);
+    pc.uses_program = f_program || expected_program;
     p.f_name = "f";
     p.form = c.form;
     p.expected_text = c.expected;
@@ -276,9 +319,9 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         continue;
       }
     }
-    if (!f) {
+    if (!f && !program_f) {
       // Without f only the expected strings of the auto and vec forms can be checked.
-      if (c.form.form != Form::kIndex) {
+      if (c.form.form != Form::kIndex && !expected_program) {
         try {
           Expression::compile(c.expected, symbols);
         } catch (const ExprError& e) {
@@ -290,25 +333,49 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       out.checks.push_back(std::move(pc));
       continue;
     }
-    auto f_copy = std::make_shared<Expression>(*f);
-    p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
-    if (f_copy->has_complex_extension()) {
+    std::shared_ptr<Expression> f_copy = f ? std::make_shared<Expression>(*f) : nullptr;
+    if (program_f) {
+      p.f = program_f->f;
+      p.f_batch = program_f->f_batch;
+      p.complex_obstacle = "f is a program, which has no complex extension";
+    } else {
+      p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
+    }
+    if (f_copy && f_copy->has_complex_extension()) {
       p.f_complex = [f_copy](const std::vector<arma::cx_mat>& values, arma::cx_mat& result) {
         result = f_copy->evaluate_complex(values);
       };
     } else {
-      p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
+      if (f_copy) p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
       if (c.numerics.reference == ReferenceMethod::kComplexStep) {
         pc.error = located(c.location, "case.field", in.name, field + ".reference",
-                           fmt::format("\"reference\": \"complex-step\" needs every function of the expression to have "
-                                       "a complex extension, and {}; use \"fd\"",
-                                       p.complex_obstacle));
+                           program_f ? std::string("\"reference\": \"complex-step\" needs f as an expression (a "
+                                                   "program's f has no complex extension); use \"fd\"")
+                                     : fmt::format("\"reference\": \"complex-step\" needs every function of the "
+                                                   "expression to have a complex extension, and {}; use \"fd\"",
+                                                   p.complex_obstacle));
         out.checks.push_back(std::move(pc));
         continue;
       }
     }
     try {
-      if (c.form.form == Form::kIndex) {
+      if (expected_program) {
+        if (c.form.form == Form::kIndex) {
+          try {
+            p.form.indices = IndexSpec::parse(c.indices);
+          } catch (const ExprError& e) {
+            throw std::make_pair(e, std::string("indices"));
+          }
+        }
+        if (out.client) {
+          const std::string unknown =
+              runner_programs::unknown_function(*expected_program, functions, out.client->command_text());
+          if (!unknown.empty())
+            pc.error = located(c.expected_location, "case.field", in.name, field + ".expected", unknown);
+          else
+            p.expected = runner_programs::program_expected(*out.client, *expected_program, names);
+        }
+      } else if (c.form.form == Form::kIndex) {
         const bool second = c.derivative_order == 2;  // "X[i,j], Y[k,l]": dG[i,j]/dY[k,l], G = df/dX
         try {
           p.form.indices = second ? parse_hessian_indices(c.indices, c.wrt, c.wrt2) : IndexSpec::parse(c.indices);
@@ -354,7 +421,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   return out;
 }
 
-CaseResult run_instance(const Instance& in, const RunOptions& run) {
+CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool& pool) {
   const auto start = Clock::now();
   const CaseSpec& spec = *in.spec;
   CaseResult r;
@@ -366,7 +433,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
   r.dims = in.dims;
   r.expect = spec.expect;
   r.expected_diagnosis = spec.diagnosis;
-  Prepared prepared = prepare(in, run);
+  Prepared prepared = prepare(in, run, &pool);
   r.seed = prepared.seed;
   // The case's error (text, id, and every error as data) is its first one; a check's, its own.
   auto case_error = [&r](const Error& e) {
@@ -401,6 +468,17 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
       } else {
         try {
           cr = run_check(pc.problem, prepared.points, pc.options);
+          // The program failed under the check: an error of the case (case.program), located at
+          // "program"; its later checks fail the same way at once.
+          if (pc.uses_program && prepared.client && !prepared.client->failure().empty()) {
+            const Error at = located(spec.program->location, "case.program", in.name, "program",
+                                     prepared.client->failure());
+            cr.status = Status::kError;
+            cr.error = at.what();
+            cr.errors.clear();
+            cr.errors.push_back(at);
+            case_error(at);
+          }
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;
           cr.layout = to_string(pc.problem.form.layout);
@@ -512,9 +590,10 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex progress_mutex;
   auto worker = [&]() {
+    program::Pool programs;  // this worker's programs: one process per case file and command
     for (std::size_t i = next++; i < items.size(); i = next++) {
       try {
-        result.cases[i] = items[i].instance ? run_instance(*items[i].instance, options) : items[i].ready;
+        result.cases[i] = items[i].instance ? run_instance(*items[i].instance, options, programs) : items[i].ready;
       } catch (const std::bad_alloc&) {  // sizes beyond this machine's memory
         result.cases[i] = items[i].ready;
         result.cases[i].name = items[i].instance->name;
@@ -569,7 +648,7 @@ std::vector<std::string> lint_files(const std::vector<std::string>& paths) {
     for (const Error& p : file.errors) problems.push_back(p.what());
     for (const CaseSpec& spec : file.cases) {
       for (const Instance& in : expand(spec, file.path)) {
-        Prepared prepared = prepare(in, options);
+        Prepared prepared = prepare(in, options, nullptr);
         if (prepared.error) problems.push_back(prepared.error->what());
         for (const PreparedCheck& c : prepared.checks)
           if (c.error) problems.push_back(c.error->what());

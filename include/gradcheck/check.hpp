@@ -53,6 +53,9 @@ struct Problem {
   // with pinv); `complex_obstacle` then says why, for reports.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
   std::string complex_obstacle;
+  // Optional: f at many points in one call (outs[k] = f(points[k])), for an f whose every call is
+  // expensive on its own (a program); the finite differences then ask for several points at once.
+  std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
