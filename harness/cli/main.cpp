@@ -14,6 +14,7 @@
 #include <iostream>
 #include <regex>
 
+#include "cli/derive.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -239,11 +240,15 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(kPositive);
 
+  // derive (harness/cli/derive.cpp)
+  cli::DeriveArgs derive_args;
+  auto* derive = cli::add_derive_verb(app, derive_args);
+
   // An unknown verb: say so plainly (CLI11 would only say that a subcommand is required).
   if (argc > 1 && argv[1][0] != '-') {
     const std::string verb = argv[1];
-    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare") {
-      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare\n"
+    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare" && verb != "derive") {
+      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare, derive\n"
                 << "Run 'gradcheck --help' for usage.\n";
       return kExitUsage;
     }
@@ -352,6 +357,7 @@ int main(int argc, char** argv) {
       file.cases.push_back(spec);
       return finish(run_loaded({file}, RunOptions{}), check_out);
     }
+    if (*derive) return cli::run_derive(derive_args);
     if (*lint) {
       const std::vector<std::string> files = find_case_files(lint_paths);
       const std::vector<std::string> problems = lint_files(files);

@@ -40,6 +40,7 @@ class TrialRunner {
       : problem_(problem), map_(map), options_(options) {
     target_.f = [this](const std::vector<arma::mat>& values, arma::mat& out) { eval_f(values, out); };
     if (problem.f_complex) target_.f_complex = problem.f_complex;
+    target_.jacobian = problem.jacobian;
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
     tolerance_stated_ = options.tolerance_stated || options.tolerance != Tolerance{};
@@ -115,8 +116,13 @@ class TrialRunner {
         reference::scan_kinks(target_, values, f0, noise, r);  // complex step cannot see a kink
         return r;
       }
-      case ReferenceMethod::kSymbolic:
-        throw Error("check.reference", "\"reference\": \"symbolic\" is not available yet; use \"fd\" or \"complex-step\"");
+      case ReferenceMethod::kSymbolic: {
+        if (!target_.jacobian)
+          throw Error("check.reference", "\"reference\": \"symbolic\" needs f to be an expression that can be derived");
+        reference::Reference r = reference::symbolic(target_, values, f0, noise, mix_seed(options_.seed, 0x5b3b));
+        reference::scan_kinks(target_, values, f0, noise, r);  // a formula cannot see a kink either
+        return r;
+      }
       case ReferenceMethod::kFd: break;
     }
     reference::Reference r = reference::finite_differences(target_, values, f0, noise, options_.fd);

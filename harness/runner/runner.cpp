@@ -13,6 +13,7 @@
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
 #include "reference/reference.hpp"
+#include "symbolic/suggest.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -127,6 +128,7 @@ struct Prepared {
   std::vector<std::vector<arma::mat>> points;
   std::string error, error_id;  // the whole instance cannot run
   std::uint64_t seed = 0;
+  std::shared_ptr<const Symbols> symbols;  // for suggestions (harness/symbolic/suggest.hpp)
 };
 
 Prepared prepare(const Instance& in, const RunOptions& run) {
@@ -167,6 +169,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     shapes.push_back(s);
   }
   for (const auto& [name, value] : in.dims) symbols.add_dim(name, value);
+  out.symbols = std::make_shared<const Symbols>(symbols);
 
   std::optional<Expression> f;
   try {
@@ -292,6 +295,23 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         continue;
       }
     }
+    if (c.numerics.reference == ReferenceMethod::kSymbolic) {
+      // The symbolic reference: J itself, i.e. the derivative in form vec, numerator layout.
+      try {
+        auto j = std::make_shared<Expression>(symbolic::jacobian_expression(spec.expression, c.wrt, p.structure, symbols));
+        p.jacobian = [j](const std::vector<arma::mat>& values) { return arma::mat(j->evaluate(values)); };
+      } catch (const Error& e) {
+        const auto* x = dynamic_cast<const ExprError*>(&e);
+        pc.error_id = "case.field";
+        pc.error = located(c.location, "case.field", in.name, field + ".reference",
+                           "\"reference\": \"symbolic\" needs an expression that can be derived (use \"fd\"): [" +
+                               e.id() + "] " +
+                               (x ? "column " + std::to_string(x->column()) + ": " + x->detail() + "\n" + x->excerpt("  ")
+                                  : e.message()));
+        out.checks.push_back(std::move(pc));
+        continue;
+      }
+    }
     try {
       if (c.form.form == Form::kIndex) {
         try {
@@ -374,6 +394,8 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
       } else {
         try {
           cr = run_check(pc.problem, prepared.points, pc.options);
+          if (cr.status == Status::kFail && pc.problem.expected_text == spec.checks[i].expected)
+            cr.suggestion = symbolic::suggest(spec.expression, *prepared.symbols, pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;
           cr.layout = to_string(pc.problem.form.layout);

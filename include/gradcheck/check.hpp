@@ -53,6 +53,9 @@ struct Problem {
   // with pinv); `complex_obstacle` then says why, for reports.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
   std::string complex_obstacle;
+  // The Jacobian J[a,b] = d vec(f)[a] / d x_b (numel(f) x numel(x)) from a formula derived
+  // symbolically: enables the symbolic reference. Empty when there is none.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
