@@ -183,10 +183,6 @@ class Reader {
   void numerics(const json& obj, const std::string& pointer, const std::string& prefix, Numerics* out) {
     if (auto s = choice(obj, "reference", pointer, prefix + "reference", names<ReferenceMethod>())) {
       parse(*s, &out->reference);
-      if (out->reference == ReferenceMethod::kSymbolic)
-        error("case.field", pointer + "/reference", prefix + "reference",
-              "\"reference\": \"symbolic\" is not available in this version of gradcheck; use \"fd\" (the default) "
-              "or \"complex-step\"");
     }
     if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
     if (auto s = choice(obj, "mode", pointer, prefix + "mode", names<Mode>())) {

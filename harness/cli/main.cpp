@@ -16,6 +16,7 @@
 
 #include "cases/command_line.hpp"
 #include "cases/discover.hpp"
+#include "cli/derive.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -244,11 +245,15 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(kPositive);
 
+  // derive (harness/cli/derive.cpp)
+  cli::DeriveArgs derive_args;
+  auto* derive = cli::add_derive_verb(app, derive_args);
+
   // An unknown verb: say so plainly (CLI11 would only say that a subcommand is required).
   if (argc > 1 && argv[1][0] != '-') {
     const std::string verb = argv[1];
-    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare") {
-      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare\n"
+    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare" && verb != "derive") {
+      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare, derive\n"
                 << "Run 'gradcheck --help' for usage.\n";
       return kExitUsage;
     }
@@ -314,6 +319,7 @@ int main(int argc, char** argv) {
       check_run.probes = check_probes;
       return finish(run_loaded({file}, check_run), check_out);
     }
+    if (*derive) return cli::run_derive(derive_args);
     if (*lint) {
       const FoundFiles found = discover_case_files(lint_paths);
       report_found(found, false);

@@ -51,6 +51,7 @@ class TrialRunner {
           throw Error("check.function", fmt::format("f answered {} values for {} points", outs.size(), points.size()));
         for (const arma::mat& out : outs) check_shape(out);
       };
+    target_.jacobian = problem.jacobian;
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
     target_.gradient_of = problem.gradient_of;  // second order without a complex extension
@@ -126,8 +127,13 @@ class TrialRunner {
         reference::scan_kinks(target_, values, f0, noise, r);  // complex step cannot see a kink
         return r;
       }
-      case ReferenceMethod::kSymbolic:
-        throw Error("check.reference", "\"reference\": \"symbolic\" is not available yet; use \"fd\" or \"complex-step\"");
+      case ReferenceMethod::kSymbolic: {
+        if (!target_.jacobian)
+          throw Error("check.reference", "\"reference\": \"symbolic\" needs f to be an expression that can be derived");
+        reference::Reference r = reference::symbolic(target_, values, f0, noise, mix_seed(options_.seed, 0x5b3b));
+        reference::scan_kinks(target_, values, f0, noise, r);  // a formula cannot see a kink either
+        return r;
+      }
       case ReferenceMethod::kFd: break;
     }
     reference::Reference r = reference::finite_differences(target_, values, f0, noise, options_.fd);

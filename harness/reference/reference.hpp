@@ -38,6 +38,9 @@ struct Target {
   // take second differences of it instead of differencing f (second_difference.cpp).
   std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> gradient_of;
   std::size_t gradient_of_wrt = 0;
+  // The Jacobian J (numel(f) x numel(x); for a symmetric x, column b the derivative along the
+  // pair of b) at `values`, from a formula derived symbolically; empty when there is none.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
 };
 
 // One "variable" of the differentiation: the entries of x moved together by one perturbation.
@@ -116,6 +119,19 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
 // empty: every column.
 Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
                        const std::vector<arma::uword>& columns = {});
+
+// The symbolic reference: J = target.jacobian(values), exact but for rounding, with the bound
+// (rounding only: no step, no truncation)
+//
+//     E[a,b] = 64 rho (|J[a,b]| + max_b' |J[a,b']|),  rho = max(eps, noise.relative),
+//
+// i.e. a few dozen roundings of the largest term of the row, at the working precision seen in f.
+// Cross-checked at `checks` random entries (seeded) against central differences at steps h and
+// 2h: an entry where |J - D(h)| exceeds 10 (|D(h) - D(2h)| + 4 sigma_a / h + E) + 1e-8 (|J| + 1)
+// means a rule of the derivation is wrong, and throws Error "reference.symbolic" (the check then
+// ends as an error, never as a pass). Requires target.jacobian.
+Reference symbolic(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
+                   std::uint64_t seed, int checks = 3);
 
 // Looks for kinks with one-sided differences at steps h and 2h (4 evaluations per coordinate)
 // for references that do not see them (complex step, Richardson, Ridders, one-sided methods).

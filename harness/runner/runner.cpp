@@ -16,6 +16,7 @@
 #include "engine/second_order.hpp"
 #include "reference/reference.hpp"
 #include "runner/programs.hpp"
+#include "symbolic/suggest.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -135,6 +136,7 @@ struct Prepared {
   std::optional<Error> error;  // the whole instance cannot run
   std::uint64_t seed = 0;
   program::Client* client = nullptr;  // the case's program, when it runs one
+  std::shared_ptr<const Symbols> symbols;  // for suggestions (harness/symbolic/suggest.hpp)
 };
 
 // `pool` null (lint): nothing is run, program fields are validated as far as the file allows.
@@ -175,6 +177,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     shapes.push_back(s);
   }
   for (const auto& [name, value] : in.dims) symbols.add_dim(name, value);
+  out.symbols = std::make_shared<const Symbols>(symbols);
 
   // Programs: allowed by the run, started (or reused), asked for their functions.
   const std::optional<std::string> f_program = program::function_name(spec.expression);
@@ -358,6 +361,22 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
         continue;
       }
     }
+    if (c.numerics.reference == ReferenceMethod::kSymbolic) {
+      // The symbolic reference: J itself, i.e. the derivative in form vec, numerator layout.
+      try {
+        auto j = std::make_shared<Expression>(symbolic::jacobian_expression(spec.expression, c.wrt, p.structure, symbols));
+        p.jacobian = [j](const std::vector<arma::mat>& values) { return arma::mat(j->evaluate(values)); };
+      } catch (const Error& e) {
+        const auto* x = dynamic_cast<const ExprError*>(&e);
+        pc.error = located(c.location, "case.field", in.name, field + ".reference",
+                           "\"reference\": \"symbolic\" needs an expression that can be derived (use \"fd\"): [" +
+                               e.id() + "] " +
+                               (x ? "column " + std::to_string(x->column()) + ": " + x->detail() + "\n" + x->excerpt("  ")
+                                  : e.message()));
+        out.checks.push_back(std::move(pc));
+        continue;
+      }
+    }
     try {
       if (expected_program) {
         if (c.form.form == Form::kIndex) {
@@ -479,6 +498,8 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
             cr.errors.push_back(at);
             case_error(at);
           }
+          if (cr.status == Status::kFail && pc.problem.expected_text == spec.checks[i].expected)
+            cr.suggestion = symbolic::suggest(spec.expression, *prepared.symbols, pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;
           cr.layout = to_string(pc.problem.form.layout);

@@ -56,6 +56,9 @@ struct Problem {
   // Optional: f at many points in one call (outs[k] = f(points[k])), for an f whose every call is
   // expensive on its own (a program); the finite differences then ask for several points at once.
   std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
+  // The Jacobian J[a,b] = d vec(f)[a] / d x_b (numel(f) x numel(x)) from a formula derived
+  // symbolically: enables the symbolic reference. Empty when there is none.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
