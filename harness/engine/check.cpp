@@ -42,6 +42,8 @@ class TrialRunner {
     if (problem.f_complex) target_.f_complex = problem.f_complex;
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
+    target_.perturbed = problem.perturbed;
+    target_.threads = options.threads;
     tolerance_stated_ = options.tolerance_stated || options.tolerance != Tolerance{};
   }
 

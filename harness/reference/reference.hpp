@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gradcheck/options.hpp"
+#include "gradcheck/perturbed.hpp"
 #include "gradcheck/types.hpp"
 
 namespace gradcheck::reference {
@@ -29,6 +30,14 @@ struct Target {
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
   std::size_t wrt = 0;
   Structure structure = Structure::kNone;
+  // Optional: f along single coordinates of x from work done once per point (perturbation
+  // propagation, gradcheck/perturbed.hpp). When set, every finite difference below evaluates f
+  // through it (its values equal f's to rounding); noise is still measured with f.
+  PerturbedFactory perturbed;
+  // Coordinates that finite_differences computes in parallel; the result is bit-identical to
+  // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
+  // without one, f itself is called from several threads at once (it must be thread-safe).
+  int threads = 1;
 };
 
 // One "variable" of the differentiation: the entries of x moved together by one perturbation.

@@ -53,6 +53,10 @@ struct Problem {
   // with pinv); `complex_obstacle` then says why, for reports.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
   std::string complex_obstacle;
+  // Optional: f along single entries of values[wrt] from work done once per point (perturbation
+  // propagation of a compiled expression, gradcheck/perturbed.hpp); the finite differences then
+  // use it. Each call makes an independent evaluator (one per thread).
+  PerturbedFactory perturbed;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.

@@ -82,6 +82,10 @@ struct Options {
   int worst_entries = 10;
   // Record the error against the step h (log-log plot in the HTML report) for failing checks.
   bool error_vs_step = true;
+  // Threads computing the finite-difference columns (entries of the variable) of one check, in
+  // parallel; the result is bit-identical to 1. Expressions get one evaluator per thread; a C++
+  // callable is then called from several threads at once, so set it only when f is thread-safe.
+  int threads = 1;
 
   bool is_valid(std::string* error) const;
 };
