@@ -177,6 +177,10 @@ int main(int argc, char** argv) {
   run->add_option("--jobs,-j", run_options.jobs, "Cases run in parallel (output order stays stable)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  run->add_option("--threads", run_options.threads,
+                  "Threads per check: finite-difference columns in parallel (same results as 1)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   run->add_option("--seed", run_options.seed, "Seed for cases that set none")
       ->check(kNonNegative)
       ->capture_default_str();

@@ -56,6 +56,9 @@ class TrialRunner {
     target_.structure = problem.structure;
     target_.gradient_of = problem.gradient_of;  // second order without a complex extension
     target_.gradient_of_wrt = problem.gradient_of_wrt;
+    target_.perturbed = problem.perturbed;
+    // A program answers one request at a time: its finite differences stay on one thread.
+    target_.threads = problem.f_batch ? 1 : options.threads;
   }
 
   // f at `values` into out; checks the declared shape.

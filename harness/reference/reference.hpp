@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gradcheck/options.hpp"
+#include "gradcheck/perturbed.hpp"
 #include "gradcheck/types.hpp"
 
 namespace gradcheck::reference {
@@ -41,6 +42,14 @@ struct Target {
   // The Jacobian J (numel(f) x numel(x); for a symmetric x, column b the derivative along the
   // pair of b) at `values`, from a formula derived symbolically; empty when there is none.
   std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
+  // Optional: f along single coordinates of x from work done once per point (perturbation
+  // propagation, gradcheck/perturbed.hpp). When set, every finite difference below evaluates f
+  // through it (its values equal f's to rounding); noise is still measured with f.
+  PerturbedFactory perturbed;
+  // Coordinates that finite_differences computes in parallel; the result is bit-identical to
+  // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
+  // without one, f itself is called from several threads at once (it must be thread-safe).
+  int threads = 1;
 };
 
 // One "variable" of the differentiation: the entries of x moved together by one perturbation.

@@ -139,6 +139,18 @@ struct Prepared {
   std::shared_ptr<const Symbols> symbols;  // for suggestions (harness/symbolic/suggest.hpp)
 };
 
+// The operations of one finite-difference evaluation of f with respect to `slot`, for the size
+// guard: the cost of f's propagated evaluator (Expression::perturbed_operations), the largest
+// over three entries (first, middle, last) of the variable, plus kFdOverhead for the
+// reference's own work per evaluation.
+constexpr double kFdOverhead = 64;
+double operations_per_evaluation(const Expression& f, std::size_t slot, const Shape& x) {
+  const arma::uword n = x.numel();
+  double most = 0;
+  for (arma::uword b : {arma::uword(0), n / 2, n - 1}) most = std::max(most, f.perturbed_operations(slot, b, b));
+  return most + kFdOverhead;
+}
+
 // `pool` null (lint): nothing is run, program fields are validated as far as the file allows.
 Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool) {
   const CaseSpec& spec = *in.spec;
@@ -285,6 +297,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     pc.options.trials = spec.trials;
     pc.options.seed = out.seed;
     pc.options.diagnose = run.diagnose;
+    pc.options.threads = run.threads;
     // Each check owns its copy of the compiled f: checks and threads never share buffers.
     // Finite differences evaluate f about four times per entry of the variable at every trial, and keep
     // the derivative of every entry of f by every entry of the variable: refuse a check that would
@@ -302,19 +315,20 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       const double evaluations =
           directional ? (12.0 + double(per_entry) * (pc.options.probes + 64)) * spec.trials
                       : double(per_entry) * double(x.numel()) * second * spec.trials;
-      double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
+      double entries = 0;  // without f: every input read once
       for (const Shape& s : shapes) entries += double(s.numel());
-      const double operations = evaluations * (entries + double(p.f_shape.numel()));
+      const double per_evaluation = (f ? operations_per_evaluation(*f, p.wrt, x) : entries) + double(p.f_shape.numel());
+      const double operations = evaluations * per_evaluation;
       std::string why;
       if (derivative > kMaxDerivative)
         why = fmt::format("the derivative of f ({}) by {} ({}) has {:.0f} entries; at most {:.0f}: use smaller dims",
                           p.f_shape.str(), c.wrt, x.str(), derivative, kMaxDerivative);
       else if (operations > kMaxOperations)
-        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) over "
-                          "inputs of {:.0f} entries, about {:.1e} operations; at most {:.0e}: use smaller dims or fewer "
-                          "trials{}",
+        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) at "
+                          "about {:.1e} operations each, about {:.1e} operations; at most {:.0e}: use smaller dims or "
+                          "fewer trials{}",
                           evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry,
-                          directional ? "probe" : "entry", c.wrt, entries, operations, kMaxOperations,
+                          directional ? "probe" : "entry", c.wrt, per_evaluation, operations, kMaxOperations,
                           directional ? "" : ", or \"mode\": \"directional\"");
       if (!why.empty()) {
         pc.error = located(c.location, "case.size", in.name, field, why);
@@ -343,6 +357,8 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       p.complex_obstacle = "f is a program, which has no complex extension";
     } else {
       p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
+      auto f_proto = std::make_shared<const Expression>(*f);
+      p.perturbed = [f_proto, slot = p.wrt] { return f_proto->perturbed(slot); };
     }
     if (f_copy && f_copy->has_complex_extension()) {
       p.f_complex = [f_copy](const std::vector<arma::cx_mat>& values, arma::cx_mat& result) {

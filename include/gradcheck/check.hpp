@@ -59,6 +59,10 @@ struct Problem {
   // The Jacobian J[a,b] = d vec(f)[a] / d x_b (numel(f) x numel(x)) from a formula derived
   // symbolically: enables the symbolic reference. Empty when there is none.
   std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
+  // Optional: f along single entries of values[wrt] from work done once per point (perturbation
+  // propagation of a compiled expression, gradcheck/perturbed.hpp); the finite differences then
+  // use it. Each call makes an independent evaluator (one per thread).
+  PerturbedFactory perturbed;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.

@@ -17,6 +17,7 @@ struct RunOptions {
   std::uint64_t seed = 42;               // for cases that set no seed of their own
   std::optional<double> rtol, atol;      // override every case's tolerance
   int jobs = 1;                          // cases in parallel; results keep the input order
+  int threads = 1;                       // finite-difference columns of one check in parallel (Options::threads)
   std::string filter;                    // glob (* ?) on case names; plain text matches a substring
   int shard_index = 0, shard_count = 1;  // run instances i with i % shard_count == shard_index
   bool diagnose = true;
