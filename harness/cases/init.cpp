@@ -4,37 +4,43 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <utility>
 
 #include "gradcheck/error.hpp"
 
 namespace gradcheck {
 
+namespace {
+
+// The one table of init names, in the order messages and docs list them.
+constexpr std::pair<Init, const char*> kInits[] = {
+    {Init::kNormal, "normal"},       {Init::kUniform, "uniform"},   {Init::kPositive, "positive"},
+    {Init::kSymmetric, "symmetric"}, {Init::kSpd, "spd"},           {Init::kOrthogonal, "orthogonal"},
+    {Init::kOnehot, "onehot"},       {Init::kProbability, "probability"}, {Init::kIdentity, "identity"},
+    {Init::kOnes, "ones"},           {Init::kZeros, "zeros"}};
+
+}  // namespace
+
 std::string to_string(Init init) {
-  switch (init) {
-    case Init::kNormal: return "normal";
-    case Init::kUniform: return "uniform";
-    case Init::kPositive: return "positive";
-    case Init::kSymmetric: return "symmetric";
-    case Init::kSpd: return "spd";
-    case Init::kOrthogonal: return "orthogonal";
-    case Init::kOnehot: return "onehot";
-    case Init::kProbability: return "probability";
-    case Init::kIdentity: return "identity";
-    case Init::kOnes: return "ones";
-    case Init::kZeros: return "zeros";
-  }
+  for (const auto& [value, name] : kInits)
+    if (value == init) return name;
   return "normal";
 }
 
 bool parse_init(const std::string& name, Init* out) {
-  for (Init i : {Init::kNormal, Init::kUniform, Init::kPositive, Init::kSymmetric, Init::kSpd, Init::kOrthogonal,
-                 Init::kOnehot, Init::kProbability, Init::kIdentity, Init::kOnes, Init::kZeros}) {
-    if (to_string(i) == name) {
-      *out = i;
+  for (const auto& [value, n] : kInits) {
+    if (name == n) {
+      *out = value;
       return true;
     }
   }
   return false;
+}
+
+std::vector<std::string> init_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : kInits) out.emplace_back(entry.second);
+  return out;
 }
 
 arma::mat draw(Init init, arma::uword rows, arma::uword cols, Random& random, double lo, double hi) {

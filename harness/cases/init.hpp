@@ -5,6 +5,7 @@
 #include <armadillo>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/random.hpp"
 #include "gradcheck/case.hpp"
@@ -22,6 +23,9 @@ namespace gradcheck {
 //   probability  every column the softmax of a normal column: positive, sums to 1
 //   identity / ones / zeros
 // Throws gradcheck::Error "case.init" when the init needs a square matrix and gets another.
+// The names of Init, as case files spell them ("normal", "uniform", ...), in the docs' order.
+std::vector<std::string> init_names();
+
 arma::mat draw(Init init, arma::uword rows, arma::uword cols, Random& random, double lo = -1.0, double hi = 1.0);
 
 }  // namespace gradcheck

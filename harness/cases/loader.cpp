@@ -12,8 +12,12 @@
 #include <sstream>
 
 #include "cases/json_locator.hpp"
+#include "cases/discover.hpp"
+#include "cases/init.hpp"
+#include "common/diagnosis_codes.hpp"
 #include "common/json_error.hpp"
 #include "common/suggest.hpp"
+#include "program/function_name.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 
@@ -26,16 +30,31 @@ namespace {
 
 const std::vector<std::string> kCaseFields = {"name", "description", "source", "tags", "dims", "variables",
                                               "expression", "checks", "tolerance", "fd", "trials", "seed",
-                                              "expect", "diagnosis", "reference", "precision", "mode", "comment"};
-const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd",   "trials", "seed",
-                                                  "reference", "precision", "mode", "comment"};
-const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment"};
+                                              "expect", "diagnosis", "reference", "precision", "mode", "program",
+                                              "comment", "$schema"};
+const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd",   "trials",  "seed",
+                                                  "reference", "precision", "mode", "program", "comment"};
+const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment", "$schema"};
 const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
-const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order", "expected", "indices",
-                                               "summation", "tolerance", "reference", "precision", "mode", "comment"};
-const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
-                                                  "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order", "fd-noise", "storage-order"};
+const std::vector<std::string> kCheckFields = {"wrt",       "layout",    "form",      "order", "expected",
+                                               "indices",   "summation", "tolerance", "reference", "precision",
+                                               "mode",      "comment",   "derivative_order", "direction"};
+
+// A JSON pointer as a field path: "/checks/0/layout" -> "checks[0].layout".
+std::string field_of_pointer(const std::string& pointer) {
+  std::string field;
+  std::size_t at = 0;
+  while (at < pointer.size()) {
+    const std::size_t next = std::min(pointer.find('/', at + 1), pointer.size());
+    std::string part = pointer.substr(at + 1, next - at - 1);
+    for (std::size_t k; (k = part.find("~1")) != std::string::npos;) part.replace(k, 2, "/");
+    for (std::size_t k; (k = part.find("~0")) != std::string::npos;) part.replace(k, 2, "~");
+    const bool index = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    field += index ? "[" + part + "]" : (field.empty() ? "" : ".") + part;
+    at = next;
+  }
+  return field;
+}
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -103,7 +122,7 @@ class Reader {
   static std::string join(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v)
-      if (x != "comment") s += (s.empty() ? "" : ", ") + x;
+      if (x != "comment" && x != "$schema") s += (s.empty() ? "" : ", ") + x;
     return s;
   }
 
@@ -164,10 +183,6 @@ class Reader {
   void numerics(const json& obj, const std::string& pointer, const std::string& prefix, Numerics* out) {
     if (auto s = choice(obj, "reference", pointer, prefix + "reference", names<ReferenceMethod>())) {
       parse(*s, &out->reference);
-      if (out->reference == ReferenceMethod::kSymbolic)
-        error("case.field", pointer + "/reference", prefix + "reference",
-              "\"reference\": \"symbolic\" is not available in this version of gradcheck; use \"fd\" (the default) "
-              "or \"complex-step\"");
     }
     if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
     if (auto s = choice(obj, "mode", pointer, prefix + "mode", names<Mode>())) {
@@ -294,6 +309,70 @@ std::optional<arma::mat> read_value(const json& v, Reader& r, const std::string&
   return m;
 }
 
+// Parses "program": {"command": [argv...], "timeout_s": T}; the program runs in the case file's
+// folder (docs/programs.md).
+std::optional<ProgramSpec> read_program(const json& v, Reader& r, const std::string& pointer, const std::string& field,
+                                        const std::string& path) {
+  if (!r.expect_type(v, v.is_object(), pointer, field, "an object {\"command\": [\"python3\", \"f.py\"], \"timeout_s\": 30}"))
+    return std::nullopt;
+  r.unknown_fields(v, {"command", "timeout_s", "comment"}, pointer, field + ".");
+  ProgramSpec out;
+  out.location = r.where(pointer);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  out.folder = parent.empty() ? "." : parent.string();
+  bool ok = true;
+  if (!v.contains("command")) {
+    r.error("case.missing-field", pointer, field + ".command", "required field is missing (the program's argv, a list of strings)");
+    ok = false;
+  } else {
+    const json& c = v.at("command");
+    ok = r.expect_type(c, c.is_array() && !c.empty() && std::all_of(c.begin(), c.end(), [](const json& a) {
+                         return a.is_string();
+                       }) && !c.at(0).get<std::string>().empty(),
+                       pointer + "/command", field + ".command",
+                       "a non-empty list of strings, the program and its arguments (no shell)");
+    if (ok)
+      for (const json& a : c) out.command.push_back(a.get<std::string>());
+  }
+  if (v.contains("timeout_s")) {
+    const json& t = v.at("timeout_s");
+    if (!t.is_number() || !(t.get<double>() > 0) || t.get<double>() > 86400) {
+      r.error("case.field", pointer + "/timeout_s", field + ".timeout_s",
+              fmt::format("expected seconds, a number in (0, 86400], got {}", show(t)));
+      ok = false;
+    } else {
+      out.timeout_s = t.get<double>();
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// "program:NAME" in `expression` or an `expected` needs a "program" (of the case or its defaults)
+// and a NAME; whether the program serves NAME is asked of it when the case runs.
+void program_fields(const json& c, const CaseSpec& spec, Reader& r) {
+  const bool has_program = spec.program || c.contains("program");
+  auto check = [&](const std::string& text, const std::string& pointer, const std::string& field) {
+    const auto name = program::function_name(text);
+    if (!name) return;
+    if (name->empty())
+      r.error("case.field", pointer, field, "\"program:\" needs the name of one of the program's functions after it");
+    else if (!has_program)
+      r.error("case.field", pointer, field,
+              fmt::format("\"{}\" names a function of a program, but the case has no \"program\": add \"program\": "
+                          "{{\"command\": [\"python3\", \"your_program.py\"]}}",
+                          text));
+  };
+  if (c.contains("expression") && c.at("expression").is_string())
+    check(c.at("expression").get<std::string>(), "/expression", "expression");
+  if (!c.contains("checks") || !c.at("checks").is_array()) return;
+  const json& checks = c.at("checks");
+  for (std::size_t i = 0; i < checks.size(); ++i)
+    if (checks[i].is_object() && checks[i].contains("expected") && checks[i].at("expected").is_string())
+      check(checks[i].at("expected").get<std::string>(), "/checks/" + std::to_string(i) + "/expected",
+            fmt::format("checks[{}].expected", i));
+}
+
 // Applies the suite's defaults and reads one case. Problems go to `problems`; the case is kept
 // only when it has none.
 std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std::string& path,
@@ -322,6 +401,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
     if (defaults->contains("seed")) d.seed(defaults->at("seed"), "/seed", &spec.seed);
     if (defaults->contains("tolerance")) spec.numerics.tolerance_stated = true;
     d.numerics(*defaults, "", "defaults.", &spec.numerics);
+    if (defaults->contains("program")) spec.program = read_program(defaults->at("program"), d, "/program", "defaults.program", path);
     // Problems of defaults are reported once for the file, not per case (see load_case_text).
   }
 
@@ -343,10 +423,12 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   if (c.contains("seed")) r.seed(c.at("seed"), "/seed", &spec.seed);
   if (c.contains("tolerance")) spec.numerics.tolerance_stated = true;
   r.numerics(c, "", "", &spec.numerics);
+  if (c.contains("program")) spec.program = read_program(c.at("program"), r, "/program", "program", path);
   if (auto s = r.choice(c, "expect", "", "expect", {"pass", "fail"})) spec.expect = *s;
   if (auto s = r.string(c, "diagnosis", "", "diagnosis", false)) {
-    if (std::find(kDiagnosisCodes.begin(), kDiagnosisCodes.end(), *s) == kDiagnosisCodes.end()) {
-      const std::string hint = suggest(*s, kDiagnosisCodes);
+    const std::vector<std::string>& codes = diagnosis_codes();
+    if (std::find(codes.begin(), codes.end(), *s) == codes.end()) {
+      const std::string hint = suggest(*s, codes);
       r.error("case.field", "/diagnosis", "diagnosis",
               fmt::format("unknown diagnosis code \"{}\"{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
     } else if (spec.expect != "fail") {
@@ -416,9 +498,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
           }
         }
       }
-      if (auto s = r.choice(*it, "init", p, f + ".init",
-                            {"normal", "uniform", "positive", "symmetric", "spd", "orthogonal", "onehot", "probability",
-                             "identity", "ones", "zeros"}))
+      if (auto s = r.choice(*it, "init", p, f + ".init", init_names()))
         parse_init(*s, &v.init);
       if (it->contains("range")) {
         const json& rg = it->at("range");
@@ -456,17 +536,43 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       CheckSpec check;
       check.numerics = spec.numerics;
       check.location = r.where(p);
-      if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
-        check.wrt = *s;
+      auto known_variable = [&](const std::string& name, const std::string& pointer, const std::string& field) {
         const bool known = std::any_of(spec.variables.begin(), spec.variables.end(),
-                                       [&](const VariableSpec& v) { return v.name == *s; });
+                                       [&](const VariableSpec& v) { return v.name == name; });
         if (!known && c.contains("variables") && c.at("variables").is_object()) {
           std::vector<std::string> names;
           for (const auto& v : spec.variables) names.push_back(v.name);
-          const std::string hint = suggest(*s, names);
-          r.error("case.field", p + "/wrt", f + ".wrt",
-                  fmt::format("\"{}\" is not a variable of this case{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+          const std::string hint = suggest(name, names);
+          r.error("case.field", pointer, field,
+                  fmt::format("\"{}\" is not a variable of this case{}", name, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
         }
+      };
+      // Second order (case-format.md, "Second order"): derivative_order 2; wrt one name or two.
+      if (k.contains("derivative_order")) {
+        const json& o = k.at("derivative_order");
+        if (o.is_number_integer() && (o.get<long long>() == 1 || o.get<long long>() == 2))
+          check.derivative_order = static_cast<int>(o.get<long long>());
+        else
+          r.error("case.field", p + "/derivative_order", f + ".derivative_order",
+                  fmt::format("expected 1 (a gradient or Jacobian) or 2 (a Hessian), got {}", show(o)));
+      }
+      if (k.contains("wrt") && k.at("wrt").is_array()) {
+        const json& w = k.at("wrt");
+        if (check.derivative_order != 2 || w.size() != 2 || !w.at(0).is_string() || !w.at(1).is_string()) {
+          r.error("case.field", p + "/wrt", f + ".wrt",
+                  check.derivative_order != 2
+                      ? "a list of two names is the mixed block of a Hessian: it needs \"derivative_order\": 2"
+                      : fmt::format("expected one name or a list of two names [\"x\", \"y\"], got {}", show(w)));
+        } else {
+          check.wrt = w.at(0).get<std::string>();
+          check.wrt2 = w.at(1).get<std::string>();
+          known_variable(check.wrt, p + "/wrt/0", f + ".wrt[0]");
+          known_variable(check.wrt2, p + "/wrt/1", f + ".wrt[1]");
+        }
+      } else if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
+        check.wrt = *s;
+        check.wrt2 = *s;
+        known_variable(*s, p + "/wrt", f + ".wrt");
       }
       if (auto s = r.choice(k, "layout", p, f + ".layout", names<Layout>())) parse(*s, &check.form.layout);
       if (auto s = r.choice(k, "form", p, f + ".form", names<Form>())) parse(*s, &check.form.form);
@@ -480,8 +586,24 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         if (check.form.form != Form::kIndex)
           r.error("case.field", p + "/indices", f + ".indices", "indices apply to \"form\": \"index\" only");
       }
-      if (k.contains("order") && check.form.form != Form::kVec)
+      if (k.contains("order") && check.form.form != Form::kVec && !(check.derivative_order == 2 && check.form.form == Form::kAuto))
         r.error("case.field", p + "/order", f + ".order", "order applies to \"form\": \"vec\" only");
+      if (check.derivative_order == 2 && k.contains("layout"))
+        r.error("case.field", p + "/layout", f + ".layout",
+                "layout does not apply to derivative_order 2: the Hessian block is E[a,b] = d2f / d vec(x)[a] d "
+                "vec(y)[b], numel(x) x numel(y)");
+      if (check.form.form == Form::kHvp && check.derivative_order != 2)
+        r.error("case.field", p + "/form", f + ".form", "form \"hvp\" is a Hessian-vector product: it needs "
+                                                        "\"derivative_order\": 2");
+      if (check.form.form == Form::kHvp && check.wrt != check.wrt2)
+        r.error("case.field", p + "/wrt", f + ".wrt", "form \"hvp\" takes one name in wrt (H V of the pure Hessian)");
+      if (auto s = r.string(k, "direction", p, f + ".direction", check.form.form == Form::kHvp)) {
+        check.direction = *s;
+        if (check.form.form != Form::kHvp)
+          r.error("case.field", p + "/direction", f + ".direction", "direction applies to \"form\": \"hvp\" only");
+        else
+          known_variable(*s, p + "/direction", f + ".direction");
+      }
       if (auto s = r.string(k, "expected", p, f + ".expected", true)) {
         check.expected = *s;
         check.expected_location = r.string_where(p + "/expected");
@@ -495,9 +617,10 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       spec.checks.push_back(std::move(check));
     }
   }
+  program_fields(c, spec, r);
   for (const std::string& dup : locator.duplicates()) {
     if (dup.rfind(base + "/", 0) == 0)
-      r.error("case.duplicate-key", dup.substr(base.size()), dup.substr(base.size() + 1),
+      r.error("case.duplicate-key", dup.substr(base.size()), field_of_pointer(dup.substr(base.size())),
               "this key appears twice in one object; only the last would count", true);
   }
   if (!r.problems.empty()) {
@@ -587,6 +710,7 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
         if (d.contains("fd")) dr.fd(d.at("fd"), "/fd", "defaults.fd", &scratch.fd);
         if (d.contains("trials")) dr.trials(d.at("trials"), "/trials", &scratch.trials, "defaults.trials");
         if (d.contains("seed")) dr.seed(d.at("seed"), "/seed", &scratch.seed, "defaults.seed");
+        if (d.contains("program")) read_program(d.at("program"), dr, "/program", "defaults.program", path);
         suite.problems.insert(suite.problems.end(), dr.problems.begin(), dr.problems.end());
       }
     }
@@ -595,6 +719,7 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
       out.errors = suite.problems;
       return out;
     }
+    if (cases.empty()) suite.error("case.field", "/cases", "cases", "suite has no cases: give at least one case object");
     out.errors = suite.problems;
     const bool defaults_ok = suite.problems.empty();
     std::set<std::string> names;
@@ -633,27 +758,12 @@ LoadedFile load_case_file(const std::string& path) {
   return load_case_text(buffer.str(), path);
 }
 
+// The rules are discover_case_files' (cases/discover.hpp); its first problem is thrown (cli.path:
+// a path that does not exist, a folder with no case files, a symbolic-link loop, a dangling link).
 std::vector<std::string> find_case_files(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) {
-      out.push_back(p);
-      continue;
-    }
-    if (!fs::is_directory(p, ec))
-      throw Error("cli.path", fmt::format("{}: no such file or directory", p));
-    std::vector<std::string> found;
-    for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; it != end;
-         it.increment(ec)) {
-      if (ec) break;
-      if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().string());
-    }
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
+  FoundFiles found = discover_case_files(paths);
+  if (!found.problems.empty()) throw found.problems.front();
+  return found.files;
 }
 
 }  // namespace gradcheck

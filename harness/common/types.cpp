@@ -20,7 +20,7 @@ struct Table<Layout> {
 template <>
 struct Table<Form> {
   static constexpr std::pair<Form, const char*> entries[] = {
-      {Form::kAuto, "auto"}, {Form::kVec, "vec"}, {Form::kIndex, "index"}};
+      {Form::kAuto, "auto"}, {Form::kVec, "vec"}, {Form::kIndex, "index"}, {Form::kHvp, "hvp"}};
 };
 template <>
 struct Table<VecOrder> {

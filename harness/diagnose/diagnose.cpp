@@ -258,7 +258,11 @@ std::string name_factor(double factor, const std::map<std::string, double>& dims
   const bool inverse = ax < 1.0;
   const double n = inverse ? 1.0 / ax : ax;  // the integer-ish size to name
   std::string named;
-  auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)); };
+  // Within the factor's own uncertainty (float32 code fits 4 as 4.00002): the fraction was named
+  // at that tolerance, the dim is matched at it too.
+  auto near = [tolerance](double a, double b) {
+    return std::abs(a - b) <= std::max(1e-9, tolerance) * std::max(1.0, std::abs(b));
+  };
   // Dims of size 1 or 2 are never named: a factor 2 is far more often the 2 of a square
   // (d x'Ax = 2Ax) than a dim that happens to be 2.
   auto nameable = [](double value) { return value > 2; };

@@ -101,10 +101,14 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   j["wrt"] = k.wrt;
   j["layout"] = k.layout;
   j["form"] = k.form;
+  if (k.derivative_order != 1) j["derivative_order"] = k.derivative_order;  // a Hessian (case-format.md)
+  if (!k.direction.empty()) j["direction"] = k.direction;                    // form hvp
   j["status"] = detail::status_name(k.status);
   figures(j, k.max_abs_error, k.max_rel_error, k.rel_error_norm, k.worst);
   j["fd"] = fd(k.fd);
   j["diagnoses"] = diagnoses(k.diagnoses);
+  if (!k.suggestion.expected.empty())
+    j["suggestion"] = {{"expected", k.suggestion.expected}, {"layout", k.suggestion.layout}, {"form", k.suggestion.form}};
   put(j, "time_ms", k.time_ms);
   // Additions of the verdict (runner-and-reports.md): the reference and its bound, the precision,
   // the tolerance as applied, the resolution; the reason of an inconclusive check.

@@ -111,7 +111,9 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
     }
     if (!check.convention.empty()) out += fmt::format("    convention: {}\n", check.convention);
     if (std::isfinite(check.taylor_slope))
-      out += fmt::format("    Taylor remainder slope {:.2f} (2 for a gradient, 1 for a wrong one)\n", check.taylor_slope);
+      out += fmt::format("    Taylor remainder slope {:.2f} ({})\n", check.taylor_slope,
+                         check.derivative_order == 2 ? "3 for a Hessian, 2 for a wrong one"
+                                                     : "2 for a gradient, 1 for a wrong one");
   }
   const bool table = (failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty());
   if (table && options.worst_entries > 0 && !check.worst_entries.empty()) out += entries_table(check.worst_entries, options.worst_entries, "    ");
@@ -123,6 +125,9 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
       out += head + body.substr(std::min<std::size_t>(6, body.size()));
       if (out.back() != '\n') out += "\n";
     }
+    if (!check.suggestion.expected.empty())
+      out += fmt::format("  suggestion: {}  (derived symbolically, {} layout, form {}; passes this check)\n",
+                         check.suggestion.expected, check.suggestion.layout, check.suggestion.form);
   }
   if (status == Status::kXpass) {
     out += "    expected to fail";

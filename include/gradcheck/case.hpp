@@ -41,6 +41,11 @@ struct Numerics {
 
 struct CheckSpec {
   std::string wrt;
+  // Second order: derivative_order 2, wrt2 the second name of wrt (== wrt for one name), direction
+  // the variable V of form hvp.
+  int derivative_order = 1;
+  std::string wrt2;
+  std::string direction;
   FormSpec form;                    // layout, form, order (indices parsed later, with the shapes)
   std::string indices;              // form index: "Z[i,l] / H[j,k]"
   bool explicit_summation = false;
@@ -50,6 +55,14 @@ struct CheckSpec {
   Location location;                // of the check's object
   Location expected_location;       // of the `expected` string's first character
   Location indices_location;
+};
+
+// "program": the process that answers the fields written "program:NAME" (docs/programs.md).
+struct ProgramSpec {
+  std::vector<std::string> command;  // argv, run without a shell
+  double timeout_s = 30.0;           // seconds the program has to answer each request (and to start)
+  std::string folder;                // where it runs: the case file's folder
+  Location location;                 // of the "program" object
 };
 
 struct CaseSpec {
@@ -69,6 +82,7 @@ struct CaseSpec {
   std::string diagnosis;            // with expect "fail": the code the report must name
   Location location;                // of the case object
   Location expression_location;     // of the `expression` string's first character
+  std::optional<ProgramSpec> program;  // set: `expression` or an `expected` may be "program:NAME"
 };
 
 // A file's cases, or the errors that stopped some of them. One bad case never stops the others:

@@ -53,6 +53,16 @@ struct Problem {
   // with pinv); `complex_obstacle` then says why, for reports.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
   std::string complex_obstacle;
+  // Optional: f at many points in one call (outs[k] = f(points[k])), for an f whose every call is
+  // expensive on its own (a program); the finite differences then ask for several points at once.
+  std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
+  // The Jacobian J[a,b] = d vec(f)[a] / d x_b (numel(f) x numel(x)) from a formula derived
+  // symbolically: enables the symbolic reference. Empty when there is none.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
+  // Optional: f along single entries of values[wrt] from work done once per point (perturbation
+  // propagation of a compiled expression, gradcheck/perturbed.hpp); the finite differences then
+  // use it. Each call makes an independent evaluator (one per thread).
+  PerturbedFactory perturbed;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
@@ -69,6 +79,22 @@ struct Problem {
   std::function<std::vector<arma::mat>(int trial, int attempt)> resample;
   // Who reads the advice in diagnoses: case-file fields or C++ names.
   Audience audience = Audience::kCaseFile;
+
+  // Second order (harness/engine/second_order.cpp). With derivative_order 2, f is scalar and the
+  // check is of the Hessian block E[a,b] = d2f / d vec(x)[a] d vec(y)[b], x = names[wrt],
+  // y = names[wrt2] (wrt2 == wrt: the pure Hessian), numel(x) x numel(y) in form vec (and auto)
+  // with vec in form.order, or E[i,j,k,l] = d2f / dX[i,j] dY[k,l] in form index (form.indices
+  // then reads "X[i,j] / Y[k,l]": see parse_hessian_indices), or, in form hvp, H V shaped like x
+  // with V = values[direction]. Layout does not apply.
+  int derivative_order = 1;
+  std::size_t wrt2 = 0;
+  std::size_t direction = 0;
+  // Set only on the first-order problem that second_order.cpp derives when f has no complex
+  // extension: this problem's f is then an estimate of the gradient of `gradient_of` with respect
+  // to values[gradient_of_wrt], and the reference takes second differences of `gradient_of`
+  // instead of differencing f (reference/second_difference.cpp).
+  std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> gradient_of;
+  std::size_t gradient_of_wrt = 0;
 };
 
 // Runs `problem` at each point (one trial per point) and returns every figure of the report.

@@ -31,7 +31,7 @@ struct Shape {
 
 // How the entries of expected E relate to the derivative (see check.hpp for the full table).
 enum class Layout { kDenominator, kNumerator };          // "denominator", "numerator"
-enum class Form { kAuto, kVec, kIndex };                 // "auto", "vec", "index"
+enum class Form { kAuto, kVec, kIndex, kHvp };          // "auto", "vec", "index", "hvp" (second order only)
 enum class VecOrder { kColumnMajor, kRowMajor };         // "column-major", "row-major"
 // kSymmetric: x is a symmetric matrix whose entries (i,j) and (j,i) are one variable, moved
 // together (the Matrix Cookbook's convention): the derivative is G + G' - diag(diag(G)) in

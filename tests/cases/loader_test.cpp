@@ -80,7 +80,7 @@ TEST(Loader, UnknownFieldIsReportedWithASuggestion) {
   EXPECT_EQ(std::string(f.errors[0].what()),
             "u.json:2:55: error [case.unknown-field] case \"a\", field \"tolerence\": unknown field (did you mean "
             "\"tolerance\"?); known fields: name, description, source, tags, dims, variables, expression, checks, "
-            "tolerance, fd, trials, seed, expect, diagnosis, reference, precision, mode");
+            "tolerance, fd, trials, seed, expect, diagnosis, reference, precision, mode, program");
 }
 
 TEST(Loader, EveryProblemOfACaseIsListed) {
@@ -131,6 +131,15 @@ TEST(Loader, DuplicateKeysAreReported) {
   ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
   EXPECT_EQ(f.errors[0].id(), "case.duplicate-key");
   EXPECT_NE(std::string(f.errors[0].what()).find("d.json:2:3:"), std::string::npos) << all_errors(f);
+}
+
+// Found when the check verb's flags became a case: a duplicate key below the top level was named
+// by its JSON pointer ("checks/0/layout"), not as a field.
+TEST(Loader, ADuplicateKeyDeeperDownIsNamedAsAField) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "layout": "numerator", "layout": "denominator", "expected": "ones(2, 1)"}]})json", "d.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].place().field, "checks[0].layout");
 }
 
 TEST(Loader, DiagnosisNeedsExpectFailAndAKnownCode) {
@@ -236,6 +245,105 @@ TEST(Loader, NumberOverflowIsACaseJsonError) {
   ASSERT_EQ(f.errors.size(), 1u);
   EXPECT_EQ(f.errors[0].id(), "case.json");
   EXPECT_EQ(std::string(f.errors[0].what()), "overflow.json:2:12: error [case.json] not valid JSON: number overflow parsing '1e999'");
+}
+
+// Second order (case-format.md, "Second order").
+std::string second_order_case(const std::string& check) {
+  return R"json({"name": "h", "variables": {"x": {"shape": [3, 1]}, "y": {"shape": [2, 1]}, "v": {"shape": [3, 1]}},
+                 "expression": "x' * x", "checks": [)json" +
+         check + "]}";
+}
+
+TEST(Loader, ReadsSecondOrderChecks) {
+  const LoadedFile f = load_case_text(
+      second_order_case(R"c({"wrt": "x", "derivative_order": 2, "expected": "2 * eye(3)"},
+                         {"wrt": ["x", "y"], "derivative_order": 2, "expected": "zeros(3, 2)"},
+                         {"wrt": "x", "derivative_order": 2, "form": "hvp", "direction": "v", "expected": "2 * v"})c"),
+      "h.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  const auto& checks = f.cases.at(0).checks;
+  EXPECT_EQ(checks[0].derivative_order, 2);
+  EXPECT_EQ(checks[0].wrt2, "x");
+  EXPECT_EQ(checks[1].wrt, "x");
+  EXPECT_EQ(checks[1].wrt2, "y");
+  EXPECT_EQ(checks[2].form.form, Form::kHvp);
+  EXPECT_EQ(checks[2].direction, "v");
+}
+
+TEST(Loader, SecondOrderMistakesAreLocatedFieldErrors) {
+  struct Bad {
+    const char* check;
+    const char* says;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {R"c({"wrt": "x", "derivative_order": 3, "expected": "x"})c", "checks[0].derivative_order\": expected 1"},
+           {R"c({"wrt": ["x", "y"], "expected": "x"})c", "needs \"derivative_order\": 2"},
+           {R"c({"wrt": ["x", "z"], "derivative_order": 2, "expected": "x"})c", "\"z\" is not a variable"},
+           {R"c({"wrt": "x", "derivative_order": 2, "layout": "numerator", "expected": "x"})c", "layout does not apply"},
+           {R"c({"wrt": "x", "form": "hvp", "direction": "v", "expected": "x"})c", "it needs \"derivative_order\": 2"},
+           {R"c({"wrt": "x", "derivative_order": 2, "form": "hvp", "expected": "x"})c", "checks[0].direction"},
+           {R"c({"wrt": "x", "derivative_order": 2, "direction": "v", "expected": "x"})c", "direction applies to"},
+       }) {
+    const LoadedFile f = load_case_text(second_order_case(b.check), "h.json");
+    EXPECT_NE(all_errors(f).find(b.says), std::string::npos) << b.check << "\n" << all_errors(f);
+  }
+}
+
+// Programs (docs/programs.md): the "program" field and "program:NAME" fields.
+TEST(LoaderPrograms, ReadsProgramAndItsFolder) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+    "expression": "program:loss", "program": {"command": ["python3", "net.py", "--fast"], "timeout_s": 2.5},
+    "checks": [{"wrt": "x", "expected": "program:grad"}]})json", "examples/net/p.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  ASSERT_TRUE(f.cases[0].program);
+  const ProgramSpec& p = *f.cases[0].program;
+  EXPECT_EQ(p.command, (std::vector<std::string>{"python3", "net.py", "--fast"}));
+  EXPECT_EQ(p.timeout_s, 2.5);
+  EXPECT_EQ(p.folder, "examples/net");
+  EXPECT_EQ(p.location.line, 2u);
+}
+
+TEST(LoaderPrograms, SuiteDefaultsGiveEveryCaseTheProgram) {
+  const LoadedFile f = load_case_text(R"json({"defaults": {"program": {"command": ["./serve"]}}, "cases": [
+    {"name": "a", "variables": {"x": {"shape": [3, 1]}}, "expression": "program:f",
+     "checks": [{"wrt": "x", "expected": "2 * x"}]}]})json", "s.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  ASSERT_TRUE(f.cases[0].program);
+  EXPECT_EQ(f.cases[0].program->timeout_s, 30.0);  // the default
+  EXPECT_EQ(f.cases[0].program->folder, ".");
+}
+
+TEST(LoaderPrograms, ProgramFunctionWithoutProgramIsLocated) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+ "expression": "sum(x.^2)", "checks": [{"wrt": "x", "expected": "program:grad"}]})json", "p.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(std::string(f.errors[0].what()),
+            "p.json:2:65: error [case.field] case \"p\", field \"checks[0].expected\": \"program:grad\" names a function "
+            "of a program, but the case has no \"program\": add \"program\": {\"command\": [\"python3\", "
+            "\"your_program.py\"]}");
+}
+
+TEST(LoaderPrograms, BadProgramFieldsAreLocated) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+ "expression": "program:", "program": {"command": "python3 f.py", "timeout_s": -1, "timeout": 3},
+ "checks": [{"wrt": "x", "expected": "2 * x"}]})json", "p.json");
+  const std::string e = all_errors(f);
+  EXPECT_NE(e.find("p.json:2:51: error [case.field] case \"p\", field \"program.command\": expected a non-empty list of "
+                   "strings, the program and its arguments (no shell), got a string \"python3 f.py\""),
+            std::string::npos) << e;
+  EXPECT_NE(e.find("field \"program.timeout_s\": expected seconds, a number in (0, 86400], got -1"), std::string::npos) << e;
+  EXPECT_NE(e.find("field \"program.timeout\": unknown field (did you mean \"timeout_s\"?)"), std::string::npos) << e;
+  EXPECT_NE(e.find("p.json:2:16: error [case.field] case \"p\", field \"expression\": \"program:\" needs the name of one "
+                   "of the program's functions after it"),
+            std::string::npos) << e;
+}
+
+TEST(LoaderPrograms, ProgramWithoutCommandIsAMissingField) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+ "expression": "program:f", "program": {}, "checks": [{"wrt": "x", "expected": "2 * x"}]})json", "p.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].id(), "case.missing-field");
+  EXPECT_NE(std::string(f.errors[0].what()).find("field \"program.command\": required field is missing"), std::string::npos);
 }
 
 }  // namespace

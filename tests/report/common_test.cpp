@@ -105,5 +105,23 @@ TEST(ReportCommon, DirectionalLineStatesTheMissChance) {
   EXPECT_NE(directional(k).find("; 7 more probes narrowed the failure down to the worst entry"), std::string::npos);
 }
 
+TEST(ReportCommon, SecondOrderChecksSayDerivativeOrderTwo) {
+  CheckResult k;
+  k.function = "f";
+  k.derivative_order = 2;
+  k.wrt = "x";
+  k.form = "vec";
+  EXPECT_EQ(derivative(k), "d2 f/d vec(x) d vec(x) (Hessian, vec, derivative order 2)");
+  k.wrt = "W, b";
+  EXPECT_EQ(derivative(k), "d2 f/d vec(W) d vec(b) (mixed block, vec, derivative order 2)");
+  k.wrt = "X";
+  k.form = "index";
+  k.indices = "X[i,j], X[k,l]";
+  EXPECT_EQ(derivative(k), "d2 f/d X[i,j] d X[k,l] (Hessian, index, derivative order 2)");
+  k.form = "hvp";
+  k.direction = "V";
+  EXPECT_EQ(derivative(k), "d2 f/d X d X * V (Hessian-vector product, derivative order 2)");
+}
+
 }  // namespace
 }  // namespace gradcheck::report::detail

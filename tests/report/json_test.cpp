@@ -205,5 +205,18 @@ TEST(JsonVerdict, EveryCheckCarriesItsReferencePrecisionToleranceAndResolution) 
   EXPECT_NE(r["closing_line"].get<std::string>().find("1 inconclusive"), std::string::npos);
 }
 
+TEST(Json, SecondOrderChecksCarryTheirDerivativeOrder) {
+  RunResult run = sample_run();
+  CheckResult& k = run.cases.at(0).checks.at(0);
+  k.derivative_order = 2;
+  k.form = "hvp";
+  k.direction = "v";
+  const json j = parsed(run);
+  const json& first = j.at("cases").at(0).at("checks").at(0);
+  EXPECT_EQ(first.at("derivative_order"), 2);
+  EXPECT_EQ(first.at("direction"), "v");
+  EXPECT_FALSE(j.at("cases").at(1).at("checks").at(0).contains("derivative_order"));
+}
+
 }  // namespace
 }  // namespace gradcheck::report
