@@ -450,6 +450,7 @@ Column fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise,
 
 Reference finite_differences(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
                              const Noise& noise, const FdOptions& fd) {
+  if (target.gradient_of) return second_differences(target, values, fd);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];
   Reference r = empty_reference(x, f0.n_elem);
@@ -500,6 +501,7 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& r) {
+  if (target.gradient_of) return tighten_second_differences(target, values, columns, level, r);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];
   const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);

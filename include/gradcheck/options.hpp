@@ -86,6 +86,14 @@ struct Options {
   // parallel; the result is bit-identical to 1. Expressions get one evaluator per thread; a C++
   // callable is then called from several threads at once, so set it only when f is thread-safe.
   int threads = 1;
+  // Entry-wise (every entry of the derivative) or directional (random probes v' J u against
+  // v' E u, a few evaluations of f whatever the size; the rule and the chance of missing a wrong
+  // derivative are in harness/engine/directional.hpp).
+  Mode mode = Mode::kEntrywise;
+  // Directional mode: probes per trial (each about 4 evaluations of f). A derivative wrong at
+  // every trial point escapes all of them with probability <= (3/4)^(probes * trials): 8 probes
+  // and 3 trials give 1.0e-3; 49 probes in all bring it below 1e-6.
+  int probes = 8;
 
   bool is_valid(std::string* error) const;
 };
