@@ -6,19 +6,6 @@
 
 namespace gradcheck {
 
-TextPosition position_of(const std::string& text, std::size_t offset) {
-  TextPosition p{1, 1};
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++p.line;
-      p.column = 1;
-    } else {
-      ++p.column;
-    }
-  }
-  return p;
-}
-
 std::string pointer_escape(const std::string& key) {
   std::string out;
   for (char c : key) {

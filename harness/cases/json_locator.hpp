@@ -11,15 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "common/json_error.hpp"  // TextPosition, position_of
+
 namespace gradcheck {
-
-struct TextPosition {
-  std::size_t line = 0;    // 1-based
-  std::size_t column = 0;  // 1-based, in bytes
-};
-
-// Line and column of a byte offset (0-based) in `text`.
-TextPosition position_of(const std::string& text, std::size_t offset);
 
 class JsonLocator {
  public:

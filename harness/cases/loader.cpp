@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cases/json_locator.hpp"
+#include "common/json_error.hpp"
 #include "common/suggest.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
@@ -30,11 +31,28 @@ const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd"
                                                   "reference", "precision", "mode", "comment"};
 const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment"};
 const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
-const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order", "expected", "indices",
-                                               "summation", "tolerance", "reference", "precision", "mode", "comment"};
+const std::vector<std::string> kCheckFields = {"wrt",       "layout",    "form",      "order", "expected",
+                                               "indices",   "summation", "tolerance", "reference", "precision",
+                                               "mode",      "comment",   "derivative_order", "direction"};
 const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
                                                   "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order", "fd-noise", "storage-order"};
+                                                  "vec-order", "fd-noise", "storage-order", "asymmetric"};
+
+// A JSON pointer as a field path: "/checks/0/layout" -> "checks[0].layout".
+std::string field_of_pointer(const std::string& pointer) {
+  std::string field;
+  std::size_t at = 0;
+  while (at < pointer.size()) {
+    const std::size_t next = std::min(pointer.find('/', at + 1), pointer.size());
+    std::string part = pointer.substr(at + 1, next - at - 1);
+    for (std::size_t k; (k = part.find("~1")) != std::string::npos;) part.replace(k, 2, "/");
+    for (std::size_t k; (k = part.find("~0")) != std::string::npos;) part.replace(k, 2, "~");
+    const bool index = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    field += index ? "[" + part + "]" : (field.empty() ? "" : ".") + part;
+    at = next;
+  }
+  return field;
+}
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -63,7 +81,7 @@ class Reader {
   Reader(const std::string& path, const JsonLocator& locator, std::string case_name, std::string base)
       : path_(path), locator_(locator), case_name_(std::move(case_name)), base_(std::move(base)) {}
 
-  std::vector<LoadedFile::Problem> problems;
+  std::vector<Error> problems;
 
   Location where(const std::string& pointer) const {
     const TextPosition p = locator_.value(base_ + pointer);
@@ -84,8 +102,7 @@ class Reader {
   void error(const std::string& id, const std::string& pointer, const std::string& field, const std::string& what,
              bool at_key = false) {
     const Location at = at_key ? key_where(pointer) : where(pointer);
-    std::string who = case_name_.empty() ? "" : fmt::format("case \"{}\", ", case_name_);
-    problems.push_back({case_name_, id, fmt::format("{}: error [{}] {}field \"{}\": {}", at.str(), id, who, field, what)});
+    problems.push_back(Error(id, what, {at.file, at.line, at.column, case_name_, field}));
   }
 
   void unknown_fields(const json& object, const std::vector<std::string>& known, const std::string& pointer,
@@ -166,11 +183,10 @@ class Reader {
       parse(*s, &out->reference);
     }
     if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
-    if (auto s = choice(obj, "mode", pointer, prefix + "mode", {"entrywise", "directional"})) {
-      if (*s == "directional")
-        error("case.field", pointer + "/mode", prefix + "mode",
-              "\"mode\": \"directional\" is not available in this version of gradcheck; use \"entrywise\" (the "
-              "default)");
+    if (auto s = choice(obj, "mode", pointer, prefix + "mode", names<Mode>())) {
+      Mode mode = Mode::kEntrywise;
+      parse(*s, &mode);
+      out->mode = mode;
     }
   }
 
@@ -295,7 +311,7 @@ std::optional<arma::mat> read_value(const json& v, Reader& r, const std::string&
 // only when it has none.
 std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std::string& path,
                                   const JsonLocator& locator, const std::string& base, const std::string& fallback_name,
-                                  std::vector<LoadedFile::Problem>& problems) {
+                                  std::vector<Error>& problems) {
   std::string name = fallback_name;
   if (c.is_object() && c.contains("name") && c.at("name").is_string()) name = c.at("name").get<std::string>();
   Reader r(path, locator, name, base);
@@ -453,17 +469,43 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       CheckSpec check;
       check.numerics = spec.numerics;
       check.location = r.where(p);
-      if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
-        check.wrt = *s;
+      auto known_variable = [&](const std::string& name, const std::string& pointer, const std::string& field) {
         const bool known = std::any_of(spec.variables.begin(), spec.variables.end(),
-                                       [&](const VariableSpec& v) { return v.name == *s; });
+                                       [&](const VariableSpec& v) { return v.name == name; });
         if (!known && c.contains("variables") && c.at("variables").is_object()) {
           std::vector<std::string> names;
           for (const auto& v : spec.variables) names.push_back(v.name);
-          const std::string hint = suggest(*s, names);
-          r.error("case.field", p + "/wrt", f + ".wrt",
-                  fmt::format("\"{}\" is not a variable of this case{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+          const std::string hint = suggest(name, names);
+          r.error("case.field", pointer, field,
+                  fmt::format("\"{}\" is not a variable of this case{}", name, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
         }
+      };
+      // Second order (case-format.md, "Second order"): derivative_order 2; wrt one name or two.
+      if (k.contains("derivative_order")) {
+        const json& o = k.at("derivative_order");
+        if (o.is_number_integer() && (o.get<long long>() == 1 || o.get<long long>() == 2))
+          check.derivative_order = static_cast<int>(o.get<long long>());
+        else
+          r.error("case.field", p + "/derivative_order", f + ".derivative_order",
+                  fmt::format("expected 1 (a gradient or Jacobian) or 2 (a Hessian), got {}", show(o)));
+      }
+      if (k.contains("wrt") && k.at("wrt").is_array()) {
+        const json& w = k.at("wrt");
+        if (check.derivative_order != 2 || w.size() != 2 || !w.at(0).is_string() || !w.at(1).is_string()) {
+          r.error("case.field", p + "/wrt", f + ".wrt",
+                  check.derivative_order != 2
+                      ? "a list of two names is the mixed block of a Hessian: it needs \"derivative_order\": 2"
+                      : fmt::format("expected one name or a list of two names [\"x\", \"y\"], got {}", show(w)));
+        } else {
+          check.wrt = w.at(0).get<std::string>();
+          check.wrt2 = w.at(1).get<std::string>();
+          known_variable(check.wrt, p + "/wrt/0", f + ".wrt[0]");
+          known_variable(check.wrt2, p + "/wrt/1", f + ".wrt[1]");
+        }
+      } else if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
+        check.wrt = *s;
+        check.wrt2 = *s;
+        known_variable(*s, p + "/wrt", f + ".wrt");
       }
       if (auto s = r.choice(k, "layout", p, f + ".layout", names<Layout>())) parse(*s, &check.form.layout);
       if (auto s = r.choice(k, "form", p, f + ".form", names<Form>())) parse(*s, &check.form.form);
@@ -477,8 +519,24 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         if (check.form.form != Form::kIndex)
           r.error("case.field", p + "/indices", f + ".indices", "indices apply to \"form\": \"index\" only");
       }
-      if (k.contains("order") && check.form.form != Form::kVec)
+      if (k.contains("order") && check.form.form != Form::kVec && !(check.derivative_order == 2 && check.form.form == Form::kAuto))
         r.error("case.field", p + "/order", f + ".order", "order applies to \"form\": \"vec\" only");
+      if (check.derivative_order == 2 && k.contains("layout"))
+        r.error("case.field", p + "/layout", f + ".layout",
+                "layout does not apply to derivative_order 2: the Hessian block is E[a,b] = d2f / d vec(x)[a] d "
+                "vec(y)[b], numel(x) x numel(y)");
+      if (check.form.form == Form::kHvp && check.derivative_order != 2)
+        r.error("case.field", p + "/form", f + ".form", "form \"hvp\" is a Hessian-vector product: it needs "
+                                                        "\"derivative_order\": 2");
+      if (check.form.form == Form::kHvp && check.wrt != check.wrt2)
+        r.error("case.field", p + "/wrt", f + ".wrt", "form \"hvp\" takes one name in wrt (H V of the pure Hessian)");
+      if (auto s = r.string(k, "direction", p, f + ".direction", check.form.form == Form::kHvp)) {
+        check.direction = *s;
+        if (check.form.form != Form::kHvp)
+          r.error("case.field", p + "/direction", f + ".direction", "direction applies to \"form\": \"hvp\" only");
+        else
+          known_variable(*s, p + "/direction", f + ".direction");
+      }
       if (auto s = r.string(k, "expected", p, f + ".expected", true)) {
         check.expected = *s;
         check.expected_location = r.string_where(p + "/expected");
@@ -494,7 +552,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   }
   for (const std::string& dup : locator.duplicates()) {
     if (dup.rfind(base + "/", 0) == 0)
-      r.error("case.duplicate-key", dup.substr(base.size()), dup.substr(base.size() + 1),
+      r.error("case.duplicate-key", dup.substr(base.size()), field_of_pointer(dup.substr(base.size())),
               "this key appears twice in one object; only the last would count", true);
   }
   if (!r.problems.empty()) {
@@ -502,26 +560,6 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
     return std::nullopt;
   }
   return spec;
-}
-
-// `s` with every byte that is not part of valid UTF-8 (and every control character) written as
-// \xFF, so that messages quoting raw input print cleanly.
-std::string printable(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    for (std::size_t k = 1; k < n; ++k)
-      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) n = 0;
-    if (n == 0 || (n == 1 && c < 0x20)) {
-      out += fmt::format("\\x{:02X}", c);
-      ++i;
-    } else {
-      out.append(s, i, n);
-      i += n;
-    }
-  }
-  return out;
 }
 
 // Calls visit(i) for every offset of `text` outside JSON strings, until it returns true;
@@ -541,16 +579,6 @@ std::size_t find_outside_strings(const std::string& text, Visit visit) {
     }
   }
   return std::string::npos;
-}
-
-// The offset of the first occurrence of the number `literal` outside strings (0 if none).
-std::size_t find_literal(const std::string& text, const std::string& literal) {
-  if (literal.empty()) return 0;
-  const std::size_t at = find_outside_strings(text, [&](std::size_t i) {
-    return text.compare(i, literal.size(), literal) == 0 &&
-           (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos);
-  });
-  return at == std::string::npos ? 0 : at;
 }
 
 // The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.
@@ -574,46 +602,24 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
   constexpr std::size_t kMaxNesting = 64;
   if (const std::size_t at = too_deep(text, kMaxNesting); at != std::string::npos) {
     const TextPosition p = position_of(text, at);
-    out.errors.push_back({"", "case.json",
-                          fmt::format("{}:{}:{}: error [case.json] nested more than {} levels deep: a case file needs "
-                                      "only a few levels",
-                                      path, p.line, p.column, kMaxNesting)});
+    out.errors.push_back(Error("case.json",
+                               fmt::format("nested more than {} levels deep: a case file needs only a few levels",
+                                           kMaxNesting),
+                               {path, p.line, p.column, "", ""}));
     return out;
   }
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's byte is 1-based: the position of the character where parsing stopped.
-    const TextPosition p = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <reason>"; the
-    // reason itself may hold ": " (last read: '"a": tru').
-    std::string what = e.what();
-    const auto column = what.find(", column ");
-    const auto colon = what.find(": ", column == std::string::npos ? 0 : column);
-    std::string reason = printable(colon != std::string::npos ? what.substr(colon + 2) : what);
-    out.errors.push_back({"", "case.json",
-                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column, reason)});
-    return out;
   } catch (const json::exception& e) {
-    // A number too large for a double (1e999) is out_of_range, with no position: find the
-    // literal the message quotes, outside strings.
-    std::string what = e.what();
-    const auto bracket = what.find("] ");
-    std::string reason = bracket != std::string::npos ? what.substr(bracket + 2) : what;
-    std::size_t at = 0;
-    if (const auto q = reason.find('\''); q != std::string::npos && reason.back() == '\'')
-      at = find_literal(text, reason.substr(q + 1, reason.size() - q - 2));
-    const TextPosition p = position_of(text, at);
-    out.errors.push_back({"", "case.json",
-                          fmt::format("{}:{}:{}: error [case.json] not valid JSON: {}", path, p.line, p.column,
-                                      printable(reason))});
+    const JsonFailure failure = json_failure(text, e);
+    out.errors.push_back(Error("case.json", "not valid JSON: " + failure.reason, {path, failure.at.line, failure.at.column, "", ""}));
     return out;
   }
   const JsonLocator locator(text);
   auto file_error = [&](const std::string& pointer, const std::string& what) {
     const TextPosition p = locator.value(pointer);
-    out.errors.push_back({"", "case.field", fmt::format("{}:{}:{}: error [case.field] {}", path, p.line, p.column, what)});
+    out.errors.push_back(Error("case.field", what, {path, p.line, p.column, "", ""}));
   };
   if (!doc.is_object()) {
     file_error("", fmt::format("a case file holds a case object or a suite {{\"defaults\", \"cases\"}}, got {}", type_name(doc)));
@@ -654,10 +660,9 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
       if (!spec) continue;
       if (!names.insert(spec->name).second) {
         const TextPosition p = locator.value(base + "/name");
-        out.errors.push_back({spec->name, "case.duplicate-name",
-                              fmt::format("{}:{}:{}: error [case.duplicate-name] case \"{}\", field \"name\": another "
-                                          "case in this file has the same name; names must be unique in a file",
-                                          path, p.line, p.column, spec->name)});
+        out.errors.push_back(Error("case.duplicate-name",
+                                   "another case in this file has the same name; names must be unique in a file",
+                                   {path, p.line, p.column, spec->name, "name"}));
         continue;
       }
       spec->location.file = path;
@@ -675,8 +680,7 @@ LoadedFile load_case_file(const std::string& path) {
   if (!in) {
     LoadedFile out;
     out.path = path;
-    out.errors.push_back({"", "case.io", fmt::format("{}: error [case.io] cannot read the file: {}", path,
-                                                     std::strerror(errno))});
+    out.errors.push_back(Error("case.io", fmt::format("cannot read the file: {}", std::strerror(errno)), {path, 0, 0, "", ""}));
     return out;
   }
   std::stringstream buffer;

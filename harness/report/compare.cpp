@@ -20,6 +20,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/json_error.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
 #include "report/common.hpp"
@@ -46,13 +47,10 @@ class Reader {
     Json root;
     try {
       root = Json::parse(content);
-    } catch (const Json::parse_error& e) {
-      parse_failure(content, e);
-    } catch (const Json::exception& e) {  // a number too large for a double: out_of_range, no position
-      std::string reason = e.what();
-      const auto bracket = reason.find("] ");
-      if (bracket != std::string::npos) reason = reason.substr(bracket + 2);
-      fail(fmt::format("\"{}\": not valid JSON: {}", path_, reason));
+    } catch (const Json::exception& e) {
+      const JsonFailure failure = json_failure(content, e);
+      fail(fmt::format("\"{}\": line {}, column {}: not valid JSON: {}", path_, failure.at.line, failure.at.column,
+                       failure.reason));
     }
     if (!root.is_object() || !root.contains("schema") || root["schema"] != 1)
       fail(fmt::format("\"{}\" is not a gradcheck report: it needs \"schema\": 1 at the top", path_));
@@ -64,24 +62,6 @@ class Reader {
 
  private:
   [[noreturn]] void fail(const std::string& message) const { throw Error("report.read", message); }
-
-  [[noreturn]] void parse_failure(const std::string& content, const Json::parse_error& e) const {
-    // e.byte is the 1-based offset of the character where parsing stopped.
-    std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, content.size());
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < end; ++i) {
-      if (content[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string reason = e.what();
-    auto colon = reason.find(": ", reason.find("parse error"));
-    if (colon != std::string::npos) reason = reason.substr(colon + 2);
-    fail(fmt::format("\"{}\": line {}, column {}: not valid JSON: {}", path_, line, column, reason));
-  }
 
   // obj[key] of the given type; `optional` fields that are missing give null.
   const Json& field(const Json& obj, const char* key, const std::string& where, Json::value_t type,

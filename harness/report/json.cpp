@@ -64,6 +64,29 @@ Json diagnoses(const std::vector<Diagnosis>& list) {
   return out;
 }
 
+// Errors as data: [{"id", "message", "file", "line", "column", "case", "field", "expression",
+// "expression_column"}, ...]; parts that are unknown are left out (line and column 0 mean unknown).
+Json errors(const std::vector<Error>& list) {
+  Json out = Json::array();
+  for (const Error& e : list) {
+    Json j;
+    j["id"] = e.id();
+    j["message"] = e.message();
+    const ErrorPlace& at = e.place();
+    if (!at.file.empty()) j["file"] = at.file;
+    if (at.line > 0) j["line"] = at.line;
+    if (at.line > 0) j["column"] = at.column;
+    if (!at.case_name.empty()) j["case"] = at.case_name;
+    if (!at.field.empty()) j["field"] = at.field;
+    if (e.expression_length() > 0) {
+      j["expression"] = e.expression();
+      j["expression_column"] = e.expression_column();
+    }
+    out.push_back(j);
+  }
+  return out;
+}
+
 // The figures a check and a trial have in common.
 void figures(Json& j, double max_abs, double max_rel, double norm, const EntryError& worst) {
   put(j, "max_abs_error", max_abs);
@@ -78,6 +101,8 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   j["wrt"] = k.wrt;
   j["layout"] = k.layout;
   j["form"] = k.form;
+  if (k.derivative_order != 1) j["derivative_order"] = k.derivative_order;  // a Hessian (case-format.md)
+  if (!k.direction.empty()) j["direction"] = k.direction;                    // form hvp
   j["status"] = detail::status_name(k.status);
   figures(j, k.max_abs_error, k.max_rel_error, k.rel_error_norm, k.worst);
   j["fd"] = fd(k.fd);
@@ -104,6 +129,17 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
     j["tolerance"] = tol;
   }
   put(j, "resolution", k.resolution);
+  j["mode"] = k.mode;
+  if (k.mode == "directional") {
+    Json d;
+    d["probes"] = k.directional.probes;
+    d["narrowing_probes"] = k.directional.narrowing_probes;
+    put(d, "miss_probability", k.directional.miss_probability);
+    d["probes_for_one_in_a_million"] = k.directional.probes_for_one_in_a_million;
+    put(d, "threshold", k.directional.threshold);
+    d["located"] = k.directional.located;
+    j["directional"] = d;
+  }
   if (k.status == Status::kInconclusive) {
     j["reason"] = k.reason;
     j["reason_code"] = k.reason_code;
@@ -129,6 +165,7 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   if (!k.convention.empty()) j["convention"] = k.convention;
   if (!k.wanted_shape.empty()) j["wanted_shape"] = k.wanted_shape;
   if (!k.error.empty()) j["error"] = k.error;
+  if (!k.errors.empty()) j["errors"] = errors(k.errors);
   Json worst = Json::array();
   for (const auto& e : k.worst_entries) worst.push_back(entry(e));
   j["worst_entries"] = worst;
@@ -180,6 +217,7 @@ Json case_json(const CaseResult& c) {
   if (!c.expected_diagnosis.empty()) j["expected_diagnosis"] = c.expected_diagnosis;
   if (!c.error.empty()) j["error"] = c.error;
   if (!c.error_id.empty()) j["error_id"] = c.error_id;
+  if (!c.errors.empty()) j["errors"] = errors(c.errors);
   put(j, "time_ms", c.time_ms);
   return j;
 }

@@ -12,6 +12,8 @@
 
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
+#include "engine/directional.hpp"
+#include "engine/second_order.hpp"
 #include "reference/reference.hpp"
 #include "symbolic/suggest.hpp"
 #include "gradcheck/check.hpp"
@@ -61,25 +63,29 @@ std::vector<Instance> expand(const CaseSpec& spec, const std::string& file) {
   return out;
 }
 
-// An error located in the file: "file:line:col: error [id] case "x", field "f": message".
-std::string located(const Location& at, const std::string& id, const std::string& case_name, const std::string& field,
-                    const std::string& message) {
-  return fmt::format("{}: error [{}] case \"{}\", field \"{}\": {}", at.str(), id, case_name, field, message);
+// An error located in the file (its text: "file:line:col: error [id] case "x", field "f": message").
+Error located(const Location& at, const std::string& id, const std::string& case_name, const std::string& field,
+              const std::string& message) {
+  return Error(id, message, {at.file, at.line, at.column, case_name, field});
+}
+
+// An Error of the engine (or of a check's form) at a field of the case.
+Error located(const Location& at, const Error& e, const std::string& case_name, const std::string& field) {
+  return e.at({at.file, at.line, at.column, case_name, field});
 }
 
 // An ExprError inside a string field: the column of the caret in the file is the column of the
 // string's opening quote + 1 + the raw offset of the expression's column (escape sequences such
 // as \u00b7 or \" are wider in the file than in the expression).
-std::string located_expr(const Location& string_at, const ExprError& e, const std::string& case_name,
-                         const std::string& field) {
+Error located_expr(const Location& string_at, const ExprError& e, const std::string& case_name,
+                   const std::string& field) {
   Location at = string_at;
   if (at.line > 0) {
     const std::vector<std::size_t>& raw = string_at.string_columns;
     const std::size_t k = e.column() > 0 ? e.column() - 1 : 0;
     at.column += 1 + (raw.empty() ? k : raw[std::min(k, raw.size() - 1)]);
   }
-  return fmt::format("{}: error [{}] case \"{}\", field \"{}\", column {}: {}\n{}", at.str(), e.id(), case_name, field,
-                     e.column(), e.detail(), e.excerpt("    "));
+  return located(at, e, case_name, field);
 }
 
 arma::uword size_of(const std::string& written, const std::map<std::string, double>& dims) {
@@ -117,8 +123,7 @@ std::vector<arma::mat> draw_point(const CaseSpec& spec, const std::vector<Shape>
 struct PreparedCheck {
   Problem problem;
   Options options;
-  std::string error;     // set: the check cannot run (a case-file error), with its location
-  std::string error_id;
+  std::optional<Error> error;  // set: the check cannot run (a case-file error), with its location
 };
 
 // Everything of an instance that can be prepared without running: symbols, compiled
@@ -126,7 +131,7 @@ struct PreparedCheck {
 struct Prepared {
   std::vector<PreparedCheck> checks;
   std::vector<std::vector<arma::mat>> points;
-  std::string error, error_id;  // the whole instance cannot run
+  std::optional<Error> error;  // the whole instance cannot run
   std::uint64_t seed = 0;
   std::shared_ptr<const Symbols> symbols;  // for suggestions (harness/symbolic/suggest.hpp)
 };
@@ -134,9 +139,8 @@ struct Prepared {
 Prepared prepare(const Instance& in, const RunOptions& run) {
   const CaseSpec& spec = *in.spec;
   Prepared out;
-  auto fail = [&](const std::string& id, std::string message) {
-    out.error_id = id;
-    out.error = std::move(message);
+  auto fail = [&](Error e) {
+    out.error = std::move(e);
     return out;
   };
 
@@ -149,20 +153,20 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     // entries would run for hours (or exhaust memory). Refuse it with the reason.
     constexpr arma::uword kMaxEntries = 1000000;
     if (s.rows * s.cols > kMaxEntries)
-      return fail("case.size", located(v.location, "case.size", in.name, "variables." + v.name + ".shape",
+      return fail(located(v.location, "case.size", in.name, "variables." + v.name + ".shape",
                                        fmt::format("{} has {} entries; gradcheck takes at most {} per variable "
                                                    "(finite differences evaluate f four times per entry): use smaller dims",
                                                    s.str(), s.rows * s.cols, kMaxEntries)));
     if (v.value && (v.value->n_rows != s.rows || v.value->n_cols != s.cols))
-      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
+      return fail(located(v.location, "case.field", in.name, "variables." + v.name + ".value",
                                         fmt::format("the value is {}x{} but the shape is {}", v.value->n_rows,
                                                     v.value->n_cols, s.str())));
     if (v.structure == Structure::kSymmetric && v.value && s.is_square() &&
         !v.value->is_symmetric(1e-12 * std::max(1.0, arma::abs(*v.value).max())))
-      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".value",
+      return fail(located(v.location, "case.field", in.name, "variables." + v.name + ".value",
                                         "a variable with \"structure\": \"symmetric\" needs a symmetric value"));
     if (v.structure == Structure::kSymmetric && !s.is_square())
-      return fail("case.field", located(v.location, "case.field", in.name, "variables." + v.name + ".structure",
+      return fail(located(v.location, "case.field", in.name, "variables." + v.name + ".structure",
                                         fmt::format("a symmetric variable must be square, the shape is {}", s.str())));
     symbols.add_variable(v.name, s);
     names.push_back(v.name);
@@ -177,7 +181,6 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   } catch (const ExprError& e) {
     // The case cannot run; its expected strings are still compiled below so that lint lists
     // their problems too (every problem, not the first).
-    out.error_id = e.id();
     out.error = located_expr(spec.expression_location, e, in.name, "expression");
   }
 
@@ -187,8 +190,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       out.points.push_back(draw_point(spec, shapes, out.seed, t, 0));
     } catch (const std::pair<std::size_t, Error>& e) {
       const VariableSpec& var = spec.variables[e.first];
-      return fail(e.second.id(),
-                  located(var.location, e.second.id(), in.name, "variables." + var.name + ".init", e.second.message()));
+      return fail(located(var.location, e.second, in.name, "variables." + var.name + ".init"));
     }
   }
   // A trial's point may move (off a kink, away from an ill-conditioned spot) when some variable
@@ -211,12 +213,20 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     const auto wrt = std::find(names.begin(), names.end(), c.wrt);
     p.wrt = static_cast<std::size_t>(wrt - names.begin());
     p.structure = spec.variables[p.wrt].structure;
+    p.derivative_order = c.derivative_order;  // second order: engine/second_order.cpp
+    if (c.derivative_order == 2) {
+      p.wrt2 = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.wrt2) - names.begin());
+      if (c.form.form == Form::kHvp)
+        p.direction = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.direction) - names.begin());
+    }
     pc.options.tolerance = c.tolerance ? *c.tolerance : spec.tolerance;
     if (run.rtol) pc.options.tolerance.rtol = *run.rtol;
     if (run.atol) pc.options.tolerance.atol = *run.atol;
     pc.options.tolerance_stated = c.numerics.tolerance_stated || run.rtol || run.atol;
     pc.options.precision = c.numerics.precision;
     pc.options.reference = c.numerics.reference;
+    pc.options.mode = c.numerics.mode ? *c.numerics.mode : run.mode.value_or(Mode::kEntrywise);
+    if (run.probes) pc.options.probes = *run.probes;
     if (movable) {
       const CaseSpec* spec_ptr = &spec;
       const std::uint64_t seed = out.seed;
@@ -239,9 +249,16 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     {
       constexpr double kMaxDerivative = 1e8, kMaxOperations = 1e11;
       const Shape& x = shapes[p.wrt];
-      const double derivative = double(x.numel()) * double(p.f_shape.numel());
+      // Second order: each entry of the block costs about what one entry of a gradient does.
+      const double second = c.derivative_order == 2 && c.form.form != Form::kHvp ? double(shapes[p.wrt2].numel()) : 1.0;
+      const double derivative = double(x.numel()) * double(p.f_shape.numel()) * second;
       const int per_entry = reference::evaluations_per_entry(spec.fd);
-      const double evaluations = double(per_entry) * double(x.numel()) * spec.trials;
+      // Directional: per trial, each probe and each narrowing probe (log2 of the sizes, at most
+      // 64) costs what one entry does; the noise measurement and f(x) about 12 evaluations.
+      const bool directional = pc.options.mode == Mode::kDirectional;
+      const double evaluations =
+          directional ? (12.0 + double(per_entry) * (pc.options.probes + 64)) * spec.trials
+                      : double(per_entry) * double(x.numel()) * second * spec.trials;
       double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
       for (const Shape& s : shapes) entries += double(s.numel());
       const double operations = evaluations * (entries + double(p.f_shape.numel()));
@@ -250,13 +267,13 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         why = fmt::format("the derivative of f ({}) by {} ({}) has {:.0f} entries; at most {:.0f}: use smaller dims",
                           p.f_shape.str(), c.wrt, x.str(), derivative, kMaxDerivative);
       else if (operations > kMaxOperations)
-        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per entry of {}) over "
+        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) over "
                           "inputs of {:.0f} entries, about {:.1e} operations; at most {:.0e}: use smaller dims or fewer "
-                          "trials",
-                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry, c.wrt, entries, operations,
-                          kMaxOperations);
+                          "trials{}",
+                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry,
+                          directional ? "probe" : "entry", c.wrt, entries, operations, kMaxOperations,
+                          directional ? "" : ", or \"mode\": \"directional\"");
       if (!why.empty()) {
-        pc.error_id = "case.size";
         pc.error = located(c.location, "case.size", in.name, field, why);
         out.checks.push_back(std::move(pc));
         continue;
@@ -269,7 +286,6 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
           Expression::compile(c.expected, symbols);
         } catch (const ExprError& e) {
           if (e.id() != "expr.shape") {
-            pc.error_id = e.id();
             pc.error = located_expr(c.expected_location, e, in.name, field + ".expected");
           }
         }
@@ -286,7 +302,6 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     } else {
       p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
       if (c.numerics.reference == ReferenceMethod::kComplexStep) {
-        pc.error_id = "case.field";
         pc.error = located(c.location, "case.field", in.name, field + ".reference",
                            fmt::format("\"reference\": \"complex-step\" needs every function of the expression to have "
                                        "a complex extension, and {}; use \"fd\"",
@@ -302,7 +317,6 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         p.jacobian = [j](const std::vector<arma::mat>& values) { return arma::mat(j->evaluate(values)); };
       } catch (const Error& e) {
         const auto* x = dynamic_cast<const ExprError*>(&e);
-        pc.error_id = "case.field";
         pc.error = located(c.location, "case.field", in.name, field + ".reference",
                            "\"reference\": \"symbolic\" needs an expression that can be derived (use \"fd\"): [" +
                                e.id() + "] " +
@@ -314,20 +328,21 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     }
     try {
       if (c.form.form == Form::kIndex) {
+        const bool second = c.derivative_order == 2;  // "X[i,j], Y[k,l]": dG[i,j]/dY[k,l], G = df/dX
         try {
-          p.form.indices = IndexSpec::parse(c.indices);
+          p.form.indices = second ? parse_hessian_indices(c.indices, c.wrt, c.wrt2) : IndexSpec::parse(c.indices);
         } catch (const ExprError& e) {
           throw std::make_pair(e, std::string("indices"));
         }
-        auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
-            c.expected, *p.form.indices, p.f_shape, shapes[p.wrt], symbols, c.explicit_summation));
+        auto ix = std::make_shared<IndexExpression>(
+            IndexExpression::compile(c.expected, *p.form.indices, second ? shapes[p.wrt] : p.f_shape,
+                                     shapes[second ? p.wrt2 : p.wrt], symbols, c.explicit_summation));
         p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
       } else {
         auto g = std::make_shared<Expression>(Expression::compile(c.expected, symbols));
         p.expected = [g](const std::vector<arma::mat>& values) { return arma::mat(g->evaluate(values)); };
       }
     } catch (const std::pair<ExprError, std::string>& e) {
-      pc.error_id = e.first.id();
       pc.error = located_expr(c.indices_location, e.first, in.name, field + ".indices");
     } catch (const ExprError& e) {
       const bool in_indices = c.form.form == Form::kIndex && e.text() == c.indices;
@@ -335,19 +350,22 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         // The derivation's own sizes do not fit: a failed check (shape-mismatch), not a file error.
         p.expected = [e](const std::vector<arma::mat>&) -> arma::mat { throw e; };
       } else {
-        pc.error_id = e.id();
         pc.error = located_expr(in_indices ? c.indices_location : c.expected_location, e, in.name,
                                 field + (in_indices ? ".indices" : ".expected"));
       }
     }
     // The form must fit the shapes (a matrix-valued f needs vec or index): checked here, so
     // that lint reports it too.
-    if (pc.error.empty()) {
+    if (!pc.error) {
       try {
-        make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        if (p.derivative_order == 2) {
+          const Problem g = gradient_problem(p);
+          make_form_map(g.form, g.f_shape, g.shapes[g.wrt], g.f_name, g.names[g.wrt]);
+        } else {
+          make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        }
       } catch (const Error& e) {
-        pc.error_id = e.id();
-        pc.error = located(c.location, e.id(), in.name, field, e.message());
+        pc.error = located(c.location, e, in.name, field);
       }
     }
     out.checks.push_back(std::move(pc));
@@ -369,16 +387,26 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
   r.expected_diagnosis = spec.diagnosis;
   Prepared prepared = prepare(in, run);
   r.seed = prepared.seed;
-  if (!prepared.error.empty()) {
+  // The case's error (text, id, and every error as data) is its first one; a check's, its own.
+  auto case_error = [&r](const Error& e) {
+    if (r.error.empty()) {
+      r.error = e.what();
+      r.error_id = e.id();
+    }
+    r.errors.push_back(e);
+  };
+  if (prepared.error) {
     r.status = Status::kError;
-    r.error = prepared.error;
-    r.error_id = prepared.error_id;
+    case_error(*prepared.error);
   } else {
     bool any_error = false, any_fail = false, any_inconclusive = false, diagnosis_named = spec.diagnosis.empty();
+    // A directional check names only the diagnoses its probes decide (engine/directional.hpp):
+    // it is not held to the others (partial, symmetric-only, storage-order need every entry).
+    bool directional_fail = false;
     for (std::size_t i = 0; i < prepared.checks.size(); ++i) {
       PreparedCheck& pc = prepared.checks[i];
       CheckResult cr;
-      if (!pc.error.empty()) {
+      if (pc.error) {
         cr.wrt = spec.checks[i].wrt;
         cr.layout = to_string(pc.problem.form.layout);
         cr.form = to_string(pc.problem.form.form);
@@ -386,11 +414,9 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
         cr.fd.method = to_string(pc.options.fd.method);
         cr.fd.step = reference::base_step(pc.options.fd, std::numeric_limits<double>::epsilon());
         cr.status = Status::kError;
-        cr.error = pc.error;
-        if (r.error.empty()) {
-          r.error = pc.error;
-          r.error_id = pc.error_id;
-        }
+        cr.error = pc.error->what();
+        cr.errors.push_back(*pc.error);
+        case_error(*pc.error);
       } else {
         try {
           cr = run_check(pc.problem, prepared.points, pc.options);
@@ -401,23 +427,22 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
           cr.layout = to_string(pc.problem.form.layout);
           cr.form = to_string(pc.problem.form.form);
           cr.status = Status::kError;
-          cr.error = located(spec.checks[i].location, e.id(), in.name, fmt::format("checks[{}]", i), e.message());
-          if (r.error.empty()) {
-            r.error = cr.error;
-            r.error_id = e.id();
-          }
+          const Error at = located(spec.checks[i].location, e, in.name, fmt::format("checks[{}]", i));
+          cr.error = at.what();
+          cr.errors.push_back(at);
+          case_error(at);
         }
       }
       any_error = any_error || cr.status == Status::kError;
       any_fail = any_fail || cr.status == Status::kFail;
       any_inconclusive = any_inconclusive || cr.status == Status::kInconclusive;
-      if (cr.status == Status::kError && r.error.empty()) {
-        r.error = cr.error;
-        r.error_id = "check.error";
-      }
+      if (cr.status == Status::kError && r.error.empty())  // an error of a trial, without an id of its own
+        case_error(located(spec.checks[i].location, "check.error", in.name, fmt::format("checks[{}]", i), cr.error));
       for (const Diagnosis& d : cr.diagnoses) diagnosis_named = diagnosis_named || d.code == spec.diagnosis;
+      directional_fail = directional_fail || (cr.mode == "directional" && cr.status == Status::kFail);
       r.checks.push_back(std::move(cr));
     }
+    if (directional_fail && !directional_decides(spec.diagnosis)) diagnosis_named = true;
     if (any_error) {
       r.status = Status::kError;
     } else if (!any_fail && any_inconclusive) {
@@ -431,10 +456,10 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
         std::string named;
         for (const CheckResult& c : r.checks)
           for (const Diagnosis& d : c.diagnoses) named += (named.empty() ? "" : ", ") + d.code;
-        r.error = fmt::format("{}: error [case.diagnosis] case \"{}\", field \"diagnosis\": failed as expected, but the "
-                              "report does not name the diagnosis \"{}\" (it names: {})",
-                              spec.location.str(), in.name, spec.diagnosis, named.empty() ? "none" : named);
-        r.error_id = "case.diagnosis";
+        case_error(located(spec.location, "case.diagnosis", in.name, "diagnosis",
+                           fmt::format("failed as expected, but the report does not name the diagnosis \"{}\" (it "
+                                       "names: {})",
+                                       spec.diagnosis, named.empty() ? "none" : named)));
       } else {
         r.status = Status::kXfail;
       }
@@ -446,13 +471,16 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
   return r;
 }
 
-CaseResult load_error_case(const LoadedFile& file, const LoadedFile::Problem& problem) {
+// The load problems of one case (or of the whole file): one result, every problem in it.
+CaseResult load_error_case(const LoadedFile& file, const std::vector<Error>& problems) {
   CaseResult r;
-  r.name = problem.case_name.empty() ? file.path : problem.case_name;
+  const std::string& case_name = problems.front().place().case_name;
+  r.name = case_name.empty() ? file.path : case_name;
   r.file = file.path;
   r.status = Status::kError;
-  r.error = problem.message;
-  r.error_id = problem.id;
+  r.error_id = problems.front().id();
+  for (const Error& p : problems) r.error += (r.error.empty() ? "" : "\n") + std::string(p.what());
+  r.errors = problems;
   return r;
 }
 
@@ -475,16 +503,18 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
   std::size_t index = 0;
   for (const LoadedFile& file : files) {
     // A case name with errors appears once, whatever the number of its problems: merge them.
-    std::vector<LoadedFile::Problem> merged;
-    for (const LoadedFile::Problem& p : file.errors) {
-      auto it = std::find_if(merged.begin(), merged.end(),
-                             [&](const LoadedFile::Problem& m) { return m.case_name == p.case_name; });
-      if (it == merged.end()) merged.push_back(p);
-      else it->message += "\n" + p.message;
+    std::vector<std::vector<Error>> merged;
+    for (const Error& p : file.errors) {
+      auto it = std::find_if(merged.begin(), merged.end(), [&](const std::vector<Error>& m) {
+        return m.front().place().case_name == p.place().case_name;
+      });
+      if (it == merged.end()) merged.push_back({p});
+      else it->push_back(p);
     }
-    for (const LoadedFile::Problem& p : merged) {
-      const std::string name = p.case_name.empty() ? file.path : p.case_name;
-      if (!matches_filter(name, options.filter) && !p.case_name.empty()) continue;
+    for (const std::vector<Error>& p : merged) {
+      const std::string& case_name = p.front().place().case_name;
+      const std::string name = case_name.empty() ? file.path : case_name;
+      if (!matches_filter(name, options.filter) && !case_name.empty()) continue;
       if (index++ % options.shard_count != static_cast<std::size_t>(options.shard_index)) continue;
       items.push_back({std::nullopt, load_error_case(file, p)});
     }
@@ -511,17 +541,20 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
         result.cases[i].name = items[i].instance->name;
         result.cases[i].file = items[i].instance->file;
         result.cases[i].status = Status::kError;
-        result.cases[i].error_id = "case.size";
-        result.cases[i].error = fmt::format("{}: error [case.size] case \"{}\": out of memory while evaluating it; use "
-                                            "smaller dims", items[i].instance->file, items[i].instance->name);
+        const Error e("case.size", "out of memory while evaluating it; use smaller dims",
+                      {items[i].instance->file, 0, 0, items[i].instance->name, ""});
+        result.cases[i].error_id = e.id();
+        result.cases[i].error = e.what();
+        result.cases[i].errors = {e};
       } catch (const std::exception& e) {  // never expected; still one case, not the run
         result.cases[i] = items[i].ready;
         result.cases[i].name = items[i].instance->name;
         result.cases[i].file = items[i].instance->file;
         result.cases[i].status = Status::kError;
-        result.cases[i].error_id = "internal";
-        result.cases[i].error = fmt::format("{}: error [internal] case \"{}\": {}", items[i].instance->file,
-                                            items[i].instance->name, e.what());
+        const Error internal("internal", e.what(), {items[i].instance->file, 0, 0, items[i].instance->name, ""});
+        result.cases[i].error_id = internal.id();
+        result.cases[i].error = internal.what();
+        result.cases[i].errors = {internal};
       }
       const std::size_t finished = ++done;
       if (options.progress) {
@@ -554,13 +587,13 @@ std::vector<std::string> lint_files(const std::vector<std::string>& paths) {
   RunOptions options;
   for (const std::string& path : paths) {
     const LoadedFile file = load_case_file(path);
-    for (const LoadedFile::Problem& p : file.errors) problems.push_back(p.message);
+    for (const Error& p : file.errors) problems.push_back(p.what());
     for (const CaseSpec& spec : file.cases) {
       for (const Instance& in : expand(spec, file.path)) {
         Prepared prepared = prepare(in, options);
-        if (!prepared.error.empty()) problems.push_back(prepared.error);
+        if (prepared.error) problems.push_back(prepared.error->what());
         for (const PreparedCheck& c : prepared.checks)
-          if (!c.error.empty()) problems.push_back(c.error);
+          if (c.error) problems.push_back(c.error->what());
       }
     }
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gradcheck/check.hpp"
+#include "gradcheck/error.hpp"
 #include "gradcheck/options.hpp"
 #include "gradcheck/types.hpp"
 
@@ -35,10 +36,16 @@ struct Numerics {
   ReferenceMethod reference = ReferenceMethod::kFd;
   Precision precision = Precision::kAuto;
   bool tolerance_stated = false;    // a "tolerance" was written (the precision's default otherwise)
+  std::optional<Mode> mode;         // "mode"; unset: the run's (run --mode), else entrywise
 };
 
 struct CheckSpec {
   std::string wrt;
+  // Second order: derivative_order 2, wrt2 the second name of wrt (== wrt for one name), direction
+  // the variable V of form hvp.
+  int derivative_order = 1;
+  std::string wrt2;
+  std::string direction;
   FormSpec form;                    // layout, form, order (indices parsed later, with the shapes)
   std::string indices;              // form index: "Z[i,l] / H[j,k]"
   bool explicit_summation = false;
@@ -74,12 +81,11 @@ struct CaseSpec {
 struct LoadedFile {
   std::string path;
   std::vector<CaseSpec> cases;
-  struct Problem {
-    std::string case_name;          // empty when the whole file is unreadable
-    std::string id;                 // "case.json", "case.field", "case.unknown-field", ...
-    std::string message;            // "cases/a.json:12:5: [case.field] case \"x\", field \"checks[0].layout\": ..."
-  };
-  std::vector<Problem> errors;
+  // Each problem is a gradcheck::Error with its place as data: file, line, column, the case's
+  // name (empty when the whole file is unreadable, or for a problem of the suite's defaults) and
+  // the field; what() is "cases/a.json:12:5: error [case.field] case \"x\", field \"checks[0].layout\": ...".
+  using Problem = Error;
+  std::vector<Error> errors;
 };
 
 // Reads and validates one case file (a case object or a suite {"defaults", "cases"}).

@@ -27,11 +27,6 @@ TEST(JsonLocator, ReportsDuplicateKeys) {
   EXPECT_EQ(loc.duplicates()[0], "/a");
 }
 
-TEST(PositionOf, CountsLinesAndColumns) {
-  EXPECT_EQ(position_of("ab\ncd", 4).line, 2u);
-  EXPECT_EQ(position_of("ab\ncd", 4).column, 2u);
-}
-
 // Found by hand: a suite of 60000 small cases (8 MB) did not finish loading in a minute. Every
 // position was counted from the start of the file, so loading was quadratic in its size (2000
 // cases 0.8 s, 8000 cases 14 s). A position is a lookup now.

@@ -8,7 +8,7 @@ namespace {
 
 std::string all_errors(const LoadedFile& f) {
   std::string s;
-  for (const auto& e : f.errors) s += e.message + "\n";
+  for (const auto& e : f.errors) s += std::string(e.what()) + "\n";
   return s;
 }
 
@@ -69,15 +69,15 @@ TEST(Loader, ReadsEveryField) {
 TEST(Loader, MalformedJsonSaysLineAndColumn) {
   const LoadedFile f = load_case_text("{\n  \"name\": \"x\",\n  \"variables\": {\n}", "bad.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].id, "case.json");
-  EXPECT_EQ(f.errors[0].message.rfind("bad.json:4:2: error [case.json] not valid JSON: ", 0), 0u) << f.errors[0].message;
+  EXPECT_EQ(f.errors[0].id(), "case.json");
+  EXPECT_EQ(std::string(f.errors[0].what()).rfind("bad.json:4:2: error [case.json] not valid JSON: ", 0), 0u) << std::string(f.errors[0].what());
 }
 
 TEST(Loader, UnknownFieldIsReportedWithASuggestion) {
   const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
   "checks": [{"wrt": "x", "expected": "ones(2, 1)"}], "tolerence": {"rtol": 1}})json", "u.json");
   ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
-  EXPECT_EQ(f.errors[0].message,
+  EXPECT_EQ(std::string(f.errors[0].what()),
             "u.json:2:55: error [case.unknown-field] case \"a\", field \"tolerence\": unknown field (did you mean "
             "\"tolerance\"?); known fields: name, description, source, tags, dims, variables, expression, checks, "
             "tolerance, fd, trials, seed, expect, diagnosis, reference, precision, mode");
@@ -120,17 +120,26 @@ TEST(Loader, OneBadCaseLeavesTheOthers) {
   ASSERT_EQ(f.cases.size(), 1u);
   EXPECT_EQ(f.cases[0].name, "good");
   ASSERT_EQ(f.errors.size(), 2u) << all_errors(f);
-  EXPECT_EQ(f.errors[0].case_name, "bad");
-  EXPECT_NE(f.errors[0].message.find("expected a positive integer or a dims name, got 0"), std::string::npos);
-  EXPECT_EQ(f.errors[1].id, "case.duplicate-name");
+  EXPECT_EQ(f.errors[0].place().case_name, "bad");
+  EXPECT_NE(std::string(f.errors[0].what()).find("expected a positive integer or a dims name, got 0"), std::string::npos);
+  EXPECT_EQ(f.errors[1].id(), "case.duplicate-name");
 }
 
 TEST(Loader, DuplicateKeysAreReported) {
   const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
   "expression": "sum(x .^ 2)", "checks": [{"wrt": "x", "expected": "x"}]})json", "d.json");
   ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
-  EXPECT_EQ(f.errors[0].id, "case.duplicate-key");
-  EXPECT_NE(f.errors[0].message.find("d.json:2:3:"), std::string::npos) << all_errors(f);
+  EXPECT_EQ(f.errors[0].id(), "case.duplicate-key");
+  EXPECT_NE(std::string(f.errors[0].what()).find("d.json:2:3:"), std::string::npos) << all_errors(f);
+}
+
+// Found when the check verb's flags became a case: a duplicate key below the top level was named
+// by its JSON pointer ("checks/0/layout"), not as a field.
+TEST(Loader, ADuplicateKeyDeeperDownIsNamedAsAField) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "layout": "numerator", "layout": "denominator", "expected": "ones(2, 1)"}]})json", "d.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].place().field, "checks[0].layout");
 }
 
 TEST(Loader, DiagnosisNeedsExpectFailAndAKnownCode) {
@@ -152,7 +161,7 @@ TEST(Loader, IndexFormNeedsIndices) {
 TEST(Loader, MissingFileIsAnError) {
   const LoadedFile f = load_case_file("/no/such/file.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].id, "case.io");
+  EXPECT_EQ(f.errors[0].id(), "case.io");
 }
 
 // Found by hand (gradcheck run and lint on a 200 kB file of 100000 '['): JSON nested that deep
@@ -161,21 +170,21 @@ TEST(Loader, MissingFileIsAnError) {
 TEST(Loader, DeeplyNestedJsonIsAnErrorNotACrash) {
   LoadedFile f = load_case_text(std::string(100000, '[') + std::string(100000, ']'), "deep.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].id, "case.json");
-  EXPECT_EQ(f.errors[0].message,
+  EXPECT_EQ(f.errors[0].id(), "case.json");
+  EXPECT_EQ(std::string(f.errors[0].what()),
             "deep.json:1:65: error [case.json] nested more than 64 levels deep: a case file needs only a few levels");
   std::string objects;
   for (int i = 0; i < 50000; ++i) objects += "{\"a\":\n";
   objects += "1" + std::string(50000, '}');
   f = load_case_text(objects, "deep.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].message.rfind("deep.json:65:1: error [case.json] nested more than 64 levels deep", 0), 0u)
-      << f.errors[0].message;
+  EXPECT_EQ(std::string(f.errors[0].what()).rfind("deep.json:65:1: error [case.json] nested more than 64 levels deep", 0), 0u)
+      << std::string(f.errors[0].what());
   // Brackets inside strings do not count; 64 levels are fine.
   f = load_case_text(R"json({"name": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
     "comment": )json" + std::string(63, '[') + std::string(63, ']') + "}", "ok.json");
   ASSERT_FALSE(f.errors.empty());
-  for (const LoadedFile::Problem& p : f.errors) EXPECT_NE(p.id, "case.json") << p.message;
+  for (const LoadedFile::Problem& p : f.errors) EXPECT_NE(p.id(), "case.json") << std::string(p.what());
 }
 
 // Found by hand (gradcheck run on a file with the bytes FF FE in a name): the reason was cut at the
@@ -184,18 +193,18 @@ TEST(Loader, DeeplyNestedJsonIsAnErrorNotACrash) {
 TEST(Loader, MalformedJsonKeepsTheWholeReasonAndEscapesBadBytes) {
   LoadedFile f = load_case_text("{\"name\": \"\xff\xfe\"}", "bytes.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].message,
+  EXPECT_EQ(std::string(f.errors[0].what()),
             "bytes.json:1:11: error [case.json] not valid JSON: syntax error while parsing value - invalid string: "
             "ill-formed UTF-8 byte; last read: '\"\\xFF'");
   f = load_case_text("{\"a\": tru}", "literal.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].message,
+  EXPECT_EQ(std::string(f.errors[0].what()),
             "literal.json:1:10: error [case.json] not valid JSON: syntax error while parsing value - invalid literal; "
             "last read: '\"a\": tru}'");
   // Valid UTF-8 stays as it is.
   f = load_case_text("{\"n\u00e9\": \"\xc3\xa9\" x}", "utf8.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_NE(f.errors[0].message.find("\xc3\xa9"), std::string::npos) << f.errors[0].message;
+  EXPECT_NE(std::string(f.errors[0].what()).find("\xc3\xa9"), std::string::npos) << std::string(f.errors[0].what());
 }
 
 // Found by hand: an 11 kB case with 8 lists of 300 dims asks for 300^8 (about 6.6e19, past
@@ -214,8 +223,8 @@ TEST(Loader, TooManyCombinationsOfDimsAreRefused) {
                                 "lists.json");
   EXPECT_TRUE(f.cases.empty());
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].id, "case.size");
-  EXPECT_EQ(f.errors[0].message,
+  EXPECT_EQ(f.errors[0].id(), "case.size");
+  EXPECT_EQ(std::string(f.errors[0].what()),
             "lists.json:2:11: error [case.size] case \"lists\", field \"dims\": the lists of dims make more than 1000 "
             "combinations (each one a full run of the case): give fewer sizes");
   // 1000 combinations are fine.
@@ -231,11 +240,53 @@ TEST(Loader, TooManyCombinationsOfDimsAreRefused) {
 TEST(Loader, NumberOverflowIsACaseJsonError) {
   LoadedFile f = load_case_text("666e666D", "fuzz.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].id, "case.json");
+  EXPECT_EQ(f.errors[0].id(), "case.json");
   f = load_case_text("{\"name\": \"a\",\n \"trials\": 1e999}", "overflow.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].id, "case.json");
-  EXPECT_EQ(f.errors[0].message, "overflow.json:2:12: error [case.json] not valid JSON: number overflow parsing '1e999'");
+  EXPECT_EQ(f.errors[0].id(), "case.json");
+  EXPECT_EQ(std::string(f.errors[0].what()), "overflow.json:2:12: error [case.json] not valid JSON: number overflow parsing '1e999'");
+}
+
+// Second order (case-format.md, "Second order").
+std::string second_order_case(const std::string& check) {
+  return R"json({"name": "h", "variables": {"x": {"shape": [3, 1]}, "y": {"shape": [2, 1]}, "v": {"shape": [3, 1]}},
+                 "expression": "x' * x", "checks": [)json" +
+         check + "]}";
+}
+
+TEST(Loader, ReadsSecondOrderChecks) {
+  const LoadedFile f = load_case_text(
+      second_order_case(R"c({"wrt": "x", "derivative_order": 2, "expected": "2 * eye(3)"},
+                         {"wrt": ["x", "y"], "derivative_order": 2, "expected": "zeros(3, 2)"},
+                         {"wrt": "x", "derivative_order": 2, "form": "hvp", "direction": "v", "expected": "2 * v"})c"),
+      "h.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  const auto& checks = f.cases.at(0).checks;
+  EXPECT_EQ(checks[0].derivative_order, 2);
+  EXPECT_EQ(checks[0].wrt2, "x");
+  EXPECT_EQ(checks[1].wrt, "x");
+  EXPECT_EQ(checks[1].wrt2, "y");
+  EXPECT_EQ(checks[2].form.form, Form::kHvp);
+  EXPECT_EQ(checks[2].direction, "v");
+}
+
+TEST(Loader, SecondOrderMistakesAreLocatedFieldErrors) {
+  struct Bad {
+    const char* check;
+    const char* says;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {R"c({"wrt": "x", "derivative_order": 3, "expected": "x"})c", "checks[0].derivative_order\": expected 1"},
+           {R"c({"wrt": ["x", "y"], "expected": "x"})c", "needs \"derivative_order\": 2"},
+           {R"c({"wrt": ["x", "z"], "derivative_order": 2, "expected": "x"})c", "\"z\" is not a variable"},
+           {R"c({"wrt": "x", "derivative_order": 2, "layout": "numerator", "expected": "x"})c", "layout does not apply"},
+           {R"c({"wrt": "x", "form": "hvp", "direction": "v", "expected": "x"})c", "it needs \"derivative_order\": 2"},
+           {R"c({"wrt": "x", "derivative_order": 2, "form": "hvp", "expected": "x"})c", "checks[0].direction"},
+           {R"c({"wrt": "x", "derivative_order": 2, "direction": "v", "expected": "x"})c", "direction applies to"},
+       }) {
+    const LoadedFile f = load_case_text(second_order_case(b.check), "h.json");
+    EXPECT_NE(all_errors(f).find(b.says), std::string::npos) << b.check << "\n" << all_errors(f);
+  }
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ TEST(ExprError, WhatHasIdColumnDetailAndCarets) {
   EXPECT_EQ(std::string(e.what()), "[expr.name] column 5: unknown function 'f'\n  1 + f(x)\n      ^");
   EXPECT_EQ(e.id(), "expr.name");
   EXPECT_EQ(e.detail(), "unknown function 'f'");
-  EXPECT_EQ(e.message(), "column 5: unknown function 'f'\n  1 + f(x)\n      ^");
+  EXPECT_EQ(e.message(), "unknown function 'f'");  // the sentence alone; the column is data
+  EXPECT_EQ(e.expression_column(), 5u);
 }
 
 TEST(ExprError, ExcerptUsesTheIndentAndLength) {

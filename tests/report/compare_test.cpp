@@ -233,7 +233,7 @@ TEST_F(CompareTest, WrongFieldTypesNameTheField) {
 // makes nlohmann throw out_of_range, which escaped as "[internal] number overflow".
 TEST_F(CompareTest, NumberOverflowIsAReadError) {
   const std::string big = save("big.json", "{\"schema\": 1, \"x\": 1e999}");
-  EXPECT_EQ(read_error(big, big), "[report.read] \"" + big + "\": not valid JSON: number overflow parsing '1e999'");
+  EXPECT_EQ(read_error(big, big), "[report.read] \"" + big + "\": line 1, column 20: not valid JSON: number overflow parsing '1e999'");
 }
 
 }  // namespace gradcheck::report

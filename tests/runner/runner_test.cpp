@@ -11,7 +11,7 @@ namespace {
 LoadedFile load(const std::string& text) {
   LoadedFile f = load_case_text(text, "t.json");
   std::string errors;
-  for (const auto& e : f.errors) errors += e.message + "\n";
+  for (const auto& e : f.errors) errors += std::string(e.what()) + "\n";
   EXPECT_TRUE(f.errors.empty()) << errors;
   return f;
 }
@@ -56,6 +56,17 @@ TEST(Runner, ExpectedSyntaxErrorIsAnErrorWithItsPosition) {
   EXPECT_NE(c.error.find("t.json:8:52: error [expr.syntax] case \"syntax\", field \"checks[0].expected\", column 12"),
             std::string::npos)
       << c.error;
+  // The same error as data: its id, place and expression column, not only text.
+  ASSERT_EQ(c.errors.size(), 1u);
+  const Error& e = c.errors[0];
+  EXPECT_EQ(e.id(), "expr.syntax");
+  EXPECT_EQ(e.place().file, "t.json");
+  EXPECT_EQ(e.place().line, 8u);
+  EXPECT_EQ(e.place().column, 52u);
+  EXPECT_EQ(e.place().case_name, "syntax");
+  EXPECT_EQ(e.place().field, "checks[0].expected");
+  EXPECT_EQ(e.expression_column(), 12u);
+  EXPECT_EQ(e.what(), c.error);
   EXPECT_EQ(r.summary.passed, 4);
   EXPECT_EQ(r.summary.expected_failures, 1);
   EXPECT_EQ(r.summary.errors, 1);
@@ -161,7 +172,16 @@ TEST(Runner, ChecksThatWouldRunForHoursAreRefused) {
   EXPECT_EQ(r.cases[0].error,
             "t.json:2:50: error [case.size] case \"big\", field \"checks[0]\": finite differences would evaluate f "
             "12000000 times (3 trials, 4 per entry of X) over inputs of 1000000 entries, about 1.2e+13 operations; at "
-            "most 1e+11: use smaller dims or fewer trials");
+            "most 1e+11: use smaller dims or fewer trials, or \"mode\": \"directional\"");
+  // Directionally the same check is a few hundred evaluations: it runs.
+  RunOptions directional;
+  directional.mode = Mode::kDirectional;
+  directional.probes = 2;
+  const RunResult d = run_loaded({load(R"json({"name": "big", "trials": 1, "variables": {"X": {"shape": [1000, 1000]}},
+    "expression": "sum(sum(X .^ 2))", "checks": [{"wrt": "X", "expected": "2 * X"}]})json")},
+                                 directional);
+  ASSERT_EQ(d.cases.size(), 1u);
+  EXPECT_EQ(d.cases[0].status, Status::kPass) << d.cases[0].error;
   r = run_loaded({load(R"json({"name": "wide", "variables": {"x": {"shape": [20000, 1]}},
     "expression": "x", "checks": [{"wrt": "x", "form": "vec", "expected": "eye(20000)"}], "trials": 1})json")},
                  RunOptions{});
