@@ -8,6 +8,7 @@
 #include <iostream>
 #include <regex>
 
+#include "cases/command_line.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -16,41 +17,6 @@
 
 namespace gradcheck::cli {
 namespace {
-
-constexpr double kMaxSize = 100000;  // a size or a dim, as in case files
-
-// "m=8" -> (m, 8).
-std::pair<std::string, double> parse_dim(const std::string& d) {
-  static const std::regex form(R"(([A-Za-z_][A-Za-z0-9_]*)=([1-9][0-9]{0,5}))");
-  std::smatch m;
-  if (!std::regex_match(d, m, form) || std::stod(m[2]) > kMaxSize)
-    throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer up to 100000, e.g. m=16", d));
-  return {m[1], std::stod(m[2])};
-}
-
-// "A=4x3", "x=n,1", "P=4x4:spd": the variable of a case, its sizes numbers or dims.
-VariableSpec parse_var(const std::string& v, const std::map<std::string, double>& dims) {
-  static const std::regex form(R"(([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*)[x,]([A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*)(:([a-z]+))?)");
-  std::smatch m;
-  VariableSpec var;
-  if (!std::regex_match(v, m, form))
-    throw Error("cli.usage", fmt::format("--var \"{}\": expected NAME=ROWSxCOLS[:INIT], e.g. A=4x3 or x=n,1:positive", v));
-  var.name = m[1];
-  var.rows = m[2];
-  var.cols = m[3];
-  for (const std::string& s : {var.rows, var.cols}) {
-    if (std::isdigit(static_cast<unsigned char>(s[0]))) {
-      if (s.size() > 6 || std::stod(s) > kMaxSize)
-        throw Error("cli.usage", fmt::format("--var \"{}\": sizes are at most 100000, got {}", v, s));
-    } else if (!dims.count(s)) {
-      throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is neither a size nor a --dim", v, s));
-    }
-  }
-  if (m[5].matched && !parse_init(m[5], &var.init))
-    throw Error("cli.usage", fmt::format("--var \"{}\": unknown init \"{}\"", v, m[5].str()));
-  var.location = {"<command line: --var " + v + ">", 0, 0};
-  return var;
-}
 
 arma::uword size_of(const std::string& s, const std::map<std::string, double>& dims) {
   const auto it = dims.find(s);
@@ -80,31 +46,35 @@ CLI::App* add_derive_verb(CLI::App& app, DeriveArgs& a) {
 }
 
 int run_derive(const DeriveArgs& a) {
-  CaseSpec spec;
-  spec.name = "derive";
-  spec.expression = a.expr;
-  spec.expression_location = {"<command line: --expr>", 0, 0};
-  spec.seed = a.seed;
+  // The flags go through the case loader as the check verb's do (cases/command_line.hpp): one
+  // validator of names, sizes, inits and layouts for the command line and case files.
+  CheckFlags flags;
+  flags.expr = a.expr;
+  flags.wrt = a.wrt;
+  flags.expected = "0";  // replaced by the derivative
+  flags.vars = a.vars;
+  flags.dims = a.dims;
+  flags.layout = a.layout;
+  flags.form = a.form;
+  if (a.form == "vec") flags.order = a.order;
+  if (!a.indices.empty()) flags.indices = a.indices;
+  flags.seed = std::to_string(a.seed);
+  LoadedFile file = load_check_flags(flags);
+  if (!file.errors.empty()) {
+    for (const Error& e : file.errors) std::cerr << e.what() << "\n";
+    return 2;
+  }
+  CaseSpec& spec = file.cases.at(0);
   std::map<std::string, double> dims;
-  for (const std::string& d : a.dims) {
-    auto [name, value] = parse_dim(d);
-    if (dims.count(name)) throw Error("cli.usage", fmt::format("--dim \"{}\": \"{}\" is already a --dim", d, name));
-    dims[name] = value;
-    spec.dims.push_back({name, {value}});
-  }
+  for (const auto& [name, values] : spec.dims) dims[name] = values.at(0);
   Symbols symbols;
-  for (const std::string& v : a.vars) {
-    VariableSpec var = parse_var(v, dims);
-    if (std::any_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& o) { return o.name == var.name; }))
-      throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --var", v, var.name));
-    if (dims.count(var.name)) throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --dim", v, var.name));
+  for (const VariableSpec& var : spec.variables)
     symbols.add_variable(var.name, Shape{size_of(var.rows, dims), size_of(var.cols, dims)});
-    spec.variables.push_back(var);
-  }
   for (const auto& [name, value] : dims) symbols.add_dim(name, value);
   symbolic::DeriveRequest request;
   request.expression = a.expr;
   request.wrt = a.wrt;
+  request.form = spec.checks.at(0).form;
   for (const std::string& s : a.structures) {
     const auto eq = s.find('=');
     const std::string name = s.substr(0, eq);
@@ -112,14 +82,8 @@ int run_derive(const DeriveArgs& a) {
     if (eq == std::string::npos || s.substr(eq + 1) != "symmetric" || it == spec.variables.end())
       throw Error("cli.usage", fmt::format("--structure \"{}\": expected NAME=symmetric for a --var NAME", s));
     it->structure = Structure::kSymmetric;
-    if (it->init == Init::kNormal) it->init = Init::kSymmetric;
     if (name == a.wrt) request.structure = Structure::kSymmetric;
   }
-  if (std::none_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& v) { return v.name == a.wrt; }))
-    throw Error("cli.usage", fmt::format("--wrt \"{}\" is not one of the --var variables", a.wrt));
-  parse(a.layout, &request.form.layout);
-  parse(a.form, &request.form.form);
-  parse(a.order, &request.form.order);
 
   symbolic::Derivative d;
   try {
@@ -132,15 +96,7 @@ int run_derive(const DeriveArgs& a) {
   std::cout << d.text << "\n" << std::flush;
   if (!a.check) return 0;
 
-  CheckSpec c;
-  c.wrt = a.wrt;
-  c.expected = d.text;
-  c.form = request.form;
-  c.expected_location = {"<derived>", 0, 0};
-  spec.checks.push_back(c);
-  LoadedFile file;
-  file.path = "<command line>";
-  file.cases.push_back(spec);
+  spec.checks.at(0).expected = d.text;
   const RunResult run = run_loaded({file}, RunOptions{});
   report::TextOptions text;
   text.color = false;

@@ -134,7 +134,9 @@ struct Printer {
         const int l = level_of(n.op);
         if (l == 5) {  // right-associative; the base is a postfix, the exponent a power
           const P& e = n.kids[1];
-          const bool bare = e->kind == Node::Number && !e->size;
+          // The exponent is itself an exponent: a number or a negation needs no parentheses (x .^ -1).
+          const bool bare = (e->kind == Node::Number && !e->size) || e->kind == Node::Unary;
+          if (e->kind == Node::Unary) return at(n.kids[0], 6) + " " + op_text(n.op) + " -" + at(e->kids[0], 5);
           return at(n.kids[0], 6) + " " + op_text(n.op) + " " + (bare ? number(*e) : at(e, 5));
         }
         const int right = regroups(n.op, *n.kids[1]) ? l : l + 1;

@@ -20,7 +20,7 @@ gradcheck_cli_test(derive.commutation_is_a_form_error EXIT 2
   MATCH "error \\[symbolic.form\\] --expr, column 2: the Jacobian through the transpose of a matrix")
 gradcheck_cli_test(derive.index_form_is_not_derived EXIT 2
   ARGS derive --expr "W * x" --wrt W --var W=3x4 --var x=4x1 --form index
-  MATCH "error \\[symbolic.form\\] form index is not derived symbolically")
+  MATCH "error \\[case.missing-field\\] case \"check\", field \"checks\\[0\\].indices\"")
 gradcheck_cli_test(derive.unknown_wrt_is_usage EXIT 2
   ARGS derive --expr "sum(x)" --wrt y --var x=4x1
-  MATCH "error \\[cli.usage\\] --wrt \"y\" is not one of the --var variables")
+  MATCH "<command line: --wrt>: error \\[case.field\\] case \"check\", field \"checks\\[0\\].wrt\": \"y\" is not a variable")
