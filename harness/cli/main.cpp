@@ -181,6 +181,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--rtol", rtol, "Relative tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
   run->add_option("--atol", atol, "Absolute tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
+  // The mode of every check that sets none, and the probes of directional checks (both runs and check).
+  std::string mode_name, check_mode_name = "entrywise";
+  std::optional<int> probes, check_probes;
+  const std::vector<std::string> mode_names = names<Mode>();
+  run->add_option("--mode", mode_name, "entrywise or directional, for every check whose file sets no \"mode\"")
+      ->check(CLI::IsMember(mode_names));
+  run->add_option("--probes", probes, "Directional checks: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
   add_output_options(run, run_out);
 
   // check: the flags are kept as typed and become a case; the case loader decides what they may
@@ -213,6 +220,10 @@ int main(int argc, char** argv) {
   check->add_option("--fd", flags.fd, choices(names<FdMethod>()));
   check->add_option("--step", flags.step, "Base step of the differences: auto (the default) or a number in (0, 1)");
   check->add_option("--expect", flags.expect, "pass (the default) or fail");
+  check->add_option("--mode", check_mode_name, "entrywise (every entry) or directional (random probes v' J u)")
+      ->check(CLI::IsMember(mode_names))
+      ->capture_default_str();
+  check->add_option("--probes", check_probes, "Directional: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
   add_output_options(check, check_out);
 
   // lint
@@ -259,6 +270,12 @@ int main(int argc, char** argv) {
       else shard_from_environment(run_options);
       run_options.rtol = rtol;
       run_options.atol = atol;
+      if (!mode_name.empty()) {
+        Mode m = Mode::kEntrywise;
+        parse(mode_name, &m);
+        run_options.mode = m;
+      }
+      run_options.probes = probes;
       if (run_paths.empty()) run_paths.push_back(default_cases());
       // Every bad path is named and the good files still run; the exit status is then 2.
       const FoundFiles found = discover_case_files(run_paths);
@@ -285,7 +302,12 @@ int main(int argc, char** argv) {
         for (const Error& e : file.errors) std::cerr << e.what() << "\n";
         return kExitUsage;
       }
-      return finish(run_loaded({file}, RunOptions{}), check_out);
+      RunOptions check_run;
+      Mode mode = Mode::kEntrywise;
+      parse(check_mode_name, &mode);
+      check_run.mode = mode;
+      check_run.probes = check_probes;
+      return finish(run_loaded({file}, check_run), check_out);
     }
     if (*lint) {
       const FoundFiles found = discover_case_files(lint_paths);

@@ -7,7 +7,7 @@ const std::vector<std::string>& diagnosis_codes() {
   static const std::vector<std::string> codes = {"shape-mismatch", "layout-transposed", "scale",       "sign",
                                                  "symmetric-only", "partial",           "nondifferentiable",
                                                  "nonfinite",      "vec-order",         "storage-order",
-                                                 "fd-noise"};
+                                                 "asymmetric",     "fd-noise"};
   return codes;
 }
 

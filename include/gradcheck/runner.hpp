@@ -20,6 +20,10 @@ struct RunOptions {
   std::string filter;                    // glob (* ?) on case names; plain text matches a substring
   int shard_index = 0, shard_count = 1;  // run instances i with i % shard_count == shard_index
   bool diagnose = true;
+  // run --mode: the mode of every check that sets none ("mode" in the file wins); unset: entrywise.
+  std::optional<Mode> mode;
+  // run --probes: probes per trial of directional checks (Options::probes).
+  std::optional<int> probes;
   // Called after each case (from worker threads, serialised): done, total, the case.
   std::function<void(std::size_t, std::size_t, const CaseResult&)> progress;
 };

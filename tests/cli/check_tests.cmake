@@ -69,3 +69,14 @@ gradcheck_cli_test(check.misspelt_layout_gets_the_loaders_suggestion EXIT 2
 gradcheck_cli_test(check.unknown_init_is_the_loaders_error EXIT 2
   ARGS check --expr "sum(x)" --wrt x --expected "ones(3,1)" --var x=3x1:gaussian
   MATCH "<command line: --var x=3x1:gaussian>: error \\[case.field\\] case \"check\", field \"variables.x.init\": expected one of \"normal\"")
+# --mode directional: random probes, the miss chance stated; a 1000x1000 variable is fine.
+gradcheck_cli_test(check.directional_right EXIT 0
+  ARGS check --expr "wa' * A * B * wb" --wrt B --expected "A' * wa * wb'" --var A=4x3 --var B=3x4 --var wa=4x1 --var wb=4x1
+       --mode directional --verbose
+  MATCH "PASS" "directional: 24 random probes" "probability <= 1.00e-03; 49 probes bring it below 1e-6" "1 passed")
+gradcheck_cli_test(check.directional_locates_the_wrong_entry EXIT 1
+  ARGS check --expr "sum(X .^ 3) / 3" --wrt X --expected "X .^ 2 + (X > 1.5)" --var X=6x5:positive --mode directional
+  MATCH "FAIL" "worst X\\([0-9],[0-9]\\)" "narrowed the failure down to the worst entry" "0 passed, 1 failed")
+gradcheck_cli_test(check.directional_million_entries EXIT 0
+  ARGS check --expr "sum(X .^ 2) / 2" --wrt X --expected "X" --var X=1000x1000 --mode directional --trials 1 --probes 4
+  MATCH "PASS" "1 passed")
