@@ -4,14 +4,15 @@
 # and builds it into build/. Quick when everything is already there.
 #
 #   scripts/setup.sh            packages to build and run
-#   scripts/setup.sh --tests    also what the tests need (xmllint, headless Chromium)
+#   scripts/setup.sh --tests    also what the tests need (xmllint, headless Chromium, Python with NumPy
+#                               and jsonschema for the program and schema tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libarmadillo-dev liblapack-dev libopenblas-dev nlohmann-json3-dev
           libcli11-dev libfmt-dev libgtest-dev libgmock-dev)
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(libxml2-utils chromium)
+  packages+=(libxml2-utils chromium python3 python3-numpy python3-jsonschema)
 fi
 
 missing=()

@@ -17,6 +17,7 @@
 #include "common/diagnosis_codes.hpp"
 #include "common/json_error.hpp"
 #include "common/suggest.hpp"
+#include "program/function_name.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 
@@ -29,10 +30,11 @@ namespace {
 
 const std::vector<std::string> kCaseFields = {"name", "description", "source", "tags", "dims", "variables",
                                               "expression", "checks", "tolerance", "fd", "trials", "seed",
-                                              "expect", "diagnosis", "reference", "precision", "mode", "comment"};
-const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd",   "trials", "seed",
-                                                  "reference", "precision", "mode", "comment"};
-const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment"};
+                                              "expect", "diagnosis", "reference", "precision", "mode", "program",
+                                              "comment", "$schema"};
+const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd",   "trials",  "seed",
+                                                  "reference", "precision", "mode", "program", "comment"};
+const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment", "$schema"};
 const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
 const std::vector<std::string> kCheckFields = {"wrt",       "layout",    "form",      "order", "expected",
                                                "indices",   "summation", "tolerance", "reference", "precision",
@@ -126,7 +128,7 @@ class Reader {
   static std::string join(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v)
-      if (x != "comment") s += (s.empty() ? "" : ", ") + x;
+      if (x != "comment" && x != "$schema") s += (s.empty() ? "" : ", ") + x;
     return s;
   }
 
@@ -187,10 +189,6 @@ class Reader {
   void numerics(const json& obj, const std::string& pointer, const std::string& prefix, Numerics* out) {
     if (auto s = choice(obj, "reference", pointer, prefix + "reference", names<ReferenceMethod>())) {
       parse(*s, &out->reference);
-      if (out->reference == ReferenceMethod::kSymbolic)
-        error("case.field", pointer + "/reference", prefix + "reference",
-              "\"reference\": \"symbolic\" is not available in this version of gradcheck; use \"fd\" (the default) "
-              "or \"complex-step\"");
     }
     if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
     if (auto s = choice(obj, "mode", pointer, prefix + "mode", names<Mode>())) {
@@ -317,6 +315,70 @@ std::optional<arma::mat> read_value(const json& v, Reader& r, const std::string&
   return m;
 }
 
+// Parses "program": {"command": [argv...], "timeout_s": T}; the program runs in the case file's
+// folder (docs/programs.md).
+std::optional<ProgramSpec> read_program(const json& v, Reader& r, const std::string& pointer, const std::string& field,
+                                        const std::string& path) {
+  if (!r.expect_type(v, v.is_object(), pointer, field, "an object {\"command\": [\"python3\", \"f.py\"], \"timeout_s\": 30}"))
+    return std::nullopt;
+  r.unknown_fields(v, {"command", "timeout_s", "comment"}, pointer, field + ".");
+  ProgramSpec out;
+  out.location = r.where(pointer);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  out.folder = parent.empty() ? "." : parent.string();
+  bool ok = true;
+  if (!v.contains("command")) {
+    r.error("case.missing-field", pointer, field + ".command", "required field is missing (the program's argv, a list of strings)");
+    ok = false;
+  } else {
+    const json& c = v.at("command");
+    ok = r.expect_type(c, c.is_array() && !c.empty() && std::all_of(c.begin(), c.end(), [](const json& a) {
+                         return a.is_string();
+                       }) && !c.at(0).get<std::string>().empty(),
+                       pointer + "/command", field + ".command",
+                       "a non-empty list of strings, the program and its arguments (no shell)");
+    if (ok)
+      for (const json& a : c) out.command.push_back(a.get<std::string>());
+  }
+  if (v.contains("timeout_s")) {
+    const json& t = v.at("timeout_s");
+    if (!t.is_number() || !(t.get<double>() > 0) || t.get<double>() > 86400) {
+      r.error("case.field", pointer + "/timeout_s", field + ".timeout_s",
+              fmt::format("expected seconds, a number in (0, 86400], got {}", show(t)));
+      ok = false;
+    } else {
+      out.timeout_s = t.get<double>();
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// "program:NAME" in `expression` or an `expected` needs a "program" (of the case or its defaults)
+// and a NAME; whether the program serves NAME is asked of it when the case runs.
+void program_fields(const json& c, const CaseSpec& spec, Reader& r) {
+  const bool has_program = spec.program || c.contains("program");
+  auto check = [&](const std::string& text, const std::string& pointer, const std::string& field) {
+    const auto name = program::function_name(text);
+    if (!name) return;
+    if (name->empty())
+      r.error("case.field", pointer, field, "\"program:\" needs the name of one of the program's functions after it");
+    else if (!has_program)
+      r.error("case.field", pointer, field,
+              fmt::format("\"{}\" names a function of a program, but the case has no \"program\": add \"program\": "
+                          "{{\"command\": [\"python3\", \"your_program.py\"]}}",
+                          text));
+  };
+  if (c.contains("expression") && c.at("expression").is_string())
+    check(c.at("expression").get<std::string>(), "/expression", "expression");
+  if (!c.contains("checks") || !c.at("checks").is_array()) return;
+  const json& checks = c.at("checks");
+  for (std::size_t i = 0; i < checks.size(); ++i)
+    if (checks[i].is_object() && checks[i].contains("expected") && checks[i].at("expected").is_string())
+      check(checks[i].at("expected").get<std::string>(), "/checks/" + std::to_string(i) + "/expected",
+            fmt::format("checks[{}].expected", i));
+}
+
 // Applies the suite's defaults and reads one case. Problems go to `problems`; the case is kept
 // only when it has none.
 std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std::string& path,
@@ -345,6 +407,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
     if (defaults->contains("seed")) d.seed(defaults->at("seed"), "/seed", &spec.seed);
     if (defaults->contains("tolerance")) spec.numerics.tolerance_stated = true;
     d.numerics(*defaults, "", "defaults.", &spec.numerics);
+    if (defaults->contains("program")) spec.program = read_program(defaults->at("program"), d, "/program", "defaults.program", path);
     // Problems of defaults are reported once for the file, not per case (see load_case_text).
   }
 
@@ -366,6 +429,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   if (c.contains("seed")) r.seed(c.at("seed"), "/seed", &spec.seed);
   if (c.contains("tolerance")) spec.numerics.tolerance_stated = true;
   r.numerics(c, "", "", &spec.numerics);
+  if (c.contains("program")) spec.program = read_program(c.at("program"), r, "/program", "program", path);
   if (auto s = r.choice(c, "expect", "", "expect", {"pass", "fail"})) spec.expect = *s;
   if (auto s = r.string(c, "diagnosis", "", "diagnosis", false)) {
     const std::vector<std::string>& codes = diagnosis_codes();
@@ -562,6 +626,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       spec.checks.push_back(std::move(check));
     }
   }
+  program_fields(c, spec, r);
   for (const std::string& dup : locator.duplicates()) {
     if (dup.rfind(base + "/", 0) == 0)
       r.error("case.duplicate-key", dup.substr(base.size()), field_of_pointer(dup.substr(base.size())),
@@ -635,6 +700,7 @@ LoadedFile load_case_text(const std::string& text, const std::string& path) {
         if (d.contains("fd")) dr.fd(d.at("fd"), "/fd", "defaults.fd", &scratch.fd);
         if (d.contains("trials")) dr.trials(d.at("trials"), "/trials", &scratch.trials, "defaults.trials");
         if (d.contains("seed")) dr.seed(d.at("seed"), "/seed", &scratch.seed, "defaults.seed");
+        if (d.contains("program")) read_program(d.at("program"), dr, "/program", "defaults.program", path);
         suite.problems.insert(suite.problems.end(), dr.problems.begin(), dr.problems.end());
       }
     }

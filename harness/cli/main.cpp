@@ -16,6 +16,7 @@
 
 #include "cases/command_line.hpp"
 #include "cases/discover.hpp"
+#include "cli/derive.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -176,6 +177,10 @@ int main(int argc, char** argv) {
   run->add_option("--jobs,-j", run_options.jobs, "Cases run in parallel (output order stays stable)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  run->add_option("--threads", run_options.threads,
+                  "Threads per check: finite-difference columns in parallel (same results as 1)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   run->add_option("--seed", run_options.seed, "Seed for cases that set none")
       ->check(kNonNegative)
       ->capture_default_str();
@@ -188,6 +193,9 @@ int main(int argc, char** argv) {
   run->add_option("--mode", mode_name, "entrywise or directional, for every check whose file sets no \"mode\"")
       ->check(CLI::IsMember(mode_names));
   run->add_option("--probes", probes, "Directional checks: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
+  run->add_flag("--allow-programs", run_options.allow_programs,
+                "Run the programs that cases name (\"program:NAME\"; also GRADCHECK_ALLOW_PROGRAMS=1); without it "
+                "such cases are errors");
   add_output_options(run, run_out);
 
   // check: the flags are kept as typed and become a case; the case loader decides what they may
@@ -241,11 +249,15 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(kPositive);
 
+  // derive (harness/cli/derive.cpp)
+  cli::DeriveArgs derive_args;
+  auto* derive = cli::add_derive_verb(app, derive_args);
+
   // An unknown verb: say so plainly (CLI11 would only say that a subcommand is required).
   if (argc > 1 && argv[1][0] != '-') {
     const std::string verb = argv[1];
-    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare") {
-      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare\n"
+    if (verb != "run" && verb != "check" && verb != "lint" && verb != "compare" && verb != "derive") {
+      std::cerr << "gradcheck: error [cli.usage] unknown verb \"" << verb << "\"; the verbs are run, check, lint, compare, derive\n"
                 << "Run 'gradcheck --help' for usage.\n";
       return kExitUsage;
     }
@@ -276,6 +288,8 @@ int main(int argc, char** argv) {
         run_options.mode = m;
       }
       run_options.probes = probes;
+      if (const char* allow = std::getenv("GRADCHECK_ALLOW_PROGRAMS"); allow && std::string(allow) == "1")
+        run_options.allow_programs = true;
       if (run_paths.empty()) run_paths.push_back(default_cases());
       // Every bad path is named and the good files still run; the exit status is then 2.
       const FoundFiles found = discover_case_files(run_paths);
@@ -309,6 +323,7 @@ int main(int argc, char** argv) {
       check_run.probes = check_probes;
       return finish(run_loaded({file}, check_run), check_out);
     }
+    if (*derive) return cli::run_derive(derive_args);
     if (*lint) {
       const FoundFiles found = discover_case_files(lint_paths);
       report_found(found, false);

@@ -48,6 +48,10 @@ bool Options::is_valid(std::string* error) const {
     if (error) *error = "probes must be between 1 and 10000";
     return false;
   }
+  if (threads < 1 || threads > 256) {
+    if (error) *error = "threads must be between 1 and 256";
+    return false;
+  }
   if (worst_entries < 0) {
     if (error) *error = "worst_entries must be >= 0";
     return false;

@@ -44,15 +44,30 @@ class TrialRunner {
       : problem_(problem), map_(map), options_(options) {
     target_.f = [this](const std::vector<arma::mat>& values, arma::mat& out) { eval_f(values, out); };
     if (problem.f_complex) target_.f_complex = problem.f_complex;
+    if (problem.f_batch)
+      target_.f_batch = [this](const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs) {
+        problem_.f_batch(points, outs);
+        if (outs.size() != points.size())
+          throw Error("check.function", fmt::format("f answered {} values for {} points", outs.size(), points.size()));
+        for (const arma::mat& out : outs) check_shape(out);
+      };
+    target_.jacobian = problem.jacobian;
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
     target_.gradient_of = problem.gradient_of;  // second order without a complex extension
     target_.gradient_of_wrt = problem.gradient_of_wrt;
+    target_.perturbed = problem.perturbed;
+    // A program answers one request at a time: its finite differences stay on one thread.
+    target_.threads = problem.f_batch ? 1 : options.threads;
   }
 
   // f at `values` into out; checks the declared shape.
   void eval_f(const std::vector<arma::mat>& values, arma::mat& out) const {
     problem_.f(values, out);
+    check_shape(out);
+  }
+
+  void check_shape(const arma::mat& out) const {
     if (out.n_rows != problem_.f_shape.rows || out.n_cols != problem_.f_shape.cols)
       throw Error("check.function", fmt::format("f returned a {}x{} result, declared {}", out.n_rows, out.n_cols,
                                                 problem_.f_shape.str()));
@@ -115,8 +130,13 @@ class TrialRunner {
         reference::scan_kinks(target_, values, f0, noise, r);  // complex step cannot see a kink
         return r;
       }
-      case ReferenceMethod::kSymbolic:
-        throw Error("check.reference", "\"reference\": \"symbolic\" is not available yet; use \"fd\" or \"complex-step\"");
+      case ReferenceMethod::kSymbolic: {
+        if (!target_.jacobian)
+          throw Error("check.reference", "\"reference\": \"symbolic\" needs f to be an expression that can be derived");
+        reference::Reference r = reference::symbolic(target_, values, f0, noise, mix_seed(options_.seed, 0x5b3b));
+        reference::scan_kinks(target_, values, f0, noise, r);  // a formula cannot see a kink either
+        return r;
+      }
       case ReferenceMethod::kFd: break;
     }
     reference::Reference r = reference::finite_differences(target_, values, f0, noise, options_.fd);

@@ -315,6 +315,10 @@ Problem gradient_problem(const Problem& problem) {
   d.f_shape = xs;
   d.f_name = "df/d" + problem.names.at(x);
   d.f_complex = nullptr;
+  // What belonged to f and not to its gradient: its propagated evaluator, batches, Jacobian.
+  d.perturbed = nullptr;
+  d.f_batch = nullptr;
+  d.jacobian = nullptr;
   d.complex_obstacle = "the reference differences the gradient of f, which has no complex extension of its own";
   const bool hvp = problem.form.form == Form::kHvp;
   RealFunction f = problem.f;

@@ -107,6 +107,7 @@ std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low, con
   s.run_cx = low.run_cx;
   s.obstacle = low.run_cx ? nullptr : name;
   s.fn = low.fn;
+  s.op = low.op;
   s.a = low.inputs.at(0);
   s.b = low.inputs.size() > 1 ? low.inputs[1] : s.a;
   s.p = low.p;

@@ -46,6 +46,7 @@ struct Lowering {
   Args inputs;                     // 1 or 2 step indices when run is set
   double p = 0;                    // Step::p
   const scalar::Function* fn = nullptr;  // Step::fn
+  const char* op = nullptr;              // Step::op
   std::optional<arma::mat> value;  // set instead of run for compile-time values
 };
 

@@ -9,6 +9,7 @@
 
 #include "expr/compiler.hpp"
 #include "expr/kernels.hpp"
+#include "expr/propagate.hpp"
 
 namespace gradcheck::expr {
 namespace {
@@ -31,6 +32,7 @@ Lowering elementwise(Compiler& c, const Node& call, const Args& a) {
   };
   Lowering low(c.shape(a[0]), Kernels{k, f->map_complex ? CxKernel(k) : nullptr}, {a[0]});
   low.fn = f;
+  low.op = kOpElementwise;
   return low;
 }
 
@@ -62,7 +64,9 @@ Lowering broadcast_call(Compiler& c, const Node& call, const Args& a, const char
            "cannot take " + std::string(what) + " of " + c.describe(call.children[0], a[0]) + " and " +
                c.describe(call.children[1], a[1]) + ": shapes differ and neither broadcasts",
            call);
-  return {*out, [](Step& s, const auto& x, const auto& y) { zip(x, y, result(s, x), F{}); }, a};
+  Lowering low(*out, [](Step& s, const auto& x, const auto& y) { zip(x, y, result(s, x), F{}); }, a);
+  low.op = kOpElementwise;
+  return low;
 }
 
 // The optional dimension argument of sum, mean, var, cumsum: 0 when absent (all entries).
@@ -132,10 +136,12 @@ struct PowOf {
 template <class F>
 Lowering reduction(Compiler& c, const Node& call, const Args& a) {
   const int dim = dim_of(c, call, a);
-  return {reduced_shape(c.shape(a[0]), dim),
-          [](Step& s, const auto& x, const auto&) { reduce(x, static_cast<int>(s.p), result(s, x), F{}); },
-          {a[0]},
-          double(dim)};
+  Lowering low(reduced_shape(c.shape(a[0]), dim),
+               [](Step& s, const auto& x, const auto&) { reduce(x, static_cast<int>(s.p), result(s, x), F{}); },
+               {a[0]}, double(dim));
+  if constexpr (std::is_same_v<F, SumOf>) low.op = kOpSum;
+  if constexpr (std::is_same_v<F, MeanOf>) low.op = kOpMean;
+  return low;
 }
 
 // max(X) / min(X): the extreme entry; max(X, 1) / max(X, 2): per column / row when the second
@@ -289,10 +295,12 @@ Lowering trace(Compiler&, const Node&, const Args& a) {
 
 // det(X), X square (complex: the LU determinant, no conjugation).
 Lowering det(Compiler& c, const Node& call, const Args& a) {
-  return square_only(c, call, a, Shape{1, 1}, [](Step& s, const auto& x, const auto&) {
+  Lowering low = square_only(c, call, a, Shape{1, 1}, [](Step& s, const auto& x, const auto&) {
     GRADCHECK_ELEM(x) v;
     result(s, x)[0] = arma::det(v, x) ? v : scalar::nan<GRADCHECK_ELEM(x)>();
   });
+  low.op = kOpDet;
+  return low;
 }
 
 // The complex extension of log|det X|: in LU form det X = sign(P) prod u_ii, and
@@ -309,7 +317,7 @@ bool complex_log_abs_det(Step& s, const arma::cx_mat& x, cx& out) {
 // logdet(X) = log(abs(det(X))), X square, via Armadillo's log_det (no overflow); complex: the
 // extension of log|det X| above (at a negative determinant it is log(-det X)).
 Lowering logdet(Compiler& c, const Node& call, const Args& a) {
-  return square_only(c, call, a, Shape{1, 1}, [](Step& s, const auto& x, const auto&) {
+  Lowering low = square_only(c, call, a, Shape{1, 1}, [](Step& s, const auto& x, const auto&) {
     using T = GRADCHECK_ELEM(x);
     T v;
     bool ok;
@@ -321,6 +329,8 @@ Lowering logdet(Compiler& c, const Node& call, const Args& a) {
     }
     result(s, x)[0] = ok ? v : scalar::nan<T>();
   });
+  low.op = kOpLogdet;
+  return low;
 }
 
 // A^-1 B for complex A through its LU factors, P A = L U: X = U^-1 (L^-1 (P B)). Armadillo's inv

@@ -6,6 +6,7 @@
 
 #include "expr/compiler.hpp"
 #include "expr/kernels.hpp"
+#include "expr/propagate.hpp"
 
 namespace gradcheck::expr {
 namespace {
@@ -83,34 +84,65 @@ Kernels elementwise_kernel(Tok op) {
   }
 }
 
+// An elementwise lowering: marked so that propagation recomputes only the changed entries.
+template <class K>
+Lowering elementwise_lowering(Shape shape, K k, Args inputs, double p = 0) {
+  Lowering low(shape, k, std::move(inputs), p);
+  low.op = kOpElementwise;
+  return low;
+}
+
+// x .^ k (and x ^ k for a scalar x) for a constant integer k, |k| <= kMaxIntegerPower: by
+// repeated multiplication (scalar::integer_power: k = 2 is x * x, k = 3 is x * x * x, k < 0 is
+// 1 / x^|k|) instead of std::pow, which costs tens of multiplications. Rounding: at most
+// about log2|k| + 1 ulps apart from std::pow's (about 1 ulp), for the real and complex kernels.
+constexpr double kMaxIntegerPower = 64;
+std::optional<Lowering> integer_power(Compiler& c, std::size_t a, std::size_t b) {
+  const std::optional<double> k = c.constant(b);
+  if (!k || *k != std::floor(*k) || std::abs(*k) > kMaxIntegerPower) return std::nullopt;
+  auto kernel = [](Step& s, const auto& x, const auto&) {
+    map(x, result(s, x), [k = s.p](auto v) { return scalar::integer_power(v, k); });
+  };
+  return elementwise_lowering(c.shape(a), Kernels{kernel, kernel}, {a}, *k);
+}
+
 Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) {
   const Shape sa = c.shape(a), sb = c.shape(b);
   auto A = [&] { return c.describe(n.children[0], a); };
   auto B = [&] { return c.describe(n.children[1], b); };
   switch (n.op) {
     case Tok::Star:  // matrix product; a scalar on either side scales
-      if (sa.is_scalar() || sb.is_scalar()) return {sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b}};
+      if (sa.is_scalar() || sb.is_scalar())
+        return elementwise_lowering(sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b});
       if (sa.cols != sb.rows)
         c.fail("expr.shape",
                "cannot multiply " + A() + " by " + B() + ": inner sizes " + std::to_string(sa.cols) + " and " +
                    std::to_string(sb.rows),
                n);
       c.check_work(n, double(sa.rows) * double(sa.cols) * double(sb.cols));
-      return {Shape{sa.rows, sb.cols}, [](Step& s, const auto& x, const auto& y) { result(s, x) = x * y; }, {a, b}};
+      {
+        Lowering low(Shape{sa.rows, sb.cols}, [](Step& s, const auto& x, const auto& y) { result(s, x) = x * y; },
+                     {a, b});
+        low.op = kOpMatmul;
+        return low;
+      }
     case Tok::Slash:  // division by a scalar only
       if (!sb.is_scalar())
         c.fail("expr.shape",
                "cannot divide " + A() + " by " + B() +
                    ": '/' needs a scalar divisor; use ./ to divide elementwise, or solve/inv for matrices",
                n);
-      return {sa, zip_kernel<std::divides<>>(), {a, b}};
+      return elementwise_lowering(sa, zip_kernel<std::divides<>>(), {a, b});
     case Tok::Caret: {  // scalar power, or a square matrix to an integer power
       if (!sb.is_scalar())
         c.fail("expr.shape",
                "cannot raise " + A() + " to the power " + B() +
                    ": the exponent of '^' must be a scalar; use .^ for elementwise powers",
                n);
-      if (sa.is_scalar()) return {sa, zip_kernel<Pow>(), {a, b}};
+      if (sa.is_scalar()) {
+        if (std::optional<Lowering> low = integer_power(c, a, b)) return *low;
+        return elementwise_lowering(sa, zip_kernel<Pow>(), {a, b});
+      }
       if (!sa.is_square())
         c.fail("expr.shape",
                "cannot raise " + A() +
@@ -134,7 +166,9 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
     default: {  // elementwise with broadcasting: + - .* ./ .^ and the comparisons
       const std::optional<Shape> out = broadcast_shape(sa, sb);
       if (!out) c.fail("expr.shape", elementwise_phrase(n.op, A(), B()) + ": shapes differ and neither broadcasts", n);
-      return {*out, elementwise_kernel(n.op), {a, b}};
+      if (n.op == Tok::DotCaret && sb.is_scalar())
+        if (std::optional<Lowering> low = integer_power(c, a, b)) return *low;
+      return elementwise_lowering(*out, elementwise_kernel(n.op), {a, b});
     }
   }
 }
@@ -146,9 +180,13 @@ Lowering lower_operator(Compiler& c, const Node& n, const Args& args) {
   const Shape sa = c.shape(a);
   switch (n.kind) {
     case Node::Unary:  // -x negates every entry (unary + never gets here)
-      return {sa, [](Step& s, const auto& x, const auto&) { map(x, result(s, x), std::negate<>()); }, {a}};
-    case Node::Transpose:  // x' and x.T; never conjugates
-      return {Shape{sa.cols, sa.rows}, [](Step& s, const auto& x, const auto&) { result(s, x) = x.st(); }, {a}};
+      return elementwise_lowering(
+          sa, [](Step& s, const auto& x, const auto&) { map(x, result(s, x), std::negate<>()); }, {a});
+    case Node::Transpose: {  // x' and x.T; never conjugates
+      Lowering low(Shape{sa.cols, sa.rows}, [](Step& s, const auto& x, const auto&) { result(s, x) = x.st(); }, {a});
+      low.op = kOpTranspose;
+      return low;
+    }
     default: return lower_binary(c, n, a, args[1]);
   }
 }

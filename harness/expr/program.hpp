@@ -43,6 +43,9 @@ struct Step {
   std::size_t a = 0, b = 0;    // indices of the input steps (earlier in the program)
   std::size_t slot = kNoSlot;  // a variable leaf: its slot in the values given to evaluate
   double p = 0;                // a parameter of the kernel: the dimension of sum(X, d), p of norm, ...
+  // What the step computes, for perturbation propagation (propagate.cpp): a name from
+  // propagate.hpp's list ("matmul", "elementwise", ...), or nullptr for a step it recomputes whole.
+  const char* op = nullptr;
   Shape shape;                 // the result's shape, inferred at compile time
   arma::mat out;               // the result buffer, allocated at compile time with `shape`
   arma::mat work, work2;       // scratch space of some kernels (chol, matrix power)

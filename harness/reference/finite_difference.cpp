@@ -39,7 +39,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <memory>
+#include <thread>
 
 #include "reference/reference.hpp"
 
@@ -56,16 +59,36 @@ double step_for(double xb, double c) {
   return moved - xb;
 }
 
-// Evaluations of f along one coordinate of x.
+// The perturbed evaluator of the target prepared at `values`, or nullptr when it has none.
+std::unique_ptr<PerturbedFunction> prepared(const Target& target, const std::vector<arma::mat>& values) {
+  if (!target.perturbed) return nullptr;
+  std::unique_ptr<PerturbedFunction> p = target.perturbed();
+  p->prepare(values);
+  return p;
+}
+
+// Evaluations of f along one coordinate of x: through the target's perturbed evaluator when
+// `perturbed` is given (prepared at `values`), else f itself with x moved in place.
 class Line {
  public:
-  Line(const Target& target, std::vector<arma::mat>& values, Coordinate c, std::uint64_t& evaluations)
-      : target_(target), values_(values), c_(c), evaluations_(evaluations) {}
+  Line(const Target& target, std::vector<arma::mat>& values, Coordinate c, std::uint64_t& evaluations,
+       PerturbedFunction* perturbed = nullptr)
+      : target_(target), values_(values), c_(c), evaluations_(evaluations), perturbed_(perturbed) {}
 
   double x() const { return values_[target_.wrt](c_.first); }
+  // f answers many points in one call (a program): the evaluations of a step go together.
+  bool batched() const { return !perturbed_ && target_.f_batch; }
 
-  // vec(f) at x + delta along the coordinate; x is restored exactly.
-  arma::vec at(double delta) {
+  // vec(f) at x + delta along the coordinate, into `into` (its memory reused); x is restored
+  // exactly.
+  void at(double delta, arma::vec& into) {
+    if (perturbed_) {
+      const arma::mat& out = perturbed_->at(c_.first, c_.second, delta);
+      ++evaluations_;
+      into.set_size(out.n_elem);
+      std::copy(out.begin(), out.end(), into.begin());
+      return;
+    }
     arma::mat& x = values_[target_.wrt];
     const double first = x(c_.first), second = x(c_.second);
     x(c_.first) += delta;
@@ -80,7 +103,33 @@ class Line {
     x(c_.first) = first;
     x(c_.second) = second;
     ++evaluations_;
-    return arma::vectorise(out_);
+    into.set_size(out_.n_elem);
+    std::copy(out_.begin(), out_.end(), into.begin());
+  }
+  arma::vec at(double delta) {
+    arma::vec v;
+    at(delta, v);
+    return v;
+  }
+
+  // vec(f) at x + delta for each delta: one call of target.f_batch when it is set.
+  std::vector<arma::vec> at(const std::vector<double>& deltas) {
+    std::vector<arma::vec> out;
+    if (!target_.f_batch) {
+      for (double d : deltas) out.push_back(at(d));
+      return out;
+    }
+    std::vector<std::vector<arma::mat>> points(deltas.size(), values_);
+    for (std::size_t k = 0; k < deltas.size(); ++k) {
+      arma::mat& x = points[k][target_.wrt];
+      x(c_.first) += deltas[k];
+      if (c_.second != c_.first) x(c_.second) += deltas[k];
+    }
+    std::vector<arma::mat> outs;
+    target_.f_batch(points, outs);
+    evaluations_ += deltas.size();
+    for (const arma::mat& m : outs) out.push_back(arma::vectorise(m));
+    return out;
   }
 
  private:
@@ -88,6 +137,7 @@ class Line {
   std::vector<arma::mat>& values_;
   Coordinate c_;
   std::uint64_t& evaluations_;
+  PerturbedFunction* perturbed_;
   arma::mat out_;
 };
 
@@ -114,10 +164,18 @@ Symmetric symmetric_evaluations(Line& line, double h) {
   const double floor = 1e3 * kEps * (line.x() != 0.0 ? std::abs(line.x()) : 1.0);
   for (int attempt = 0; attempt <= 30; ++attempt) {
     s.h = h;
-    s.plus = line.at(h);
-    s.plus2 = line.at(2 * h);
-    s.minus = line.at(-h);
-    s.minus2 = line.at(-2 * h);
+    if (line.batched()) {
+      std::vector<arma::vec> v = line.at(std::vector<double>{h, 2 * h, -h, -2 * h});
+      s.plus = std::move(v[0]);
+      s.plus2 = std::move(v[1]);
+      s.minus = std::move(v[2]);
+      s.minus2 = std::move(v[3]);
+    } else {
+      line.at(h, s.plus);
+      line.at(2 * h, s.plus2);
+      line.at(-h, s.minus);
+      line.at(-2 * h, s.minus2);
+    }
     s.plus_ok = s.plus.is_finite() && s.plus2.is_finite();
     s.minus_ok = s.minus.is_finite() && s.minus2.is_finite();
     if (s.plus_ok && s.minus_ok) return s;
@@ -335,10 +393,13 @@ double step_rho(const Noise& noise) {
              : kEps;
 }
 
+// The coordinate that moves entry b (see coordinates(): for a symmetric x the pair of (i,j) with
+// i >= j and (j,i)), without listing them all.
 Coordinate coordinate_of(const arma::mat& x, Structure structure, arma::uword b) {
-  for (const Coordinate& c : coordinates(x, structure))
-    if (c.first == b || c.second == b) return c;
-  return {b, b};
+  if (structure != Structure::kSymmetric || x.n_rows != x.n_cols || b >= x.n_elem) return {b, b};
+  arma::uword i = b % x.n_rows, j = b / x.n_rows;
+  if (i < j) std::swap(i, j);
+  return {i + j * x.n_rows, j + i * x.n_rows};
 }
 
 Reference empty_reference(const arma::mat& x, arma::uword p) {
@@ -393,6 +454,30 @@ double base_step(const FdOptions& fd, double rho) {
   return std::cbrt(rho);
 }
 
+namespace {
+
+// One coordinate's column of finite differences by `fd.method` (c0: the base step).
+Column fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise, const FdOptions& fd) {
+  switch (fd.method) {
+    case FdMethod::kCentral: return central_column(line, f0, c0, noise.sigma, false);
+    case FdMethod::kRichardson: {
+      // Its step is large: near a small nonzero x_b (log x at x = 0.002) it would leave the
+      // region where f is smooth, so it is capped at |x_b| / 100, never below the central step.
+      const double xb = line.x();
+      if (xb != 0.0 && fd.step <= 0)
+        c0 = std::max(std::min(c0, std::abs(xb) / 100.0 / std::max(1.0, std::abs(xb))), std::cbrt(step_rho(noise)));
+      return central_column(line, f0, c0, noise.sigma, true);
+    }
+    case FdMethod::kForward: return one_sided_column(line, f0, c0, noise.sigma, 1.0);
+    case FdMethod::kBackward: return one_sided_column(line, f0, c0, noise.sigma, -1.0);
+    case FdMethod::kRidders:
+      return ridders_column(line, f0, c0, fd.ridders_shrink, fd.ridders_max_iterations, noise.sigma);
+  }
+  return central_column(line, f0, c0, noise.sigma, false);
+}
+
+}  // namespace
+
 Reference finite_differences(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
                              const Noise& noise, const FdOptions& fd) {
   if (target.gradient_of) return second_differences(target, values, fd);
@@ -402,28 +487,44 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
   r.method = ReferenceMethod::kFd;
   r.detail = to_string(fd.method) + " differences";
   r.base_step = base_step(fd, step_rho(noise));
-  for (const Coordinate& co : coordinates(x, target.structure)) {
-    Line line(target, values, co, r.evaluations);
-    double c0 = r.base_step;
-    Column c;
-    switch (fd.method) {
-      case FdMethod::kCentral: c = central_column(line, f0, c0, noise.sigma, false); break;
-      case FdMethod::kRichardson: {
-        // Its step is large: near a small nonzero x_b (log x at x = 0.002) it would leave the
-        // region where f is smooth, so it is capped at |x_b| / 100, never below the central step.
-        const double xb = x(co.first);
-        if (xb != 0.0 && fd.step <= 0)
-          c0 = std::max(std::min(c0, std::abs(xb) / 100.0 / std::max(1.0, std::abs(xb))), std::cbrt(step_rho(noise)));
-        c = central_column(line, f0, c0, noise.sigma, true);
-        break;
-      }
-      case FdMethod::kForward: c = one_sided_column(line, f0, c0, noise.sigma, 1.0); break;
-      case FdMethod::kBackward: c = one_sided_column(line, f0, c0, noise.sigma, -1.0); break;
-      case FdMethod::kRidders:
-        c = ridders_column(line, f0, c0, fd.ridders_shrink, fd.ridders_max_iterations, noise.sigma);
-        break;
+  const std::vector<Coordinate> todo = coordinates(x, target.structure);
+  const std::size_t workers = std::min<std::size_t>(std::max(1, target.threads), todo.size());
+  if (workers <= 1) {
+    std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
+    for (const Coordinate& co : todo) {
+      Line line(target, values, co, r.evaluations, perturbed.get());
+      store(r, co, fd_column(line, f0, r.base_step, noise, fd), false);
     }
-    store(r, co, std::move(c), false);
+    return r;
+  }
+  // Threads: worker w takes coordinates w, w + workers, ... with its own values and evaluator;
+  // the columns are stored afterwards in coordinate order, and the first coordinate (in that
+  // order) whose evaluation threw rethrows, as one thread would have: the same reference.
+  std::vector<Column> columns(todo.size());
+  std::vector<std::uint64_t> evaluations(todo.size(), 0);
+  std::vector<std::exception_ptr> errors(todo.size());
+  std::vector<std::vector<arma::mat>> copies(workers, values);
+  std::vector<std::unique_ptr<PerturbedFunction>> evaluators(workers);
+  for (std::size_t w = 0; w < workers; ++w) evaluators[w] = prepared(target, values);
+  auto work = [&](std::size_t w) {
+    for (std::size_t k = w; k < todo.size(); k += workers) {
+      try {
+        Line line(target, copies[w], todo[k], evaluations[k], evaluators[w].get());
+        columns[k] = fd_column(line, f0, r.base_step, noise, fd);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    r.evaluations += evaluations[k];
+    if (errors[k]) std::rethrow_exception(errors[k]);
+    store(r, todo[k], std::move(columns[k]), false);
   }
   return r;
 }
@@ -433,6 +534,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
   if (target.gradient_of) return tighten_second_differences(target, values, columns, level, r);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];
+  const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
   std::vector<Coordinate> todo;
   for (arma::uword b : columns) {
     const Coordinate co = coordinate_of(x, target.structure, b);
@@ -464,7 +566,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         if (!has_kink) continue;
         // A kink at x_b + d (d > 0) shows at every step h > d: shrink by 100 until it is gone or
         // the step reaches 1e4 eps max(1, |x_b|) (below, rounding hides any slope).
-        Line line(target, values, co, r.evaluations);
+        Line line(target, values, co, r.evaluations, perturbed.get());
         const double scale = std::max(1.0, std::abs(x(co.first)));
         // A kink that vanishes only where rounding (100 sigma / h) is too large to see its gap
         // has not vanished: the last step that could see it decides.
@@ -517,7 +619,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // with T = c2 h^2 (estimated from the bound's truncation part) and R = 3 sigma / h,
       // h* = h (R / 2T)^(1/3), taken for the entry of the column with the largest bound.
       for (const Coordinate& co : todo) {
-        Line line(target, values, co, r.evaluations);
+        Line line(target, values, co, r.evaluations, perturbed.get());
         const double h = last_step(co.first);
         const arma::uword a = r.bound.col(co.first).index_max();
         const double rounding = 3 * noise.sigma(a) / h;
@@ -543,7 +645,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // entry near a singularity or a pole (1/x at x = 1e-5) reaches the asymptotic regime only
       // at steps far below the rule's. The regime check keeps a wrong plateau from counting.
       for (const Coordinate& co : todo) {
-        Line line(target, values, co, r.evaluations);
+        Line line(target, values, co, r.evaluations, perturbed.get());
         const double h = last_step(co.first);
         Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false);
         for (arma::uword b : {co.first, co.second})
@@ -625,8 +727,9 @@ std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, c
   const arma::vec f0 = arma::vectorise(f0_mat);
   const arma::mat& x = values[target.wrt];
   std::uint64_t evaluations = 0;
+  const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
   for (const Coordinate& co : coordinates(x, target.structure)) {
-    Line line(target, values, co, evaluations);
+    Line line(target, values, co, evaluations, perturbed.get());
     Column c = central_column(line, f0, std::cbrt(step_rho(noise)), noise.sigma, false);
     for (Reference::Kink k : c.kinks) {
       for (arma::uword b : {co.first, co.second}) {
@@ -647,7 +750,8 @@ std::vector<std::pair<double, double>> error_vs_step(const Target& target, std::
   const arma::mat& x = values[target.wrt];
   const Coordinate co = coordinate_of(x, target.structure, b);
   std::uint64_t n = 0;
-  Line line(target, values, co, n);
+  const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
+  Line line(target, values, co, n, perturbed.get());
   std::vector<std::pair<double, double>> out;
   for (int e = 2; e <= 24; ++e) {
     const double h = step_for(x(co.first), std::pow(10.0, -e / 2.0));

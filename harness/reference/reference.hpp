@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gradcheck/options.hpp"
+#include "gradcheck/perturbed.hpp"
 #include "gradcheck/types.hpp"
 
 namespace gradcheck::reference {
@@ -27,6 +28,10 @@ struct Target {
   std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> f;
   // f at complex `values` (the holomorphic extension); empty when f has none.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
+  // f at many points in one call (outs[k] = f(points[k])), for a function whose every call is
+  // expensive on its own (a program answering requests); empty: f is called point by point.
+  // Central differences pass the four points of a coordinate at once.
+  std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
   std::size_t wrt = 0;
   Structure structure = Structure::kNone;
   // Second order without a complex extension: when set, f is (an estimate of) the gradient of this
@@ -34,6 +39,17 @@ struct Target {
   // take second differences of it instead of differencing f (second_difference.cpp).
   std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> gradient_of;
   std::size_t gradient_of_wrt = 0;
+  // The Jacobian J (numel(f) x numel(x); for a symmetric x, column b the derivative along the
+  // pair of b) at `values`, from a formula derived symbolically; empty when there is none.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
+  // Optional: f along single coordinates of x from work done once per point (perturbation
+  // propagation, gradcheck/perturbed.hpp). When set, every finite difference below evaluates f
+  // through it (its values equal f's to rounding); noise is still measured with f.
+  PerturbedFactory perturbed;
+  // Coordinates that finite_differences computes in parallel; the result is bit-identical to
+  // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
+  // without one, f itself is called from several threads at once (it must be thread-safe).
+  int threads = 1;
 };
 
 // One "variable" of the differentiation: the entries of x moved together by one perturbation.
@@ -112,6 +128,19 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
 // empty: every column.
 Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
                        const std::vector<arma::uword>& columns = {});
+
+// The symbolic reference: J = target.jacobian(values), exact but for rounding, with the bound
+// (rounding only: no step, no truncation)
+//
+//     E[a,b] = 64 rho (|J[a,b]| + max_b' |J[a,b']|),  rho = max(eps, noise.relative),
+//
+// i.e. a few dozen roundings of the largest term of the row, at the working precision seen in f.
+// Cross-checked at `checks` random entries (seeded) against central differences at steps h and
+// 2h: an entry where |J - D(h)| exceeds 10 (|D(h) - D(2h)| + 4 sigma_a / h + E) + 1e-8 (|J| + 1)
+// means a rule of the derivation is wrong, and throws Error "reference.symbolic" (the check then
+// ends as an error, never as a pass). Requires target.jacobian.
+Reference symbolic(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
+                   std::uint64_t seed, int checks = 3);
 
 // Looks for kinks with one-sided differences at steps h and 2h (4 evaluations per coordinate)
 // for references that do not see them (complex step, Richardson, Ridders, one-sided methods).

@@ -309,6 +309,10 @@ std::string details(const CaseResult& c, const CheckResult& k, Status status, co
       out += fmt::format("<li><code>{}</code> {}</li>\n", xml_escape(d.code), xml_escape(d.message));
     out += "</ul>\n";
   }
+  if (!k.suggestion.expected.empty())
+    out += fmt::format("<p class=\"suggestion\">suggestion: <code>{}</code> ({} layout, form {}; verified by this "
+                       "check)</p>\n",
+                       xml_escape(k.suggestion.expected), k.suggestion.layout, k.suggestion.form);
   if (!k.error.empty()) out += "<pre class=\"error\">" + xml_escape(k.error) + "</pre>\n";
   if (k.worst_trial < 0 || k.worst_trial >= static_cast<int>(k.trials.size())) {
     out += entries_table(k.worst_entries);

@@ -107,6 +107,8 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   figures(j, k.max_abs_error, k.max_rel_error, k.rel_error_norm, k.worst);
   j["fd"] = fd(k.fd);
   j["diagnoses"] = diagnoses(k.diagnoses);
+  if (!k.suggestion.expected.empty())
+    j["suggestion"] = {{"expected", k.suggestion.expected}, {"layout", k.suggestion.layout}, {"form", k.suggestion.form}};
   put(j, "time_ms", k.time_ms);
   // Additions of the verdict (runner-and-reports.md): the reference and its bound, the precision,
   // the tolerance as applied, the resolution; the reason of an inconclusive check.

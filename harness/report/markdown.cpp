@@ -116,6 +116,9 @@ std::string markdown(const RunResult& run) {
       details += fmt::format("- {}\n", cell(detail::numerics(k)));
       for (const auto& note : k.notes) details += fmt::format("- note: {}\n", cell(note));
       for (const auto& d : k.diagnoses) details += fmt::format("- {}: {}\n", code(d.code), cell(d.message));
+      if (!k.suggestion.expected.empty())
+        details += fmt::format("- suggestion: {} ({} layout, form {}; verified by this check)\n",
+                               code(k.suggestion.expected), k.suggestion.layout, k.suggestion.form);
       details += "\n";
     }
   }

@@ -125,6 +125,9 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
       out += head + body.substr(std::min<std::size_t>(6, body.size()));
       if (out.back() != '\n') out += "\n";
     }
+    if (!check.suggestion.expected.empty())
+      out += fmt::format("  suggestion: {}  (derived symbolically, {} layout, form {}; passes this check)\n",
+                         check.suggestion.expected, check.suggestion.layout, check.suggestion.form);
   }
   if (status == Status::kXpass) {
     out += "    expected to fail";

@@ -15,6 +15,8 @@
 #include "engine/directional.hpp"
 #include "engine/second_order.hpp"
 #include "reference/reference.hpp"
+#include "runner/programs.hpp"
+#include "symbolic/suggest.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -123,6 +125,7 @@ struct PreparedCheck {
   Problem problem;
   Options options;
   std::optional<Error> error;  // set: the check cannot run (a case-file error), with its location
+  bool uses_program = false;   // f or expected calls the case's program
 };
 
 // Everything of an instance that can be prepared without running: symbols, compiled
@@ -132,9 +135,24 @@ struct Prepared {
   std::vector<std::vector<arma::mat>> points;
   std::optional<Error> error;  // the whole instance cannot run
   std::uint64_t seed = 0;
+  program::Client* client = nullptr;  // the case's program, when it runs one
+  std::shared_ptr<const Symbols> symbols;  // for suggestions (harness/symbolic/suggest.hpp)
 };
 
-Prepared prepare(const Instance& in, const RunOptions& run) {
+// The operations of one finite-difference evaluation of f with respect to `slot`, for the size
+// guard: the cost of f's propagated evaluator (Expression::perturbed_operations), the largest
+// over three entries (first, middle, last) of the variable, plus kFdOverhead for the
+// reference's own work per evaluation.
+constexpr double kFdOverhead = 64;
+double operations_per_evaluation(const Expression& f, std::size_t slot, const Shape& x) {
+  const arma::uword n = x.numel();
+  double most = 0;
+  for (arma::uword b : {arma::uword(0), n / 2, n - 1}) most = std::max(most, f.perturbed_operations(slot, b, b));
+  return most + kFdOverhead;
+}
+
+// `pool` null (lint): nothing is run, program fields are validated as far as the file allows.
+Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool) {
   const CaseSpec& spec = *in.spec;
   Prepared out;
   auto fail = [&](Error e) {
@@ -171,9 +189,38 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     shapes.push_back(s);
   }
   for (const auto& [name, value] : in.dims) symbols.add_dim(name, value);
+  out.symbols = std::make_shared<const Symbols>(symbols);
+
+  // Programs: allowed by the run, started (or reused), asked for their functions.
+  const std::optional<std::string> f_program = program::function_name(spec.expression);
+  bool uses_program = f_program.has_value();
+  for (const CheckSpec& c : spec.checks) uses_program = uses_program || program::function_name(c.expected);
+  std::vector<std::string> functions;
+  auto program_error = [&](const std::string& message) {
+    return fail(located(spec.program->location, "case.program", in.name, "program", message));
+  };
+  if (uses_program && spec.program && pool) {
+    program::Client& client = pool->get(*spec.program, in.file);
+    if (!run.allow_programs)
+      return program_error(fmt::format("this case runs the program `{}`, and a case file alone never executes code: "
+                                       "run with --allow-programs (or GRADCHECK_ALLOW_PROGRAMS=1) to allow it",
+                                       client.command_text()));
+    client.reset();  // a failure of an earlier case: start it again
+    out.client = &client;
+    try {
+      functions = client.functions();
+    } catch (const Error& e) {
+      return program_error(e.message());
+    }
+    if (f_program) {
+      const std::string unknown = runner_programs::unknown_function(*f_program, functions, client.command_text());
+      if (!unknown.empty())
+        return fail(located(spec.expression_location, "case.field", in.name, "expression", unknown));
+    }
+  }
 
   std::optional<Expression> f;
-  try {
+  if (!f_program) try {
     f = Expression::compile(spec.expression, symbols);
   } catch (const ExprError& e) {
     // The case cannot run; its expected strings are still compiled below so that lint lists
@@ -194,6 +241,15 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   // is drawn at random.
   const bool movable = std::any_of(spec.variables.begin(), spec.variables.end(),
                                    [](const VariableSpec& v) { return !v.value; });
+  // A program's f: its shape is that of its value at the first point.
+  std::optional<runner_programs::ProgramF> program_f;
+  if (f_program && out.client) {
+    try {
+      program_f = runner_programs::program_f(*out.client, *f_program, names, out.points.at(0));
+    } catch (const Error& e) {
+      return program_error(e.message());
+    }
+  }
 
   for (std::size_t i = 0; i < spec.checks.size(); ++i) {
     const CheckSpec& c = spec.checks[i];
@@ -203,7 +259,9 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     p.names = names;
     p.shapes = shapes;
     p.dims = in.dims;
-    p.f_shape = f ? f->shape() : Shape{1, 1};
+    p.f_shape = f ? f->shape() : program_f ? program_f->shape : Shape{1, 1};
+    const std::optional<std::string> expected_program = program::function_name(c.expected);
+    pc.uses_program = f_program || expected_program;
     p.f_name = "f";
     p.form = c.form;
     p.expected_text = c.expected;
@@ -239,6 +297,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
     pc.options.trials = spec.trials;
     pc.options.seed = out.seed;
     pc.options.diagnose = run.diagnose;
+    pc.options.threads = run.threads;
     // Each check owns its copy of the compiled f: checks and threads never share buffers.
     // Finite differences evaluate f about four times per entry of the variable at every trial, and keep
     // the derivative of every entry of f by every entry of the variable: refuse a check that would
@@ -256,19 +315,20 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       const double evaluations =
           directional ? (12.0 + double(per_entry) * (pc.options.probes + 64)) * spec.trials
                       : double(per_entry) * double(x.numel()) * second * spec.trials;
-      double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
+      double entries = 0;  // without f: every input read once
       for (const Shape& s : shapes) entries += double(s.numel());
-      const double operations = evaluations * (entries + double(p.f_shape.numel()));
+      const double per_evaluation = (f ? operations_per_evaluation(*f, p.wrt, x) : entries) + double(p.f_shape.numel());
+      const double operations = evaluations * per_evaluation;
       std::string why;
       if (derivative > kMaxDerivative)
         why = fmt::format("the derivative of f ({}) by {} ({}) has {:.0f} entries; at most {:.0f}: use smaller dims",
                           p.f_shape.str(), c.wrt, x.str(), derivative, kMaxDerivative);
       else if (operations > kMaxOperations)
-        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) over "
-                          "inputs of {:.0f} entries, about {:.1e} operations; at most {:.0e}: use smaller dims or fewer "
-                          "trials{}",
+        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) at "
+                          "about {:.1e} operations each, about {:.1e} operations; at most {:.0e}: use smaller dims or "
+                          "fewer trials{}",
                           evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry,
-                          directional ? "probe" : "entry", c.wrt, entries, operations, kMaxOperations,
+                          directional ? "probe" : "entry", c.wrt, per_evaluation, operations, kMaxOperations,
                           directional ? "" : ", or \"mode\": \"directional\"");
       if (!why.empty()) {
         pc.error = located(c.location, "case.size", in.name, field, why);
@@ -276,9 +336,9 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
         continue;
       }
     }
-    if (!f) {
+    if (!f && !program_f) {
       // Without f only the expected strings of the auto and vec forms can be checked.
-      if (c.form.form != Form::kIndex) {
+      if (c.form.form != Form::kIndex && !expected_program) {
         try {
           Expression::compile(c.expected, symbols);
         } catch (const ExprError& e) {
@@ -290,25 +350,67 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
       out.checks.push_back(std::move(pc));
       continue;
     }
-    auto f_copy = std::make_shared<Expression>(*f);
-    p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
-    if (f_copy->has_complex_extension()) {
+    std::shared_ptr<Expression> f_copy = f ? std::make_shared<Expression>(*f) : nullptr;
+    if (program_f) {
+      p.f = program_f->f;
+      p.f_batch = program_f->f_batch;
+      p.complex_obstacle = "f is a program, which has no complex extension";
+    } else {
+      p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
+      auto f_proto = std::make_shared<const Expression>(*f);
+      p.perturbed = [f_proto, slot = p.wrt] { return f_proto->perturbed(slot); };
+    }
+    if (f_copy && f_copy->has_complex_extension()) {
       p.f_complex = [f_copy](const std::vector<arma::cx_mat>& values, arma::cx_mat& result) {
         result = f_copy->evaluate_complex(values);
       };
     } else {
-      p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
+      if (f_copy) p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
       if (c.numerics.reference == ReferenceMethod::kComplexStep) {
         pc.error = located(c.location, "case.field", in.name, field + ".reference",
-                           fmt::format("\"reference\": \"complex-step\" needs every function of the expression to have "
-                                       "a complex extension, and {}; use \"fd\"",
-                                       p.complex_obstacle));
+                           program_f ? std::string("\"reference\": \"complex-step\" needs f as an expression (a "
+                                                   "program's f has no complex extension); use \"fd\"")
+                                     : fmt::format("\"reference\": \"complex-step\" needs every function of the "
+                                                   "expression to have a complex extension, and {}; use \"fd\"",
+                                                   p.complex_obstacle));
+        out.checks.push_back(std::move(pc));
+        continue;
+      }
+    }
+    if (c.numerics.reference == ReferenceMethod::kSymbolic) {
+      // The symbolic reference: J itself, i.e. the derivative in form vec, numerator layout.
+      try {
+        auto j = std::make_shared<Expression>(symbolic::jacobian_expression(spec.expression, c.wrt, p.structure, symbols));
+        p.jacobian = [j](const std::vector<arma::mat>& values) { return arma::mat(j->evaluate(values)); };
+      } catch (const Error& e) {
+        const auto* x = dynamic_cast<const ExprError*>(&e);
+        pc.error = located(c.location, "case.field", in.name, field + ".reference",
+                           "\"reference\": \"symbolic\" needs an expression that can be derived (use \"fd\"): [" +
+                               e.id() + "] " +
+                               (x ? "column " + std::to_string(x->column()) + ": " + x->detail() + "\n" + x->excerpt("  ")
+                                  : e.message()));
         out.checks.push_back(std::move(pc));
         continue;
       }
     }
     try {
-      if (c.form.form == Form::kIndex) {
+      if (expected_program) {
+        if (c.form.form == Form::kIndex) {
+          try {
+            p.form.indices = IndexSpec::parse(c.indices);
+          } catch (const ExprError& e) {
+            throw std::make_pair(e, std::string("indices"));
+          }
+        }
+        if (out.client) {
+          const std::string unknown =
+              runner_programs::unknown_function(*expected_program, functions, out.client->command_text());
+          if (!unknown.empty())
+            pc.error = located(c.expected_location, "case.field", in.name, field + ".expected", unknown);
+          else
+            p.expected = runner_programs::program_expected(*out.client, *expected_program, names);
+        }
+      } else if (c.form.form == Form::kIndex) {
         const bool second = c.derivative_order == 2;  // "X[i,j], Y[k,l]": dG[i,j]/dY[k,l], G = df/dX
         try {
           p.form.indices = second ? parse_hessian_indices(c.indices, c.wrt, c.wrt2) : IndexSpec::parse(c.indices);
@@ -354,7 +456,7 @@ Prepared prepare(const Instance& in, const RunOptions& run) {
   return out;
 }
 
-CaseResult run_instance(const Instance& in, const RunOptions& run) {
+CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool& pool) {
   const auto start = Clock::now();
   const CaseSpec& spec = *in.spec;
   CaseResult r;
@@ -366,7 +468,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
   r.dims = in.dims;
   r.expect = spec.expect;
   r.expected_diagnosis = spec.diagnosis;
-  Prepared prepared = prepare(in, run);
+  Prepared prepared = prepare(in, run, &pool);
   r.seed = prepared.seed;
   // The case's error (text, id, and every error as data) is its first one; a check's, its own.
   auto case_error = [&r](const Error& e) {
@@ -401,6 +503,19 @@ CaseResult run_instance(const Instance& in, const RunOptions& run) {
       } else {
         try {
           cr = run_check(pc.problem, prepared.points, pc.options);
+          // The program failed under the check: an error of the case (case.program), located at
+          // "program"; its later checks fail the same way at once.
+          if (pc.uses_program && prepared.client && !prepared.client->failure().empty()) {
+            const Error at = located(spec.program->location, "case.program", in.name, "program",
+                                     prepared.client->failure());
+            cr.status = Status::kError;
+            cr.error = at.what();
+            cr.errors.clear();
+            cr.errors.push_back(at);
+            case_error(at);
+          }
+          if (cr.status == Status::kFail && pc.problem.expected_text == spec.checks[i].expected)
+            cr.suggestion = symbolic::suggest(spec.expression, *prepared.symbols, pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;
           cr.layout = to_string(pc.problem.form.layout);
@@ -512,9 +627,10 @@ RunResult run_loaded(const std::vector<LoadedFile>& files, const RunOptions& opt
   std::atomic<std::size_t> next{0}, done{0};
   std::mutex progress_mutex;
   auto worker = [&]() {
+    program::Pool programs;  // this worker's programs: one process per case file and command
     for (std::size_t i = next++; i < items.size(); i = next++) {
       try {
-        result.cases[i] = items[i].instance ? run_instance(*items[i].instance, options) : items[i].ready;
+        result.cases[i] = items[i].instance ? run_instance(*items[i].instance, options, programs) : items[i].ready;
       } catch (const std::bad_alloc&) {  // sizes beyond this machine's memory
         result.cases[i] = items[i].ready;
         result.cases[i].name = items[i].instance->name;
@@ -569,7 +685,7 @@ std::vector<std::string> lint_files(const std::vector<std::string>& paths) {
     for (const Error& p : file.errors) problems.push_back(p.what());
     for (const CaseSpec& spec : file.cases) {
       for (const Instance& in : expand(spec, file.path)) {
-        Prepared prepared = prepare(in, options);
+        Prepared prepared = prepare(in, options, nullptr);
         if (prepared.error) problems.push_back(prepared.error->what());
         for (const PreparedCheck& c : prepared.checks)
           if (c.error) problems.push_back(c.error->what());

@@ -57,6 +57,14 @@ struct CheckSpec {
   Location indices_location;
 };
 
+// "program": the process that answers the fields written "program:NAME" (docs/programs.md).
+struct ProgramSpec {
+  std::vector<std::string> command;  // argv, run without a shell
+  double timeout_s = 30.0;           // seconds the program has to answer each request (and to start)
+  std::string folder;                // where it runs: the case file's folder
+  Location location;                 // of the "program" object
+};
+
 struct CaseSpec {
   std::string name;
   std::string description, source;
@@ -74,6 +82,7 @@ struct CaseSpec {
   std::string diagnosis;            // with expect "fail": the code the report must name
   Location location;                // of the case object
   Location expression_location;     // of the `expression` string's first character
+  std::optional<ProgramSpec> program;  // set: `expression` or an `expected` may be "program:NAME"
 };
 
 // A file's cases, or the errors that stopped some of them. One bad case never stops the others:

@@ -53,6 +53,16 @@ struct Problem {
   // with pinv); `complex_obstacle` then says why, for reports.
   std::function<void(const std::vector<arma::cx_mat>& values, arma::cx_mat& out)> f_complex;
   std::string complex_obstacle;
+  // Optional: f at many points in one call (outs[k] = f(points[k])), for an f whose every call is
+  // expensive on its own (a program); the finite differences then ask for several points at once.
+  std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
+  // The Jacobian J[a,b] = d vec(f)[a] / d x_b (numel(f) x numel(x)) from a formula derived
+  // symbolically: enables the symbolic reference. Empty when there is none.
+  std::function<arma::mat(const std::vector<arma::mat>& values)> jacobian;
+  // Optional: f along single entries of values[wrt] from work done once per point (perturbation
+  // propagation of a compiled expression, gradcheck/perturbed.hpp); the finite differences then
+  // use it. Each call makes an independent evaluator (one per thread).
+  PerturbedFactory perturbed;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gradcheck/error.hpp"
+#include "gradcheck/perturbed.hpp"
 #include "gradcheck/types.hpp"
 
 namespace gradcheck {
@@ -70,6 +71,15 @@ class Expression {
   // Numerical trouble (a singular matrix for inv, chol of a non-SPD matrix) gives NaN entries,
   // never an exception, so it surfaces as a `nonfinite` diagnosis.
   const arma::mat& evaluate(const std::vector<arma::mat>& values);
+
+  // f along single entries of the variable in `slot`, by perturbation propagation: after
+  // prepare(values), at(b, b, delta) equals evaluate(values with values[slot](b) += delta) to
+  // rounding, recomputing only what moving that entry changes (the rules:
+  // harness/expr/propagate.hpp). Each call makes an independent copy (one per thread).
+  std::unique_ptr<PerturbedFunction> perturbed(std::size_t slot) const;
+  // The operations (multiply-adds, estimated) of one such evaluation moving entries `first` and
+  // `second` of that variable, from the shapes alone: for size limits.
+  double perturbed_operations(std::size_t slot, arma::uword first, arma::uword second) const;
 
   // Complex evaluation, for complex-step differentiation: df/dx_b = Im f(x + i h e_b) / h.
   //

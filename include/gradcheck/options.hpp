@@ -90,6 +90,10 @@ struct Options {
   // every trial point escapes all of them with probability <= (3/4)^(probes * trials): 8 probes
   // and 3 trials give 1.0e-3; 49 probes in all bring it below 1e-6.
   int probes = 8;
+  // Threads computing the finite-difference columns (entries of the variable) of one check, in
+  // parallel; the result is bit-identical to 1. Expressions get one evaluator per thread; a C++
+  // callable is then called from several threads at once, so set it only when f is thread-safe.
+  int threads = 1;
 
   bool is_valid(std::string* error) const;
 };

@@ -118,6 +118,15 @@ struct TrialResult {
   double time_ms = 0.0;
 };
 
+// The correct `expected` of a failing check whose expression can be derived symbolically, in the
+// check's own layout and form, shown only after the same check passed with it
+// (harness/symbolic/suggest.hpp). `expected` is empty when there is none.
+struct Suggestion {
+  std::string expected;  // "A' * wa * wb'"
+  std::string layout;    // "denominator" or "numerator"
+  std::string form;      // "auto" or "vec"
+};
+
 // One check of a case (one element of "checks"), over all its trials.
 struct CheckResult {
   std::string function = "f";      // the function's name in reports ("loss" from the C++ API)
@@ -155,6 +164,7 @@ struct CheckResult {
   std::vector<KinkInfo> kinks;
   std::vector<std::string> notes;  // of every trial, prefixed "trial N: "
   std::vector<Diagnosis> diagnoses;
+  Suggestion suggestion;           // failing checks with a derivable expression
   std::string error;
   std::vector<Error> errors;       // status error: the error as data (id, file, line, column, field)
   double taylor_slope = std::numeric_limits<double>::quiet_NaN();  // of the worst trial

@@ -17,6 +17,7 @@ struct RunOptions {
   std::uint64_t seed = 42;               // for cases that set no seed of their own
   std::optional<double> rtol, atol;      // override every case's tolerance
   int jobs = 1;                          // cases in parallel; results keep the input order
+  int threads = 1;                       // finite-difference columns of one check in parallel (Options::threads)
   std::string filter;                    // glob (* ?) on case names; plain text matches a substring
   int shard_index = 0, shard_count = 1;  // run instances i with i % shard_count == shard_index
   bool diagnose = true;
@@ -24,6 +25,10 @@ struct RunOptions {
   std::optional<Mode> mode;
   // run --probes: probes per trial of directional checks (Options::probes).
   std::optional<int> probes;
+  // Cases whose `expression` or `expected` is "program:NAME" start their "program" only when
+  // this is set (`run --allow-programs`, GRADCHECK_ALLOW_PROGRAMS=1); otherwise they are errors
+  // (case.program) saying how to allow them. A case file alone never executes code.
+  bool allow_programs = false;
   // Called after each case (from worker threads, serialised): done, total, the case.
   std::function<void(std::size_t, std::size_t, const CaseResult&)> progress;
 };

@@ -80,7 +80,7 @@ TEST(Loader, UnknownFieldIsReportedWithASuggestion) {
   EXPECT_EQ(std::string(f.errors[0].what()),
             "u.json:2:55: error [case.unknown-field] case \"a\", field \"tolerence\": unknown field (did you mean "
             "\"tolerance\"?); known fields: name, description, source, tags, dims, variables, expression, checks, "
-            "tolerance, fd, trials, seed, expect, diagnosis, reference, precision, mode");
+            "tolerance, fd, trials, seed, expect, diagnosis, reference, precision, mode, program");
 }
 
 TEST(Loader, EveryProblemOfACaseIsListed) {
@@ -306,6 +306,61 @@ TEST(Loader, AnUndeclaredDimInAShapeIsToldToGoIntoDims) {
   "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}]})json", "u.json");
   ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
   EXPECT_EQ(f.errors[0].message(), "\"zz\" is not a dim of this case: add it to \"dims\", e.g. \"dims\": {\"zz\": 4}");
+// Programs (docs/programs.md): the "program" field and "program:NAME" fields.
+TEST(LoaderPrograms, ReadsProgramAndItsFolder) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+    "expression": "program:loss", "program": {"command": ["python3", "net.py", "--fast"], "timeout_s": 2.5},
+    "checks": [{"wrt": "x", "expected": "program:grad"}]})json", "examples/net/p.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  ASSERT_TRUE(f.cases[0].program);
+  const ProgramSpec& p = *f.cases[0].program;
+  EXPECT_EQ(p.command, (std::vector<std::string>{"python3", "net.py", "--fast"}));
+  EXPECT_EQ(p.timeout_s, 2.5);
+  EXPECT_EQ(p.folder, "examples/net");
+  EXPECT_EQ(p.location.line, 2u);
+}
+
+TEST(LoaderPrograms, SuiteDefaultsGiveEveryCaseTheProgram) {
+  const LoadedFile f = load_case_text(R"json({"defaults": {"program": {"command": ["./serve"]}}, "cases": [
+    {"name": "a", "variables": {"x": {"shape": [3, 1]}}, "expression": "program:f",
+     "checks": [{"wrt": "x", "expected": "2 * x"}]}]})json", "s.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  ASSERT_TRUE(f.cases[0].program);
+  EXPECT_EQ(f.cases[0].program->timeout_s, 30.0);  // the default
+  EXPECT_EQ(f.cases[0].program->folder, ".");
+}
+
+TEST(LoaderPrograms, ProgramFunctionWithoutProgramIsLocated) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+ "expression": "sum(x.^2)", "checks": [{"wrt": "x", "expected": "program:grad"}]})json", "p.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(std::string(f.errors[0].what()),
+            "p.json:2:65: error [case.field] case \"p\", field \"checks[0].expected\": \"program:grad\" names a function "
+            "of a program, but the case has no \"program\": add \"program\": {\"command\": [\"python3\", "
+            "\"your_program.py\"]}");
+}
+
+TEST(LoaderPrograms, BadProgramFieldsAreLocated) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+ "expression": "program:", "program": {"command": "python3 f.py", "timeout_s": -1, "timeout": 3},
+ "checks": [{"wrt": "x", "expected": "2 * x"}]})json", "p.json");
+  const std::string e = all_errors(f);
+  EXPECT_NE(e.find("p.json:2:51: error [case.field] case \"p\", field \"program.command\": expected a non-empty list of "
+                   "strings, the program and its arguments (no shell), got a string \"python3 f.py\""),
+            std::string::npos) << e;
+  EXPECT_NE(e.find("field \"program.timeout_s\": expected seconds, a number in (0, 86400], got -1"), std::string::npos) << e;
+  EXPECT_NE(e.find("field \"program.timeout\": unknown field (did you mean \"timeout_s\"?)"), std::string::npos) << e;
+  EXPECT_NE(e.find("p.json:2:16: error [case.field] case \"p\", field \"expression\": \"program:\" needs the name of one "
+                   "of the program's functions after it"),
+            std::string::npos) << e;
+}
+
+TEST(LoaderPrograms, ProgramWithoutCommandIsAMissingField) {
+  const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
+ "expression": "program:f", "program": {}, "checks": [{"wrt": "x", "expected": "2 * x"}]})json", "p.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].id(), "case.missing-field");
+  EXPECT_NE(std::string(f.errors[0].what()).find("field \"program.command\": required field is missing"), std::string::npos);
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ gradcheck_cli_test(run.number_overflow_is_one_files_error EXIT 2 ARGS run number
 gradcheck_cli_test(run.filter_matching_nothing_is_usage_error EXIT 2 ARGS run many --filter "no_such_case*"
   MATCH "error \\[cli.usage\\] --filter \"no_such_case\\*\" matches no case")
 gradcheck_cli_test(run.unavailable_or_inapplicable_numerics_are_located_errors EXIT 2 ARGS run bad_numerics.json
-  MATCH "bad_numerics.json:4:47: error \\[case.field\\] case \"symbolic_not_yet\", field \"reference\": \"reference\": \"symbolic\" is not available"
+  MATCH "bad_numerics.json:6:17: error \\[case.field\\] case \"symbolic_through_pinv\", field \"checks\\[0\\].reference\": \"reference\": \"symbolic\" needs an expression that can be derived \\(use \"fd\"\\): \\[symbolic.no-rule\\] column 5: no derivative rule for 'pinv'"
         "bad_numerics.json:10:17: error \\[case.field\\] case \"complex_step_through_pinv\", field \"checks\\[0\\].reference\": .*pinv has no complex extension"
         "bad_numerics.json:11:39: error \\[case.field\\] case \"mode_misspelt\", field \"mode\": expected one of \"entrywise\", \"directional\", got \"directionl\"; did you mean \"directional\"\\?"
         "bad_numerics.json:16:64: error \\[case.field\\] case \"precision_misspelt\", field \"checks\\[0\\].precision\": expected one of \"auto\", \"double\", \"single\", got \"singel\"; did you mean \"single\"\\?"

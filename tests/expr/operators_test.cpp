@@ -12,6 +12,8 @@
 using namespace gradcheck;
 using test::error_of;
 using test::eval;
+using test::eval1;
+using test::Vars;
 using test::expect_near;
 using test::reference_symbols;
 using test::shape_of;
@@ -142,6 +144,29 @@ TEST(Operators, ElementwisePower) {
   expect_value("2 .^ M", {{2, 4}, {8, 16}});
   expect_value("M .^ (c / 10)", {{1, 2}, {9, 16}});
   expect_value("M .^ -1", {{1, 0.5}, {1.0 / 3, 0.25}});
+}
+
+// Constant integer exponents are computed by multiplication: x .^ 2 is exactly x * x, and the
+// other integers agree with std::pow to a few ulps, at negative bases, 0 and NaN too.
+TEST(Operators, IntegerPowersByMultiplication) {
+  const arma::mat x = {{-1.7, 0.0, 3.1e5}, {2.5e-3, -0.0, 7.25}};
+  const Vars vars{{"x", x}};
+  const arma::mat sq = eval("x .^ 2", vars);
+  for (arma::uword k = 0; k < x.n_elem; ++k) EXPECT_EQ(sq(k), x(k) * x(k)) << k;
+  for (int p : {-3, -2, -1, 0, 1, 3, 4, 7, 64}) {
+    const arma::mat got = eval("x .^ " + std::to_string(p), vars);
+    for (arma::uword k = 0; k < x.n_elem; ++k) {
+      const double want = std::pow(x(k), p);
+      if (std::isinf(want)) EXPECT_EQ(got(k), want) << p << " " << k;
+      else EXPECT_NEAR(got(k), want, 2e-15 * std::abs(want)) << p << " " << k;  // <= 9 ulps
+    }
+  }
+  EXPECT_EQ(eval1("t ^ 3", {{"t", arma::mat{-2}}}), -8.0);
+  EXPECT_EQ(eval1("t .^ 0", {{"t", arma::mat{std::nan("")}}}), 1.0);  // as std::pow
+  EXPECT_TRUE(std::isnan(eval1("t .^ 2", {{"t", arma::mat{std::nan("")}}})));
+  // Non-integer and large exponents still go through std::pow.
+  EXPECT_DOUBLE_EQ(eval1("t .^ 0.5", {{"t", arma::mat{2}}}), std::sqrt(2.0));
+  EXPECT_DOUBLE_EQ(eval1("t .^ 65", {{"t", arma::mat{1.01}}}), std::pow(1.01, 65));
 }
 
 TEST(Operators, Comparisons) {

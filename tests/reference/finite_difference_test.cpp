@@ -2,10 +2,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "common/random.hpp"
+#include "gradcheck/expression.hpp"
 #include "reference/reference.hpp"
 
 namespace gradcheck::reference {
@@ -73,11 +78,40 @@ int violations(const Reference& r, const arma::vec& truth, std::string* where) {
   return bad;
 }
 
+// The battery as expressions, for the propagated evaluator (Target::perturbed).
+const std::map<std::string, std::string>& battery_expressions() {
+  static const std::map<std::string, std::string> e = {
+      {"exp", "sum(exp(x))"},
+      {"cubic_plus_1e7", "sum(x.^3) + 1e7"},
+      {"log_near_zero", "sum(log(x))"},
+      {"sqrt_near_zero", "sum(sqrt(x))"},
+      {"near_pole", "sum(1 ./ (x + 1))"},
+      {"oscillating", "sum(sin(100 * x))"},
+      {"steep_exp", "sum(exp(50 * x))"},
+      {"huge_scale", "1e8 * sum(x.^2)"},
+      {"tiny_scale", "1e-8 * sum(x.^2)"},
+      {"large_entries", "sum(log(x)) * sum(x)"},
+      {"coupled", "log(1 + dot(x, x)) * sum(x)"},
+  };
+  return e;
+}
+
+// f from the compiled expression of k, with its perturbed evaluator.
+Target propagated_target_of(const Known& k) {
+  Symbols symbols;
+  symbols.add_variable("x", Shape{5, 1});
+  auto e = std::make_shared<Expression>(Expression::compile(battery_expressions().at(k.name), symbols));
+  Target t;
+  t.f = [e](const std::vector<arma::mat>& v, arma::mat& out) { out = e->evaluate(v); };
+  t.perturbed = [e] { return e->perturbed(0); };
+  return t;
+}
+
 // The property the verdict stands on: for a battery of functions with known derivatives,
 // including points near a pole or the edge of the domain, large offsets and extreme scales, over
 // many seeds, the true derivative lies within [r - e, r + e] for every method and after every
 // tightening level.
-TEST(ReferenceBounds, TheTrueDerivativeLiesWithinEveryBound) {
+void expect_bounds_hold(const std::function<Target(const Known&)>& make_target) {
   int checked = 0, finite = 0;
   for (const Known& k : battery()) {
     for (std::uint64_t seed = 1; seed <= 40; ++seed) {
@@ -85,7 +119,7 @@ TEST(ReferenceBounds, TheTrueDerivativeLiesWithinEveryBound) {
       arma::vec x0(5);
       for (double& v : x0) v = random.uniform(k.lo, k.hi);
       const arma::vec truth = k.grad(x0);
-      const Target t = target_of(k);
+      const Target t = make_target(k);
       std::vector<arma::mat> values{arma::mat(x0)};
       arma::mat f0;
       t.f(values, f0);
@@ -112,6 +146,84 @@ TEST(ReferenceBounds, TheTrueDerivativeLiesWithinEveryBound) {
   }
   // The bounds are not vacuous: most entries get a finite one.
   EXPECT_GT(finite, checked * 8 / 10);
+}
+
+TEST(ReferenceBounds, TheTrueDerivativeLiesWithinEveryBound) { expect_bounds_hold(target_of); }
+
+// The same through perturbation propagation: its evaluations keep the error model an upper bound.
+TEST(ReferenceBounds, TheTrueDerivativeLiesWithinEveryBoundThroughPropagation) {
+  expect_bounds_hold(propagated_target_of);
+}
+
+// Threads: the reference is bit-identical to one thread's, values, bounds, steps and kinks, for
+// a callable f and through the propagated evaluator, also for a symmetric x.
+TEST(ReferenceThreads, ColumnsInParallelGiveTheSameReference) {
+  Symbols symbols;
+  symbols.add_variable("X", Shape{6, 6});
+  symbols.add_variable("A", Shape{6, 6});
+  auto e = std::make_shared<Expression>(
+      Expression::compile("abs(X) * A + logdet(X * X' + eye(6)) + sum(tanh(A * X).^2, 1)'", symbols));
+  Random random(3);
+  std::vector<arma::mat> values{arma::mat(6, 6), arma::mat(6, 6)};
+  for (arma::mat& v : values)
+    for (double& d : v) d = random.normal();
+  values[0](2, 3) = 0.0;  // a kink of abs
+  for (int kind = 0; kind < 4; ++kind) {
+    Target t;
+    if (kind % 2 == 0) {
+      t.f = [e](const std::vector<arma::mat>& v, arma::mat& out) {
+        Expression own(*e);  // thread-safe: each call its own buffers
+        out = own.evaluate(v);
+      };
+    } else {
+      t.f = [e](const std::vector<arma::mat>& v, arma::mat& out) { out = e->evaluate(v); };
+      t.perturbed = [e] { return e->perturbed(0); };
+    }
+    t.structure = kind >= 2 ? Structure::kSymmetric : Structure::kNone;
+    std::vector<arma::mat> at = values;
+    if (kind >= 2) {
+      at[0] = at[0] + at[0].t();
+      at[0](2, 3) = at[0](3, 2) = 0.0;
+    }
+    arma::mat f0;
+    t.f(at, f0);
+    const Noise noise = measure_noise(t, at, f0, 1);
+    t.threads = 1;
+    const Reference one = finite_differences(t, at, f0, noise, FdOptions{});
+    t.threads = 3;
+    const Reference three = finite_differences(t, at, f0, noise, FdOptions{});
+    SCOPED_TRACE(kind);
+    EXPECT_EQ(one.evaluations, three.evaluations);
+    ASSERT_EQ(one.values.n_elem, three.values.n_elem);
+    for (arma::uword k = 0; k < one.values.n_elem; ++k) {
+      EXPECT_EQ(std::memcmp(&one.values(k), &three.values(k), sizeof(double)), 0) << k;
+      EXPECT_EQ(std::memcmp(&one.bound(k), &three.bound(k), sizeof(double)), 0) << k;
+    }
+    EXPECT_TRUE(arma::all(one.steps == three.steps));
+    ASSERT_EQ(one.kinks.size(), three.kinks.size());
+    EXPECT_FALSE(one.kinks.empty());
+    for (std::size_t k = 0; k < one.kinks.size(); ++k) {
+      EXPECT_EQ(one.kinks[k].a, three.kinks[k].a);
+      EXPECT_EQ(one.kinks[k].b, three.kinks[k].b);
+    }
+    EXPECT_EQ(one.step_notes, three.step_notes);
+  }
+}
+
+// An evaluation that throws in a worker rethrows, as with one thread.
+TEST(ReferenceThreads, AnErrorInAWorkerIsRethrown) {
+  Target t;
+  t.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    if (v[0](5) != 0.0) throw std::runtime_error("f failed");
+    out = arma::mat(1, 1, arma::fill::value(arma::accu(v[0])));
+  };
+  t.threads = 2;
+  std::vector<arma::mat> values{arma::mat(4, 2, arma::fill::zeros)};
+  arma::mat f0;
+  t.f(values, f0);
+  Noise noise;
+  noise.sigma = arma::vec(1, arma::fill::value(1e-16));
+  EXPECT_THROW(finite_differences(t, values, f0, noise, FdOptions{}), std::runtime_error);
 }
 
 TEST(ReferenceBounds, BoundsAreTightOnWellConditionedFunctions) {

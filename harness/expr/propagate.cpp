@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+// Perturbation propagation: the rules are written in propagate.hpp, each again where it is
+// implemented below.
+#include "expr/propagate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "expr/program.hpp"
+#include "gradcheck/expression.hpp"
+#include "gradcheck/perturbed.hpp"
+
+namespace gradcheck {
+namespace {
+
+using arma::mat;
+using arma::uword;
+using detail::Program;
+using detail::Step;
+
+// A block of a step's result: rows [r0, r1) x columns [c0, c1); empty when r0 == r1.
+struct Rect {
+  uword r0 = 0, r1 = 0, c0 = 0, c1 = 0;
+  bool empty() const { return r1 <= r0 || c1 <= c0; }
+  uword rows() const { return r1 - r0; }
+  uword cols() const { return c1 - c0; }
+  bool covers(const Shape& s) const { return r0 == 0 && c0 == 0 && r1 == s.rows && c1 == s.cols; }
+};
+
+Rect full(const Shape& s) { return Rect{0, s.rows, 0, s.cols}; }
+
+Rect unite(const Rect& a, const Rect& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return Rect{std::min(a.r0, b.r0), std::max(a.r1, b.r1), std::min(a.c0, b.c0), std::max(a.c1, b.c1)};
+}
+
+// The block of an elementwise result (shape `out`) that a changed block r of an input of shape
+// `in` touches under broadcasting (kernels.hpp): the same block for equal shapes, every entry
+// for a scalar input, the rows of r across every column for a column input, the columns of r
+// down every row for a row input.
+Rect broadcast_rect(const Rect& r, const Shape& in, const Shape& out) {
+  if (r.empty()) return r;
+  if (in.rows == out.rows && in.cols == out.cols) return r;
+  if (in.is_scalar()) return full(out);
+  if (in.cols == 1 && in.rows == out.rows) return Rect{r.r0, r.r1, 0, out.cols};
+  return Rect{0, out.rows, r.c0, r.c1};  // a row against the matrix
+}
+
+// The entries of input `x` (shape `in`) that the result block r of an elementwise step reads.
+void input_block(const mat& x, const Shape& in, const Shape& out, const Rect& r, mat& into) {
+  if (in.rows == out.rows && in.cols == out.cols) {
+    into = x.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+  } else if (in.is_scalar()) {
+    into = x;
+  } else if (in.cols == 1 && in.rows == out.rows) {
+    into = x.rows(r.r0, r.r1 - 1);
+  } else {
+    into = x.cols(r.c0, r.c1 - 1);
+  }
+}
+
+class Propagator final : public PerturbedFunction {
+ public:
+  Propagator(const Program& program, std::size_t slot) : prog_(program), slot_(slot) {
+    const std::size_t n = prog_.steps.size();
+    depends_.assign(n, false);
+    dirty_.assign(n, Rect{});
+    base_.resize(n);
+    inverse_.resize(n);
+    inverse_ok_.assign(n, false);
+    scratch_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Step& s = prog_.steps[i];
+      if (s.is_variable()) {
+        depends_[i] = s.slot == slot_;
+        if (depends_[i]) leaves_.push_back(i);
+      } else if (s.run) {
+        depends_[i] = depends_[s.a] || depends_[s.b];
+        if (depends_[i]) order_.push_back(i);
+      }
+      if (s.run && s.op == expr::kOpElementwise) {
+        scratch_[i].run = s.run;
+        scratch_[i].fn = s.fn;
+        scratch_[i].p = s.p;
+      }
+    }
+  }
+
+  void prepare(const std::vector<mat>& values) override {
+    for (const auto& [slot, shape] : prog_.checks) {
+      if (slot >= values.size())
+        throw std::invalid_argument("PerturbedFunction::prepare: no value for variable slot " + std::to_string(slot));
+      if (values[slot].n_rows != shape.rows || values[slot].n_cols != shape.cols)
+        throw std::invalid_argument("PerturbedFunction::prepare: the value in slot " + std::to_string(slot) +
+                                    " has the wrong shape, declared " + shape.str());
+    }
+    values_ = values;
+    if (slot_ >= values_.size()) values_.resize(slot_ + 1);
+    // The base evaluation: every step once; constants and steps of other variables only here.
+    std::vector<Step>& steps = prog_.steps;
+    for (Step& s : steps)
+      if (s.run) s.run(s, input(s.a), input(s.b));
+    for (std::size_t i : order_) base_[i] = steps[i].out;
+    // Inverses for the determinant lemma, at the base point.
+    for (std::size_t i : order_) {
+      const Step& s = steps[i];
+      if (s.op != expr::kOpDet && s.op != expr::kOpLogdet) continue;
+      const mat& x = input(s.a);
+      inverse_ok_[i] = x.is_finite() && arma::inv(inverse_[i], x) && inverse_[i].is_finite();
+    }
+    std::fill(dirty_.begin(), dirty_.end(), Rect{});
+    moved_ = false;
+  }
+
+  double operations() const override { return operations_; }
+
+  // The operations of at(first, second, .) from the shapes alone, without a base point: the
+  // same rules, their arithmetic skipped (the determinant lemma taken to apply).
+  double dry_run(uword first, uword second) {
+    if (leaves_.empty()) return 0;
+    const Shape x = prog_.steps[leaves_[0]].shape;
+    auto entry = [&](uword k) { return Rect{k % x.rows, k % x.rows + 1, k / x.rows, k / x.rows + 1}; };
+    std::vector<Rect> saved = dirty_;
+    dry_ = true;
+    for (std::size_t i : leaves_) dirty_[i] = unite(entry(first), entry(second));
+    operations_ = 0;
+    for (std::size_t i : order_) update(i);
+    dry_ = false;
+    dirty_ = std::move(saved);
+    return operations_;
+  }
+
+  const mat& at(uword first, uword second, double delta) override {
+    restore();
+    mat& x = values_[slot_];
+    if (first >= x.n_elem || second >= x.n_elem)
+      throw std::out_of_range("PerturbedFunction::at: entry " + std::to_string(std::max(first, second)) +
+                              " of a variable of " + std::to_string(x.n_elem) + " entries (prepare first)");
+    old_first_ = x(first);
+    old_second_ = x(second);
+    first_ = first;
+    second_ = second;
+    x(first) += delta;
+    if (second != first) x(second) += delta;
+    moved_ = true;
+    // The variable's own change: the bounding block of the moved entries.
+    const Rect moved = unite(entry_rect(x, first), entry_rect(x, second));
+    for (std::size_t i : leaves_) dirty_[i] = moved;
+    operations_ = 0;
+    for (std::size_t i : order_) update(i);
+    Step& result = prog_.steps.back();
+    if (result.is_variable()) {
+      result_ = x;
+      return result_;
+    }
+    return result.out;
+  }
+
+ private:
+  static Rect entry_rect(const mat& x, uword k) {
+    const uword i = k % x.n_rows, j = k / x.n_rows;
+    return Rect{i, i + 1, j, j + 1};
+  }
+
+  const mat& input(std::size_t i) const {
+    const Step& s = prog_.steps[i];
+    return s.is_variable() ? values_[s.slot] : s.out;
+  }
+  // (current - base) of step i over block r, into `into`.
+  void change(std::size_t i, const Rect& r, mat& into) {
+    const Step& s = prog_.steps[i];
+    if (s.is_variable()) {
+      // The variable: only the moved entries differ from the base.
+      into.zeros(r.rows(), r.cols());
+      const mat& x = values_[s.slot];
+      for (uword k : {first_, second_}) {
+        const uword a = k % x.n_rows, b = k / x.n_rows;
+        if (a >= r.r0 && a < r.r1 && b >= r.c0 && b < r.c1) into(a - r.r0, b - r.c0) = x(k) - old_value(k);
+        if (second_ == first_) break;
+      }
+      return;
+    }
+    into = s.out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) - base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+  }
+  double old_value(uword k) const { return k == first_ ? old_first_ : old_second_; }
+
+  // Puts back the base values of every block the last perturbation changed.
+  void restore() {
+    if (!moved_) return;
+    std::vector<Step>& steps = prog_.steps;
+    for (std::size_t i : order_) {
+      const Rect& r = dirty_[i];
+      if (r.empty()) continue;
+      if (r.covers(steps[i].shape)) steps[i].out = base_[i];
+      else steps[i].out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+      dirty_[i] = Rect{};
+    }
+    mat& x = values_[slot_];
+    x(second_) = old_second_;
+    x(first_) = old_first_;
+    moved_ = false;
+  }
+
+  // Recomputes step i where its inputs changed, by the rule of its op (propagate.hpp).
+  void update(std::size_t i) {
+    Step& s = prog_.steps[i];
+    const Rect ra = dirty_[s.a], rb = s.b == s.a ? Rect{} : dirty_[s.b];
+    if (ra.empty() && rb.empty()) {
+      dirty_[i] = Rect{};
+      return;
+    }
+    const Shape sa = prog_.steps[s.a].shape, sb = prog_.steps[s.b].shape;
+    if (s.op == expr::kOpElementwise) return elementwise(i, ra, rb);
+    if (s.op == expr::kOpTranspose) {
+      // out[j, i] = a[i, j]: the block transposed.
+      const Rect r{ra.c0, ra.c1, ra.r0, ra.r1};
+      if (!dry_) s.out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = input(s.a).submat(ra.r0, ra.c0, ra.r1 - 1, ra.c1 - 1).st();
+      dirty_[i] = r;
+      operations_ += double(r.rows()) * double(r.cols());
+      return;
+    }
+    if (s.op == expr::kOpMatmul && rb.empty()) {
+      // C[I, :] = C0[I, :] + (A - A0)[I, K] B[K, :].
+      if (!dry_) {
+        change(s.a, ra, delta_);
+        product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
+        s.out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
+      }
+      dirty_[i] = Rect{ra.r0, ra.r1, 0, s.shape.cols};
+      operations_ += double(ra.rows()) * double(ra.cols()) * double(s.shape.cols);
+      return;
+    }
+    if (s.op == expr::kOpMatmul && ra.empty()) {
+      // C[:, J] = C0[:, J] + A[:, K] (B - B0)[K, J].
+      if (!dry_) {
+        change(s.b, rb, delta_);
+        product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
+        s.out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
+      }
+      dirty_[i] = Rect{0, s.shape.rows, rb.c0, rb.c1};
+      operations_ += double(rb.rows()) * double(rb.cols()) * double(s.shape.rows);
+      return;
+    }
+    if (s.op == expr::kOpSum || s.op == expr::kOpMean) {
+      // s = s0 + sum of (X - X0) over the changed block, per changed column (dim 1) or row
+      // (dim 2) of the result; mean divides by the number of entries reduced.
+      const int dim = static_cast<int>(s.p);
+      const bool mean = s.op == expr::kOpMean;
+      operations_ += double(ra.rows()) * double(ra.cols());
+      if (dry_) {
+        dirty_[i] = dim == 0 ? Rect{0, 1, 0, 1} : dim == 1 ? Rect{0, 1, ra.c0, ra.c1} : Rect{ra.r0, ra.r1, 0, 1};
+        return;
+      }
+      change(s.a, ra, delta_);
+      if (dim == 0) {
+        const double n = mean ? double(sa.numel()) : 1.0;
+        s.out[0] = base_[i][0] + arma::accu(delta_) / n;
+        dirty_[i] = Rect{0, 1, 0, 1};
+      } else if (dim == 1) {
+        const double n = mean ? double(sa.rows) : 1.0;
+        for (uword j = 0; j < ra.cols(); ++j)
+          s.out[ra.c0 + j] = base_[i][ra.c0 + j] + arma::accu(delta_.col(j)) / n;
+        dirty_[i] = Rect{0, 1, ra.c0, ra.c1};
+      } else {
+        const double n = mean ? double(sa.cols) : 1.0;
+        for (uword r = 0; r < ra.rows(); ++r)
+          s.out[ra.r0 + r] = base_[i][ra.r0 + r] + arma::accu(delta_.row(r)) / n;
+        dirty_[i] = Rect{ra.r0, ra.r1, 0, 1};
+      }
+      return;
+    }
+    if ((s.op == expr::kOpDet || s.op == expr::kOpLogdet) && (dry_ || inverse_ok_[i]) &&
+        (ra.rows() == 1 || ra.cols() == 1)) {
+      if (dry_) {  // the lemma taken to apply
+        operations_ += double(ra.rows()) * double(ra.cols());
+        dirty_[i] = Rect{0, 1, 0, 1};
+        return;
+      }
+      // The matrix determinant lemma: X = X0 + e_i d' (one row changed) gives
+      // det X = det X0 (1 + d' X0^-1 e_i); X = X0 + u e_j' (one column) gives
+      // det X = det X0 (1 + e_j' X0^-1 u).
+      change(s.a, ra, delta_);
+      const mat& inv = inverse_[i];
+      double t = 0;
+      if (ra.rows() == 1) {
+        for (uword k = 0; k < ra.cols(); ++k) t += delta_[k] * inv(ra.c0 + k, ra.r0);
+      } else {
+        for (uword k = 0; k < ra.rows(); ++k) t += inv(ra.c0, ra.r0 + k) * delta_[k];
+      }
+      operations_ += double(ra.rows()) * double(ra.cols());
+      if (1 + t >= 1e-2) {
+        s.out[0] = s.op == expr::kOpDet ? base_[i][0] * (1 + t) : base_[i][0] + std::log1p(t);
+        dirty_[i] = Rect{0, 1, 0, 1};
+        return;
+      }
+    }
+    // The fallback: recomputed whole from the inputs' current values.
+    if (!dry_) s.run(s, input(s.a), input(s.b));
+    dirty_[i] = full(s.shape);
+    operations_ += full_cost(s, sa, sb);
+  }
+
+  // Operations of a whole step: a product's multiply-adds, a factorisation's n^3, else one per
+  // entry read or written.
+  static double full_cost(const Step& s, const Shape& sa, const Shape& sb) {
+    const double entries = double(sa.numel()) + (s.b != s.a ? double(sb.numel()) : 0.0) + double(s.shape.numel());
+    if (s.op == expr::kOpMatmul) return double(sa.rows) * double(sa.cols) * double(sb.cols);
+    if (sa.is_square() && sa.rows > 1 && s.op != expr::kOpElementwise && s.op != expr::kOpTranspose)
+      return std::max(entries, double(sa.rows) * double(sa.rows) * double(sa.rows));
+    return entries;
+  }
+
+  // Elementwise steps: the changed block of the result under broadcasting, recomputed by the
+  // step's own kernel over the input entries it reads.
+  void elementwise(std::size_t i, const Rect& ra, const Rect& rb) {
+    Step& s = prog_.steps[i];
+    const Shape sa = prog_.steps[s.a].shape, sb = prog_.steps[s.b].shape;
+    const Rect r = unite(broadcast_rect(ra, sa, s.shape), broadcast_rect(rb, sb, s.shape));
+    dirty_[i] = r;
+    operations_ += double(r.rows()) * double(r.cols());
+    if (dry_) return;
+    if (r.covers(s.shape)) {
+      s.run(s, input(s.a), input(s.b));
+      return;
+    }
+    Step& k = scratch_[i];
+    k.shape = Shape{r.rows(), r.cols()};
+    k.out.set_size(r.rows(), r.cols());
+    input_block(input(s.a), sa, s.shape, r, block_a_);
+    if (s.b != s.a) input_block(input(s.b), sb, s.shape, r, block_b_);
+    k.run(k, block_a_, s.b != s.a ? block_b_ : block_a_);
+    s.out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = k.out;
+  }
+
+  Program prog_;
+  std::size_t slot_;
+  std::vector<bool> depends_;       // step depends on the variable
+  std::vector<std::size_t> leaves_;  // the variable's leaf steps
+  std::vector<std::size_t> order_;   // the kernel steps that depend on it, in program order
+  std::vector<mat> base_;            // their values at the base point
+  std::vector<Rect> dirty_;          // their changed blocks under the current perturbation
+  std::vector<mat> inverse_;         // det / logdet: the inverse of the input at the base point
+  std::vector<bool> inverse_ok_;
+  std::vector<Step> scratch_;        // elementwise steps: the kernel run over a block
+  std::vector<mat> values_;          // the base point; values_[slot_] carries the perturbation
+  mat block_a_, block_b_, delta_, product_, result_;
+  uword first_ = 0, second_ = 0;
+  double old_first_ = 0, old_second_ = 0;
+  bool moved_ = false;
+  double operations_ = 0;
+  bool dry_ = false;  // rects and operations only (dry_run)
+};
+
+}  // namespace
+
+std::unique_ptr<PerturbedFunction> Expression::perturbed(std::size_t slot) const {
+  return std::make_unique<Propagator>(*program_, slot);
+}
+
+double Expression::perturbed_operations(std::size_t slot, arma::uword first, arma::uword second) const {
+  return Propagator(*program_, slot).dry_run(first, second);
+}
+
+}  // namespace gradcheck

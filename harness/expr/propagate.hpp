@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Perturbation propagation through a compiled program (the evaluator behind
+// Expression::perturbed, gradcheck/perturbed.hpp).
+//
+// At a base point every step is evaluated once (prepare); steps that do not depend on the
+// perturbed variable keep that value for every perturbation (they are hoisted out of the
+// finite-difference loop). Moving entries of the variable then marks a changed region of each
+// step's result, a rectangle of rows x columns (empty, one entry, a row, a column, a block, or
+// everything), propagated in program order; each step recomputes only its changed region from
+// its inputs' current values, by the rule of its op:
+//
+//   elementwise (+ - .* ./ .^, scalar functions, comparisons, max(A, B), ...; broadcasting):
+//       the changed region of an input as it lands in the result (a changed entry of a column
+//       broadcast against a matrix changes that row, of a row that column, of a scalar all),
+//       the bounding rectangle of both inputs'; the kernel recomputes just that block.
+//   matmul C = A B, only A changed in block R (rows I, cols K):
+//       C[I, :] = C0[I, :] + (A - A0)[I, K] B[K, :]        (the rows I change)
+//     only B changed in block (rows K, cols J):
+//       C[:, J] = C0[:, J] + A[:, K] (B - B0)[K, J]        (the columns J change)
+//     both changed: recomputed whole.
+//   transpose: the block transposed.
+//   sum / mean over all entries, each column (dim 1) or each row (dim 2):
+//       s = s0 + sum of (X - X0) over the changed block (divided by the count for mean), only
+//       the changed columns (rows) of the result.
+//   det, logdet of a square X changed in one row i (X = X0 + e_i d') or one column j
+//   (X = X0 + u e_j'), by the matrix determinant lemma with X0^-1 cached at the base point:
+//       det X = det X0 (1 + t),  logdet X = logdet X0 + log1p(t),
+//       t = d' X0^-1 e_i = sum_k d_k X0^-1[k, i]   (row),   t = e_j' X0^-1 u   (column);
+//     when X0 has no finite inverse, or 1 + t < 1e-2 (X close to singular, where t is
+//     inaccurate), recomputed whole.
+//   anything else (inv, solve, chol, softmax, norms, kron, ...): recomputed whole from its
+//   inputs' current values (the fallback), so its result counts as changed everywhere.
+//
+// Rounding: each changed value is the base value plus a change computed from the changed block
+// alone, so it carries at most the rounding of a full evaluation (the final addition: eps |f| /
+// 2, which is the floor of the measured noise, noise.cpp) and the base's own rounding, which is
+// the same in every perturbed value and cancels in f(x + h) - f(x - h). The reference's error
+// model, which takes each evaluation to be within 3 sigma of its exact value, stays an upper
+// bound.
+#pragma once
+
+namespace gradcheck::expr {
+
+// The ops with a propagation rule (Step::op); every other step is recomputed whole.
+inline constexpr const char* kOpElementwise = "elementwise";
+inline constexpr const char* kOpMatmul = "matmul";
+inline constexpr const char* kOpTranspose = "transpose";
+inline constexpr const char* kOpSum = "sum";
+inline constexpr const char* kOpMean = "mean";
+inline constexpr const char* kOpDet = "det";
+inline constexpr const char* kOpLogdet = "logdet";
+
+}  // namespace gradcheck::expr
