@@ -72,10 +72,16 @@ std::string type_name(const json& v) {
   }
 }
 
-std::string show(const json& v) {
-  std::string s = v.dump();
-  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+// A value quoted in a message, cut after 37 bytes (at a character boundary) when it is longer
+// than 40, saying how long it was: a 5 MiB string is not echoed whole.
+std::string cut(const std::string& s) {
+  if (s.size() <= 40) return s;
+  std::size_t n = 37;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 character
+  return fmt::format("{}... ({} bytes in all)", s.substr(0, n), s.size());
 }
+
+std::string show(const json& v) { return cut(v.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
 // Reads the fields of one case (or of defaults), collecting every problem with its position.
 class Reader {
@@ -153,7 +159,7 @@ class Reader {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
       error("case.field", pointer + "/" + key, field,
-            fmt::format("expected one of {}, got \"{}\"{}", list, *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+            fmt::format("expected one of {}, got \"{}\"{}", list, cut(*s), hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
       return std::nullopt;
     }
     return s;
@@ -430,7 +436,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
     if (std::find(codes.begin(), codes.end(), *s) == codes.end()) {
       const std::string hint = suggest(*s, codes);
       r.error("case.field", "/diagnosis", "diagnosis",
-              fmt::format("unknown diagnosis code \"{}\"{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+              fmt::format("unknown diagnosis code \"{}\"{}", cut(*s), hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
     } else if (spec.expect != "fail") {
       r.error("case.field", "/diagnosis", "diagnosis", "a diagnosis is only checked with \"expect\": \"fail\"");
     } else {
@@ -490,8 +496,11 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
               std::vector<std::string> names(dim_names.begin(), dim_names.end());
               const std::string hint = suggest(e.get<std::string>(), names);
               r.error("case.field", pk, f + ".shape",
-                      fmt::format("\"{}\" is not a dim of this case{}", e.get<std::string>(),
-                                  hint.empty() ? (names.empty() ? " (it has no dims)" : "") : "; did you mean \"" + hint + "\"?"));
+                      fmt::format("\"{}\" is not a dim of this case{}", cut(e.get<std::string>()),
+                                  hint.empty() ? fmt::format("{}: add it to \"dims\", e.g. \"dims\": {{\"{}\": 4}}",
+                                                               names.empty() ? " (it has no dims)" : "",
+                                                               cut(e.get<std::string>()))
+                                                 : "; did you mean \"" + hint + "\"?"));
             } else {
               r.error("case.field", pk, f + ".shape", fmt::format("expected a positive integer or a dims name, got {}", show(e)));
             }
@@ -544,7 +553,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
           for (const auto& v : spec.variables) names.push_back(v.name);
           const std::string hint = suggest(name, names);
           r.error("case.field", pointer, field,
-                  fmt::format("\"{}\" is not a variable of this case{}", name, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+                  fmt::format("\"{}\" is not a variable of this case{}", cut(name), hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
         }
       };
       // Second order (case-format.md, "Second order"): derivative_order 2; wrt one name or two.
@@ -628,25 +637,6 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
     return std::nullopt;
   }
   return spec;
-}
-
-// Calls visit(i) for every offset of `text` outside JSON strings, until it returns true;
-// returns that offset, or npos.
-template <class Visit>
-std::size_t find_outside_strings(const std::string& text, Visit visit) {
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (visit(i)) {
-      return i;
-    }
-  }
-  return std::string::npos;
 }
 
 // The offset of the first '[' or '{' nested deeper than `limit` (outside strings), or npos.

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <string_view>
 
 namespace gradcheck {
@@ -43,20 +44,11 @@ namespace {
 // The offset of the first occurrence of the number `literal` outside JSON strings (0 if none).
 std::size_t find_literal(const std::string& text, const std::string& literal) {
   if (literal.empty()) return 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (text.compare(i, literal.size(), literal) == 0 &&
-               (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos)) {
-      return i;
-    }
-  }
-  return 0;
+  const std::size_t at = find_outside_strings(text, [&](std::size_t i) {
+    return text.compare(i, literal.size(), literal) == 0 &&
+           (i == 0 || std::string_view(" \t\r\n:,[").find(text[i - 1]) != std::string_view::npos);
+  });
+  return at == std::string::npos ? 0 : at;
 }
 
 }  // namespace
@@ -69,6 +61,14 @@ JsonFailure json_failure(const std::string& text, const nlohmann::json::exceptio
     const auto column = what.find(", column ");
     const auto colon = what.find(": ", column == std::string::npos ? 0 : column);
     out.reason = printable(colon != std::string::npos ? what.substr(colon + 2) : what);
+    // A ']' or '}' right after a ',' (spaces between): name the trailing comma, which JSON forbids.
+    const std::size_t stop = parse->byte > 0 ? parse->byte - 1 : 0;
+    if (stop < text.size() && (text[stop] == ']' || text[stop] == '}')) {
+      std::size_t k = stop;
+      while (k > 0 && std::isspace(static_cast<unsigned char>(text[k - 1]))) --k;
+      if (k > 0 && text[k - 1] == ',')
+        out.reason = fmt::format("a trailing comma before '{}' (JSON allows none): {}", text[stop], out.reason);
+    }
     return out;
   }
   const auto bracket = what.find("] ");

@@ -21,6 +21,25 @@ TextPosition position_of(const std::string& text, std::size_t offset);
 // \xFF, so that messages quoting raw input print cleanly.
 std::string printable(const std::string& s);
 
+// Calls visit(i) for every offset of `text` outside JSON strings, until it returns true;
+// returns that offset, or npos.
+template <class Visit>
+std::size_t find_outside_strings(const std::string& text, Visit visit) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (visit(i)) {
+      return i;
+    }
+  }
+  return std::string::npos;
+}
+
 // Why json::parse refused `text` and where.
 struct JsonFailure {
   TextPosition at;     // where the parser stopped (a parse_error), or where the literal it

@@ -32,6 +32,9 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
   std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
   for (const std::string& c : candidates) {
     if (c == word) continue;
+    // The distance is at least the difference of the lengths: a 5 MiB word needs no table.
+    const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= best_distance) continue;
     const std::size_t d = edit_distance(lower(word), lower(c));
     if (d < best_distance && d < std::max(word.size(), c.size())) {
       best = c;

@@ -103,6 +103,9 @@ std::vector<Token> tokenize(std::string_view text) {
         case ',': emit(Tok::Comma, 1); break;
         default: {
           const auto u = static_cast<unsigned char>(c);
+          // A\b is MATLAB's solve: say what this language writes instead.
+          if (c == '\\')
+            syntax_error(text, "unexpected character '\\': to solve A x = b write solve(A, b) (A\\b is not supported)", i, 1);
           if (std::isprint(u)) syntax_error(text, std::string("unexpected character '") + c + "'", i, 1);
           char code[8];
           std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(u));

@@ -289,6 +289,23 @@ TEST(Loader, SecondOrderMistakesAreLocatedFieldErrors) {
   }
 }
 
+// Found by hostile input: a 5 MiB string value was echoed whole into the error message.
+TEST(Loader, LongValuesAreCutInMessagesSayingHowLongTheyWere) {
+  const std::string layout(5 << 20, 'q');
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "layout": ")json" + layout + R"json(", "expected": "ones(2, 1)"}]})json", "l.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  const std::string what = f.errors[0].what();
+  EXPECT_LT(what.size(), 400u);
+  EXPECT_NE(what.find("got \"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq... (5242880 bytes in all)\""), std::string::npos) << what;
+}
+
+// A name in a shape that is not a dims name: the message says where it must be declared.
+TEST(Loader, AnUndeclaredDimInAShapeIsToldToGoIntoDims) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "dims": {"m": 3}, "variables": {"x": {"shape": ["zz", 1]}},
+  "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}]})json", "u.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].message(), "\"zz\" is not a dim of this case: add it to \"dims\", e.g. \"dims\": {\"zz\": 4}");
 // Programs (docs/programs.md): the "program" field and "program:NAME" fields.
 TEST(LoaderPrograms, ReadsProgramAndItsFolder) {
   const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},

@@ -75,13 +75,14 @@ gradcheck_cli_test(run.unavailable_or_inapplicable_numerics_are_located_errors E
         "bad_numerics.json:11:39: error \\[case.field\\] case \"mode_misspelt\", field \"mode\": expected one of \"entrywise\", \"directional\", got \"directionl\"; did you mean \"directional\"\\?"
         "bad_numerics.json:16:64: error \\[case.field\\] case \"precision_misspelt\", field \"checks\\[0\\].precision\": expected one of \"auto\", \"double\", \"single\", got \"singel\"; did you mean \"single\"\\?"
         "PASS   still_runs" "1 passed, 0 failed, 4 errors, 0 inconclusive")
-# run --mode directional: every check that sets no mode; wrong derivations still fail.
-gradcheck_cli_test(run.mode_directional EXIT 1 ARGS run good.json wrong.json --mode directional
-  MATCH "PASS   square_norm" "FAIL   forgot_the_two" "directional: 24 random probes" "\\[scale\\] expected is 1/2 times"
-        "1 passed, 1 failed")
 # Folders with no case files, an empty suite, symbolic-link loops, dangling links, gradcheck's own
 # reports: each named, the good files still run (the links are made at test time).
 add_test(NAME cli.run.bad_paths_are_named
          COMMAND ${CMAKE_COMMAND} -DGRADCHECK=$<TARGET_FILE:gradcheck_cli> -DDATA=${CMAKE_CURRENT_SOURCE_DIR}/data/cli
                  -DWORK=${CMAKE_CURRENT_BINARY_DIR}/bad-paths -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad_paths.cmake)
 set_tests_properties(cli.run.bad_paths_are_named PROPERTIES LABELS cli)
+
+# run --mode directional: every check that sets no mode; wrong derivations still fail.
+gradcheck_cli_test(run.mode_directional EXIT 1 ARGS run good.json wrong.json --mode directional
+  MATCH "PASS   square_norm" "FAIL   forgot_the_two" "directional: 24 random probes" "\\[scale\\] expected is 1/2 times"
+        "1 passed, 1 failed")

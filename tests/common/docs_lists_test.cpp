@@ -4,6 +4,7 @@
 // to the docs, or a cost changed in one place only, fails here.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -86,6 +87,33 @@ TEST(DocsLists, DiagnosisSectionsAndTheCaseFileListAreTheCodes) {
   const std::regex code("`([a-z-]+)`");
   for (std::sregex_iterator m(list.begin(), list.end(), code), end; m != end; ++m) listed.push_back((*m)[1]);
   EXPECT_EQ(listed, diagnosis_codes());
+}
+
+// The README and docs/ stand alone: every link points at a file of the repository, and none
+// names a place outside it (the README pointed at ../shared/spec/case-format.md).
+TEST(DocsLists, LinksStayInsideTheRepository) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::weakly_canonical(GRADCHECK_SOURCE_DIR);
+  std::vector<fs::path> pages = {root / "README.md"};
+  for (const auto& entry : fs::directory_iterator(root / "docs"))
+    if (entry.path().extension() == ".md") pages.push_back(entry.path());
+  const std::regex link(R"(\]\(([^)\s]+)\))");
+  for (const fs::path& page : pages) {
+    std::ifstream in(page);
+    std::stringstream s;
+    s << in.rdbuf();
+    const std::string text = s.str();
+    EXPECT_EQ(text.find("../shared"), std::string::npos) << page;
+    for (std::sregex_iterator m(text.begin(), text.end(), link), end; m != end; ++m) {
+      std::string target = (*m)[1];
+      EXPECT_EQ(target.find("://"), std::string::npos) << page << ": " << target;
+      target = target.substr(0, target.find('#'));
+      if (target.empty()) continue;  // an anchor in the same page
+      const fs::path resolved = fs::weakly_canonical(page.parent_path() / target);
+      EXPECT_TRUE(fs::exists(resolved)) << page << ": " << target;
+      EXPECT_EQ(resolved.string().rfind(root.string(), 0), 0u) << page << ": " << target << " leaves the repository";
+    }
+  }
 }
 
 }  // namespace

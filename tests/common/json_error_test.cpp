@@ -25,7 +25,10 @@ TEST(JsonFailure, ASyntaxErrorIsWhereTheParserStopped) {
   const JsonFailure f = failure_of("{\n  \"a\": [1, 2,]\n}");
   EXPECT_EQ(f.at.line, 2u);
   EXPECT_EQ(f.at.column, 14u);
-  EXPECT_EQ(f.reason.rfind("syntax error while parsing value - unexpected ']'", 0), 0u) << f.reason;
+  EXPECT_EQ(f.reason.rfind("a trailing comma before ']' (JSON allows none): syntax error while parsing value - "
+                           "unexpected ']'", 0),
+            0u)
+      << f.reason;
 }
 
 TEST(JsonFailure, ANumberTooLargeIsFoundOutsideStrings) {

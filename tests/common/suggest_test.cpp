@@ -14,5 +14,12 @@ TEST(Suggest, FindsCloseNamesOnly) {
   EXPECT_EQ(suggest("ab", {"xy"}), "");
 }
 
+// Found with a 5 MiB "layout" value: the distance table of every candidate took ~600 MB. A word
+// whose length is far from every candidate's has no suggestion, found without a table.
+TEST(Suggest, AVeryLongWordHasNoSuggestion) {
+  EXPECT_EQ(suggest(std::string(5 << 20, 'q'), {"denominator", "numerator"}), "");
+  EXPECT_EQ(suggest("numeratorr", {"denominator", "numerator"}), "numerator");
+}
+
 }  // namespace
 }  // namespace gradcheck

@@ -88,6 +88,13 @@ TEST(Lexer, StrayDotIsASyntaxError) {
   EXPECT_EQ(lex_error("x.Tx").column(), 2u);
 }
 
+// A\b (MATLAB's solve) got only "unexpected character": it now says what to write.
+TEST(Lexer, BackslashSuggestsSolve) {
+  const ExprError e = lex_error("A\\b");
+  EXPECT_EQ(e.detail(), "unexpected character '\\': to solve A x = b write solve(A, b) (A\\b is not supported)");
+  EXPECT_EQ(e.column(), 2u);
+}
+
 TEST(Lexer, NonPrintableCharacterIsShownAsAByte) {
   EXPECT_EQ(lex_error("x\x01").detail(), "unexpected character (byte 0x01)");
 }
