@@ -306,6 +306,8 @@ TEST(Loader, AnUndeclaredDimInAShapeIsToldToGoIntoDims) {
   "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}]})json", "u.json");
   ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
   EXPECT_EQ(f.errors[0].message(), "\"zz\" is not a dim of this case: add it to \"dims\", e.g. \"dims\": {\"zz\": 4}");
+}
+
 // Programs (docs/programs.md): the "program" field and "program:NAME" fields.
 TEST(LoaderPrograms, ReadsProgramAndItsFolder) {
   const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},
