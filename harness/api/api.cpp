@@ -2,6 +2,7 @@
 // The C++ API: callables -> Problem -> run_check. No rule of its own.
 #include <fmt/format.h>
 
+#include "api/points.hpp"
 #include "common/random.hpp"
 #include "gradcheck/gradcheck.hpp"
 #include "gradcheck/report.hpp"
@@ -15,6 +16,8 @@ ApiOptions detail::float_code_options(const ApiOptions& options) {
 }
 
 namespace {
+
+using api::points_near;
 
 Problem single_problem(const MatrixFunction& f, const arma::mat& x, const ApiOptions& options, FormSpec form) {
   Problem p;
@@ -30,25 +33,6 @@ Problem single_problem(const MatrixFunction& f, const arma::mat& x, const ApiOpt
   p.form = form;
   p.f = [f](const std::vector<arma::mat>& values, arma::mat& out) { out = f(values[0]); };
   return p;
-}
-
-// The given point, then options.trials - 1 points near it. With `as_float`, each point is
-// rounded to float: f and the derivative of float code then see the very point the engine
-// differentiates at.
-std::vector<std::vector<arma::mat>> points_near(const arma::mat& x, const ApiOptions& options, bool several,
-                                                bool as_float = false) {
-  std::vector<std::vector<arma::mat>> points{{x}};
-  if (!several) return points;
-  for (int t = 1; t < options.trials; ++t) {
-    Random random(mix_seed(options.seed, static_cast<std::uint64_t>(t)));
-    arma::mat y = x;
-    for (arma::uword k = 0; k < y.n_elem; ++k)
-      y(k) += options.perturbation_scale * std::max(1.0, std::abs(x(k))) * random.normal();
-    if (options.structure == Structure::kSymmetric) y = 0.5 * (y + y.t());
-    if (as_float) y = arma::conv_to<arma::mat>::from(arma::conv_to<arma::fmat>::from(y));
-    points.push_back({y});
-  }
-  return points;
 }
 
 MatrixFunction as_matrix(const ScalarFunction& f) {

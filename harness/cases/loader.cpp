@@ -33,11 +33,28 @@ const std::vector<std::string> kDefaultsFields = {"dims",      "tolerance", "fd"
                                                   "reference", "precision", "mode", "program", "comment"};
 const std::vector<std::string> kSuiteFields = {"defaults", "cases", "description", "comment", "$schema"};
 const std::vector<std::string> kVariableFields = {"shape", "init", "range", "value", "structure", "comment"};
-const std::vector<std::string> kCheckFields = {"wrt", "layout", "form", "order", "expected", "indices",
-                                               "summation", "tolerance", "reference", "precision", "mode", "comment"};
+const std::vector<std::string> kCheckFields = {"wrt",       "layout",    "form",      "order", "expected",
+                                               "indices",   "summation", "tolerance", "reference", "precision",
+                                               "mode",      "comment",   "derivative_order", "direction"};
 const std::vector<std::string> kDiagnosisCodes = {"shape-mismatch", "layout-transposed", "scale", "sign",
                                                   "symmetric-only", "partial", "nondifferentiable", "nonfinite",
-                                                  "vec-order", "fd-noise", "storage-order"};
+                                                  "vec-order", "fd-noise", "storage-order", "asymmetric"};
+
+// A JSON pointer as a field path: "/checks/0/layout" -> "checks[0].layout".
+std::string field_of_pointer(const std::string& pointer) {
+  std::string field;
+  std::size_t at = 0;
+  while (at < pointer.size()) {
+    const std::size_t next = std::min(pointer.find('/', at + 1), pointer.size());
+    std::string part = pointer.substr(at + 1, next - at - 1);
+    for (std::size_t k; (k = part.find("~1")) != std::string::npos;) part.replace(k, 2, "/");
+    for (std::size_t k; (k = part.find("~0")) != std::string::npos;) part.replace(k, 2, "~");
+    const bool index = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    field += index ? "[" + part + "]" : (field.empty() ? "" : ".") + part;
+    at = next;
+  }
+  return field;
+}
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -172,11 +189,10 @@ class Reader {
               "or \"complex-step\"");
     }
     if (auto s = choice(obj, "precision", pointer, prefix + "precision", names<Precision>())) parse(*s, &out->precision);
-    if (auto s = choice(obj, "mode", pointer, prefix + "mode", {"entrywise", "directional"})) {
-      if (*s == "directional")
-        error("case.field", pointer + "/mode", prefix + "mode",
-              "\"mode\": \"directional\" is not available in this version of gradcheck; use \"entrywise\" (the "
-              "default)");
+    if (auto s = choice(obj, "mode", pointer, prefix + "mode", names<Mode>())) {
+      Mode mode = Mode::kEntrywise;
+      parse(*s, &mode);
+      out->mode = mode;
     }
   }
 
@@ -525,17 +541,43 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       CheckSpec check;
       check.numerics = spec.numerics;
       check.location = r.where(p);
-      if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
-        check.wrt = *s;
+      auto known_variable = [&](const std::string& name, const std::string& pointer, const std::string& field) {
         const bool known = std::any_of(spec.variables.begin(), spec.variables.end(),
-                                       [&](const VariableSpec& v) { return v.name == *s; });
+                                       [&](const VariableSpec& v) { return v.name == name; });
         if (!known && c.contains("variables") && c.at("variables").is_object()) {
           std::vector<std::string> names;
           for (const auto& v : spec.variables) names.push_back(v.name);
-          const std::string hint = suggest(*s, names);
-          r.error("case.field", p + "/wrt", f + ".wrt",
-                  fmt::format("\"{}\" is not a variable of this case{}", *s, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+          const std::string hint = suggest(name, names);
+          r.error("case.field", pointer, field,
+                  fmt::format("\"{}\" is not a variable of this case{}", name, hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
         }
+      };
+      // Second order (case-format.md, "Second order"): derivative_order 2; wrt one name or two.
+      if (k.contains("derivative_order")) {
+        const json& o = k.at("derivative_order");
+        if (o.is_number_integer() && (o.get<long long>() == 1 || o.get<long long>() == 2))
+          check.derivative_order = static_cast<int>(o.get<long long>());
+        else
+          r.error("case.field", p + "/derivative_order", f + ".derivative_order",
+                  fmt::format("expected 1 (a gradient or Jacobian) or 2 (a Hessian), got {}", show(o)));
+      }
+      if (k.contains("wrt") && k.at("wrt").is_array()) {
+        const json& w = k.at("wrt");
+        if (check.derivative_order != 2 || w.size() != 2 || !w.at(0).is_string() || !w.at(1).is_string()) {
+          r.error("case.field", p + "/wrt", f + ".wrt",
+                  check.derivative_order != 2
+                      ? "a list of two names is the mixed block of a Hessian: it needs \"derivative_order\": 2"
+                      : fmt::format("expected one name or a list of two names [\"x\", \"y\"], got {}", show(w)));
+        } else {
+          check.wrt = w.at(0).get<std::string>();
+          check.wrt2 = w.at(1).get<std::string>();
+          known_variable(check.wrt, p + "/wrt/0", f + ".wrt[0]");
+          known_variable(check.wrt2, p + "/wrt/1", f + ".wrt[1]");
+        }
+      } else if (auto s = r.string(k, "wrt", p, f + ".wrt", true)) {
+        check.wrt = *s;
+        check.wrt2 = *s;
+        known_variable(*s, p + "/wrt", f + ".wrt");
       }
       if (auto s = r.choice(k, "layout", p, f + ".layout", names<Layout>())) parse(*s, &check.form.layout);
       if (auto s = r.choice(k, "form", p, f + ".form", names<Form>())) parse(*s, &check.form.form);
@@ -549,8 +591,24 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         if (check.form.form != Form::kIndex)
           r.error("case.field", p + "/indices", f + ".indices", "indices apply to \"form\": \"index\" only");
       }
-      if (k.contains("order") && check.form.form != Form::kVec)
+      if (k.contains("order") && check.form.form != Form::kVec && !(check.derivative_order == 2 && check.form.form == Form::kAuto))
         r.error("case.field", p + "/order", f + ".order", "order applies to \"form\": \"vec\" only");
+      if (check.derivative_order == 2 && k.contains("layout"))
+        r.error("case.field", p + "/layout", f + ".layout",
+                "layout does not apply to derivative_order 2: the Hessian block is E[a,b] = d2f / d vec(x)[a] d "
+                "vec(y)[b], numel(x) x numel(y)");
+      if (check.form.form == Form::kHvp && check.derivative_order != 2)
+        r.error("case.field", p + "/form", f + ".form", "form \"hvp\" is a Hessian-vector product: it needs "
+                                                        "\"derivative_order\": 2");
+      if (check.form.form == Form::kHvp && check.wrt != check.wrt2)
+        r.error("case.field", p + "/wrt", f + ".wrt", "form \"hvp\" takes one name in wrt (H V of the pure Hessian)");
+      if (auto s = r.string(k, "direction", p, f + ".direction", check.form.form == Form::kHvp)) {
+        check.direction = *s;
+        if (check.form.form != Form::kHvp)
+          r.error("case.field", p + "/direction", f + ".direction", "direction applies to \"form\": \"hvp\" only");
+        else
+          known_variable(*s, p + "/direction", f + ".direction");
+      }
       if (auto s = r.string(k, "expected", p, f + ".expected", true)) {
         check.expected = *s;
         check.expected_location = r.string_where(p + "/expected");
@@ -567,7 +625,7 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
   program_fields(c, spec, r);
   for (const std::string& dup : locator.duplicates()) {
     if (dup.rfind(base + "/", 0) == 0)
-      r.error("case.duplicate-key", dup.substr(base.size()), dup.substr(base.size() + 1),
+      r.error("case.duplicate-key", dup.substr(base.size()), field_of_pointer(dup.substr(base.size())),
               "this key appears twice in one object; only the last would count", true);
   }
   if (!r.problems.empty()) {

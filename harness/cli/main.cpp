@@ -14,6 +14,7 @@
 #include <iostream>
 #include <regex>
 
+#include "cases/command_line.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -26,7 +27,6 @@ using namespace gradcheck;
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
-constexpr int kMaxSize = 100000;  // a size or a dim, as in case files
 
 // The bundled cases/ of the source tree this gradcheck was built from; ./cases only when that
 // tree is gone (an installed copy).
@@ -146,23 +146,6 @@ void add_output_options(CLI::App* app, Output& out) {
       ->check(kPositive);
 }
 
-// "4x3", "N,3", "nx1": rows and cols, each a number or a dims name.
-bool split_shape(const std::string& text, std::string& rows, std::string& cols) {
-  static const std::regex token(R"([A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*)");
-  const auto comma = text.find(',');
-  if (comma != std::string::npos) {
-    rows = text.substr(0, comma);
-    cols = text.substr(comma + 1);
-    return std::regex_match(rows, token) && std::regex_match(cols, token);
-  }
-  for (std::size_t x = text.find('x'); x != std::string::npos; x = text.find('x', x + 1)) {
-    rows = text.substr(0, x);
-    cols = text.substr(x + 1);
-    if (std::regex_match(rows, token) && std::regex_match(cols, token)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,39 +175,43 @@ int main(int argc, char** argv) {
   run->add_flag("--allow-programs", run_options.allow_programs,
                 "Run the programs that cases name (\"program:NAME\"; also GRADCHECK_ALLOW_PROGRAMS=1); without it "
                 "such cases are errors");
+  // The mode of every check that sets none, and the probes of directional checks (both runs and check).
+  std::string mode_name, check_mode_name = "entrywise";
+  std::optional<int> probes, check_probes;
+  const std::vector<std::string> mode_names = names<Mode>();
+  run->add_option("--mode", mode_name, "entrywise or directional, for every check whose file sets no \"mode\"")
+      ->check(CLI::IsMember(mode_names));
+  run->add_option("--probes", probes, "Directional checks: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
   add_output_options(run, run_out);
 
-  // check
-  std::string expr, wrt, expected, layout = "denominator", form = "auto", order = "column-major", indices, init,
-                                   expect = "pass", fd_method = "central";
-  std::vector<std::string> vars, dims;
-  int trials = 3;
-  std::uint64_t seed = 42;
-  double step = 0;
+  // check: the flags are kept as typed and become a case; the case loader decides what they may
+  // be (cases/command_line.hpp), so that the command line and case files share one validator.
+  CheckFlags flags;
+  flags.seed = "42";  // the command line's own default: the same report at every call
   Output check_out;
   auto* check = app.add_subcommand("check", "Check one derivation typed on the command line, no file needed");
-  check->add_option("--expr,-e", expr, "The function f, e.g. \"wa' * A * B * wb\"")->required();
-  check->add_option("--wrt,-w", wrt, "The variable to differentiate with respect to")->required();
-  check->add_option("--expected,-g", expected, "Your derivative, e.g. \"A' * wa * wb'\"")->required();
-  check->add_option("--var", vars, "A variable: NAME=ROWSxCOLS[:INIT], e.g. A=4x3, x=n,1:positive (repeatable)")
+  check->add_option("--expr,-e", flags.expr, "The function f, e.g. \"wa' * A * B * wb\"")->required();
+  check->add_option("--wrt,-w", flags.wrt, "The variable to differentiate with respect to")->required();
+  check->add_option("--expected,-g", flags.expected, "Your derivative, e.g. \"A' * wa * wb'\"")->required();
+  check->add_option("--var", flags.vars, "A variable: NAME=ROWSxCOLS[:INIT], e.g. A=4x3, x=n,1:positive (repeatable)")
       ->required()
       ->take_all();
-  check->add_option("--dim", dims, "A named size: NAME=VALUE, e.g. m=16 (repeatable)")->take_all();
-  check->add_option("--layout", layout, "denominator or numerator")->check(CLI::IsMember({"denominator", "numerator"}))
+  check->add_option("--dim", flags.dims, "A named size: NAME=VALUE, e.g. m=16 (repeatable)")->take_all();
+  check->add_option("--layout", flags.layout, "denominator (the default) or numerator");
+  check->add_option("--form", flags.form, "auto (the default), vec or index");
+  check->add_option("--order", flags.order, "form vec: column-major (the default) or row-major");
+  check->add_option("--indices", flags.indices, "form index: e.g. \"Z[i,l] / H[j,k]\"");
+  check->add_option("--trials", flags.trials, "Random points to try (default 3)");
+  check->add_option("--seed", flags.seed, "Seed of the random inputs (default 42)");
+  check->add_option("--rtol", flags.rtol, "Relative tolerance");
+  check->add_option("--atol", flags.atol, "Absolute tolerance");
+  check->add_option("--fd", flags.fd, "central (the default), forward, backward, richardson or ridders");
+  check->add_option("--step", flags.step, "Base step of the differences: auto (the default) or a number in (0, 1)");
+  check->add_option("--expect", flags.expect, "pass (the default) or fail");
+  check->add_option("--mode", check_mode_name, "entrywise (every entry) or directional (random probes v' J u)")
+      ->check(CLI::IsMember(mode_names))
       ->capture_default_str();
-  check->add_option("--form", form, "auto, vec or index")->check(CLI::IsMember({"auto", "vec", "index"}))->capture_default_str();
-  check->add_option("--order", order, "form vec: column-major or row-major")
-      ->check(CLI::IsMember({"column-major", "row-major"}));
-  check->add_option("--indices", indices, "form index: e.g. \"Z[i,l] / H[j,k]\"");
-  check->add_option("--trials", trials, "Random points to try")->check(CLI::Range(1, 1000))->capture_default_str();
-  check->add_option("--seed", seed, "Seed of the random inputs")->check(kNonNegative)->capture_default_str();
-  check->add_option("--rtol", rtol, "Relative tolerance")->check(CLI::Range(0.0, 1.0));
-  check->add_option("--atol", atol, "Absolute tolerance")->check(CLI::Range(0.0, 1.0));
-  check->add_option("--fd", fd_method, "central, forward, backward, richardson or ridders")
-      ->check(CLI::IsMember({"central", "forward", "backward", "richardson", "ridders"}))
-      ->capture_default_str();
-  check->add_option("--step", step, "Base step of the differences (default: auto)")->check(CLI::Range(0.0, 1.0));
-  check->add_option("--expect", expect, "pass or fail")->check(CLI::IsMember({"pass", "fail"}));
+  check->add_option("--probes", check_probes, "Directional: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
   add_output_options(check, check_out);
 
   // lint
@@ -273,6 +260,12 @@ int main(int argc, char** argv) {
       run_options.atol = atol;
       if (const char* allow = std::getenv("GRADCHECK_ALLOW_PROGRAMS"); allow && std::string(allow) == "1")
         run_options.allow_programs = true;
+      if (!mode_name.empty()) {
+        Mode m = Mode::kEntrywise;
+        parse(mode_name, &m);
+        run_options.mode = m;
+      }
+      run_options.probes = probes;
       if (run_paths.empty()) run_paths.push_back(default_cases());
       const std::vector<std::string> files = find_case_files(run_paths);
       if (files.empty()) throw Error("cli.usage", "no *.json case files under the given paths");
@@ -290,72 +283,17 @@ int main(int argc, char** argv) {
       return finish(result, run_out);
     }
     if (*check) {
-      CaseSpec spec;
-      spec.name = "check";
-      spec.expression = expr;
-      spec.expression_location = {"<command line: --expr>", 0, 0};
-      spec.trials = trials;
-      spec.seed = seed;
-      spec.expect = expect;
-      if (rtol) spec.tolerance.rtol = *rtol;
-      if (atol) spec.tolerance.atol = *atol;
-      parse(fd_method, &spec.fd.method);
-      spec.fd.step = step;
-      static const std::regex dim_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([1-9][0-9]*))");
-      for (const std::string& d : dims) {
-        std::smatch m;
-        if (!std::regex_match(d, m, dim_form))
-          throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer, e.g. m=16", d));
-        // The same bound as dims in case files; larger values overflowed the sizes made of them.
-        if (m[2].length() > 6 || std::stod(m[2]) > kMaxSize)
-          throw Error("cli.usage", fmt::format("--dim \"{}\": expected NAME=VALUE with a positive integer up to {}, "
-                                               "e.g. m=16", d, kMaxSize));
-        if (std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& o) { return o.first == m[1]; }))
-          throw Error("cli.usage", fmt::format("--dim \"{}\": \"{}\" is already a --dim", d, m[1].str()));
-        spec.dims.push_back({m[1], {std::stod(m[2])}});
+      const LoadedFile file = load_check_flags(flags);
+      if (!file.errors.empty()) {
+        for (const Error& e : file.errors) std::cerr << e.what() << "\n";
+        return kExitUsage;
       }
-      static const std::regex var_form(R"(([A-Za-z_][A-Za-z0-9_]*)=([^:]+)(:([a-z]+))?)");
-      for (const std::string& v : vars) {
-        std::smatch m;
-        VariableSpec var;
-        if (!std::regex_match(v, m, var_form) || !split_shape(m[2], var.rows, var.cols))
-          throw Error("cli.usage", fmt::format("--var \"{}\": expected NAME=ROWSxCOLS[:INIT], e.g. A=4x3 or x=n,1:positive", v));
-        var.name = m[1];
-        // The names share one table: a second declaration would only fail later, as an internal error.
-        if (std::any_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& o) { return o.name == var.name; }))
-          throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --var", v, var.name));
-        if (std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == var.name; }))
-          throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is already a --dim", v, var.name));
-        for (const std::string* s : {&var.rows, &var.cols}) {
-          const bool known = std::isdigit(static_cast<unsigned char>((*s)[0])) ||
-                             std::any_of(spec.dims.begin(), spec.dims.end(), [&](const auto& d) { return d.first == *s; });
-          if (!known) throw Error("cli.usage", fmt::format("--var \"{}\": \"{}\" is neither a size nor a --dim", v, *s));
-          if (std::isdigit(static_cast<unsigned char>((*s)[0])) && (s->size() > 6 || std::stod(*s) > kMaxSize))
-            throw Error("cli.usage", fmt::format("--var \"{}\": sizes are at most {}, got {}", v, kMaxSize, *s));
-        }
-        if (m[4].matched && !parse_init(m[4], &var.init))
-          throw Error("cli.usage", fmt::format("--var \"{}\": unknown init \"{}\" (normal, uniform, positive, symmetric, "
-                                               "spd, orthogonal, onehot, probability, identity, ones, zeros)", v, m[4].str()));
-        var.location = {"<command line: --var " + v + ">", 0, 0};
-        spec.variables.push_back(var);
-      }
-      if (std::none_of(spec.variables.begin(), spec.variables.end(), [&](const VariableSpec& v) { return v.name == wrt; }))
-        throw Error("cli.usage", fmt::format("--wrt \"{}\" is not one of the --var variables", wrt));
-      CheckSpec c;
-      c.wrt = wrt;
-      c.expected = expected;
-      c.expected_location = {"<command line: --expected>", 0, 0};
-      c.form.layout = layout == "numerator" ? Layout::kNumerator : Layout::kDenominator;
-      c.form.form = form == "vec" ? Form::kVec : form == "index" ? Form::kIndex : Form::kAuto;
-      c.form.order = order == "row-major" ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
-      c.indices = indices;
-      c.indices_location = {"<command line: --indices>", 0, 0};
-      if (c.form.form == Form::kIndex && indices.empty()) throw Error("cli.usage", "--form index needs --indices");
-      spec.checks.push_back(c);
-      LoadedFile file;
-      file.path = "<command line>";
-      file.cases.push_back(spec);
-      return finish(run_loaded({file}, RunOptions{}), check_out);
+      RunOptions check_run;
+      Mode mode = Mode::kEntrywise;
+      parse(check_mode_name, &mode);
+      check_run.mode = mode;
+      check_run.probes = check_probes;
+      return finish(run_loaded({file}, check_run), check_out);
     }
     if (*lint) {
       const std::vector<std::string> files = find_case_files(lint_paths);

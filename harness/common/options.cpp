@@ -44,6 +44,10 @@ bool Options::is_valid(std::string* error) const {
     if (error) *error = "trials must be between 1 and 1000";
     return false;
   }
+  if (probes < 1 || probes > 10000) {
+    if (error) *error = "probes must be between 1 and 10000";
+    return false;
+  }
   if (worst_entries < 0) {
     if (error) *error = "worst_entries must be >= 0";
     return false;

@@ -20,7 +20,7 @@ struct Table<Layout> {
 template <>
 struct Table<Form> {
   static constexpr std::pair<Form, const char*> entries[] = {
-      {Form::kAuto, "auto"}, {Form::kVec, "vec"}, {Form::kIndex, "index"}};
+      {Form::kAuto, "auto"}, {Form::kVec, "vec"}, {Form::kIndex, "index"}, {Form::kHvp, "hvp"}};
 };
 template <>
 struct Table<VecOrder> {
@@ -41,6 +41,11 @@ template <>
 struct Table<Precision> {
   static constexpr std::pair<Precision, const char*> entries[] = {
       {Precision::kAuto, "auto"}, {Precision::kDouble, "double"}, {Precision::kSingle, "single"}};
+};
+template <>
+struct Table<Mode> {
+  static constexpr std::pair<Mode, const char*> entries[] = {{Mode::kEntrywise, "entrywise"},
+                                                             {Mode::kDirectional, "directional"}};
 };
 template <>
 struct Table<FdMethod> {
@@ -99,6 +104,7 @@ GRADCHECK_ENUM_NAMES(VecOrder)
 GRADCHECK_ENUM_NAMES(Structure)
 GRADCHECK_ENUM_NAMES(StorageOrder)
 GRADCHECK_ENUM_NAMES(Precision)
+GRADCHECK_ENUM_NAMES(Mode)
 GRADCHECK_ENUM_NAMES(FdMethod)
 GRADCHECK_ENUM_NAMES(ReferenceMethod)
 GRADCHECK_ENUM_NAMES(Status)

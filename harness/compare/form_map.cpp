@@ -142,6 +142,10 @@ FormMap make_form_map(const FormSpec& spec, Shape f_shape, Shape x_shape, const 
     return map;
   }
 
+  if (spec.form == Form::kHvp || !spec.indices)
+    throw Error("check.form", spec.form == Form::kHvp ? "form \"hvp\" is a Hessian-vector product: it needs "
+                                                        "derivative_order 2"
+                                                      : "form \"index\" needs its indices");
   // Index form: the free letters in order (first fastest); f's letters address f, x's address x.
   const IndexSpec& ix = *spec.indices;
   auto letters_fit = [&](const std::vector<std::string>& letters, Shape shape, const std::string& name) {

@@ -91,38 +91,8 @@ struct Alternative {
 std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
   const FormMap& map = *ctx.map;
   std::vector<Alternative> out;
-  if (map.spec.form == Form::kIndex) {
-    // Index form: the two indices of a square x (or f) read in the other order, which is
-    // what a transpose is in index notation.
-    const IndexSpec& ix = *map.spec.indices;
-    for (bool on_x : {true, false}) {
-      const std::vector<std::string>& letters = on_x ? ix.x_letters : ix.f_letters;
-      const Shape shape = on_x ? map.x_shape : map.f_shape;
-      if (letters.size() != 2 || !shape.is_square() || letters[0] == letters[1]) continue;
-      FormSpec swapped = map.spec;
-      std::vector<std::string>& target = on_x ? swapped.indices->x_letters : swapped.indices->f_letters;
-      std::swap(target[0], target[1]);
-      const std::string name = on_x ? map.x_name : ix.f_name;
-      const FormMap alt = make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name);
-      out.push_back({"layout-transposed", alt.arrange(*ctx.jacobian), alt.arrange(*ctx.bound),
-                     fmt::format("expected matches with the indices of {} swapped: it is the derivative with respect "
-                                 "to {}[{},{}] written for {}[{},{}] (a transpose); swap the letters in expected or "
-                                 "in \"indices\"",
-                                 name, name, letters[1], letters[0], name, letters[0], letters[1])});
-    }
-    return out;
-  }
-  FormSpec flipped = map.spec;
-  flipped.layout = map.spec.layout == Layout::kDenominator ? Layout::kNumerator : Layout::kDenominator;
-  const FormMap other = make_form_map(flipped, map.f_shape, map.x_shape, map.f_name, map.x_name);
-  const std::string asked = to_string(map.spec.layout), given = to_string(flipped.layout);
-  out.push_back({"layout-transposed", other.arrange(*ctx.jacobian), other.arrange(*ctx.bound),
-                 fmt::format("expected is in {} layout ({}), the transpose of the {} layout the check asks for ({}): "
-                             "transpose it, or {}",
-                             given, other.wanted.str(), asked, map.wanted.str(),
-                             cpp_or(ctx, fmt::format("set \"layout\": \"{}\"", given),
-                                    fmt::format("pass Layout::k{}", flipped.layout == Layout::kNumerator ? "Numerator"
-                                                                                                        : "Denominator")))});
+  for (const AlternativeMap& alt : alternative_maps(map, ctx.audience))
+    out.push_back({alt.code, alt.map.arrange(*ctx.jacobian), alt.map.arrange(*ctx.bound), alt.sentence});
   // A row-major / column-major slip on a non-square x: the truth T (as the layout arranges it)
   // transposed and read back in T's own shape, reshape(T', rows, cols), or the reverse,
   // reshape(T, cols, rows)'. Only for a scalar f, whose derivative is shaped like x (or x').
@@ -142,21 +112,6 @@ std::vector<Alternative> alternatives(const DiagnoseContext& ctx) {
                                "a column-major buffer as if it were row-major; index the buffer as the layout of {} "
                                "is stored",
                                map.x_name)});
-  }
-  if (map.spec.form == Form::kVec) {
-    for (Layout layout : {map.spec.layout, flipped.layout}) {
-      FormSpec swapped = map.spec;
-      swapped.layout = layout;
-      swapped.order = map.spec.order == VecOrder::kColumnMajor ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
-      const FormMap alt = make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name);
-      out.push_back({"vec-order", alt.arrange(*ctx.jacobian), alt.arrange(*ctx.bound),
-                     fmt::format("expected stacks {} (vec in {} order{}), the check asks for {}: with Kronecker "
-                                 "products this is kron(B, A) written for kron(A, B); set \"order\": \"{}\" or swap "
-                                 "the factors",
-                                 swapped.order == VecOrder::kRowMajor ? "rows" : "columns", to_string(swapped.order),
-                                 layout != map.spec.layout ? ", and in " + to_string(layout) + " layout" : "",
-                                 to_string(map.spec.order), to_string(swapped.order))});
-    }
   }
   return out;
 }
@@ -214,6 +169,66 @@ std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison)
 
 }  // namespace
 
+std::vector<AlternativeMap> alternative_maps(const FormMap& map, Audience audience) {
+  std::vector<AlternativeMap> out;
+  auto cpp_or = [&](const std::string& case_file, const std::string& cpp) {
+    return audience == Audience::kCpp ? cpp : case_file;
+  };
+  if (map.spec.form == Form::kIndex) {
+    // Index form: the two indices of a square x (or f) read in the other order, which is
+    // what a transpose is in index notation.
+    const IndexSpec& ix = *map.spec.indices;
+    for (bool on_x : {true, false}) {
+      const std::vector<std::string>& letters = on_x ? ix.x_letters : ix.f_letters;
+      const Shape shape = on_x ? map.x_shape : map.f_shape;
+      if (letters.size() != 2 || !shape.is_square() || letters[0] == letters[1]) continue;
+      FormSpec swapped = map.spec;
+      std::vector<std::string>& target = on_x ? swapped.indices->x_letters : swapped.indices->f_letters;
+      std::swap(target[0], target[1]);
+      const std::string name = on_x ? map.x_name : ix.f_name;
+      out.push_back({"layout-transposed", make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name),
+                     fmt::format("expected matches with the indices of {} swapped: it is the derivative with respect "
+                                 "to {}[{},{}] written for {}[{},{}] (a transpose); swap the letters in expected or "
+                                 "in \"indices\"",
+                                 name, name, letters[1], letters[0], name, letters[0], letters[1])});
+    }
+    return out;
+  }
+  FormSpec flipped = map.spec;
+  flipped.layout = map.spec.layout == Layout::kDenominator ? Layout::kNumerator : Layout::kDenominator;
+  FormMap other = make_form_map(flipped, map.f_shape, map.x_shape, map.f_name, map.x_name);
+  const std::string asked = to_string(map.spec.layout), given = to_string(flipped.layout);
+  const std::string sentence =
+      fmt::format("expected is in {} layout ({}), the transpose of the {} layout the check asks for ({}): "
+                  "transpose it, or {}",
+                  given, other.wanted.str(), asked, map.wanted.str(),
+                  cpp_or(fmt::format("set \"layout\": \"{}\"", given),
+                         fmt::format("pass Layout::k{}", flipped.layout == Layout::kNumerator ? "Numerator" : "Denominator")));
+  out.push_back({"layout-transposed", std::move(other), sentence});
+  if (map.spec.form == Form::kVec) {
+    for (Layout layout : {map.spec.layout, flipped.layout}) {
+      FormSpec swapped = map.spec;
+      swapped.layout = layout;
+      swapped.order = map.spec.order == VecOrder::kColumnMajor ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
+      out.push_back({"vec-order", make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name),
+                     fmt::format("expected stacks {} (vec in {} order{}), the check asks for {}: with Kronecker "
+                                 "products this is kron(B, A) written for kron(A, B); set \"order\": \"{}\" or swap "
+                                 "the factors",
+                                 swapped.order == VecOrder::kRowMajor ? "rows" : "columns", to_string(swapped.order),
+                                 layout != map.spec.layout ? ", and in " + to_string(layout) + " layout" : "",
+                                 to_string(map.spec.order), to_string(swapped.order))});
+    }
+  }
+  return out;
+}
+
+std::vector<Diagnosis> diagnose_factor(const arma::mat& analytic, const arma::mat& truth, const arma::mat& bound,
+                                       const Tolerance& tolerance, const std::map<std::string, double>& dims,
+                                       const std::string& what) {
+  bool equal = false;
+  return factor_hypotheses(analytic, truth, bound, tolerance, dims, what, &equal);
+}
+
 std::string as_fraction(double x, long max_denominator, double tolerance) {
   if (!std::isfinite(x) || x == 0.0) return {};
   const double ax = std::abs(x);
@@ -243,7 +258,11 @@ std::string name_factor(double factor, const std::map<std::string, double>& dims
   const bool inverse = ax < 1.0;
   const double n = inverse ? 1.0 / ax : ax;  // the integer-ish size to name
   std::string named;
-  auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)); };
+  // Within the factor's own uncertainty (float32 code fits 4 as 4.00002): the fraction was named
+  // at that tolerance, the dim is matched at it too.
+  auto near = [tolerance](double a, double b) {
+    return std::abs(a - b) <= std::max(1e-9, tolerance) * std::max(1.0, std::abs(b));
+  };
   // Dims of size 1 or 2 are never named: a factor 2 is far more often the 2 of a square
   // (d x'Ax = 2Ax) than a dim that happens to be 2.
   auto nameable = [](double value) { return value > 2; };

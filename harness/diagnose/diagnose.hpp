@@ -46,6 +46,23 @@ std::vector<Diagnosis> diagnose_kinks(const DiagnoseContext& context, const std:
 // NaN or infinity in f, the numeric derivative or expected.
 Diagnosis diagnose_nonfinite(const std::string& where, const std::string& detail);
 
+// The arrangements of the derivative other than `map` that `expected` may have been written in
+// (the other layout; for form vec the other vec order; for form index two letters swapped), each
+// with its diagnosis code and what matching it means.
+struct AlternativeMap {
+  std::string code;      // "layout-transposed" or "vec-order"
+  FormMap map;
+  std::string sentence;
+};
+std::vector<AlternativeMap> alternative_maps(const FormMap& map, Audience audience);
+
+// sign / scale: whether `analytic` equals c times `truth` for one c != 1, decided by the verdict
+// rule against `bound` (c fitted by least squares). For quantities other than the entries of
+// expected (the probes of a directional check); `what` names the truth in the message.
+std::vector<Diagnosis> diagnose_factor(const arma::mat& analytic, const arma::mat& truth, const arma::mat& bound,
+                                       const Tolerance& tolerance, const std::map<std::string, double>& dims,
+                                       const std::string& what);
+
 // The closest fraction p/q (q <= max_denominator) to x within relative `tolerance`, as "1/16",
 // "2", "-3/4"; empty if none. Callers pass the relative uncertainty of the fitted factor (never
 // below 1e-8: pi is not 355/113).

@@ -13,6 +13,10 @@
 #include "compare/compare.hpp"
 #include "compare/form_map.hpp"
 #include "diagnose/diagnose.hpp"
+#include "engine/directional.hpp"
+#include "engine/precision.hpp"
+#include "engine/second_order.hpp"
+#include "engine/taylor.hpp"
 #include "gradcheck/check.hpp"
 #include "reference/reference.hpp"
 
@@ -49,7 +53,8 @@ class TrialRunner {
       };
     target_.wrt = problem.wrt;
     target_.structure = problem.structure;
-    tolerance_stated_ = options.tolerance_stated || options.tolerance != Tolerance{};
+    target_.gradient_of = problem.gradient_of;  // second order without a complex extension
+    target_.gradient_of_wrt = problem.gradient_of_wrt;
   }
 
   // f at `values` into out; checks the declared shape.
@@ -108,11 +113,6 @@ class TrialRunner {
   }
 
  private:
-  Tolerance tolerance_for(Precision precision) const {
-    if (tolerance_stated_) return options_.tolerance;
-    return precision == Precision::kSingle ? Tolerance::single() : Tolerance{};
-  }
-
   reference::Reference make_reference(std::vector<arma::mat>& values, const arma::mat& f0,
                                       const reference::Noise& noise) const {
     switch (options_.reference) {
@@ -168,19 +168,11 @@ class TrialRunner {
 
     // 1. The working precision, measured; the tolerance follows it unless stated.
     reference::Noise noise = reference::measure_noise(target_, values, f0, mix_seed(options_.seed, 0x5eed + trial));
-    const Precision precision = options_.precision == Precision::kAuto ? noise.precision : options_.precision;
-    const std::string measured = noise.evidence;
-    noise.precision = precision;
-    if (precision == Precision::kSingle) {
-      const double half_ulp = 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon());
-      for (arma::uword a = 0; a < noise.sigma.n_elem; ++a)
-        noise.sigma(a) = std::max(noise.sigma(a), half_ulp * std::abs(f0(a)));
-      noise.relative = std::max(noise.relative, half_ulp);
-    }
+    const WorkingPrecision working = working_precision(options_, f0, noise);
+    const Precision precision = working.precision;
     r.precision = to_string(precision);
-    r.precision_evidence = options_.precision == Precision::kAuto ? "measured: " + measured
-                                                                   : "stated (" + measured + ")";
-    const Tolerance tolerance = tolerance_for(precision);
+    r.precision_evidence = working.evidence;
+    const Tolerance tolerance = working.tolerance;
     r.tolerance = tolerance;
 
     // 2. The reference with its bound.
@@ -429,35 +421,20 @@ class TrialRunner {
       directional += analytic(k) * d(b);
     }
     const double floor = 8.0 * noise.sigma.max();
-    std::vector<double> lt, lr;
     arma::mat out;
-    for (int k = 0; k <= 16; ++k) {
-      const double t = std::pow(10.0, -k / 2.0);
-      x = x0 + t * d;
-      eval_f(values, out);
-      const double res = std::abs(out(0) - f0 - t * directional);
-      if (std::isfinite(res) && res > floor) {
-        lt.push_back(std::log10(t));
-        lr.push_back(std::log10(res));
-      }
-    }
-    if (lt.size() < 3) return kNaN;
-    const double n = static_cast<double>(lt.size());
-    double st = 0, sr = 0, stt = 0, str = 0;
-    for (std::size_t i = 0; i < lt.size(); ++i) {
-      st += lt[i];
-      sr += lr[i];
-      stt += lt[i] * lt[i];
-      str += lt[i] * lr[i];
-    }
-    return (n * str - st * sr) / (n * stt - st * st);
+    return taylor_slope_fit(
+        [&](double t) {
+          x = x0 + t * d;
+          eval_f(values, out);
+          return std::abs(out(0) - f0 - t * directional);
+        },
+        [floor](double) { return floor; });
   }
 
   const Problem& problem_;
   const FormMap& map_;
   const Options& options_;
   reference::Target target_;
-  bool tolerance_stated_ = false;
 };
 
 }  // namespace
@@ -465,6 +442,7 @@ class TrialRunner {
 CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma::mat>>& points,
                       const Options& options) {
   const auto start = Clock::now();
+  if (problem.derivative_order == 2) return run_second_order(problem, points, options);  // second_order.cpp
   std::string why;
   if (!options.is_valid(&why)) throw Error("check.options", "invalid options: " + why);
   CheckResult result;
@@ -486,7 +464,13 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
                                     problem.names.at(problem.wrt));
   result.wanted_shape = map.wanted.str();
   const TrialRunner runner(problem, map, options);
-  for (std::size_t t = 0; t < points.size(); ++t) result.trials.push_back(runner.run(static_cast<int>(t), points[t]));
+  std::string why_not;
+  const bool directional = options.mode == Mode::kDirectional && directional_applies(map, &why_not);
+  result.mode = to_string(directional ? Mode::kDirectional : Mode::kEntrywise);
+  if (!why_not.empty()) result.notes.push_back(why_not);
+  for (std::size_t t = 0; t < points.size(); ++t)
+    result.trials.push_back(directional ? run_directional_trial(problem, map, options, static_cast<int>(t), points[t])
+                                        : runner.run(static_cast<int>(t), points[t]));
 
   // The figures of the check are those of its worst trial: the first error, else the first
   // failure, else the first inconclusive, else the pass with the largest relative error.
@@ -525,6 +509,7 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
     for (const TrialResult& t : result.trials)
       for (const std::string& note : t.notes) result.notes.push_back(fmt::format("trial {}: {}", t.trial + 1, note));
   }
+  if (directional) summarize_directional(result);
   result.time_ms = ms_since(start);
   return result;
 }

@@ -416,6 +416,7 @@ double base_step(const FdOptions& fd, double rho) {
 
 Reference finite_differences(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
                              const Noise& noise, const FdOptions& fd) {
+  if (target.gradient_of) return second_differences(target, values, fd);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];
   Reference r = empty_reference(x, f0.n_elem);
@@ -450,6 +451,7 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& r) {
+  if (target.gradient_of) return tighten_second_differences(target, values, columns, level, r);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];
   std::vector<Coordinate> todo;

@@ -33,6 +33,11 @@ struct Target {
   std::function<void(const std::vector<std::vector<arma::mat>>& points, std::vector<arma::mat>& outs)> f_batch;
   std::size_t wrt = 0;
   Structure structure = Structure::kNone;
+  // Second order without a complex extension: when set, f is (an estimate of) the gradient of this
+  // scalar function with respect to values[gradient_of_wrt], and finite_differences and tighten
+  // take second differences of it instead of differencing f (second_difference.cpp).
+  std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> gradient_of;
+  std::size_t gradient_of_wrt = 0;
 };
 
 // One "variable" of the differentiation: the entries of x moved together by one perturbation.
@@ -116,6 +121,17 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
 // for references that do not see them (complex step, Richardson, Ridders, one-sided methods).
 std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
                          const Noise& noise, Reference& reference);
+
+// Second differences of the scalar target.gradient_of with respect to coordinate a of
+// values[target.gradient_of_wrt] and coordinate b of values[target.wrt]: J[a,b] = d2f / dx_a dy_b
+// with its bound (the error model is in second_difference.cpp). The noise of f is measured there
+// (the `noise` of the gradient estimate does not say it). fd.step, when stated, is the base step.
+// Unstructured variables only.
+Reference second_differences(const Target& target, std::vector<arma::mat>& values, const FdOptions& fd);
+// Tightening of second differences: level 0 recomputes the listed columns at the step that
+// minimises each entry's estimated truncation + rounding; there is no other level.
+bool tighten_second_differences(const Target& target, std::vector<arma::mat>& values,
+                                const std::vector<arma::uword>& columns, int level, Reference& reference);
 
 // Evaluations of f per entry of x that finite_differences spends by `fd.method` (before any
 // tightening): central and Richardson 4 (two steps each side), forward/backward 2, Ridders up to

@@ -29,6 +29,33 @@ bool is_bad(Status status) {
 }
 
 std::string derivative(const CheckResult& check) {
+  if (check.derivative_order == 2) {
+    // Second order: "d2 f/d x d x (Hessian, vec)", "d2 f/d X d Y (mixed block, vec)",
+    // "d2 f/d X[i,j] d X[k,l] (Hessian, index)", "d2 f/d x d x * v (Hessian-vector product)".
+    const auto comma = check.wrt.find(", ");
+    const std::string x = check.wrt.substr(0, comma), y = comma == std::string::npos ? x : check.wrt.substr(comma + 2);
+    const std::string kind = x == y ? "Hessian" : "mixed block";
+    if (check.form == "hvp")
+      return fmt::format("d2 {}/d {} d {} * {} (Hessian-vector product, derivative order 2)", check.function, x, x,
+                         check.direction);
+    if (check.form == "index" && check.indices.find(',') != std::string::npos) {
+      std::string ix = check.indices;
+      int depth = 0;
+      for (std::size_t i = 0; i < ix.size(); ++i) {
+        depth += ix[i] == '[' ? 1 : ix[i] == ']' ? -1 : 0;
+        if (ix[i] == ',' && depth == 0) {
+          auto trim = [](std::string s) {
+            auto b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+            return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+          };
+          return fmt::format("d2 {}/d {} d {} ({}, index, derivative order 2)", check.function, trim(ix.substr(0, i)),
+                             trim(ix.substr(i + 1)), kind);
+        }
+      }
+    }
+    return fmt::format("d2 {}/d vec({}) d vec({}) ({}, vec{}, derivative order 2)", check.function, x, y, kind,
+                       check.order == "row-major" ? " row-major" : "");
+  }
   if (check.form == "index") {
     // "Z[i,l] / H[j,k]" reads "d Z[i,l]/d H[j,k]".
     std::string indices = check.indices.empty() ? "f / " + check.wrt : check.indices;
@@ -57,6 +84,20 @@ std::string numerics(const CheckResult& check) {
     out += fmt::format("; {} precision ({}); tolerance rtol {:g} atol {:g}", check.precision,
                        check.precision_evidence, check.tolerance.rtol, check.tolerance.atol);
   if (std::isfinite(check.resolution)) out += fmt::format("; resolution {}", sci(check.resolution));
+  return out;
+}
+
+std::string directional(const CheckResult& check) {
+  if (check.mode != "directional") return "";
+  const DirectionalInfo& d = check.directional;
+  std::string out = fmt::format("directional: {} random probes v' E u against v' J u", d.probes);
+  if (std::isfinite(d.threshold) && std::isfinite(d.miss_probability))
+    out += fmt::format("; a derivative with an entry off by more than {} (times 1/max(1,|x|)) passes them all with "
+                       "probability <= {}; {} probes bring it below 1e-6",
+                       sci(d.threshold), sci(d.miss_probability), d.probes_for_one_in_a_million);
+  if (d.narrowing_probes > 0)
+    out += fmt::format("; {} more probes narrowed the failure down{}", d.narrowing_probes,
+                       d.located ? " to the worst entry" : "");
   return out;
 }
 

@@ -33,6 +33,9 @@ std::string derivative(const CheckResult& check);
 // (central differences), bound 8.6e-11, 68 evaluations; double precision (measured: ...);
 // tolerance rtol 1e-05 atol 1e-07; resolution 1.0e-05".
 std::string numerics(const CheckResult& check);
+// A directional check: its probes and the chance that a wrong derivative escaped them; "" for an
+// entry-wise check.
+std::string directional(const CheckResult& check);
 
 // Scientific notation with `digits` digits after the point ("1.20e-10"); "nan", "inf", "-inf"
 // for non-finite values.

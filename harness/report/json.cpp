@@ -101,6 +101,8 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   j["wrt"] = k.wrt;
   j["layout"] = k.layout;
   j["form"] = k.form;
+  if (k.derivative_order != 1) j["derivative_order"] = k.derivative_order;  // a Hessian (case-format.md)
+  if (!k.direction.empty()) j["direction"] = k.direction;                    // form hvp
   j["status"] = detail::status_name(k.status);
   figures(j, k.max_abs_error, k.max_rel_error, k.rel_error_norm, k.worst);
   j["fd"] = fd(k.fd);
@@ -125,6 +127,17 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
     j["tolerance"] = tol;
   }
   put(j, "resolution", k.resolution);
+  j["mode"] = k.mode;
+  if (k.mode == "directional") {
+    Json d;
+    d["probes"] = k.directional.probes;
+    d["narrowing_probes"] = k.directional.narrowing_probes;
+    put(d, "miss_probability", k.directional.miss_probability);
+    d["probes_for_one_in_a_million"] = k.directional.probes_for_one_in_a_million;
+    put(d, "threshold", k.directional.threshold);
+    d["located"] = k.directional.located;
+    j["directional"] = d;
+  }
   if (k.status == Status::kInconclusive) {
     j["reason"] = k.reason;
     j["reason_code"] = k.reason_code;

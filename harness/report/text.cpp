@@ -86,6 +86,7 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
   const bool failed = check.status == Status::kFail;
   const bool inconclusive = check.status == Status::kInconclusive;
   if (inconclusive) out += detail::indent_lines("inconclusive: " + check.reason, "    ");
+  if (const std::string d = detail::directional(check); !d.empty()) out += "    " + d + "\n";
   for (const auto& note : check.notes) out += "    note: " + note + "\n";
   if (!check.kinks.empty() && !failed) {
     for (const KinkInfo& k : check.kinks)
@@ -110,7 +111,9 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
     }
     if (!check.convention.empty()) out += fmt::format("    convention: {}\n", check.convention);
     if (std::isfinite(check.taylor_slope))
-      out += fmt::format("    Taylor remainder slope {:.2f} (2 for a gradient, 1 for a wrong one)\n", check.taylor_slope);
+      out += fmt::format("    Taylor remainder slope {:.2f} ({})\n", check.taylor_slope,
+                         check.derivative_order == 2 ? "3 for a Hessian, 2 for a wrong one"
+                                                     : "2 for a gradient, 1 for a wrong one");
   }
   const bool table = (failed && status == Status::kFail) || (options.verbose && !check.worst_entries.empty());
   if (table && options.worst_entries > 0 && !check.worst_entries.empty()) out += entries_table(check.worst_entries, options.worst_entries, "    ");

@@ -12,6 +12,8 @@
 
 #include "cases/init.hpp"
 #include "compare/form_map.hpp"
+#include "engine/directional.hpp"
+#include "engine/second_order.hpp"
 #include "reference/reference.hpp"
 #include "runner/programs.hpp"
 #include "gradcheck/check.hpp"
@@ -251,12 +253,20 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     const auto wrt = std::find(names.begin(), names.end(), c.wrt);
     p.wrt = static_cast<std::size_t>(wrt - names.begin());
     p.structure = spec.variables[p.wrt].structure;
+    p.derivative_order = c.derivative_order;  // second order: engine/second_order.cpp
+    if (c.derivative_order == 2) {
+      p.wrt2 = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.wrt2) - names.begin());
+      if (c.form.form == Form::kHvp)
+        p.direction = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.direction) - names.begin());
+    }
     pc.options.tolerance = c.tolerance ? *c.tolerance : spec.tolerance;
     if (run.rtol) pc.options.tolerance.rtol = *run.rtol;
     if (run.atol) pc.options.tolerance.atol = *run.atol;
     pc.options.tolerance_stated = c.numerics.tolerance_stated || run.rtol || run.atol;
     pc.options.precision = c.numerics.precision;
     pc.options.reference = c.numerics.reference;
+    pc.options.mode = c.numerics.mode ? *c.numerics.mode : run.mode.value_or(Mode::kEntrywise);
+    if (run.probes) pc.options.probes = *run.probes;
     if (movable) {
       const CaseSpec* spec_ptr = &spec;
       const std::uint64_t seed = out.seed;
@@ -279,9 +289,16 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     {
       constexpr double kMaxDerivative = 1e8, kMaxOperations = 1e11;
       const Shape& x = shapes[p.wrt];
-      const double derivative = double(x.numel()) * double(p.f_shape.numel());
+      // Second order: each entry of the block costs about what one entry of a gradient does.
+      const double second = c.derivative_order == 2 && c.form.form != Form::kHvp ? double(shapes[p.wrt2].numel()) : 1.0;
+      const double derivative = double(x.numel()) * double(p.f_shape.numel()) * second;
       const int per_entry = reference::evaluations_per_entry(spec.fd);
-      const double evaluations = double(per_entry) * double(x.numel()) * spec.trials;
+      // Directional: per trial, each probe and each narrowing probe (log2 of the sizes, at most
+      // 64) costs what one entry does; the noise measurement and f(x) about 12 evaluations.
+      const bool directional = pc.options.mode == Mode::kDirectional;
+      const double evaluations =
+          directional ? (12.0 + double(per_entry) * (pc.options.probes + 64)) * spec.trials
+                      : double(per_entry) * double(x.numel()) * second * spec.trials;
       double entries = 0;  // the inputs: one evaluation reads them all and writes f, at least
       for (const Shape& s : shapes) entries += double(s.numel());
       const double operations = evaluations * (entries + double(p.f_shape.numel()));
@@ -290,11 +307,12 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
         why = fmt::format("the derivative of f ({}) by {} ({}) has {:.0f} entries; at most {:.0f}: use smaller dims",
                           p.f_shape.str(), c.wrt, x.str(), derivative, kMaxDerivative);
       else if (operations > kMaxOperations)
-        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per entry of {}) over "
+        why = fmt::format("finite differences would evaluate f {:.0f} times ({} trial{}, {} per {} of {}) over "
                           "inputs of {:.0f} entries, about {:.1e} operations; at most {:.0e}: use smaller dims or fewer "
-                          "trials",
-                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry, c.wrt, entries, operations,
-                          kMaxOperations);
+                          "trials{}",
+                          evaluations, spec.trials, spec.trials == 1 ? "" : "s", per_entry,
+                          directional ? "probe" : "entry", c.wrt, entries, operations, kMaxOperations,
+                          directional ? "" : ", or \"mode\": \"directional\"");
       if (!why.empty()) {
         pc.error = located(c.location, "case.size", in.name, field, why);
         out.checks.push_back(std::move(pc));
@@ -344,7 +362,8 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       if (expected_program) {
         if (c.form.form == Form::kIndex) {
           try {
-            p.form.indices = IndexSpec::parse(c.indices);
+            p.form.indices = c.derivative_order == 2 ? parse_hessian_indices(c.indices, c.wrt, c.wrt2)
+                                                     : IndexSpec::parse(c.indices);
           } catch (const ExprError& e) {
             throw std::make_pair(e, std::string("indices"));
           }
@@ -358,13 +377,15 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
             p.expected = runner_programs::program_expected(*out.client, *expected_program, names);
         }
       } else if (c.form.form == Form::kIndex) {
+        const bool second = c.derivative_order == 2;  // "X[i,j], Y[k,l]": dG[i,j]/dY[k,l], G = df/dX
         try {
-          p.form.indices = IndexSpec::parse(c.indices);
+          p.form.indices = second ? parse_hessian_indices(c.indices, c.wrt, c.wrt2) : IndexSpec::parse(c.indices);
         } catch (const ExprError& e) {
           throw std::make_pair(e, std::string("indices"));
         }
-        auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
-            c.expected, *p.form.indices, p.f_shape, shapes[p.wrt], symbols, c.explicit_summation));
+        auto ix = std::make_shared<IndexExpression>(
+            IndexExpression::compile(c.expected, *p.form.indices, second ? shapes[p.wrt] : p.f_shape,
+                                     shapes[second ? p.wrt2 : p.wrt], symbols, c.explicit_summation));
         p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
       } else {
         auto g = std::make_shared<Expression>(Expression::compile(c.expected, symbols));
@@ -386,7 +407,12 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
     // that lint reports it too.
     if (!pc.error) {
       try {
-        make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        if (p.derivative_order == 2) {
+          const Problem g = gradient_problem(p);
+          make_form_map(g.form, g.f_shape, g.shapes[g.wrt], g.f_name, g.names[g.wrt]);
+        } else {
+          make_form_map(p.form, p.f_shape, shapes[p.wrt], p.f_name, names[p.wrt]);
+        }
       } catch (const Error& e) {
         pc.error = located(c.location, e, in.name, field);
       }
@@ -423,6 +449,9 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
     case_error(*prepared.error);
   } else {
     bool any_error = false, any_fail = false, any_inconclusive = false, diagnosis_named = spec.diagnosis.empty();
+    // A directional check names only the diagnoses its probes decide (engine/directional.hpp):
+    // it is not held to the others (partial, symmetric-only, storage-order need every entry).
+    bool directional_fail = false;
     for (std::size_t i = 0; i < prepared.checks.size(); ++i) {
       PreparedCheck& pc = prepared.checks[i];
       CheckResult cr;
@@ -468,8 +497,10 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
       if (cr.status == Status::kError && r.error.empty())  // an error of a trial, without an id of its own
         case_error(located(spec.checks[i].location, "check.error", in.name, fmt::format("checks[{}]", i), cr.error));
       for (const Diagnosis& d : cr.diagnoses) diagnosis_named = diagnosis_named || d.code == spec.diagnosis;
+      directional_fail = directional_fail || (cr.mode == "directional" && cr.status == Status::kFail);
       r.checks.push_back(std::move(cr));
     }
+    if (directional_fail && !directional_decides(spec.diagnosis)) diagnosis_named = true;
     if (any_error) {
       r.status = Status::kError;
     } else if (!any_fail && any_inconclusive) {

@@ -36,10 +36,16 @@ struct Numerics {
   ReferenceMethod reference = ReferenceMethod::kFd;
   Precision precision = Precision::kAuto;
   bool tolerance_stated = false;    // a "tolerance" was written (the precision's default otherwise)
+  std::optional<Mode> mode;         // "mode"; unset: the run's (run --mode), else entrywise
 };
 
 struct CheckSpec {
   std::string wrt;
+  // Second order: derivative_order 2, wrt2 the second name of wrt (== wrt for one name), direction
+  // the variable V of form hvp.
+  int derivative_order = 1;
+  std::string wrt2;
+  std::string direction;
   FormSpec form;                    // layout, form, order (indices parsed later, with the shapes)
   std::string indices;              // form index: "Z[i,l] / H[j,k]"
   bool explicit_summation = false;

@@ -72,6 +72,22 @@ struct Problem {
   std::function<std::vector<arma::mat>(int trial, int attempt)> resample;
   // Who reads the advice in diagnoses: case-file fields or C++ names.
   Audience audience = Audience::kCaseFile;
+
+  // Second order (harness/engine/second_order.cpp). With derivative_order 2, f is scalar and the
+  // check is of the Hessian block E[a,b] = d2f / d vec(x)[a] d vec(y)[b], x = names[wrt],
+  // y = names[wrt2] (wrt2 == wrt: the pure Hessian), numel(x) x numel(y) in form vec (and auto)
+  // with vec in form.order, or E[i,j,k,l] = d2f / dX[i,j] dY[k,l] in form index (form.indices
+  // then reads "X[i,j] / Y[k,l]": see parse_hessian_indices), or, in form hvp, H V shaped like x
+  // with V = values[direction]. Layout does not apply.
+  int derivative_order = 1;
+  std::size_t wrt2 = 0;
+  std::size_t direction = 0;
+  // Set only on the first-order problem that second_order.cpp derives when f has no complex
+  // extension: this problem's f is then an estimate of the gradient of `gradient_of` with respect
+  // to values[gradient_of_wrt], and the reference takes second differences of `gradient_of`
+  // instead of differencing f (reference/second_difference.cpp).
+  std::function<void(const std::vector<arma::mat>& values, arma::mat& out)> gradient_of;
+  std::size_t gradient_of_wrt = 0;
 };
 
 // Runs `problem` at each point (one trial per point) and returns every figure of the report.

@@ -248,3 +248,6 @@ CheckResult check_gradient(const F& f, BufferView<const double> x, BufferView<co
 std::string describe(const CheckResult& check, const std::string& case_name = "");
 
 }  // namespace gradcheck
+
+#include "gradcheck/hessian.hpp"  // second order: check_hessian, check_hvp, check_hessian_block
+#include "gradcheck/vjp.hpp"      // check_vjp: backward functions over raw buffers

@@ -39,9 +39,15 @@
 //       inputs a std::vector<gradcheck::FloatInput>), and the GRADIENT ones a raw buffer
 //       (x and the gradient gradcheck::BufferView<const float> or <const double>, f of a
 //       const float* / const double*). x's type picks the check (see gradcheck.hpp).
+//   {EXPECT,ASSERT}_HESSIAN_MATCHES(f, hessian, x)
+//       scalar f of a matrix x against its Hessian d2f / d vec(x)^2 (numel(x) x numel(x)), a
+//       matrix or a callable of x (gradcheck/hessian.hpp).
+//   {EXPECT,ASSERT}_HVP_MATCHES(f, hv, x, v)
+//       a Hessian-vector product H v (shaped like x) at x along v.
 //   {EXPECT,ASSERT}_GRADCHECK_PASSES(result)
 //       any CheckResult (or std::vector of them) you computed yourself, e.g. check_jacobian with
-//       VecOrder::kRowMajor.
+//       VecOrder::kRowMajor, or a VjpResult of check_vjp (its figures and timings are recorded
+//       as test properties, pass or fail).
 //
 // These are macros: an argument containing a comma outside parentheses (a lambda capturing two
 // names, a braced list) must be wrapped in parentheses or named first.
@@ -359,6 +365,50 @@ template <typename F, typename Ins, typename Gs>
   });
 }
 
+// Second order (gradcheck/hessian.hpp): the Hessian a matrix or a callable of x; H v a matrix.
+template <typename F, typename H>
+::testing::AssertionResult hessian_matches(const char* f_text, const char* h_text, const char* x_text, F&& f,
+                                           H&& hessian, const arma::mat& x) {
+  const std::string call = detail::call_text("HESSIAN_MATCHES", {f_text, h_text, x_text});
+  const ApiOptions options = detail::named_options(f_text, x_text);
+  return detail::guarded(call, [&] {
+    return std::vector<CheckResult>{check_hessian(detail::scalar_function(std::forward<F>(f)), x,
+                                                  detail::as_derivative(std::forward<H>(hessian)),
+                                                  VecOrder::kColumnMajor, options)};
+  });
+}
+
+template <typename F>
+::testing::AssertionResult hvp_matches(const char* f_text, const char* hv_text, const char* x_text,
+                                       const char* v_text, F&& f, const arma::mat& hv, const arma::mat& x,
+                                       const arma::mat& v) {
+  const std::string call = detail::call_text("HVP_MATCHES", {f_text, hv_text, x_text, v_text});
+  const ApiOptions options = detail::named_options(f_text, x_text);
+  return detail::guarded(call, [&] {
+    return std::vector<CheckResult>{check_hvp(detail::scalar_function(std::forward<F>(f)), x, v, hv, options)};
+  });
+}
+
+// check_vjp's result (gradcheck/vjp.hpp): passes when every input passes. Pass or fail, its figures
+// and timings are recorded as properties of the running test (GoogleTest writes them into its XML
+// report for CI logs): gradcheck.<input>.max_rel_error, gradcheck.<input>.accumulates,
+// gradcheck.forward_ms, gradcheck.backward_ms, gradcheck.time_ms.
+inline ::testing::AssertionResult check_passes(const char* result_text, const VjpResult& result) {
+  if (::testing::UnitTest::GetInstance()->current_test_info() != nullptr) {
+    for (const VjpInputResult& r : result.inputs) {
+      ::testing::Test::RecordProperty("gradcheck." + r.name + ".max_rel_error", std::to_string(r.max_rel_error));
+      ::testing::Test::RecordProperty("gradcheck." + r.name + ".accumulates", r.accumulates ? "true" : "false");
+    }
+    ::testing::Test::RecordProperty("gradcheck.forward_ms", std::to_string(result.forward_ms));
+    ::testing::Test::RecordProperty("gradcheck.backward_ms", std::to_string(result.backward_ms));
+    ::testing::Test::RecordProperty("gradcheck.time_ms", std::to_string(result.time_ms));
+  }
+  if (result.status == Status::kPass) return ::testing::AssertionSuccess();
+  std::string text = describe(result);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return ::testing::AssertionFailure() << "FAIL   " << result_text << "\n" << text;
+}
+
 inline ::testing::AssertionResult check_passes(const char* result_text, const CheckResult& result) {
   return detail::verdict({result}, result_text);
 }
@@ -398,3 +448,8 @@ inline ::testing::AssertionResult check_passes(const char* results_text, const s
 
 #define EXPECT_GRADCHECK_PASSES(result) EXPECT_PRED_FORMAT1(::gradcheck::gtest::check_passes, result)
 #define ASSERT_GRADCHECK_PASSES(result) ASSERT_PRED_FORMAT1(::gradcheck::gtest::check_passes, result)
+
+#define EXPECT_HESSIAN_MATCHES(f, hessian, x) EXPECT_PRED_FORMAT3(::gradcheck::gtest::hessian_matches, f, hessian, x)
+#define ASSERT_HESSIAN_MATCHES(f, hessian, x) ASSERT_PRED_FORMAT3(::gradcheck::gtest::hessian_matches, f, hessian, x)
+#define EXPECT_HVP_MATCHES(f, hv, x, v) EXPECT_PRED_FORMAT4(::gradcheck::gtest::hvp_matches, f, hv, x, v)
+#define ASSERT_HVP_MATCHES(f, hv, x, v) ASSERT_PRED_FORMAT4(::gradcheck::gtest::hvp_matches, f, hv, x, v)

@@ -82,6 +82,14 @@ struct Options {
   int worst_entries = 10;
   // Record the error against the step h (log-log plot in the HTML report) for failing checks.
   bool error_vs_step = true;
+  // Entry-wise (every entry of the derivative) or directional (random probes v' J u against
+  // v' E u, a few evaluations of f whatever the size; the rule and the chance of missing a wrong
+  // derivative are in harness/engine/directional.hpp).
+  Mode mode = Mode::kEntrywise;
+  // Directional mode: probes per trial (each about 4 evaluations of f). A derivative wrong at
+  // every trial point escapes all of them with probability <= (3/4)^(probes * trials): 8 probes
+  // and 3 trials give 1.0e-3; 49 probes in all bring it below 1e-6.
+  int probes = 8;
 
   bool is_valid(std::string* error) const;
 };

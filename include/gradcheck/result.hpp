@@ -59,6 +59,21 @@ struct FdInfo {
   std::uint64_t evaluations = 0;   // evaluations of f for the numeric derivative
 };
 
+// What a directional check (Options::mode directional) measured; see engine/directional.hpp for
+// the probes, their tolerance and the derivation of the miss probability.
+struct DirectionalInfo {
+  int probes = 0;             // random probes v' E u compared with v' J u
+  int narrowing_probes = 0;   // further probes (on blocks of entries) that located the entry of a failure
+  // The chance that a derivative wrong by more than `threshold` passed every probe: (3/4)^probes
+  // (for a check: probes of all trials, for a derivative that is wrong at every trial point).
+  double miss_probability = std::numeric_limits<double>::quiet_NaN();
+  int probes_for_one_in_a_million = 0;  // probes that bring miss_probability below 1e-6
+  // A probe fails, with probability >= 1/4, when some entry (a,b) of expected is off by more than
+  // threshold / max(1, |x_b|) (the probe's tolerance plus twice its reference's bound).
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  bool located = false;       // a failure narrowed down to an entry that fails alone (the worst entry)
+};
+
 // One check at one random point.
 struct TrialResult {
   int trial = 0;                   // 0-based
@@ -99,6 +114,7 @@ struct TrialResult {
   // gradient, about 1 for a wrong one). NaN when it does not apply (non-scalar f, a shape
   // mismatch) or cannot be measured (f linear along d: r(t) is rounding noise).
   double taylor_slope = std::numeric_limits<double>::quiet_NaN();
+  DirectionalInfo directional;     // mode directional only
   double time_ms = 0.0;
 };
 
@@ -114,6 +130,12 @@ struct CheckResult {
   std::string convention;          // how the derivative is taken, e.g. "entries independent" or
                                    // "symmetric: (i,j) and (j,i) move together"
   std::string wanted_shape;        // the shape the layout asks for, "4x3"
+  std::string mode = "entrywise";  // "entrywise" or "directional" (Options::mode)
+  DirectionalInfo directional;     // mode directional: over all trials
+  // 2: a Hessian block (wrt then reads "x" or "x, y"; layout does not apply and is empty), or with
+  // form "hvp" a Hessian-vector product along the variable `direction`.
+  int derivative_order = 1;
+  std::string direction;
   Status status = Status::kPass;   // worst over trials (error > fail > inconclusive > pass)
   // The figures of the worst trial (the first failing one if any), as in the JSON report; NaN
   // when nothing was compared.

@@ -24,6 +24,10 @@ struct RunOptions {
   // this is set (`run --allow-programs`, GRADCHECK_ALLOW_PROGRAMS=1); otherwise they are errors
   // (case.program) saying how to allow them. A case file alone never executes code.
   bool allow_programs = false;
+  // run --mode: the mode of every check that sets none ("mode" in the file wins); unset: entrywise.
+  std::optional<Mode> mode;
+  // run --probes: probes per trial of directional checks (Options::probes).
+  std::optional<int> probes;
   // Called after each case (from worker threads, serialised): done, total, the case.
   std::function<void(std::size_t, std::size_t, const CaseResult&)> progress;
 };

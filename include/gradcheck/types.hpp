@@ -31,7 +31,7 @@ struct Shape {
 
 // How the entries of expected E relate to the derivative (see check.hpp for the full table).
 enum class Layout { kDenominator, kNumerator };          // "denominator", "numerator"
-enum class Form { kAuto, kVec, kIndex };                 // "auto", "vec", "index"
+enum class Form { kAuto, kVec, kIndex, kHvp };          // "auto", "vec", "index", "hvp" (second order only)
 enum class VecOrder { kColumnMajor, kRowMajor };         // "column-major", "row-major"
 // kSymmetric: x is a symmetric matrix whose entries (i,j) and (j,i) are one variable, moved
 // together (the Matrix Cookbook's convention): the derivative is G + G' - diag(diag(G)) in
@@ -42,6 +42,9 @@ enum class Structure { kNone, kSymmetric };              // "none", "symmetric"
 enum class StorageOrder { kColumnMajor, kRowMajor };     // "column-major", "row-major"
 // The working precision of f: measured (kAuto) or stated.
 enum class Precision { kAuto, kDouble, kSingle };        // "auto", "double", "single"
+// What a check compares: every entry of the derivative against its reference, or random
+// probes v' J u against v' E u (engine/directional.hpp).
+enum class Mode { kEntrywise, kDirectional };            // "entrywise", "directional"
 
 // How finite differences are taken.
 enum class FdMethod {
@@ -69,6 +72,7 @@ std::string to_string(VecOrder value);
 std::string to_string(Structure value);
 std::string to_string(StorageOrder value);
 std::string to_string(Precision value);
+std::string to_string(Mode value);
 std::string to_string(FdMethod value);
 std::string to_string(ReferenceMethod value);
 std::string to_string(Status value);  // "pass", "fail", "error", "xfail", "xpass", "inconclusive"
@@ -80,6 +84,7 @@ bool parse(const std::string& name, VecOrder* out);
 bool parse(const std::string& name, Structure* out);
 bool parse(const std::string& name, StorageOrder* out);
 bool parse(const std::string& name, Precision* out);
+bool parse(const std::string& name, Mode* out);
 bool parse(const std::string& name, FdMethod* out);
 bool parse(const std::string& name, ReferenceMethod* out);
 bool parse(const std::string& name, Status* out);

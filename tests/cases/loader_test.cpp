@@ -133,6 +133,15 @@ TEST(Loader, DuplicateKeysAreReported) {
   EXPECT_NE(std::string(f.errors[0].what()).find("d.json:2:3:"), std::string::npos) << all_errors(f);
 }
 
+// Found when the check verb's flags became a case: a duplicate key below the top level was named
+// by its JSON pointer ("checks/0/layout"), not as a field.
+TEST(Loader, ADuplicateKeyDeeperDownIsNamedAsAField) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)",
+  "checks": [{"wrt": "x", "layout": "numerator", "layout": "denominator", "expected": "ones(2, 1)"}]})json", "d.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].place().field, "checks[0].layout");
+}
+
 TEST(Loader, DiagnosisNeedsExpectFailAndAKnownCode) {
   const LoadedFile f = load_case_text(R"json({"cases": [
     {"name": "a", "diagnosis": "scale", "variables": {"x": {"shape": [2, 1]}}, "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "x"}]},
@@ -293,6 +302,48 @@ TEST(LoaderPrograms, ProgramWithoutCommandIsAMissingField) {
   ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
   EXPECT_EQ(f.errors[0].id(), "case.missing-field");
   EXPECT_NE(std::string(f.errors[0].what()).find("field \"program.command\": required field is missing"), std::string::npos);
+}
+
+// Second order (case-format.md, "Second order").
+std::string second_order_case(const std::string& check) {
+  return R"json({"name": "h", "variables": {"x": {"shape": [3, 1]}, "y": {"shape": [2, 1]}, "v": {"shape": [3, 1]}},
+                 "expression": "x' * x", "checks": [)json" +
+         check + "]}";
+}
+
+TEST(Loader, ReadsSecondOrderChecks) {
+  const LoadedFile f = load_case_text(
+      second_order_case(R"c({"wrt": "x", "derivative_order": 2, "expected": "2 * eye(3)"},
+                         {"wrt": ["x", "y"], "derivative_order": 2, "expected": "zeros(3, 2)"},
+                         {"wrt": "x", "derivative_order": 2, "form": "hvp", "direction": "v", "expected": "2 * v"})c"),
+      "h.json");
+  ASSERT_TRUE(f.errors.empty()) << all_errors(f);
+  const auto& checks = f.cases.at(0).checks;
+  EXPECT_EQ(checks[0].derivative_order, 2);
+  EXPECT_EQ(checks[0].wrt2, "x");
+  EXPECT_EQ(checks[1].wrt, "x");
+  EXPECT_EQ(checks[1].wrt2, "y");
+  EXPECT_EQ(checks[2].form.form, Form::kHvp);
+  EXPECT_EQ(checks[2].direction, "v");
+}
+
+TEST(Loader, SecondOrderMistakesAreLocatedFieldErrors) {
+  struct Bad {
+    const char* check;
+    const char* says;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {R"c({"wrt": "x", "derivative_order": 3, "expected": "x"})c", "checks[0].derivative_order\": expected 1"},
+           {R"c({"wrt": ["x", "y"], "expected": "x"})c", "needs \"derivative_order\": 2"},
+           {R"c({"wrt": ["x", "z"], "derivative_order": 2, "expected": "x"})c", "\"z\" is not a variable"},
+           {R"c({"wrt": "x", "derivative_order": 2, "layout": "numerator", "expected": "x"})c", "layout does not apply"},
+           {R"c({"wrt": "x", "form": "hvp", "direction": "v", "expected": "x"})c", "it needs \"derivative_order\": 2"},
+           {R"c({"wrt": "x", "derivative_order": 2, "form": "hvp", "expected": "x"})c", "checks[0].direction"},
+           {R"c({"wrt": "x", "derivative_order": 2, "direction": "v", "expected": "x"})c", "direction applies to"},
+       }) {
+    const LoadedFile f = load_case_text(second_order_case(b.check), "h.json");
+    EXPECT_NE(all_errors(f).find(b.says), std::string::npos) << b.check << "\n" << all_errors(f);
+  }
 }
 
 }  // namespace

@@ -72,6 +72,10 @@ gradcheck_cli_test(run.filter_matching_nothing_is_usage_error EXIT 2 ARGS run ma
 gradcheck_cli_test(run.unavailable_or_inapplicable_numerics_are_located_errors EXIT 2 ARGS run bad_numerics.json
   MATCH "bad_numerics.json:4:47: error \\[case.field\\] case \"symbolic_not_yet\", field \"reference\": \"reference\": \"symbolic\" is not available"
         "bad_numerics.json:10:17: error \\[case.field\\] case \"complex_step_through_pinv\", field \"checks\\[0\\].reference\": .*pinv has no complex extension"
-        "bad_numerics.json:11:45: error \\[case.field\\] case \"directional_not_yet\", field \"mode\""
+        "bad_numerics.json:11:39: error \\[case.field\\] case \"mode_misspelt\", field \"mode\": expected one of \"entrywise\", \"directional\", got \"directionl\"; did you mean \"directional\"\\?"
         "bad_numerics.json:16:64: error \\[case.field\\] case \"precision_misspelt\", field \"checks\\[0\\].precision\": expected one of \"auto\", \"double\", \"single\", got \"singel\"; did you mean \"single\"\\?"
         "PASS   still_runs" "1 passed, 0 failed, 4 errors, 0 inconclusive")
+# run --mode directional: every check that sets no mode; wrong derivations still fail.
+gradcheck_cli_test(run.mode_directional EXIT 1 ARGS run good.json wrong.json --mode directional
+  MATCH "PASS   square_norm" "FAIL   forgot_the_two" "directional: 24 random probes" "\\[scale\\] expected is 1/2 times"
+        "1 passed, 1 failed")

@@ -89,5 +89,39 @@ TEST(ReportCommon, XmlEscape) {
   EXPECT_EQ(xml_escape("\xEF\xBF\xBE"), replacement);  // U+FFFE is not an XML character
 }
 
+TEST(ReportCommon, DirectionalLineStatesTheMissChance) {
+  CheckResult k;
+  EXPECT_EQ(directional(k), "");  // entry-wise: nothing to say
+  k.mode = "directional";
+  k.directional.probes = 24;
+  k.directional.miss_probability = 1.0e-3;
+  k.directional.probes_for_one_in_a_million = 49;
+  k.directional.threshold = 3.1e-6;
+  EXPECT_EQ(directional(k),
+            "directional: 24 random probes v' E u against v' J u; a derivative with an entry off by more than 3.10e-06 "
+            "(times 1/max(1,|x|)) passes them all with probability <= 1.00e-03; 49 probes bring it below 1e-6");
+  k.directional.narrowing_probes = 7;
+  k.directional.located = true;
+  EXPECT_NE(directional(k).find("; 7 more probes narrowed the failure down to the worst entry"), std::string::npos);
+}
+
+TEST(ReportCommon, SecondOrderChecksSayDerivativeOrderTwo) {
+  CheckResult k;
+  k.function = "f";
+  k.derivative_order = 2;
+  k.wrt = "x";
+  k.form = "vec";
+  EXPECT_EQ(derivative(k), "d2 f/d vec(x) d vec(x) (Hessian, vec, derivative order 2)");
+  k.wrt = "W, b";
+  EXPECT_EQ(derivative(k), "d2 f/d vec(W) d vec(b) (mixed block, vec, derivative order 2)");
+  k.wrt = "X";
+  k.form = "index";
+  k.indices = "X[i,j], X[k,l]";
+  EXPECT_EQ(derivative(k), "d2 f/d X[i,j] d X[k,l] (Hessian, index, derivative order 2)");
+  k.form = "hvp";
+  k.direction = "V";
+  EXPECT_EQ(derivative(k), "d2 f/d X d X * V (Hessian-vector product, derivative order 2)");
+}
+
 }  // namespace
 }  // namespace gradcheck::report::detail

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -141,6 +142,28 @@ TEST(Json, MalformedUtf8InAMessageStillGivesValidJson) {
   EXPECT_TRUE(json::accept(report::json(run)));
 }
 
+TEST(JsonDirectional, ADirectionalCheckCarriesItsProbesAndMissChance) {
+  RunResult run = sample_run();
+  CheckResult& k = run.cases.front().checks.front();
+  k.mode = "directional";
+  k.directional.probes = 24;
+  k.directional.narrowing_probes = 0;
+  k.directional.miss_probability = std::pow(0.75, 24);
+  k.directional.probes_for_one_in_a_million = 49;
+  k.directional.threshold = 3e-6;
+  const json r = parsed(run);
+  const json& check = r["cases"][0]["checks"][0];
+  EXPECT_EQ(check["mode"], "directional");
+  EXPECT_EQ(check["directional"]["probes"], 24);
+  EXPECT_NEAR(check["directional"]["miss_probability"].get<double>(), 1.0e-3, 1e-5);
+  EXPECT_EQ(check["directional"]["probes_for_one_in_a_million"], 49);
+  EXPECT_EQ(check["directional"]["located"], false);
+  // An entry-wise check says its mode and has no directional object.
+  const json& other = r["cases"][0]["checks"][1];
+  EXPECT_EQ(other["mode"], "entrywise");
+  EXPECT_FALSE(other.contains("directional"));
+}
+
 }  // namespace
 }  // namespace gradcheck::report
 
@@ -180,6 +203,19 @@ TEST(JsonVerdict, EveryCheckCarriesItsReferencePrecisionToleranceAndResolution) 
   EXPECT_EQ((*stated)["tolerance"]["rtol"], 1e-5);  // a stated tolerance wins
   EXPECT_EQ((*stated)["status"], "fail");
   EXPECT_NE(r["closing_line"].get<std::string>().find("1 inconclusive"), std::string::npos);
+}
+
+TEST(Json, SecondOrderChecksCarryTheirDerivativeOrder) {
+  RunResult run = sample_run();
+  CheckResult& k = run.cases.at(0).checks.at(0);
+  k.derivative_order = 2;
+  k.form = "hvp";
+  k.direction = "v";
+  const json j = parsed(run);
+  const json& first = j.at("cases").at(0).at("checks").at(0);
+  EXPECT_EQ(first.at("derivative_order"), 2);
+  EXPECT_EQ(first.at("direction"), "v");
+  EXPECT_FALSE(j.at("cases").at(1).at("checks").at(0).contains("derivative_order"));
 }
 
 }  // namespace

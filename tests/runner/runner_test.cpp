@@ -172,7 +172,16 @@ TEST(Runner, ChecksThatWouldRunForHoursAreRefused) {
   EXPECT_EQ(r.cases[0].error,
             "t.json:2:50: error [case.size] case \"big\", field \"checks[0]\": finite differences would evaluate f "
             "12000000 times (3 trials, 4 per entry of X) over inputs of 1000000 entries, about 1.2e+13 operations; at "
-            "most 1e+11: use smaller dims or fewer trials");
+            "most 1e+11: use smaller dims or fewer trials, or \"mode\": \"directional\"");
+  // Directionally the same check is a few hundred evaluations: it runs.
+  RunOptions directional;
+  directional.mode = Mode::kDirectional;
+  directional.probes = 2;
+  const RunResult d = run_loaded({load(R"json({"name": "big", "trials": 1, "variables": {"X": {"shape": [1000, 1000]}},
+    "expression": "sum(sum(X .^ 2))", "checks": [{"wrt": "X", "expected": "2 * X"}]})json")},
+                                 directional);
+  ASSERT_EQ(d.cases.size(), 1u);
+  EXPECT_EQ(d.cases[0].status, Status::kPass) << d.cases[0].error;
   r = run_loaded({load(R"json({"name": "wide", "variables": {"x": {"shape": [20000, 1]}},
     "expression": "x", "checks": [{"wrt": "x", "form": "vec", "expected": "eye(20000)"}], "trials": 1})json")},
                  RunOptions{});

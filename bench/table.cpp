@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+// The benchmark table's C++ side (bench/run.sh runs each benchmark in its own process, so that
+// the peak memory is that problem's): gradcheck entry-wise, gradcheck directional and a
+// hand-written Armadillo central-difference loop, on the problems P1-P5 of issue 9 (float64,
+// seed 42, one trial, one thread).
+//
+//   P1 linear-MSE       sum((W*X + b).^2)/16 wrt W (n x n), X n x 16, b n x 1
+//   P2 bilinear         wa'*A*B*wb wrt B (n x n), A n x n, wa, wb n x 1
+//   P3 Jacobian         A*H*W wrt H, all n x n, form vec (numerator): kron(W', A)
+//   P4 softmax CE       -sum(Y .* log(softmax(W*X))) wrt W (10 x n), X n x 32, Y onehot 10 x 32
+//   P5 logdet           logdet(X) wrt X (n x n, spd): inv(X)'
+//
+// Each benchmark reports counters: pass (1 when the check passed), entries (of the derivative),
+// evaluations (of f, gradcheck only), peak_rss_mb (the process's peak resident memory).
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cases/init.hpp"
+#include "gradcheck/check.hpp"
+#include "gradcheck/expression.hpp"
+
+namespace {
+
+using namespace gradcheck;
+
+struct Var {
+  std::string name;
+  arma::uword rows, cols;
+  Init init = Init::kNormal;
+};
+
+struct BenchProblem {
+  std::string family;  // "P1"
+  arma::uword n = 0;
+  std::vector<Var> vars;
+  std::string wrt, expression, expected;
+  Form form = Form::kAuto;
+  Layout layout = Layout::kDenominator;
+  // The same f and derivative written by hand in Armadillo, for the loop. `f` returns vec(f).
+  std::function<arma::vec(const std::vector<arma::mat>&)> f;
+  std::function<arma::mat(const std::vector<arma::mat>&)> jacobian;  // numel(f) x numel(x), J[a,b]
+  std::string name() const { return fmt::format("{}/n={}", family, n); }
+};
+
+arma::mat softmax_columns(arma::mat z) {
+  z.each_row() -= arma::max(z, 0);
+  z = arma::exp(z);
+  z.each_row() /= arma::sum(z, 0);
+  return z;
+}
+
+std::vector<BenchProblem> problems() {
+  std::vector<BenchProblem> out;
+  for (arma::uword n : {16, 32, 64, 128, 256, 512}) {
+    BenchProblem p{"P1", n, {{"W", n, n}, {"X", n, 16}, {"b", n, 1}}, "W", "sum((W*X + b).^2)/16", "2/16*(W*X + b)*X'"};
+    p.f = [](const std::vector<arma::mat>& v) {
+      arma::mat z = v[0] * v[1];
+      z.each_col() += v[2].col(0);
+      return arma::vec{arma::accu(arma::square(z)) / 16};
+    };
+    p.jacobian = [](const std::vector<arma::mat>& v) {
+      arma::mat z = v[0] * v[1];
+      z.each_col() += v[2].col(0);
+      return arma::mat(arma::vectorise(2.0 / 16 * z * v[1].t()).t());
+    };
+    out.push_back(p);
+  }
+  for (arma::uword n : {16, 64}) {
+    BenchProblem p{"P2", n, {{"A", n, n}, {"B", n, n}, {"wa", n, 1}, {"wb", n, 1}}, "B", "wa'*A*B*wb", "A'*wa*wb'"};
+    p.f = [](const std::vector<arma::mat>& v) { return arma::vec{arma::as_scalar(v[2].t() * v[0] * v[1] * v[3])}; };
+    p.jacobian = [](const std::vector<arma::mat>& v) { return arma::mat(arma::vectorise(v[0].t() * v[2] * v[3].t()).t()); };
+    out.push_back(p);
+  }
+  for (arma::uword n : {8, 16}) {
+    BenchProblem p{"P3", n, {{"A", n, n}, {"H", n, n}, {"W", n, n}}, "H", "A*H*W", "kron(W', A)", Form::kVec,
+                   Layout::kNumerator};
+    p.f = [](const std::vector<arma::mat>& v) { return arma::vec(arma::vectorise(v[0] * v[1] * v[2])); };
+    p.jacobian = [](const std::vector<arma::mat>& v) { return arma::mat(arma::kron(v[2].t(), v[0])); };
+    out.push_back(p);
+  }
+  for (arma::uword n : {32, 128}) {
+    BenchProblem p{"P4", n, {{"W", 10, n}, {"X", n, 32}, {"Y", 10, 32, Init::kOnehot}}, "W",
+                   "-sum(Y .* log(softmax(W*X)))", "(softmax(W*X) - Y)*X'"};
+    p.f = [](const std::vector<arma::mat>& v) {
+      return arma::vec{-arma::accu(v[2] % arma::log(softmax_columns(v[0] * v[1])))};
+    };
+    p.jacobian = [](const std::vector<arma::mat>& v) {
+      return arma::mat(arma::vectorise((softmax_columns(v[0] * v[1]) - v[2]) * v[1].t()).t());
+    };
+    out.push_back(p);
+  }
+  for (arma::uword n : {16, 64}) {
+    BenchProblem p{"P5", n, {{"X", n, n, Init::kSpd}}, "X", "logdet(X)", "inv(X)'"};
+    p.f = [](const std::vector<arma::mat>& v) {
+      double value = 0, sign = 0;
+      arma::log_det(value, sign, v[0]);
+      return arma::vec{value};
+    };
+    p.jacobian = [](const std::vector<arma::mat>& v) { return arma::mat(arma::vectorise(arma::inv(v[0]).t()).t()); };
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<arma::mat> point(const BenchProblem& bp) {
+  Random random(42);
+  std::vector<arma::mat> values;
+  for (const Var& v : bp.vars) values.push_back(draw(v.init, v.rows, v.cols, random));
+  return values;
+}
+
+// The check as the case runner builds it: compiled expressions, the complex extension when f has one.
+Problem gradcheck_problem(const BenchProblem& bp) {
+  Symbols symbols;
+  Problem p;
+  for (const Var& v : bp.vars) {
+    symbols.add_variable(v.name, {v.rows, v.cols});
+    p.names.push_back(v.name);
+    p.shapes.push_back({v.rows, v.cols});
+    if (v.name == bp.wrt) p.wrt = p.names.size() - 1;
+  }
+  auto f = std::make_shared<Expression>(Expression::compile(bp.expression, symbols));
+  auto g = std::make_shared<Expression>(Expression::compile(bp.expected, symbols));
+  p.f_shape = f->shape();
+  p.form.form = bp.form;
+  p.form.layout = bp.layout;
+  p.expected_text = bp.expected;
+  p.f = [f](const std::vector<arma::mat>& v, arma::mat& out) { out = f->evaluate(v); };
+  if (f->has_complex_extension())
+    p.f_complex = [f](const std::vector<arma::cx_mat>& v, arma::cx_mat& out) { out = f->evaluate_complex(v); };
+  p.expected = [g](const std::vector<arma::mat>& v) { return arma::mat(g->evaluate(v)); };
+  return p;
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+void report(benchmark::State& state, bool pass, double entries, double evaluations) {
+  state.counters["pass"] = pass ? 1 : 0;
+  state.counters["entries"] = entries;
+  state.counters["evaluations"] = evaluations;
+  state.counters["peak_rss_mb"] = peak_rss_mb();
+}
+
+void run_gradcheck(benchmark::State& state, const BenchProblem& bp, Mode mode) {
+  const Problem problem = gradcheck_problem(bp);
+  const std::vector<std::vector<arma::mat>> points{point(bp)};
+  Options options;
+  options.trials = 1;
+  options.mode = mode;
+  CheckResult result;
+  for (auto _ : state) {
+    result = run_check(problem, points, options);
+    benchmark::DoNotOptimize(result.status);
+  }
+  report(state, result.status == Status::kPass, double(problem.f_shape.numel()) * double(problem.shapes[problem.wrt].numel()),
+         double(result.fd.evaluations));
+  state.SetLabel(to_string(result.status));
+}
+
+// The hand-written loop: the derivative once, then for every entry b of x a central difference
+// with gradcheck's default step for double, h_b = eps^(1/3) max(1, |x_b|), and the same tolerance
+// test |a - n| <= atol + rtol |n| (atol 1e-7, rtol 1e-5).
+bool hand_written_loop(const BenchProblem& bp, std::vector<arma::mat>& values, std::size_t wrt) {
+  const double c = std::cbrt(std::numeric_limits<double>::epsilon()), atol = 1e-7, rtol = 1e-5;
+  const arma::mat analytic = bp.jacobian(values);
+  arma::mat& x = values[wrt];
+  bool pass = true;
+  for (arma::uword b = 0; b < x.n_elem; ++b) {
+    const double old = x(b);
+    const double h = (old + c * std::max(1.0, std::abs(old))) - old;
+    x(b) = old + h;
+    const arma::vec up = bp.f(values);
+    x(b) = old - h;
+    const arma::vec down = bp.f(values);
+    x(b) = old;
+    for (arma::uword a = 0; a < up.n_elem; ++a) {
+      const double numeric = (up(a) - down(a)) / (2 * h);
+      pass = pass && std::abs(analytic(a, b) - numeric) <= atol + rtol * std::abs(numeric);
+    }
+  }
+  return pass;
+}
+
+void run_loop(benchmark::State& state, const BenchProblem& bp) {
+  std::vector<arma::mat> values = point(bp);
+  std::size_t wrt = 0;
+  for (std::size_t i = 0; i < bp.vars.size(); ++i)
+    if (bp.vars[i].name == bp.wrt) wrt = i;
+  bool pass = false;
+  for (auto _ : state) {
+    pass = hand_written_loop(bp, values, wrt);
+    benchmark::DoNotOptimize(pass);
+  }
+  const double entries = double(bp.f(values).n_elem) * double(values[wrt].n_elem);
+  report(state, pass, entries, 2.0 * double(values[wrt].n_elem));
+  state.SetLabel(pass ? "pass" : "fail");
+}
+
+// Registered as "<tool>/<problem>/n=<n>": entrywise, directional, loop. Large checks are timed
+// once from 16,384 entries (a repetition of P1 n=512 entry-wise is a million evaluations).
+const bool registered = [] {
+  static const std::vector<BenchProblem> all = problems();
+  for (const BenchProblem& bp : all) {
+    arma::uword entries = 0;  // of x
+    for (const Var& v : bp.vars)
+      if (v.name == bp.wrt) entries = v.rows * v.cols;
+    auto tune = [&](benchmark::internal::Benchmark* b, bool full) {
+      b->Unit(benchmark::kMillisecond)->UseRealTime();
+      if (full && entries >= 16384) b->Iterations(1)->Repetitions(1);
+      else b->MinTime(0.3)->Repetitions(3)->ReportAggregatesOnly(true);
+    };
+    tune(benchmark::RegisterBenchmark(("entrywise/" + bp.name()).c_str(),
+                                      [&bp](benchmark::State& s) { run_gradcheck(s, bp, Mode::kEntrywise); }),
+         true);
+    tune(benchmark::RegisterBenchmark(("directional/" + bp.name()).c_str(),
+                                      [&bp](benchmark::State& s) { run_gradcheck(s, bp, Mode::kDirectional); }),
+         false);
+    tune(benchmark::RegisterBenchmark(("loop/" + bp.name()).c_str(), [&bp](benchmark::State& s) { run_loop(s, bp); }),
+         true);
+  }
+  return true;
+}();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+// The directional check: probes, their verdict, narrowing, the probe-decided diagnoses. The
+// rules and the derivation of the miss probability are in directional.hpp.
+#include "engine/directional.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <complex>
+#include <limits>
+
+#include "common/random.hpp"
+#include "compare/compare.hpp"
+#include "diagnose/diagnose.hpp"
+#include "engine/precision.hpp"
+#include "reference/reference.hpp"
+
+namespace gradcheck {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr int kMaxMoves = 2;         // as the entry-wise trial: a point moves at most twice
+constexpr int kTightenLevels = 4;    // reference::tighten levels 0..3
+
+// One probe: weights over vec(f) and over the entries of x (+-1, or 0 outside a block).
+struct Probe {
+  arma::vec v, w;
+  double analytic = kNaN;   // v' E_J (w .* s)
+  double tol = kNaN;        // root-sum-square of the entry-wise tolerances it adds up
+  double reference = kNaN;  // v' J (w .* s)
+  double bound = kInf;      // |reference - truth| <= bound
+  std::vector<reference::Reference::Kink> kinks;
+  std::string detail;
+  EntryVerdict verdict = EntryVerdict::kUndecided;
+
+  Tolerance tolerance() const {
+    Tolerance t;
+    t.rtol = 0.0;
+    t.atol = tol;
+    return t;
+  }
+  double excess() const { return gradcheck::excess(analytic, reference, bound, tolerance()); }
+  void decide_now() { verdict = decide(analytic, reference, bound, tolerance()); }
+};
+
+struct Attempt {
+  TrialResult result;
+  std::string move_because;  // why the point should move ("" to stay)
+};
+
+class DirectionalTrial {
+ public:
+  DirectionalTrial(const Problem& problem, const FormMap& map, const Options& options, int trial)
+      : problem_(problem), map_(map), options_(options), trial_(trial), p_(problem.f_shape.numel()) {}
+
+  Attempt at(const std::vector<arma::mat>& point) {
+    Attempt out;
+    TrialResult& r = out.result;
+    r.trial = trial_;
+    r.fd.method = to_string(options_.fd.method);
+    work_ = point;
+    x0_ = point[problem_.wrt];
+    q_ = x0_.n_elem;
+    scale_ = arma::clamp(arma::abs(x0_), 1.0, kInf);
+    evaluations_ = 0;
+    auto fail_with = [&](Diagnosis d) {
+      r.status = Status::kFail;
+      r.diagnoses.push_back(std::move(d));
+      finish(r);
+      return out;
+    };
+    eval_f(work_, f0_);
+    if (!f0_.is_finite()) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
+
+    // The working precision and the tolerance: the entry-wise check's rule.
+    reference::Target target;
+    target.f = [this](const std::vector<arma::mat>& values, arma::mat& o) { eval_f(values, o); };
+    target.wrt = problem_.wrt;
+    target.structure = problem_.structure;
+    noise_ = reference::measure_noise(target, work_, f0_, mix_seed(options_.seed, 0x5eed + trial_));
+    evaluations_ += noise_.evaluations;
+    const WorkingPrecision working = working_precision(options_, f0_, noise_);
+    tolerance_ = working.tolerance;
+    r.precision = to_string(working.precision);
+    r.precision_evidence = working.evidence;
+    r.tolerance = tolerance_;
+    if (problem_.f_complex) {
+      cx_work_.clear();
+      for (const arma::mat& m : point) cx_work_.emplace_back(m, arma::zeros<arma::mat>(m.n_rows, m.n_cols));
+    }
+
+    arma::mat expected;
+    try {
+      expected = problem_.expected(point);
+      if (problem_.form.form == Form::kIndex && expected.n_elem == map_.wanted.numel())
+        expected.reshape(map_.wanted.rows, map_.wanted.cols);
+    } catch (const ExprError& error) {
+      if (error.id() != "expr.shape") throw;
+      return fail_with(diagnose_expected_shape_error(map_, error.what()));
+    }
+    Random random(mix_seed(options_.seed, 0xd1ec7 + static_cast<std::uint64_t>(trial_)));
+
+    if (expected.n_rows != map_.wanted.rows || expected.n_cols != map_.wanted.cols) {
+      // The other arrangements with expected's shape are probed: one that matches every probe names
+      // the arrangement expected was written in.
+      r.status = Status::kFail;
+      r.diagnoses.push_back(
+          {"shape-mismatch", fmt::format("expected is {}x{} but the check wants {}", expected.n_rows, expected.n_cols,
+                                         map_.describe())});
+      for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
+        if (alt.map.wanted.rows != expected.n_rows || alt.map.wanted.cols != expected.n_cols) continue;
+        bool all_pass = true;
+        for (int i = 0; i < options_.probes && all_pass; ++i) {
+          Probe probe = measure(alt.map, expected, signs(random, p_), signs(random, q_));
+          all_pass = probe.verdict == EntryVerdict::kPass;
+          ++r.directional.probes;
+        }
+        if (all_pass) {
+          r.diagnoses.push_back({alt.code, alt.sentence + " (it matches along every probe)", {}});
+          break;
+        }
+      }
+      finish(r);
+      return out;
+    }
+    if (!expected.is_finite()) {
+      arma::uword k = 0;
+      while (k < expected.n_elem && std::isfinite(expected(k))) ++k;
+      return fail_with(diagnose_nonfinite("expected", fmt::format("first at {}", map_.label(k))));
+    }
+
+    // The probes.
+    std::vector<Probe> probes;
+    for (int i = 0; i < options_.probes; ++i) probes.push_back(measure(map_, expected, signs(random, p_), signs(random, q_)));
+    r.directional.probes = options_.probes;
+
+    // Figures over the probes (as compare() takes them over entries).
+    double diff2 = 0, norm2 = 0, threshold = 0;
+    std::size_t worst = 0;
+    bool fails = false, undecided = false, nonfinite = false;
+    r.max_abs_error = r.max_rel_error = 0.0;
+    r.resolution = kNaN;
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      const Probe& pr = probes[i];
+      const double d = std::abs(pr.analytic - pr.reference);
+      nonfinite = nonfinite || !std::isfinite(pr.reference);
+      r.max_abs_error = std::max(r.max_abs_error, std::isnan(d) ? kInf : d);
+      r.max_rel_error = std::max(r.max_rel_error, std::isnan(d) ? kInf : d / std::max(std::abs(pr.reference), tolerance_.atol));
+      diff2 += d * d;
+      norm2 += pr.reference * pr.reference;
+      if (pr.reference != 0.0 && std::isfinite(pr.reference)) {
+        const double res = (pr.tol + pr.bound) / std::abs(pr.reference);
+        if (!(res >= r.resolution)) r.resolution = res;
+      }
+      threshold = std::max(threshold, pr.tol + 2 * pr.bound);
+      r.reference.max_error_bound = i == 0 ? pr.bound : std::max(r.reference.max_error_bound, pr.bound);
+      fails = fails || pr.verdict == EntryVerdict::kFail;
+      undecided = undecided || pr.verdict == EntryVerdict::kUndecided;
+      if (!(pr.excess() <= probes[worst].excess())) worst = i;
+      if (pr.verdict == EntryVerdict::kUndecided) ++r.undecided;
+    }
+    r.rel_error_norm = std::sqrt(diff2) / std::max(std::sqrt(norm2), tolerance_.atol);
+    r.directional.threshold = threshold;
+    r.worst = probe_entry(probes[worst], worst);
+    r.reference.detail = probes.front().detail;
+
+    // A kink of g at 0: f has no derivative along the probe (relu or abs at 0 in some entry).
+    std::string kink_where;
+    for (std::size_t i = 0; i < probes.size() && kink_where.empty(); ++i)
+      for (const auto& kink : probes[i].kinks) {
+        const double gap = std::abs(kink.forward - kink.backward);
+        if (kink.jump || gap > 2 * probes[i].tol) {
+          kink_where = fmt::format("probe {}", i + 1);
+          r.kinks.push_back({kink_where, kink.forward, kink.backward, kink.jump});
+          break;
+        }
+      }
+
+    if (!fails && kink_where.empty()) {
+      r.status = undecided ? Status::kInconclusive : Status::kPass;
+      if (undecided) {
+        const Probe& u = probes[worst];
+        r.reason_code = "fd-noise";
+        r.reason = fmt::format(
+            "the reference of probe {} (v' J u) is only known to +-{:.2g} after tightening ({}), and the probe's "
+            "tolerance asks for {:.2g}: f is too large or too ill-conditioned next to its changes along the probe",
+            worst + 1, u.bound, u.detail, u.tol);
+      }
+      finish(r);
+      return out;
+    }
+
+    r.status = Status::kFail;
+    if (!kink_where.empty()) {
+      out.move_because = fmt::format("f has a kink along {}", kink_where);
+      r.diagnoses.push_back(
+          {"nondifferentiable",
+           fmt::format("f is not differentiable at this point along {}: the one-sided slopes of v' f(x + t u) at t = 0 "
+                       "are {:.6g} and {:.6g}, apart by more than their error bounds and the tolerance (a kink such "
+                       "as relu or abs at 0 in some entry); no formula is the derivative there",
+                       kink_where, r.kinks.front().forward, r.kinks.front().backward)});
+      if (!fails) {
+        finish(r);
+        return out;
+      }
+    }
+    if (nonfinite) {
+      r.diagnoses.push_back(diagnose_nonfinite("the reference derivative", "along a probe"));
+      finish(r);
+      return out;
+    }
+    // Narrowed down to an entry, in the variable's own indices.
+    locate(map_, expected, probes[worst], r);
+    for (std::size_t i = 0; i < probes.size() && static_cast<int>(r.worst_entries.size()) < options_.worst_entries; ++i)
+      if (probes[i].verdict == EntryVerdict::kFail) r.worst_entries.push_back(probe_entry(probes[i], i));
+    if (options_.diagnose) diagnose_probes(expected, probes, r);
+    finish(r);
+    return out;
+  }
+
+ private:
+  void eval_f(const std::vector<arma::mat>& values, arma::mat& out) const {
+    problem_.f(values, out);
+    if (out.n_rows != problem_.f_shape.rows || out.n_cols != problem_.f_shape.cols)
+      throw Error("check.function", fmt::format("f returned a {}x{} result, declared {}", out.n_rows, out.n_cols,
+                                                problem_.f_shape.str()));
+  }
+
+  static arma::vec signs(Random& random, arma::uword n) {
+    arma::vec s(n);
+    for (arma::uword i = 0; i < n; ++i) s(i) = random.uniform() < 0.5 ? -1.0 : 1.0;
+    return s;
+  }
+
+  // U = w .* s shaped like x; for a symmetric x, W + W' - diag(W) (see directional.hpp).
+  arma::mat direction(const arma::vec& w) const {
+    arma::mat u = arma::reshape(w, x0_.n_rows, x0_.n_cols) % scale_;
+    if (problem_.structure == Structure::kSymmetric && u.is_square()) u = u + u.t() - arma::diagmat(u.diag());
+    return u;
+  }
+
+  // A, tol of a probe under `map`.
+  void analytic_side(const FormMap& map, const arma::mat& expected, Probe& probe) const {
+    double a = 0.0, t2 = 0.0;
+    for (arma::uword k = 0; k < expected.n_elem; ++k) {
+      const arma::uword j = map.to_jacobian(k);
+      const double weight = probe.v(j % p_) * probe.w(j / p_);
+      if (weight == 0.0) continue;
+      const double ws = weight * scale_(j / p_);
+      a += expected(k) * ws;
+      const double t = ws * (tolerance_.atol + tolerance_.rtol * std::abs(expected(k)));
+      t2 += t * t;
+    }
+    probe.analytic = a;
+    probe.tol = std::sqrt(t2);
+  }
+
+  // R, e of a probe: the reference seam on g(t) = v' vec f(x + t U), a function of a 1 x 1 t.
+  void reference_side(Probe& probe) {
+    const arma::mat u = direction(probe.w);
+    const arma::vec v = probe.v;
+    reference::Target g;
+    g.wrt = 0;
+    g.f = [this, u, v](const std::vector<arma::mat>& t, arma::mat& out) {
+      work_[problem_.wrt] = x0_ + t[0](0) * u;
+      eval_f(work_, f_);
+      out.set_size(1, 1);
+      out(0) = arma::dot(v, arma::vectorise(f_));
+    };
+    if (problem_.f_complex) {
+      g.f_complex = [this, u, v](const std::vector<arma::cx_mat>& t, arma::cx_mat& out) {
+        const std::complex<double> at = t[0](0);
+        cx_work_[problem_.wrt] = arma::cx_mat(x0_ + at.real() * u, at.imag() * u);
+        problem_.f_complex(cx_work_, cx_f_);
+        out.set_size(1, 1);
+        out(0) = arma::dot(arma::cx_vec(v, arma::zeros<arma::vec>(v.n_elem)), arma::vectorise(cx_f_));
+      };
+    }
+    // g's noise from f's (directional.hpp).
+    reference::Noise noise;
+    noise.precision = noise_.precision;
+    const arma::vec fv = arma::vectorise(f0_);
+    const double g0 = arma::dot(v, fv);
+    const double sigma = std::sqrt(arma::accu(arma::square(v % noise_.sigma))) + kEps * arma::accu(arma::abs(v % fv));
+    noise.sigma = arma::vec{sigma};
+    noise.relative = std::max(noise_.relative, sigma / std::max(std::abs(g0), 1.0));
+    std::vector<arma::mat> t{arma::mat(1, 1, arma::fill::zeros)};
+    const arma::mat g0m(1, 1, arma::fill::value(g0));
+    reference::Reference ref;
+    if (options_.reference == ReferenceMethod::kComplexStep && g.f_complex) {
+      ref = reference::complex_step(g, t, noise);
+      reference::scan_kinks(g, t, g0m, noise, ref);
+    } else {
+      ref = reference::finite_differences(g, t, g0m, noise, options_.fd);
+      if (options_.fd.method != FdMethod::kCentral && options_.fd.method != FdMethod::kRichardson)
+        reference::scan_kinks(g, t, g0m, noise, ref);
+    }
+    base_step_ = ref.base_step;
+    auto take = [&] {
+      probe.reference = ref.values(0, 0);
+      probe.bound = ref.bound(0, 0);
+      probe.decide_now();
+    };
+    take();
+    // Tightened while undecided; a failing probe also while its bound is above a tenth of its
+    // tolerance when diagnoses follow (as the entry-wise check does before testing hypotheses).
+    auto loose = [&] {
+      return probe.verdict == EntryVerdict::kUndecided ||
+             (options_.diagnose && probe.verdict == EntryVerdict::kFail && !(probe.bound <= 0.1 * probe.tol));
+    };
+    for (int level = 0; level < kTightenLevels && loose(); ++level) {
+      if (!reference::tighten(g, t, g0m, noise, {0}, level, ref)) break;
+      take();
+    }
+    probe.kinks = ref.kinks;
+    probe.detail = ref.detail;
+    evaluations_ += ref.evaluations;
+  }
+
+  Probe measure(const FormMap& map, const arma::mat& expected, arma::vec v, arma::vec w) {
+    Probe probe;
+    probe.v = std::move(v);
+    probe.w = std::move(w);
+    analytic_side(map, expected, probe);
+    reference_side(probe);
+    return probe;
+  }
+
+  EntryError probe_entry(const Probe& probe, std::size_t i) const {
+    EntryError e;
+    e.label = fmt::format("probe {}", i + 1);
+    e.analytic = probe.analytic;
+    e.numeric = probe.reference;
+    e.abs_error = std::abs(e.analytic - e.numeric);
+    e.rel_error = e.abs_error / std::max(std::abs(e.numeric), tolerance_.atol);
+    return e;
+  }
+
+  // Bisection of a failing probe (directional.hpp): over x's entries, then f's, then the leaf alone.
+  void locate(const FormMap& map, const arma::mat& expected, Probe current, TrialResult& r) {
+    auto restricted = [](const arma::vec& weights, const std::vector<arma::uword>& keep) {
+      arma::vec out(weights.n_elem, arma::fill::zeros);
+      for (arma::uword i : keep) out(i) = weights(i);
+      return out;
+    };
+    auto support = [](const arma::vec& weights) {
+      std::vector<arma::uword> out;
+      for (arma::uword i = 0; i < weights.n_elem; ++i)
+        if (weights(i) != 0.0) out.push_back(i);
+      return out;
+    };
+    auto bisect = [&](bool over_x) {
+      std::vector<arma::uword> block = support(over_x ? current.w : current.v);
+      while (block.size() > 1) {
+        const std::vector<arma::uword> first(block.begin(), block.begin() + block.size() / 2),
+            second(block.begin() + block.size() / 2, block.end());
+        Probe one = over_x ? measure(map, expected, current.v, restricted(current.w, first))
+                           : measure(map, expected, restricted(current.v, first), current.w);
+        ++r.directional.narrowing_probes;
+        Probe two;
+        two.v = over_x ? current.v : restricted(current.v, second);
+        two.w = over_x ? restricted(current.w, second) : current.w;
+        analytic_side(map, expected, two);
+        two.reference = current.reference - one.reference;
+        two.bound = current.bound + one.bound;
+        two.decide_now();
+        const bool keep_first = !(two.excess() > one.excess());
+        current = keep_first ? one : two;
+        block = keep_first ? first : second;
+      }
+    };
+    bisect(true);
+    bisect(false);
+    const std::vector<arma::uword> as = support(current.v), bs = support(current.w);
+    if (as.size() != 1 || bs.size() != 1) return;
+    const arma::uword a = as[0], b = bs[0];
+    arma::vec ea(p_, arma::fill::zeros), eb(q_, arma::fill::zeros);
+    ea(a) = 1.0;
+    eb(b) = 1.0;
+    const Probe leaf = measure(map, expected, ea, eb);
+    ++r.directional.narrowing_probes;
+    // Entry k of expected at J(a, b) (require_directional: exactly one).
+    const arma::uvec where = arma::find(map.to_jacobian == a + b * p_, 1);
+    if (where.is_empty()) return;
+    const arma::uword k = where(0);
+    EntryError e;
+    e.index = map.position(k);
+    e.label = map.label(k);
+    e.analytic = expected(k);
+    e.numeric = leaf.reference / scale_(b);
+    e.abs_error = std::abs(e.analytic - e.numeric);
+    e.rel_error = e.abs_error / std::max(std::abs(e.numeric), tolerance_.atol);
+    const EntryVerdict alone = decide(e.analytic, e.numeric, leaf.bound / scale_(b), tolerance_);
+    r.directional.located = alone == EntryVerdict::kFail;
+    if (r.directional.located) {
+      r.worst = e;
+      r.worst_entries.insert(r.worst_entries.begin(), e);
+    } else {
+      r.notes.push_back(fmt::format("narrowing ended at {}, which {} alone: the mismatch is spread over entries "
+                                    "whose errors cancel in blocks",
+                                    e.label, alone == EntryVerdict::kPass ? "passes" : "is undecided"));
+    }
+  }
+
+  // The diagnoses the probes decide: a factor (sign, scale) over the probes, and the other
+  // arrangements of expected (layout-transposed, vec-order) probed against the same references.
+  void diagnose_probes(const arma::mat& expected, const std::vector<Probe>& probes, TrialResult& r) const {
+    if (probes.size() >= 3) {
+      // Full probes all have the same tolerance (their weights are all +-1).
+      arma::mat a(probes.size(), 1), ref(probes.size(), 1), bound(probes.size(), 1);
+      for (std::size_t i = 0; i < probes.size(); ++i) {
+        a(i) = probes[i].analytic;
+        ref(i) = probes[i].reference;
+        bound(i) = probes[i].bound;
+      }
+      const std::vector<Diagnosis> factors =
+          diagnose_factor(a, ref, bound, probes.front().tolerance(), problem_.dims, "the reference along every probe");
+      r.diagnoses.insert(r.diagnoses.end(), factors.begin(), factors.end());
+    }
+    for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
+      if (alt.map.wanted != map_.wanted) continue;
+      bool all_pass = true;
+      for (const Probe& pr : probes) {
+        Probe other = pr;
+        analytic_side(alt.map, expected, other);
+        other.decide_now();
+        all_pass = all_pass && other.verdict == EntryVerdict::kPass;
+      }
+      if (all_pass) {
+        r.diagnoses.push_back({alt.code, alt.sentence + " (it matches along every probe)", {}});
+        break;
+      }
+    }
+  }
+
+  void finish(TrialResult& r) const {
+    r.reference.method = to_string(options_.reference);
+    r.reference.evaluations = evaluations_;
+    r.fd.evaluations = evaluations_ + 1;
+    r.fd.step = base_step_ > 0 ? base_step_ : reference::base_step(options_.fd, kEps);
+    r.directional.miss_probability = directional_miss_probability(r.directional.probes);
+    r.directional.probes_for_one_in_a_million = directional_probes_for(1e-6);
+  }
+
+  const Problem& problem_;
+  const FormMap& map_;
+  const Options& options_;
+  const int trial_;
+  const arma::uword p_;
+  arma::uword q_ = 0;
+  arma::mat x0_, scale_, f0_;
+  std::vector<arma::mat> work_;
+  std::vector<arma::cx_mat> cx_work_;
+  mutable arma::mat f_;
+  arma::cx_mat cx_f_;
+  reference::Noise noise_;
+  Tolerance tolerance_;
+  std::uint64_t evaluations_ = 0;
+  double base_step_ = 0.0;
+};
+
+}  // namespace
+
+double directional_miss_probability(int probes) { return std::pow(0.75, probes); }
+
+int directional_probes_for(double chance) {
+  // The smallest k with (3/4)^k < chance.
+  int k = static_cast<int>(std::ceil(std::log(chance) / std::log(0.75)));
+  while (directional_miss_probability(k) >= chance) ++k;
+  return k;
+}
+
+bool directional_decides(const std::string& code) {
+  static const char* const kDecided[] = {"shape-mismatch", "nonfinite", "nondifferentiable", "scale",
+                                         "sign",           "layout-transposed", "vec-order"};
+  return std::any_of(std::begin(kDecided), std::end(kDecided), [&](const char* c) { return code == c; });
+}
+
+bool directional_applies(const FormMap& map, std::string* why_not) {
+  const arma::uword total = map.f_shape.numel() * map.x_shape.numel();
+  bool ok = map.to_jacobian.n_elem == total;
+  if (ok) {
+    std::vector<char> seen(total, 0);
+    for (arma::uword j : map.to_jacobian) {
+      if (j >= total || seen[j]) {
+        ok = false;
+        break;
+      }
+      seen[j] = 1;
+    }
+  }
+  if (!ok && why_not)
+    *why_not = fmt::format("checked entry-wise: \"mode\": \"directional\" probes the whole derivative, and expected "
+                           "({}) holds {} of its {} entries",
+                           map.describe(), map.to_jacobian.n_elem, total);
+  return ok;
+}
+
+TrialResult run_directional_trial(const Problem& problem, const FormMap& map, const Options& options, int trial,
+                                  const std::vector<arma::mat>& point) {
+  const auto start = Clock::now();
+  DirectionalTrial runner(problem, map, options, trial);
+  std::vector<std::string> notes;
+  std::vector<arma::mat> current = point;
+  Attempt attempt;
+  for (int move = 0;; ++move) {
+    try {
+      attempt = runner.at(current);
+    } catch (const std::exception& error) {
+      attempt = Attempt{};
+      attempt.result.trial = trial;
+      attempt.result.status = Status::kError;
+      attempt.result.error = error.what();
+      attempt.result.fd.method = to_string(options.fd.method);
+      attempt.result.fd.step = reference::base_step(options.fd, kEps);
+      break;
+    }
+    if (attempt.move_because.empty() || !problem.resample || move >= kMaxMoves) break;
+    notes.push_back(fmt::format("moved to another point: {}", attempt.move_because));
+    try {
+      current = problem.resample(trial, move + 1);
+    } catch (const std::exception& error) {
+      notes.push_back(fmt::format("could not draw another point: {}", error.what()));
+      break;
+    }
+  }
+  TrialResult r = std::move(attempt.result);
+  r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
+  r.time_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return r;
+}
+
+void summarize_directional(CheckResult& result) {
+  DirectionalInfo info;
+  info.threshold = 0.0;
+  for (const TrialResult& t : result.trials) {
+    info.probes += t.directional.probes;
+    info.narrowing_probes += t.directional.narrowing_probes;
+    if (std::isfinite(t.directional.threshold)) info.threshold = std::max(info.threshold, t.directional.threshold);
+  }
+  if (!result.trials.empty()) info.located = result.trials[result.worst_trial].directional.located;
+  info.miss_probability = directional_miss_probability(info.probes);
+  info.probes_for_one_in_a_million = directional_probes_for(1e-6);
+  result.directional = info;
+}
+
+}  // namespace gradcheck

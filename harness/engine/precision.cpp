@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#include "engine/precision.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace gradcheck {
+
+WorkingPrecision working_precision(const Options& options, const arma::mat& f0, reference::Noise& noise) {
+  WorkingPrecision out;
+  out.precision = options.precision == Precision::kAuto ? noise.precision : options.precision;
+  const std::string measured = noise.evidence;
+  noise.precision = out.precision;
+  if (out.precision == Precision::kSingle) {
+    const double half_ulp = 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon());
+    for (arma::uword a = 0; a < noise.sigma.n_elem; ++a)
+      noise.sigma(a) = std::max(noise.sigma(a), half_ulp * std::abs(f0(a)));
+    noise.relative = std::max(noise.relative, half_ulp);
+  }
+  out.evidence = options.precision == Precision::kAuto ? "measured: " + measured : "stated (" + measured + ")";
+  const bool stated = options.tolerance_stated || options.tolerance != Tolerance{};
+  out.tolerance = stated ? options.tolerance
+                         : out.precision == Precision::kSingle ? Tolerance::single() : Tolerance{};
+  return out;
+}
+
+}  // namespace gradcheck

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// The working precision of f at a point and the tolerance that follows from it: one rule for
+// the entry-wise and the directional check.
+#pragma once
+
+#include <string>
+
+#include "gradcheck/options.hpp"
+#include "reference/reference.hpp"
+
+namespace gradcheck {
+
+struct WorkingPrecision {
+  Precision precision = Precision::kDouble;  // measured (options.precision auto) or stated
+  std::string evidence;                      // "measured: ..." or "stated (...)", for reports
+  Tolerance tolerance;                       // as applied
+};
+
+// The precision is options.precision unless that is auto, then the measured noise.precision.
+// Single precision raises the noise to at least half a float32 ulp of each |f_a| (float code is
+// never more accurate than its type, whatever the measurement saw). The tolerance is the stated
+// one (options.tolerance_stated, or any tolerance other than Tolerance{}), else the precision's
+// default: Tolerance::single() for single, Tolerance{} for double. `noise` is updated in place.
+WorkingPrecision working_precision(const Options& options, const arma::mat& f0, reference::Noise& noise);
+
+}  // namespace gradcheck

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// Second differences of a scalar function, each entry with its error bound: the reference of a
+// second-order check when f has no complex extension (with one, the engine differences the exact
+// complex-step gradient once instead; see engine/second_order.cpp).
+//
+// Notation: f the scalar function (target.gradient_of), x = values[gradient_of_wrt] with
+// coordinate a, y = values[wrt] with coordinate b (the same variable for a pure Hessian), sigma the
+// measured rounding noise of f at the point (noise.cpp; every evaluation within 3 sigma of its
+// exact value), steps h_a = c max(1, |x_a|) and h_b = c max(1, |y_b|), each rounded so that
+// x_a + h_a is exact.
+//
+//   D(s) = [f(+s h_a, +s h_b) - f(+s h_a, -s h_b) - f(-s h_a, +s h_b) + f(-s h_a, -s h_b)] / (4 s^2 h_a h_b)
+//
+// where f(u, v) is f with x_a moved by u and y_b by v (a = b of one variable: both moves add up,
+// D(s) = (f(x + 2 s h) - 2 f(x) + f(x - 2 s h)) / (4 s^2 h^2)). For smooth f,
+// D(s) = H_ab + c2 s^2 + O(s^4).
+//
+//   truncation  from two steps: D(1) - D(2) = -3 c2 + ..., so the truncation of D(1) is estimated
+//               as |D(1) - D(2)| / 3 and bounded by twice that;
+//   rounding    four values each within 3 sigma, over 4 h_a h_b: 3 sigma / (h_a h_b);
+//
+//               E = 2/3 |D(1) - D(2)| + 3 sigma / (h_a h_b).
+//
+//   asymptotic  the estimate assumes the s^2 term dominates; then D(2) - D(4) is 4 times
+//   regime      D(1) - D(2). When |D(1) - D(2)| stands above 4 times its own rounding (it is
+//               truncation, not noise) and |D(2) - D(4)| < 2 |D(1) - D(2)|, the steps are not
+//               small enough for the estimate to mean anything: E = +inf (the entry stays
+//               undecided and is tightened).
+//
+// Step rule: c = rho^(1/4), rho = max(eps, noise.relative) (truncation c2 h^2 against rounding
+// sigma / h^2 for f of unit scale), or fd.step when stated. Tightening, level 0: per entry, the
+// step that minimises the estimated |c2| s^2 + 3 sigma / (h_a h_b s^2), s^4 = 3 sigma / (h_a h_b |c2|),
+// kept when its bound is tighter. A pure Hessian is computed for a <= b and mirrored (D is
+// symmetric in a and b there).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "gradcheck/error.hpp"
+#include "reference/reference.hpp"
+
+namespace gradcheck::reference {
+namespace {
+
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::uint64_t kNoiseSeed = 0x5ec0d;
+
+double exact_step(double v, double c) {
+  const double h = c * std::max(1.0, std::abs(v));
+  volatile double moved = v + h;  // volatile: keep (v + h) - v from being folded to h
+  return moved - v;
+}
+
+class SecondDifferences {
+ public:
+  SecondDifferences(const Target& target, std::vector<arma::mat>& values, Reference& r)
+      : target_(target), values_(values), r_(r) {
+    scalar_.f = target.gradient_of;
+    scalar_.wrt = target.gradient_of_wrt;
+    arma::mat f0;
+    target.gradient_of(values, f0);
+    ++r_.evaluations;
+    noise_ = measure_noise(scalar_, values, f0, kNoiseSeed);
+    r_.evaluations += noise_.evaluations;
+  }
+
+  double sigma() const { return noise_.sigma.is_empty() ? 0.0 : noise_.sigma(0); }
+  double rho() const { return std::max(kEps, noise_.relative); }
+  bool pure() const { return target_.wrt == target_.gradient_of_wrt; }
+
+  // f with x_a moved by u and y_b by v; both restored exactly.
+  double at(arma::uword a, double u, arma::uword b, double v) {
+    arma::mat& x = values_[target_.gradient_of_wrt];
+    arma::mat& y = values_[target_.wrt];
+    const double xa = x(a), yb = y(b);
+    x(a) += u;
+    y(b) += v;  // the same entry as x(a) when a = b of one variable: the moves add up
+    try {
+      target_.gradient_of(values_, out_);
+    } catch (...) {
+      x(a) = xa;
+      y(b) = yb;
+      throw;
+    }
+    x(a) = xa;
+    y(b) = yb;
+    ++r_.evaluations;
+    return out_.n_elem == 1 ? out_(0) : std::numeric_limits<double>::quiet_NaN();
+  }
+
+  double d(arma::uword a, arma::uword b, double ha, double hb, double s) {
+    const double u = s * ha, v = s * hb;
+    return (at(a, u, b, v) - at(a, u, b, -v) - at(a, -u, b, v) + at(a, -u, b, -v)) / (4 * u * v);
+  }
+
+  // The entry (a, b) at base step c, scaled by s: value and bound (the model in the header).
+  std::pair<double, double> entry(arma::uword a, arma::uword b, double c, double s, double* c2 = nullptr) {
+    const double ha = exact_step(values_[target_.gradient_of_wrt](a), c);
+    const double hb = exact_step(values_[target_.wrt](b), c);
+    const double d1 = d(a, b, ha, hb, s), d2 = d(a, b, ha, hb, 2 * s), d4 = d(a, b, ha, hb, 4 * s);
+    const double rounding = 3 * sigma() / (ha * hb * s * s);
+    const double t1 = std::abs(d1 - d2), t2 = std::abs(d2 - d4);
+    if (c2) *c2 = t1 / 3 / (s * s);  // per unit s^2, for the tightening rule
+    double e = 2.0 / 3.0 * t1 + rounding;
+    if (t1 > 4 * rounding && t2 < 2 * t1) e = kInf;
+    if (!std::isfinite(d1) || !std::isfinite(e)) e = kInf;
+    return {d1, e};
+  }
+
+  Noise noise_;
+
+ private:
+  const Target& target_;
+  std::vector<arma::mat>& values_;
+  Reference& r_;
+  Target scalar_;
+  arma::mat out_;
+};
+
+void require_unstructured(const Target& target) {
+  if (target.structure != Structure::kNone)
+    throw Error("check.reference", "second differences take every entry as an independent variable; a symmetric "
+                                   "structure is not supported for derivative_order 2 without a complex extension");
+}
+
+}  // namespace
+
+Reference second_differences(const Target& target, std::vector<arma::mat>& values, const FdOptions& fd) {
+  require_unstructured(target);
+  const arma::uword p = values[target.gradient_of_wrt].n_elem, q = values[target.wrt].n_elem;
+  Reference r;
+  r.method = ReferenceMethod::kFd;
+  r.detail = "second differences";
+  r.values.zeros(p, q);
+  r.bound.zeros(p, q);
+  r.steps.zeros(q);
+  r.step_notes.assign(q, "");
+  SecondDifferences sd(target, values, r);
+  const double c = fd.step > 0 ? fd.step : std::pow(sd.rho(), 0.25);
+  r.base_step = c;
+  for (arma::uword b = 0; b < q; ++b) {
+    r.steps(b) = exact_step(values[target.wrt](b), c);
+    for (arma::uword a = 0; a < p; ++a) {
+      if (sd.pure() && a > b) continue;  // mirrored below
+      const auto [v, e] = sd.entry(a, b, c, 1.0);
+      r.values(a, b) = v;
+      r.bound(a, b) = e;
+    }
+  }
+  if (sd.pure())
+    for (arma::uword b = 0; b < q; ++b)
+      for (arma::uword a = b + 1; a < p; ++a) {
+        r.values(a, b) = r.values(b, a);
+        r.bound(a, b) = r.bound(b, a);
+      }
+  return r;
+}
+
+bool tighten_second_differences(const Target& target, std::vector<arma::mat>& values,
+                                const std::vector<arma::uword>& columns, int level, Reference& r) {
+  if (level > 0 || columns.empty()) return false;
+  require_unstructured(target);
+  SecondDifferences sd(target, values, r);
+  const double c = r.base_step;
+  const arma::uword p = r.values.n_rows;
+  for (arma::uword b : columns) {
+    for (arma::uword a = 0; a < p; ++a) {
+      double c2 = 0.0;
+      // The estimate of c2 from the base step (the same evaluations as the first pass).
+      sd.entry(a, b, c, 1.0, &c2);
+      const double ha = exact_step(values[target.gradient_of_wrt](a), c);
+      const double hb = exact_step(values[target.wrt](b), c);
+      double s = c2 > 0 ? std::pow(3 * sd.sigma() / (ha * hb * c2), 0.25) : 1.0;
+      if (!std::isfinite(s) || s <= 0) s = 1.0;
+      s = std::clamp(s, 1e-3, 16.0);
+      const auto [v, e] = sd.entry(a, b, c, s);
+      auto keep = [&](arma::uword i, arma::uword j) {
+        if (e < r.bound(i, j) || !std::isfinite(r.bound(i, j))) {
+          r.values(i, j) = v;
+          r.bound(i, j) = e;
+        }
+      };
+      keep(a, b);
+      if (sd.pure() && b < p && a < r.values.n_cols) keep(b, a);
+    }
+  }
+  r.detail = "second differences (tightened)";
+  return true;
+}
+
+}  // namespace gradcheck::reference

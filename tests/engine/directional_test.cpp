@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+// The directional check (harness/engine/directional.cpp): right derivations pass in every layout
+// and form, wrong ones fail, the miss probability formula, narrowing to a planted wrong entry.
+#include "engine/directional.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "gradcheck/check.hpp"
+#include "gradcheck/runner.hpp"
+
+namespace gradcheck {
+namespace {
+
+Options directional(int probes = 8) {
+  Options o;
+  o.mode = Mode::kDirectional;
+  o.probes = probes;
+  return o;
+}
+
+arma::mat smooth_point(arma::uword rows, arma::uword cols, double phase = 0.0) {
+  arma::mat x(rows, cols);
+  for (arma::uword k = 0; k < x.n_elem; ++k) x(k) = std::sin(1.0 + phase + 0.7 * static_cast<double>(k));
+  return x;
+}
+
+// f(x) = sum(exp(x)), gradient exp(x) (denominator layout).
+Problem exp_problem(Shape shape, std::function<arma::mat(const arma::mat&)> expected) {
+  Problem p;
+  p.names = {"x"};
+  p.shapes = {shape};
+  p.f_shape = Shape{1, 1};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out.set_size(1, 1);
+    out(0) = arma::accu(arma::exp(v[0]));
+  };
+  p.expected = [expected](const std::vector<arma::mat>& v) { return expected(v[0]); };
+  return p;
+}
+
+// Z = A * H * W with respect to H (all n x n), form vec: d vec(Z)/d vec(H) = kron(W', A).
+Problem ahw_problem(arma::uword n, std::function<arma::mat(const arma::mat&, const arma::mat&)> expected) {
+  Problem p;
+  p.names = {"A", "H", "W"};
+  p.shapes = {Shape{n, n}, Shape{n, n}, Shape{n, n}};
+  p.wrt = 1;
+  p.f_shape = Shape{n, n};
+  p.form.form = Form::kVec;
+  p.form.layout = Layout::kNumerator;
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = v[0] * v[1] * v[2]; };
+  p.expected = [expected](const std::vector<arma::mat>& v) { return expected(v[0], v[2]); };
+  return p;
+}
+
+std::vector<std::vector<arma::mat>> ahw_points(arma::uword n) {
+  return {{smooth_point(n, n, 0.1), smooth_point(n, n, 0.2), smooth_point(n, n, 0.3)}};
+}
+
+TEST(Directional, MissProbabilityIsThreeQuartersPerProbe) {
+  EXPECT_DOUBLE_EQ(directional_miss_probability(1), 0.75);
+  EXPECT_DOUBLE_EQ(directional_miss_probability(2), 0.5625);
+  EXPECT_NEAR(directional_miss_probability(24), 1.0e-3, 0.01e-3);
+  EXPECT_EQ(directional_probes_for(1e-6), 49);
+  EXPECT_LT(directional_miss_probability(49), 1e-6);
+  EXPECT_GE(directional_miss_probability(48), 1e-6);
+}
+
+TEST(Directional, TheBoundIsTightForATwoByTwoBlockOfEqualErrors) {
+  // f = exp(x) for a 2-vector x, Jacobian diag(exp(x)); expected off by D = ones(2, 2):
+  // A - R = (v1 + v2)(w1 + w2), nonzero for 1 sign pattern in 4 (directional.hpp). Over many
+  // one-probe checks about a quarter fail: P(miss) = 3/4 is reached.
+  Problem p;
+  p.names = {"x"};
+  p.shapes = {Shape{2, 1}};
+  p.f_shape = Shape{2, 1};
+  p.form.layout = Layout::kNumerator;
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::exp(v[0]); };
+  p.expected = [](const std::vector<arma::mat>& v) { return arma::mat(arma::diagmat(arma::exp(v[0])) + 1.0); };
+  const arma::mat x = arma::mat(arma::vec{0.3, -0.4});  // |x_b| <= 1: every scale s_b is 1
+  int failed = 0;
+  const int runs = 400;
+  for (int seed = 0; seed < runs; ++seed) {
+    Options o = directional(1);
+    o.seed = static_cast<std::uint64_t>(seed);
+    const CheckResult r = run_check(p, {{x}}, o);
+    ASSERT_NE(r.status, Status::kError) << r.error;
+    failed += r.status == Status::kFail;
+  }
+  EXPECT_GT(failed, runs / 4 - 45);
+  EXPECT_LT(failed, runs / 4 + 45);
+}
+
+TEST(Directional, OneWrongEntryFailsWithOneProbeAtEverySeed) {
+  // With Rademacher weights |v_a w_b| = 1: a single wrong entry is never hidden.
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Options o = directional(1);
+    o.seed = seed;
+    const CheckResult r = run_check(exp_problem(Shape{6, 5}, [](const arma::mat& x) {
+                                      arma::mat g = arma::exp(x);
+                                      g(4, 3) += 0.01;
+                                      return g;
+                                    }),
+                                    {{smooth_point(6, 5)}}, o);
+    EXPECT_EQ(r.status, Status::kFail) << "seed " << seed;
+  }
+}
+
+TEST(Directional, RightGradientPassesAndStatesTheMissChance) {
+  const CheckResult r = run_check(exp_problem(Shape{7, 4}, [](const arma::mat& x) { return arma::mat(arma::exp(x)); }),
+                                  {{smooth_point(7, 4)}, {smooth_point(7, 4, 1.0)}}, directional(8));
+  EXPECT_EQ(r.status, Status::kPass) << r.reason;
+  EXPECT_EQ(r.mode, "directional");
+  EXPECT_EQ(r.directional.probes, 16);
+  EXPECT_DOUBLE_EQ(r.directional.miss_probability, std::pow(0.75, 16));
+  EXPECT_EQ(r.directional.probes_for_one_in_a_million, 49);
+  EXPECT_GT(r.directional.threshold, 0.0);
+  // A handful of evaluations: f(x), the noise measurement, about 4 per probe.
+  EXPECT_LT(r.trials[0].fd.evaluations, 12u + 8u * 8u);
+}
+
+TEST(Directional, NumeratorLayoutAndItsTransposeMistake) {
+  Problem p = exp_problem(Shape{3, 5}, [](const arma::mat& x) { return arma::mat(arma::exp(x).t()); });
+  p.form.layout = Layout::kNumerator;
+  EXPECT_EQ(run_check(p, {{smooth_point(3, 5)}}, directional()).status, Status::kPass);
+  // The gradient shaped like x where numerator layout wants x': a shape mismatch, probed as the
+  // other layout.
+  Problem q = exp_problem(Shape{3, 5}, [](const arma::mat& x) { return arma::mat(arma::exp(x)); });
+  q.form.layout = Layout::kNumerator;
+  const CheckResult r = run_check(q, {{smooth_point(3, 5)}}, directional());
+  ASSERT_EQ(r.status, Status::kFail);
+  ASSERT_GE(r.diagnoses.size(), 2u);
+  EXPECT_EQ(r.diagnoses[0].code, "shape-mismatch");
+  EXPECT_EQ(r.diagnoses[1].code, "layout-transposed");
+}
+
+TEST(Directional, SquareTransposeIsNamedFromTheProbes) {
+  // f = sum(exp(x) .* C) has the non-symmetric gradient exp(x) .* C; its transpose is wrong.
+  const arma::mat c = smooth_point(4, 4, 2.0);
+  Problem p = exp_problem(Shape{4, 4}, [c](const arma::mat& x) { return arma::mat((arma::exp(x) % c).t()); });
+  p.f = [c](const std::vector<arma::mat>& v, arma::mat& out) {
+    out.set_size(1, 1);
+    out(0) = arma::accu(arma::exp(v[0]) % c);
+  };
+  const CheckResult r = run_check(p, {{smooth_point(4, 4)}}, directional());
+  ASSERT_EQ(r.status, Status::kFail);
+  bool transposed = false;
+  for (const Diagnosis& d : r.diagnoses) transposed = transposed || d.code == "layout-transposed";
+  EXPECT_TRUE(transposed);
+}
+
+TEST(Directional, ScaleAndSignAreFittedOverTheProbes) {
+  const CheckResult half = run_check(exp_problem(Shape{5, 3}, [](const arma::mat& x) { return arma::mat(0.5 * arma::exp(x)); }),
+                                     {{smooth_point(5, 3)}}, directional());
+  ASSERT_EQ(half.status, Status::kFail);
+  ASSERT_FALSE(half.diagnoses.empty());
+  EXPECT_EQ(half.diagnoses[0].code, "scale");
+  EXPECT_NEAR(half.diagnoses[0].figures.at("factor"), 0.5, 1e-6);
+  const CheckResult minus = run_check(exp_problem(Shape{5, 3}, [](const arma::mat& x) { return arma::mat(-arma::exp(x)); }),
+                                      {{smooth_point(5, 3)}}, directional());
+  ASSERT_EQ(minus.status, Status::kFail);
+  ASSERT_FALSE(minus.diagnoses.empty());
+  EXPECT_EQ(minus.diagnoses[0].code, "sign");
+}
+
+TEST(Directional, NarrowsAFailureDownToThePlantedEntry) {
+  const CheckResult r = run_check(exp_problem(Shape{40, 30}, [](const arma::mat& x) {
+                                    arma::mat g = arma::exp(x);
+                                    g(17, 23) *= 1.001;
+                                    return g;
+                                  }),
+                                  {{smooth_point(40, 30)}}, directional());
+  ASSERT_EQ(r.status, Status::kFail);
+  EXPECT_TRUE(r.directional.located);
+  EXPECT_EQ(r.worst.label, "x(17,23)");
+  EXPECT_EQ(r.worst.index, (std::vector<arma::uword>{17, 23}));
+  EXPECT_NEAR(r.worst.numeric, std::exp(smooth_point(40, 30)(17, 23)), 1e-6);
+  // log2(1200) ~ 11 bisection probes and the leaf.
+  EXPECT_LE(r.directional.narrowing_probes, 12);
+}
+
+TEST(Directional, JacobianInVecFormPassesAndLocatesAWrongEntry) {
+  const arma::uword n = 6;
+  const CheckResult right = run_check(ahw_problem(n, [](const arma::mat& a, const arma::mat& w) {
+                                        return arma::mat(arma::kron(w.t(), a));
+                                      }),
+                                      ahw_points(n), directional());
+  EXPECT_EQ(right.status, Status::kPass) << right.reason;
+  // The Kronecker factors swapped: vec-order, named from the probes.
+  const CheckResult swapped = run_check(ahw_problem(n, [](const arma::mat& a, const arma::mat& w) {
+                                          return arma::mat(arma::kron(a, w.t()));
+                                        }),
+                                        ahw_points(n), directional());
+  ASSERT_EQ(swapped.status, Status::kFail);
+  bool vec_order = false;
+  for (const Diagnosis& d : swapped.diagnoses) vec_order = vec_order || d.code == "vec-order";
+  EXPECT_TRUE(vec_order);
+  // One planted entry of the 36 x 36 Jacobian: J(a = 7, b = 20) is dZ(1,1)/dH(2,3).
+  const CheckResult planted = run_check(ahw_problem(n, [](const arma::mat& a, const arma::mat& w) {
+                                          arma::mat j = arma::kron(w.t(), a);
+                                          j(7, 20) += 0.5;
+                                          return j;
+                                        }),
+                                        ahw_points(n), directional());
+  ASSERT_EQ(planted.status, Status::kFail);
+  EXPECT_TRUE(planted.directional.located);
+  EXPECT_EQ(planted.worst.index, (std::vector<arma::uword>{7, 20}));
+  EXPECT_EQ(planted.worst.label, "df(1,1)/dH(2,3)");
+}
+
+TEST(Directional, SymmetricVariableMovesPairsTogether) {
+  // f = sum(exp(S)) with S symmetric, (i,j) and (j,i) one variable: df/dS = G + G' - diag(G)
+  // with G = exp(S), i.e. 2 exp(S) off the diagonal.
+  auto sym_grad = [](const arma::mat& s) {
+    arma::mat g = 2 * arma::exp(s);
+    g.diag() /= 2;
+    return g;
+  };
+  arma::mat s = smooth_point(5, 5);
+  s = 0.5 * (s + s.t());
+  Problem p = exp_problem(Shape{5, 5}, sym_grad);
+  p.structure = Structure::kSymmetric;
+  EXPECT_EQ(run_check(p, {{s}}, directional()).status, Status::kPass);
+  // The unconstrained gradient exp(S) misses the pair's second half off the diagonal.
+  Problem q = exp_problem(Shape{5, 5}, [](const arma::mat& x) { return arma::mat(arma::exp(x)); });
+  q.structure = Structure::kSymmetric;
+  const CheckResult r = run_check(q, {{s}}, directional());
+  EXPECT_EQ(r.status, Status::kFail);
+  // An error in one triangle only is seen too (each entry of expected is its own term).
+  Problem one_sided = exp_problem(Shape{5, 5}, [sym_grad](const arma::mat& x) {
+    arma::mat g = sym_grad(x);
+    g(3, 1) += 0.1;
+    return g;
+  });
+  one_sided.structure = Structure::kSymmetric;
+  const CheckResult o = run_check(one_sided, {{s}}, directional());
+  ASSERT_EQ(o.status, Status::kFail);
+  EXPECT_EQ(o.worst.label, "x(3,1)");
+}
+
+TEST(Directional, AMillionEntryVariableTakesAHandfulOfEvaluations) {
+  // f = sum(x .^ 2) / 2 over 1000 x 1000: gradient x.
+  Problem p;
+  p.names = {"x"};
+  p.shapes = {Shape{1000, 1000}};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out.set_size(1, 1);
+    out(0) = 0.5 * arma::accu(arma::square(v[0]));
+  };
+  p.expected = [](const std::vector<arma::mat>& v) { return v[0]; };
+  const CheckResult r = run_check(p, {{smooth_point(1000, 1000)}}, directional(4));
+  EXPECT_EQ(r.status, Status::kPass) << r.reason;
+  EXPECT_LT(r.trials[0].fd.evaluations, 40u);
+}
+
+TEST(Directional, IndexFormWithASharedLetterIsCheckedEntrywise) {
+  // z[i]/W[i,j] of z = W * a: only the entries with equal letters, where probes would compare
+  // all of J. The check runs entry-wise and says so.
+  Problem p;
+  p.names = {"W", "a"};
+  p.shapes = {Shape{4, 3}, Shape{3, 1}};
+  p.f_shape = Shape{4, 1};
+  p.form.form = Form::kIndex;
+  p.form.indices = IndexSpec::parse("z[i] / W[i,j]");
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = v[0] * v[1]; };
+  p.expected = [](const std::vector<arma::mat>& v) { return arma::mat(arma::repmat(v[1].t(), 4, 1)); };
+  const CheckResult r = run_check(p, {{smooth_point(4, 3), smooth_point(3, 1, 0.5)}}, directional());
+  EXPECT_EQ(r.status, Status::kPass);
+  EXPECT_EQ(r.mode, "entrywise");
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_NE(r.notes.front().find("holds 12 of its 48 entries"), std::string::npos) << r.notes.front();
+}
+
+// Every bundled case, directionally: the right derivations pass and every expect-fail case fails
+// (xfail; the diagnoses that need every entry are not asked of a directional check).
+TEST(Directional, BundledCasesEndAsExpected) {
+  const std::filesystem::path root = std::filesystem::path(GRADCHECK_SOURCE_DIR) / "cases";
+  RunOptions run;
+  run.mode = Mode::kDirectional;
+  const RunResult r = run_files(find_case_files({root.string()}), run);
+  ASSERT_GT(r.cases.size(), 50u);
+  for (const CaseResult& c : r.cases) {
+    if (c.expect == "fail")
+      EXPECT_EQ(c.status, Status::kXfail) << c.file << ": " << c.name << " " << c.error;
+    else
+      EXPECT_TRUE(c.status == Status::kPass || c.status == Status::kInconclusive) << c.file << ": " << c.name << " "
+                                                                                  << to_string(c.status) << " " << c.error;
+  }
+}
+
+}  // namespace
+}  // namespace gradcheck

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// second_differences: the bound holds over smooth functions of every scale, and shrinks the
+// entries it cannot decide into +inf rather than a wrong small bound.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "reference/reference.hpp"
+
+namespace gradcheck::reference {
+namespace {
+
+struct Known {
+  std::string name;
+  std::function<double(const arma::vec&)> f;
+  std::function<arma::mat(const arma::vec&)> hessian;
+};
+
+std::vector<Known> battery() {
+  return {
+      {"exp_sum", [](const arma::vec& x) { return arma::accu(arma::exp(x)); },
+       [](const arma::vec& x) { return arma::mat(arma::diagmat(arma::exp(x))); }},
+      {"product", [](const arma::vec& x) { return x(0) * x(1) * x(2); },
+       [](const arma::vec& x) {
+         return arma::mat{{0, x(2), x(1)}, {x(2), 0, x(0)}, {x(1), x(0), 0}};
+       }},
+      {"offset_1e6", [](const arma::vec& x) { return 1e6 + arma::accu(arma::square(x)); },
+       [](const arma::vec& x) { return arma::mat(2 * arma::eye(x.n_elem, x.n_elem)); }},
+      {"steep", [](const arma::vec& x) { return arma::accu(arma::exp(20 * x)); },
+       [](const arma::vec& x) { return arma::mat(arma::diagmat(400 * arma::exp(20 * x))); }},
+      {"log", [](const arma::vec& x) { return arma::accu(arma::log(x + 2.0)); },
+       [](const arma::vec& x) { return arma::mat(arma::diagmat(-1 / arma::square(x + 2.0))); }},
+  };
+}
+
+TEST(SecondDifferences, TheBoundHoldsOverABattery) {
+  for (const Known& k : battery()) {
+    for (int trial = 0; trial < 5; ++trial) {
+      arma::vec x(3);
+      for (arma::uword i = 0; i < 3; ++i) x(i) = 0.5 * std::sin(1.0 + 3.1 * trial + 1.7 * i);
+      Target t;
+      t.gradient_of = [&k](const std::vector<arma::mat>& v, arma::mat& out) {
+        out = arma::mat(1, 1, arma::fill::value(k.f(v[0])));
+      };
+      t.wrt = 0;
+      t.gradient_of_wrt = 0;
+      std::vector<arma::mat> values = {x};
+      Reference r = second_differences(t, values, FdOptions{});
+      const arma::mat truth = k.hessian(x);
+      ASSERT_EQ(r.values.n_rows, 3u);
+      for (arma::uword e = 0; e < truth.n_elem; ++e) {
+        EXPECT_LE(std::abs(r.values(e) - truth(e)), r.bound(e)) << k.name << " trial " << trial << " entry " << e;
+        // Not vacuous: the bound is small next to the Hessian's scale (next to f's own scale for the
+        // large offset, whose rounding 3 sigma / h^2 is 1e-16 |f| / 1.5e-8).
+        const double scale = std::max(1.0, arma::abs(truth).max()) * (k.name == "offset_1e6" ? 1e2 : 1.0);
+        EXPECT_TRUE(std::isfinite(r.bound(e))) << k.name;
+        EXPECT_LT(r.bound(e), 1e-3 * scale) << k.name;
+      }
+      EXPECT_TRUE(r.values.is_symmetric());
+    }
+  }
+}
+
+TEST(SecondDifferences, TighteningKeepsTheBoundAndNeverLoosensIt) {
+  Target t;
+  t.gradient_of = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(1, 1, arma::fill::value(arma::accu(arma::exp(30 * v[0]))));
+  };
+  std::vector<arma::mat> values = {arma::vec{0.2, -0.1}};
+  Reference r = second_differences(t, values, FdOptions{});
+  const arma::mat before = r.bound;
+  EXPECT_TRUE(tighten_second_differences(t, values, {0, 1}, 0, r));
+  EXPECT_FALSE(tighten_second_differences(t, values, {0, 1}, 1, r));
+  const arma::vec x = values[0];
+  const arma::mat truth = arma::diagmat(900 * arma::exp(30 * x));
+  for (arma::uword e = 0; e < 4; ++e) {
+    EXPECT_LE(r.bound(e), before(e));
+    EXPECT_LE(std::abs(r.values(e) - truth(e)), r.bound(e));
+  }
+}
+
+TEST(SecondDifferences, MixedBlockOfTwoVariables) {
+  Target t;
+  t.gradient_of_wrt = 0;
+  t.wrt = 1;
+  std::vector<arma::mat> values = {arma::mat{{1, 2}, {3, 4}}, arma::mat{{0.5, -1}, {2, 0.25}}};
+  // f = sum(X .* Y) of two 2x2 matrices.
+  t.gradient_of = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(1, 1, arma::fill::value(arma::accu(v[0] % v[1])));
+  };
+  Reference r = second_differences(t, values, FdOptions{});
+  const arma::mat truth = arma::eye(4, 4);  // d2 sum(X .* Y) / dX_a dY_b = delta(a, b)
+  for (arma::uword e = 0; e < 16; ++e) EXPECT_LE(std::abs(r.values(e) - truth(e)), r.bound(e)) << e;
+}
+
+}  // namespace
+}  // namespace gradcheck::reference
