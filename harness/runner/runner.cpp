@@ -397,7 +397,8 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       if (expected_program) {
         if (c.form.form == Form::kIndex) {
           try {
-            p.form.indices = IndexSpec::parse(c.indices);
+            p.form.indices = c.derivative_order == 2 ? parse_hessian_indices(c.indices, c.wrt, c.wrt2)
+                                                     : IndexSpec::parse(c.indices);
           } catch (const ExprError& e) {
             throw std::make_pair(e, std::string("indices"));
           }

@@ -87,14 +87,15 @@ TEST(Suggest, ASuggestionPutBackIntoItsCasePasses) {
 
 // No suggestion where none would pass: a kink at the point, or an expression without a rule.
 TEST(Suggest, NoSuggestionWithoutAPassingFormula) {
-  const std::string text = R"({"name": "cases", "cases": [
+  const std::string text = R"json({"cases": [
     {"name": "pinv", "variables": {"X": {"shape": [4, 3]}}, "expression": "sum(pinv(X))",
      "checks": [{"wrt": "X", "expected": "X"}]},
     {"name": "kink", "variables": {"x": {"shape": [3, 1], "value": [[0], [1], [-1]]}}, "expression": "sum(abs(x))",
-     "checks": [{"wrt": "x", "expected": "sign(x)"}]}]})";
+     "checks": [{"wrt": "x", "expected": "sign(x)"}]}]})json";
   LoadedFile file = load_case_text(text, "none.json");
   ASSERT_TRUE(file.errors.empty());
   const RunResult r = run_loaded({file}, RunOptions{});
+  ASSERT_EQ(r.cases.size(), 2u);
   for (const CaseResult& c : r.cases) {
     ASSERT_EQ(c.checks.at(0).status, Status::kFail) << c.name;
     EXPECT_TRUE(c.checks[0].suggestion.expected.empty()) << c.name << ": " << c.checks[0].suggestion.expected;
