@@ -515,7 +515,9 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
             cr.errors.push_back(at);
             case_error(at);
           }
-          if (cr.status == Status::kFail && pc.problem.expected_text == spec.checks[i].expected)
+          // Suggestions are derived for first derivatives (Hessians are not derived symbolically yet).
+          if (cr.status == Status::kFail && pc.problem.derivative_order == 1 &&
+              pc.problem.expected_text == spec.checks[i].expected)
             cr.suggestion = symbolic::suggest(spec.expression, *prepared.symbols, pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;

@@ -172,7 +172,7 @@ TEST(Runner, ChecksThatWouldRunForHoursAreRefused) {
   EXPECT_EQ(r.cases[0].status, Status::kError);
   EXPECT_EQ(r.cases[0].error_id, "case.size");
   EXPECT_EQ(r.cases[0].error,
-            "t.json:2:50: error [case.size] case \"big\", field \"checks[0]\": finite differences would evaluate f "
+            "t.json:2:49: error [case.size] case \"big\", field \"checks[0]\": finite differences would evaluate f "
             "12000000 times (3 trials, 4 per entry of X) at about 1.0e+09 operations each, about 1.2e+16 operations; "
             "at most 1e+11: use smaller dims or fewer trials, or \"mode\": \"directional\"");
   // Directionally the same check is a few hundred evaluations: it runs.
