@@ -20,9 +20,9 @@ Error path_error(const std::string& message) { return Error("cli.path", message)
 // A symbolic link that cannot be followed: a loop, or a link to nothing. Empty when it can.
 std::string broken_link(const fs::path& p) {
   std::error_code ec;
-  fs::status(p, ec);
+  const fs::file_status followed = fs::status(p, ec);  // follows the link; ec says why it could not
   if (ec == std::errc::too_many_symbolic_link_levels) return fmt::format("symbolic-link loop at {}", p.string());
-  if (ec || !fs::exists(fs::status(p, ec))) {
+  if (ec || !fs::exists(followed)) {
     std::error_code read;
     const fs::path target = fs::read_symlink(p, read);
     return fmt::format("dangling link {} (it points to {}, which does not exist)", p.string(),
