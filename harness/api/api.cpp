@@ -153,18 +153,8 @@ std::vector<CheckResult> check_gradients(const MultiScalarFunction& f, const std
                                          const ApiOptions& options, bool gradients_vary) {
   if (gradients.size() != inputs.size())
     throw Error("api.usage", fmt::format("check_gradients: {} inputs but {} gradients", inputs.size(), gradients.size()));
-  Problem p;
-  p.audience = Audience::kCpp;
   std::vector<arma::mat> point;
-  for (const Input& in : inputs) {
-    p.names.push_back(in.name);
-    p.shapes.push_back(Shape{in.value.n_rows, in.value.n_cols});
-    point.push_back(in.value);
-  }
-  p.f_name = options.f_name;
-  p.dims = options.dims;
-  p.f_shape = Shape{1, 1};
-  p.f = [f](const std::vector<arma::mat>& values, arma::mat& out) { out.set_size(1, 1); out(0, 0) = f(values); };
+  Problem p = api::multi_scalar_problem(f, inputs, options, point);
   p.form = FormSpec{layout, Form::kAuto, VecOrder::kColumnMajor, std::nullopt};
   p.expected_text = gradients_vary ? "(callable)" : "(matrix)";
   p.expected_varies = gradients_vary;

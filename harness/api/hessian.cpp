@@ -68,21 +68,8 @@ CheckResult check_hessian_block(const MultiScalarFunction& f, const std::vector<
                                 std::size_t j, const arma::mat& block, VecOrder order, const ApiOptions& options) {
   if (i >= inputs.size() || j >= inputs.size())
     throw Error("api.usage", fmt::format("check_hessian_block: inputs {} and {} of {}", i, j, inputs.size()));
-  Problem p;
-  p.audience = Audience::kCpp;
   std::vector<arma::mat> point;
-  for (const Input& in : inputs) {
-    p.names.push_back(in.name);
-    p.shapes.push_back(Shape{in.value.n_rows, in.value.n_cols});
-    point.push_back(in.value);
-  }
-  p.f_name = options.f_name;
-  p.dims = options.dims;
-  p.f_shape = Shape{1, 1};
-  p.f = [f](const std::vector<arma::mat>& values, arma::mat& out) {
-    out.set_size(1, 1);
-    out(0, 0) = f(values);
-  };
+  Problem p = api::multi_scalar_problem(f, inputs, options, point);
   p.form = FormSpec{Layout::kNumerator, Form::kVec, order, std::nullopt};
   p.derivative_order = 2;
   p.wrt = i;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The points of the C++ API's trials (shared by api.cpp and hessian.cpp).
+// The points of the C++ API's trials and the problem of a scalar f of several inputs (shared by
+// api.cpp and hessian.cpp).
 #pragma once
 
 #include <armadillo>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "common/random.hpp"
+#include "gradcheck/check.hpp"
 #include "gradcheck/gradcheck.hpp"
 
 namespace gradcheck::api {
@@ -28,6 +30,27 @@ inline std::vector<std::vector<arma::mat>> points_near(const arma::mat& x, const
     points.push_back({y});
   }
   return points;
+}
+
+// The Problem of a scalar C++ callable of several inputs (names, shapes, f), with the given
+// point of the inputs into `point`; the caller sets wrt, form and expected.
+inline Problem multi_scalar_problem(const MultiScalarFunction& f, const std::vector<Input>& inputs,
+                                    const ApiOptions& options, std::vector<arma::mat>& point) {
+  Problem p;
+  p.audience = Audience::kCpp;
+  for (const Input& in : inputs) {
+    p.names.push_back(in.name);
+    p.shapes.push_back(Shape{in.value.n_rows, in.value.n_cols});
+    point.push_back(in.value);
+  }
+  p.f_name = options.f_name;
+  p.dims = options.dims;
+  p.f_shape = Shape{1, 1};
+  p.f = [f](const std::vector<arma::mat>& values, arma::mat& out) {
+    out.set_size(1, 1);
+    out(0, 0) = f(values);
+  };
+  return p;
 }
 
 }  // namespace gradcheck::api
