@@ -22,7 +22,7 @@ std::string format_number(double v) { return fmt::format("{}", v); }
 
 std::size_t Compiler::compile(const Node& n) {
   switch (n.kind) {
-    case Node::Number: return push_constant(arma::mat(1, 1, arma::fill::value(n.value)));
+    case Node::Number: return push_constant(arma::mat(1, 1, arma::fill::value(n.value)), n);
     case Node::Name: return compile_name(n);
     case Node::Call: return compile_call(n);
     case Node::Unary:
@@ -39,12 +39,76 @@ std::size_t Compiler::compile(const Node& n) {
   return 0;  // unreachable
 }
 
-std::size_t Compiler::push_constant(arma::mat value) {
+std::size_t Compiler::push_constant(arma::mat value, const Node& n) {
   Step s;
   s.shape = Shape{value.n_rows, value.n_cols};
   s.out = std::move(value);
+  return push(std::move(s), n);
+}
+
+// The budget (CompileOptions::max_bytes): a variable leaf holds nothing of its own (the caller
+// owns its value); any other step is counted for kBytesPerEntry bytes per entry of its result.
+std::size_t Compiler::push(Step s, const Node& n) {
+  const double bytes = s.is_variable() ? 0 : kBytesPerEntry * static_cast<double>(s.shape.rows * s.shape.cols);
+  held_.push_back((held_.empty() ? 0 : held_.back()) + bytes);
+  spans_.emplace_back(n.begin, n.end);
   prog_.steps.push_back(std::move(s));
   return prog_.steps.size() - 1;
+}
+
+void Compiler::truncate(std::size_t start) {
+  prog_.steps.resize(start);
+  held_.resize(std::min(held_.size(), start));
+  spans_.resize(std::min(spans_.size(), start));
+}
+
+namespace {
+
+// 3.2 GB, 240 MB, 512 kB, 96 B: decimal units, as the limit is given.
+std::string format_bytes(double b) {
+  if (b >= 1e9) return fmt::format("{:.1f} GB", b / 1e9);
+  if (b >= 1e6) return fmt::format("{:.0f} MB", b / 1e6);
+  if (b >= 1e3) return fmt::format("{:.0f} kB", b / 1e3);
+  return fmt::format("{:.0f} B", b);
+}
+
+}  // namespace
+
+// held + new <= max_bytes, where held = held_.back() is the sum over the steps compiled so far
+// (after folding) and new = kBytesPerEntry x the entries of the step about to be made. The
+// operands of a folded step are still counted at the moment it is made (their buffers are alive
+// while it is computed), so the check is conservative by at most the operands of one fold.
+void Compiler::charge(const Node& n, Shape s) const {
+  const double held = held_.empty() ? 0 : held_.back();
+  const double total = held + kBytesPerEntry * static_cast<double>(s.rows * s.cols);
+  if (total <= max_bytes_) return;
+  // The largest value held: the first of the largest steps so far, or the new step.
+  std::pair<std::size_t, std::size_t> span{n.begin, n.end};
+  Shape largest{0, 0};
+  std::size_t values = 1;
+  for (std::size_t i = 0; i < prog_.steps.size() && i < spans_.size(); ++i) {
+    const Step& step = prog_.steps[i];
+    if (step.is_variable()) continue;
+    ++values;
+    if (step.shape.rows * step.shape.cols > largest.rows * largest.cols) {
+      largest = step.shape;
+      span = spans_[i];
+    }
+  }
+  if (s.rows * s.cols > largest.rows * largest.cols) {
+    largest = s;
+    span = {n.begin, n.end};
+  }
+  const std::string_view src =
+      span.first < span.second && span.second <= text_.size() ? text_.substr(span.first, span.second - span.first)
+                                                              : std::string_view();
+  const std::string what = src.empty() || src.size() > 30 ? "a value" : std::string(src);
+  fail_span("expr.value",
+            fmt::format("this expression would hold {} of values here (limit {}): {} values, each counted {} bytes an "
+                        "entry with the evaluators' copies; the largest is {} ({}, {})",
+                        format_bytes(total), format_bytes(max_bytes_), values, kBytesPerEntry, what, largest.str(),
+                        format_bytes(kBytesPerEntry * static_cast<double>(largest.rows * largest.cols))),
+            n);
 }
 
 // Variables first, then dims; `inf` (or `Inf`) is infinity unless declared.
@@ -53,12 +117,11 @@ std::size_t Compiler::compile_name(const Node& n) {
     Step s;
     s.slot = v->slot;
     s.shape = v->shape;
-    prog_.steps.push_back(std::move(s));
-    return prog_.steps.size() - 1;
+    return push(std::move(s), n);
   }
-  if (const double* d = symbols_.find_dim(n.name)) return push_constant(arma::mat(1, 1, arma::fill::value(*d)));
+  if (const double* d = symbols_.find_dim(n.name)) return push_constant(arma::mat(1, 1, arma::fill::value(*d)), n);
   if (n.name == "inf" || n.name == "Inf")
-    return push_constant(arma::mat(1, 1, arma::fill::value(std::numeric_limits<double>::infinity())));
+    return push_constant(arma::mat(1, 1, arma::fill::value(std::numeric_limits<double>::infinity())), n);
   if (find_function(n.name))
     fail("expr.syntax", "function '" + n.name + "' needs its arguments in parentheses: " + n.name + "(...)", n);
   unknown_name(n);
@@ -99,9 +162,11 @@ std::size_t Compiler::compile_call(const Node& n) {
 std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low, const char* name) {
   check_size(n, low.shape);
   if (low.value) {
-    prog_.steps.resize(start);
-    return push_constant(std::move(*low.value));
+    truncate(start);
+    charge(n, low.shape);
+    return push_constant(std::move(*low.value), n);
   }
+  charge(n, low.shape);
   Step s;
   s.run = low.run;
   s.run_cx = low.run_cx;
@@ -116,11 +181,10 @@ std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low, con
   if (prog_.steps[s.a].is_constant() && prog_.steps[s.b].is_constant()) {
     s.run(s, prog_.steps[s.a].out, prog_.steps[s.b].out);
     arma::mat value = std::move(s.out);
-    prog_.steps.resize(start);
-    return push_constant(std::move(value));
+    truncate(start);
+    return push_constant(std::move(value), n);
   }
-  prog_.steps.push_back(std::move(s));
-  return prog_.steps.size() - 1;
+  return push(std::move(s), n);
 }
 
 std::optional<double> Compiler::constant(std::size_t step) const {

@@ -52,8 +52,9 @@ struct Lowering {
 
 class Compiler {
  public:
-  Compiler(std::string_view text, const Symbols& symbols, Program& program)
-      : text_(text), symbols_(symbols), prog_(program) {}
+  // max_bytes: the memory budget of the whole program (CompileOptions::max_bytes; see charge).
+  Compiler(std::string_view text, const Symbols& symbols, Program& program, double max_bytes = CompileOptions{}.max_bytes)
+      : text_(text), symbols_(symbols), prog_(program), max_bytes_(max_bytes) {}
 
   // Emits the steps of `n` (post-order) and returns the index of the step holding its value.
   // Steps whose inputs are all constants are evaluated here and folded into a constant.
@@ -83,11 +84,21 @@ class Compiler {
   // eye(2197)^(3^20) would take minutes to fold at compile time, and f runs many times.
   void check_work(const Node& n, double operations) const;
   static constexpr double kMaxOperations = 1e10;
+  // The bytes a step of `entries` entries is counted for in the program's budget: its own
+  // double and the two more the evaluators keep beside it (CompileOptions::max_bytes).
+  static constexpr double kBytesPerEntry = 24;
   const Symbols& symbols() const { return symbols_; }
 
  private:
   std::size_t finish(const Node& n, std::size_t start, Lowering low, const char* name = "");
-  std::size_t push_constant(arma::mat value);
+  std::size_t push_constant(arma::mat value, const Node& n);
+  // Appends a step made for node n, after charge(); every step enters the program here.
+  std::size_t push(Step s, const Node& n);
+  // Drops the steps from `start` on (folded operands), with their share of the budget.
+  void truncate(std::size_t start);
+  // Refuses (ExprError "expr.value" under n) a new step of shape s when the program's steps
+  // together with it would hold more than max_bytes_; called before its buffer is allocated.
+  void charge(const Node& n, Shape s) const;
   std::size_t compile_name(const Node& n);
   std::size_t compile_call(const Node& n);
   std::string first_variable(const Node& n) const;  // the first variable named in n, or ""
@@ -96,6 +107,11 @@ class Compiler {
   std::string_view text_;
   const Symbols& symbols_;
   Program& prog_;
+  double max_bytes_;
+  // Parallel to prog_.steps: held_[i] = the bytes steps 0..i are counted for, and the source
+  // span (begin, end) of the node each step was made for (for the message of charge).
+  std::vector<double> held_;
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;
 };
 
 // operators.cpp: the rule of a Unary, Binary or Transpose node over its compiled operands.

@@ -36,11 +36,11 @@ void compact(Program& prog) {
 
 }  // namespace
 
-Expression Expression::compile(std::string_view text, const Symbols& symbols) {
+Expression Expression::compile(std::string_view text, const Symbols& symbols, const CompileOptions& options) {
   auto prog = std::make_unique<Program>();
   prog->text = std::string(text);
   const expr::Node root = expr::parse(text);
-  expr::Compiler(prog->text, symbols, *prog).compile(root);
+  expr::Compiler(prog->text, symbols, *prog, options.max_bytes).compile(root);
   compact(*prog);
   for (const Step& s : prog->steps)
     if (s.is_variable()) prog->checks.emplace_back(s.slot, s.shape);

@@ -2,7 +2,10 @@
 // Regression runs: a baseline JSON report against the current run.
 //
 // Matching (the one rule, for files and for a run in memory): a case is the same case when its
-// name and file are; within it, a check is the same check when wrt, layout and form are and it is
+// name and its normalised file are (case_key: `./cases/x/a.json`, `cases//x/a.json`,
+// `cases/y/../x/a.json` and the absolute path of the same file under the working folder are one
+// file); a case left unmatched whose name is unique in both runs is matched by name alone (a
+// baseline run from `cases` and a run from `cases/x` name the files differently); within it, a check is the same check when wrt, layout and form are and it is
 // the n-th check with those three in its case (so adding a check elsewhere in the case does not
 // shift the others). Statuses compared are the check's outcome under its case's expectation
 // (detail::outcome): an expected failure that still fails is xfail, not fail.
@@ -10,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -136,6 +140,28 @@ class Reader {
 
 bool good(Status s) { return s == Status::kPass || s == Status::kXfail; }
 
+// The file of a case as a key: lexically normal (no `.`, no `x/..`, no repeated `/`), and an
+// absolute path inside the working folder made relative to it.
+std::string normal_file(const std::string& file) {
+  if (file.empty()) return file;
+  namespace fs = std::filesystem;
+  fs::path p = fs::path(file).lexically_normal();
+  if (p.is_absolute()) {
+    std::error_code ec;
+    const fs::path cwd = fs::current_path(ec);
+    if (!ec) {
+      const fs::path rel = p.lexically_relative(cwd.lexically_normal());
+      if (!rel.empty() && *rel.begin() != "..") p = rel;
+    }
+  }
+  std::string key = p.generic_string();
+  if (key.size() > 1 && key.back() == '/') key.pop_back();
+  return key;
+}
+
+using CaseKey = std::pair<std::string, std::string>;  // name, normal_file
+CaseKey case_key(const CaseResult& c) { return {c.name, normal_file(c.file)}; }
+
 using CheckId = std::tuple<std::string, std::string, std::string, int>;  // wrt, layout, form, n-th
 
 std::vector<CheckId> check_ids(const CaseResult& c) {
@@ -167,16 +193,35 @@ void classify(Change change, Status before, Status after, const CompareOptions& 
 
 Comparison compare(const RunResult& baseline, const RunResult& current, const CompareOptions& options) {
   Comparison out;
-  std::map<std::pair<std::string, std::string>, const CaseResult*> before;
-  for (const auto& c : baseline.cases) before.emplace(std::make_pair(c.name, c.file), &c);
+  std::map<CaseKey, const CaseResult*> before;
+  for (const auto& c : baseline.cases) before.emplace(case_key(c), &c);
+  // The pairs: by name and file first, then the names left unique on both sides by name alone.
+  std::vector<std::pair<const CaseResult*, const CaseResult*>> pairs;  // (baseline, current)
+  std::vector<const CaseResult*> unmatched;
   for (const auto& c : current.cases) {
-    auto it = before.find({c.name, c.file});
+    auto it = before.find(case_key(c));
     if (it == before.end()) {
-      out.added.push_back(case_label(c));
+      unmatched.push_back(&c);
       continue;
     }
-    const CaseResult& b = *it->second;
+    pairs.emplace_back(it->second, &c);
     before.erase(it);
+  }
+  std::map<std::string, int> names_before, names_now;
+  for (const auto& [key, b] : before) ++names_before[key.first];
+  for (const CaseResult* c : unmatched) ++names_now[c->name];
+  for (const CaseResult* c : unmatched) {
+    auto it = std::find_if(before.begin(), before.end(), [&](const auto& kv) { return kv.first.first == c->name; });
+    if (names_now[c->name] == 1 && names_before[c->name] == 1 && it != before.end()) {
+      pairs.emplace_back(it->second, c);
+      before.erase(it);
+    } else {
+      out.added.push_back(case_label(*c));
+    }
+  }
+  for (const auto& [bp, cp] : pairs) {
+    const CaseResult& b = *bp;
+    const CaseResult& c = *cp;
     if (b.checks.empty() || c.checks.empty()) {  // a case that did not run on one side: its status
       classify({c.name, "", "", "", 0.0, 0.0}, b.status, c.status, options, out);
       continue;
@@ -200,7 +245,7 @@ Comparison compare(const RunResult& baseline, const RunResult& current, const Co
     for (const auto& [id, k] : old_checks) out.removed.push_back(case_label(b) + ": " + check_label(*k, std::get<3>(id)));
   }
   for (const auto& c : baseline.cases)
-    if (before.count({c.name, c.file})) out.removed.push_back(case_label(c));
+    if (auto it = before.find(case_key(c)); it != before.end() && it->second == &c) out.removed.push_back(case_label(c));
   return out;
 }
 

@@ -49,11 +49,26 @@ namespace detail {
 struct Program;  // the compiled form; defined in harness/expr/
 }
 
+// Limits of Expression::compile.
+struct CompileOptions {
+  // The most bytes the values of the compiled program may hold together, counted at compile
+  // time before each step's buffer is allocated (harness/expr/compiler.cpp, Compiler::charge):
+  //   held = sum over the program's steps (constants and operations; not the variables, which
+  //          the caller owns) of 24 bytes x the entries of the step's result,
+  // 24 bytes = the step's own double (8) plus the most the evaluators keep beside it: the
+  // perturbation propagator's copy and base value (8 + 8), or the complex step's complex
+  // buffer (16). An expression whose steps together would hold more is refused with
+  // ExprError "expr.value" under the sub-expression where the total crosses the limit.
+  // Default 1e9 bytes (1 GB); each thread's copy of the expression holds as much again.
+  double max_bytes = 1e9;
+};
+
 class Expression {
  public:
   // Parses `text`, resolves names against `symbols` and infers every shape.
-  // Throws ExprError (with the column and a caret) on any syntax, name, arity or shape error.
-  static Expression compile(std::string_view text, const Symbols& symbols);
+  // Throws ExprError (with the column and a caret) on any syntax, name, arity or shape error,
+  // and on a program over options.max_bytes.
+  static Expression compile(std::string_view text, const Symbols& symbols, const CompileOptions& options = {});
 
   Expression(const Expression& other);             // deep copy: own buffers (one per thread)
   Expression& operator=(const Expression& other);

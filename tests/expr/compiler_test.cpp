@@ -162,6 +162,49 @@ TEST(Compiler, HugeValuesAreRefusedBeforeTheyAreAllocated) {
   EXPECT_EQ(test::shape_of("v * ones(1, 2000)", s), (Shape{5000, 2000}));
 }
 
+// Issue 12: each value may be under the limit of one value while the program together holds
+// gigabytes: eye(k*790) beside a variable is not folded and every "- s" keeps a 3160x3160 buffer
+// (80 MB). The whole program has a budget (CompileOptions::max_bytes), counted before anything
+// is allocated; the caret is under the sub-expression where the total crosses it.
+namespace {
+std::string minus_s(int terms) {
+  std::string t = "sum(eye(k*790)";
+  for (int i = 0; i < terms; ++i) t += " - s";
+  return t + ")";
+}
+}  // namespace
+
+TEST(Compiler, TheWholeProgramHasAMemoryBudget) {
+  Symbols s;
+  s.add_variable("s", Shape{1, 1});
+  s.add_dim("k", 4);
+  for (int terms : {20, 300}) {
+    const ExprError e = error_of(minus_s(terms), s);
+    EXPECT_EQ(e.id(), "expr.value");
+    // 3160 x 3160 x 24 B = 240 MB a value: the fifth (eye and four differences) crosses 1 GB.
+    EXPECT_EQ(e.detail(),
+              "this expression would hold 1.2 GB of values here (limit 1.0 GB): 5 values, each counted 24 bytes an "
+              "entry with the evaluators' copies; the largest is eye(k*790) (3160x3160, 240 MB)")
+        << terms;
+    EXPECT_EQ(e.column(), 5u);  // under eye(k*790) - s - s - s - s
+    EXPECT_EQ(e.length(), std::string("eye(k*790) - s - s - s - s").size());
+  }
+  // Three differences fit; a budget is an option: a larger one lets more through, a smaller one
+  // refuses sooner.
+  EXPECT_EQ(test::shape_of(minus_s(3), s), (Shape{1, 1}));
+  EXPECT_EQ(Expression::compile("sum(ones(100, 100) - s - s)", s, CompileOptions{800000}).shape(), (Shape{1, 1}));
+  try {
+    Expression::compile("sum(ones(100, 100) - s - s)", s, CompileOptions{300000});
+    ADD_FAILURE() << "expected the budget of 300 kB to refuse ones(100, 100) - s";
+  } catch (const ExprError& e) {
+    EXPECT_EQ(e.detail(), "this expression would hold 480 kB of values here (limit 300 kB): 2 values, each counted 24 "
+                          "bytes an entry with the evaluators' copies; the largest is ones(100, 100) (100x100, 240 kB)");
+  }
+  // Constants folded together hold one value, however many there are.
+  EXPECT_EQ(test::shape_of("sum(sum(eye(3000) + eye(3000) + eye(3000) + eye(3000) + eye(3000) + eye(3000)))", s),
+            (Shape{1, 1}));
+}
+
 TEST(Compiler, DimensionArgumentMustBeOneOrTwo) {
   const Symbols s = reference_symbols();
   ExprError e = error_of("sum(A, 3)", s);
