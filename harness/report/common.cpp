@@ -28,6 +28,15 @@ bool is_bad(Status status) {
   return status == Status::kFail || status == Status::kError || status == Status::kXpass;
 }
 
+std::string check_label(const CaseResult& c, const CheckResult& check) {
+  const std::string name = derivative(check);
+  const CheckResult* first = c.checks.data();
+  if (&check < first || &check >= first + c.checks.size()) return name;
+  for (const CheckResult& other : c.checks)
+    if (&other != &check && derivative(other) == name) return fmt::format("{} #{}", name, &check - first + 1);
+  return name;
+}
+
 std::string derivative(const CheckResult& check) {
   if (check.derivative_order == 2) {
     // Second order: "d2 f/d x d x (Hessian, vec)", "d2 f/d X d Y (mixed block, vec)",

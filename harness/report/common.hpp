@@ -28,6 +28,11 @@ bool is_bad(Status status);
 // The derivative a check is about, for people: "d f/d B (denominator, auto)",
 // "d vec(f)/d vec(W) (numerator, vec, row-major)", "d Z[i,l]/d H[j,k] (index)".
 std::string derivative(const CheckResult& check);
+// The heading of check k of case c in every format (text, JSON "label", JUnit name, Markdown,
+// HTML, compare): derivative(k), and when another check of the same case reads the same,
+// " #N" with N the check's 1-based position in the case, so that no two headings of a case are
+// equal. `check` must be an element of c.checks (else derivative(check) alone).
+std::string check_label(const CaseResult& c, const CheckResult& check);
 
 // What a check's verdict was decided against, in one line for every format: "reference fd
 // (central differences), bound 8.6e-11, 68 evaluations; double precision (measured: ...);

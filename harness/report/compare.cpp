@@ -173,9 +173,6 @@ std::vector<CheckId> check_ids(const CaseResult& c) {
 
 std::string case_label(const CaseResult& c) { return c.file.empty() ? c.name : c.name + " (" + c.file + ")"; }
 
-std::string check_label(const CheckResult& k, int nth) {
-  return detail::derivative(k) + (nth > 0 ? fmt::format(" #{}", nth + 1) : "");
-}
 
 void classify(Change change, Status before, Status after, const CompareOptions& options, Comparison& out) {
   change.before = detail::status_name(before);
@@ -234,15 +231,15 @@ Comparison compare(const RunResult& baseline, const RunResult& current, const Co
       const CheckResult& k = c.checks[i];
       auto found = old_checks.find(ids[i]);
       if (found == old_checks.end()) {
-        out.added.push_back(case_label(c) + ": " + check_label(k, std::get<3>(ids[i])));
+        out.added.push_back(case_label(c) + ": " + detail::check_label(c, k));
         continue;
       }
       const CheckResult& old = *found->second;
       old_checks.erase(found);
-      Change change{c.name, check_label(k, std::get<3>(ids[i])), "", "", old.max_rel_error, k.max_rel_error};
+      Change change{c.name, detail::check_label(c, k), "", "", old.max_rel_error, k.max_rel_error};
       classify(change, detail::outcome(b, old), detail::outcome(c, k), options, out);
     }
-    for (const auto& [id, k] : old_checks) out.removed.push_back(case_label(b) + ": " + check_label(*k, std::get<3>(id)));
+    for (const auto& [id, k] : old_checks) out.removed.push_back(case_label(b) + ": " + detail::check_label(b, *k));
   }
   for (const auto& c : baseline.cases)
     if (auto it = before.find(case_key(c)); it != before.end() && it->second == &c) out.removed.push_back(case_label(c));

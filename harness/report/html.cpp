@@ -277,7 +277,7 @@ std::string entries_table(const std::vector<EntryError>& entries) {
 std::string details(const CaseResult& c, const CheckResult& k, Status status, const std::string& id) {
   std::string out = fmt::format("<details class=\"check\" id=\"{}\"{}>\n<summary>{} <h3>{}</h3> <code>{}</code></summary>\n<div>\n",
                                 id, status == Status::kXfail ? "" : " open", badge(status), xml_escape(c.name),
-                                xml_escape(detail::derivative(k)));
+                                xml_escape(detail::check_label(c, k)));
   out += "<dl class=\"facts\">";
   auto fact = [&](const char* name, const std::string& value) {
     if (!value.empty()) out += fmt::format("<dt>{}</dt><dd>{}</dd>", name, value);
@@ -374,7 +374,7 @@ std::string html(const RunResult& run) {
       const CheckResult& k = c.checks[ki];
       const Status status = detail::outcome(c, k);
       const std::string id = fmt::format("check-{}-{}", ci, ki);
-      std::string what = "<code>" + xml_escape(detail::derivative(k)) + "</code>";
+      std::string what = "<code>" + xml_escape(detail::check_label(c, k)) + "</code>";
       if (k.status == Status::kFail || (status != Status::kPass && status != Status::kError)) {
         what = fmt::format("<a href=\"#{}\">{}</a>", id, what);
         failures += details(c, k, status, id);
@@ -386,7 +386,7 @@ std::string html(const RunResult& run) {
                            what, xml_escape(lines.empty() ? "error" : lines.front()));
         if (!k.error.empty())
           errors += fmt::format("<h3>{} {}</h3> <code>{}</code>\n<pre class=\"error\">{}</pre>\n", badge(status),
-                                xml_escape(c.name), xml_escape(detail::derivative(k)), xml_escape(k.error));
+                                xml_escape(c.name), xml_escape(detail::check_label(c, k)), xml_escape(k.error));
         continue;
       }
       out += fmt::format(

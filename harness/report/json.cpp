@@ -159,6 +159,7 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
   // Further additions.
   j["outcome"] = detail::status_name(detail::outcome(c, k));  // the status with the case's expectation
   j["derivative"] = detail::derivative(k);
+  j["label"] = detail::check_label(c, k);  // the heading, unique within the case (#N when two read the same)
   if (!k.order.empty()) j["order"] = k.order;
   if (!k.indices.empty()) j["indices"] = k.indices;
   j["expected"] = k.expected;

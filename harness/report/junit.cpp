@@ -110,7 +110,7 @@ std::string case_xml(const CaseResult& c, Counts& counts) {
       case Status::kPass:
         break;
     }
-    out += testcase(classname, c.name + ": " + detail::derivative(check), check.time_ms, body);
+    out += testcase(classname, c.name + ": " + detail::check_label(c, check), check.time_ms, body);
   }
   return out;
 }

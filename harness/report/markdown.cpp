@@ -77,7 +77,7 @@ std::string markdown(const RunResult& run) {
     for (const auto& k : c.checks) {
       const Status status = detail::outcome(c, k);
       out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", word(status), code(c.name), cell(c.file),
-                         cell(detail::derivative(k)), detail::sci(k.max_abs_error), detail::sci(k.max_rel_error),
+                         cell(detail::check_label(c, k)), detail::sci(k.max_abs_error), detail::sci(k.max_rel_error),
                          status == Status::kError ? "" : code(detail::entry_label(k.worst)));
     }
     // Details for what the suite counts as a failure, and for what could not be decided.
@@ -92,7 +92,7 @@ std::string markdown(const RunResult& run) {
       if ((!detail::is_bad(status) && status != Status::kInconclusive) || (status == Status::kError && k.error.empty()))
         continue;
       details += fmt::format("#### {}: {} {}\n\n", detail::status_name(status), code(c.name),
-                             cell(detail::derivative(k)));
+                             cell(detail::check_label(c, k)));
       if (status == Status::kError) {
         details += block(k.error) + "\n";
         continue;

@@ -76,7 +76,7 @@ std::string closing_line(const Summary& s) {
 std::string check_text(const CaseResult& c, const CheckResult& check, const TextOptions& options) {
   const Status status = outcome(c, check);
   const bool color = options.color;
-  std::string out = fmt::format("{}  {}  {}", status_word(status, color), c.name, detail::derivative(check));
+  std::string out = fmt::format("{}  {}  {}", status_word(status, color), c.name, detail::check_label(c, check));
   if (check.status == Status::kError) {
     out += "\n" + detail::indent_lines(check.error.empty() ? c.error : check.error, "    ");
     return out;

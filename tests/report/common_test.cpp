@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "report/common.hpp"
+#include "report/sample_run.hpp"
 
 #include <gtest/gtest.h>
 
@@ -121,6 +122,16 @@ TEST(ReportCommon, SecondOrderChecksSayDerivativeOrderTwo) {
   k.form = "hvp";
   k.direction = "V";
   EXPECT_EQ(derivative(k), "d2 f/d X d X * V (Hessian-vector product, derivative order 2)");
+}
+
+// One rule for every format: the position is added only to checks of a case that read the same.
+TEST(ReportCommon, CheckLabelNumbersOnlyChecksThatReadTheSame) {
+  const CaseResult c = gradcheck::testing::twin_checks_run().cases[0];
+  EXPECT_EQ(check_label(c, c.checks[0]), "d f/d B (denominator, auto) #1");
+  EXPECT_EQ(check_label(c, c.checks[1]), "d f/d A (numerator, auto)");
+  EXPECT_EQ(check_label(c, c.checks[2]), "d f/d B (denominator, auto) #3");
+  const CheckResult outside = c.checks[0];  // not an element of c.checks: the derivative alone
+  EXPECT_EQ(check_label(c, outside), "d f/d B (denominator, auto)");
 }
 
 }  // namespace

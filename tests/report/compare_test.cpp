@@ -168,7 +168,7 @@ TEST_F(CompareTest, ChecksMatchByWrtLayoutFormAndPosition) {
   current.cases[0].checks[0].status = Status::kFail;                  // the first of the two fails now
   const Comparison cmp = compare_run(save("base.json", json(baseline)), current);
   ASSERT_EQ(cmp.regressions.size(), 1u);
-  EXPECT_EQ(cmp.regressions[0].check, "d f/d B (denominator, auto)");
+  EXPECT_EQ(cmp.regressions[0].check, "d f/d B (denominator, auto) #1");  // the label of the reports
   EXPECT_DOUBLE_EQ(cmp.regressions[0].error_before, 3.4e-9);  // matched to the first check
   EXPECT_DOUBLE_EQ(cmp.regressions[0].error_after, 5.0e-10);
 }
@@ -234,6 +234,17 @@ TEST_F(CompareTest, WrongFieldTypesNameTheField) {
 TEST_F(CompareTest, NumberOverflowIsAReadError) {
   const std::string big = save("big.json", "{\"schema\": 1, \"x\": 1e999}");
   EXPECT_EQ(read_error(big, big), "[report.read] \"" + big + "\": line 1, column 20: not valid JSON: number overflow parsing '1e999'");
+}
+
+// The comparison names a check by the same label as the reports.
+TEST_F(CompareTest, ChecksThatReadTheSameAreNamedApart) {
+  const RunResult baseline = gradcheck::testing::twin_checks_run();
+  RunResult current = baseline;
+  current.cases[0].checks[2].status = Status::kFail;
+  current.cases[0].status = Status::kFail;
+  const Comparison cmp = compare_run(save("base.json", json(baseline)), current);
+  ASSERT_EQ(cmp.regressions.size(), 1u);
+  EXPECT_EQ(cmp.regressions[0].check, "d f/d B (denominator, auto) #3");
 }
 
 }  // namespace gradcheck::report

@@ -114,5 +114,14 @@ TEST(HtmlVerdict, InconclusiveHasItsBadgeAndReason) {
   EXPECT_NE(page.find("<dt>verdict</dt><dd>reference fd (central differences"), std::string::npos);
 }
 
+// Issue 12: two checks with the same wrt, layout and form in one case get distinct headings,
+// the check's position added only to those two (detail::check_label).
+TEST(Html, ChecksThatReadTheSameAreNumbered) {
+  const std::string page = html(gradcheck::testing::twin_checks_run());
+  EXPECT_EQ(count(page, "<code>d f/d B (denominator, auto) #1</code>"), 1) << page;
+  EXPECT_EQ(count(page, "<code>d f/d B (denominator, auto) #3</code>"), 1) << page;
+  EXPECT_EQ(count(page, "<code>d f/d A (numerator, auto)</code>"), 1) << page;
+}
+
 }  // namespace
 }  // namespace gradcheck::report

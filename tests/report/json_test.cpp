@@ -218,5 +218,17 @@ TEST(Json, SecondOrderChecksCarryTheirDerivativeOrder) {
   EXPECT_FALSE(j.at("cases").at(1).at("checks").at(0).contains("derivative_order"));
 }
 
+// Issue 12: two checks with the same wrt, layout and form in one case get distinct headings,
+// the check's position added only to those two (detail::check_label).
+TEST(Json, ChecksThatReadTheSameHaveDistinctLabels) {
+  const json j = json::parse(report::json(gradcheck::testing::twin_checks_run()));
+  const json& checks = j["cases"][0]["checks"];
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_EQ(checks[0]["label"], "d f/d B (denominator, auto) #1");
+  EXPECT_EQ(checks[1]["label"], "d f/d A (numerator, auto)");
+  EXPECT_EQ(checks[2]["label"], "d f/d B (denominator, auto) #3");
+  EXPECT_EQ(checks[0]["derivative"], "d f/d B (denominator, auto)");  // the derivative itself is unchanged
+}
+
 }  // namespace
 }  // namespace gradcheck::report

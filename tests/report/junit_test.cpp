@@ -112,5 +112,14 @@ TEST(JunitVerdict, InconclusiveIsSkippedWithItsReason) {
   EXPECT_NE(xml.find("skipped=\"1\""), std::string::npos);
 }
 
+// Issue 12: two checks with the same wrt, layout and form in one case get distinct headings,
+// the check's position added only to those two (detail::check_label).
+TEST(Junit, ChecksThatReadTheSameHaveDistinctNames) {
+  const std::string xml = junit(gradcheck::testing::twin_checks_run());
+  EXPECT_EQ(count(xml, "name=\"twins: d f/d B (denominator, auto) #1\""), 1) << xml;
+  EXPECT_EQ(count(xml, "name=\"twins: d f/d B (denominator, auto) #3\""), 1) << xml;
+  EXPECT_EQ(count(xml, "name=\"twins: d f/d A (numerator, auto)\""), 1) << xml;
+}
+
 }  // namespace
 }  // namespace gradcheck::report

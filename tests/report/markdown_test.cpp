@@ -81,5 +81,14 @@ TEST(MarkdownVerdict, InconclusiveIsCountedAndExplained) {
   EXPECT_NE(md.find("reference fd (central differences"), std::string::npos) << md;
 }
 
+// Issue 12: two checks with the same wrt, layout and form in one case get distinct headings,
+// the check's position added only to those two (detail::check_label).
+TEST(Markdown, ChecksThatReadTheSameAreNumbered) {
+  const std::string md = markdown(gradcheck::testing::twin_checks_run());
+  EXPECT_NE(md.find("| d f/d B (denominator, auto) #1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| d f/d B (denominator, auto) #3 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| d f/d A (numerator, auto) |"), std::string::npos) << md;
+}
+
 }  // namespace
 }  // namespace gradcheck::report

@@ -243,4 +243,18 @@ inline RunResult verdict_run() {
   return run_files({dir + "complex-step.json", dir + "inconclusive.json", dir + "single.json"}, RunOptions{});
 }
 
+// A case with two checks that read the same (wrt B, denominator, auto) and a third that does
+// not: the first two are headed "... #1" and "... #2" in every format, the third has no index.
+inline RunResult twin_checks_run() {
+  RunResult run;
+  CaseResult c;
+  c.name = "twins";
+  c.file = "cases/twins.json";
+  c.checks = {passing_check("B", "denominator", 3.4e-9), passing_check("A", "numerator", 5.0e-10),
+              passing_check("B", "denominator", 2.0e-9)};
+  run.cases.push_back(c);
+  run.summary.passed = 1;
+  return run;
+}
+
 }  // namespace gradcheck::testing

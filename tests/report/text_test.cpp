@@ -177,5 +177,15 @@ TEST(TextVerdict, InconclusiveShowsItsReasonAndTheNumerics) {
   EXPECT_NE(out.find(", 1 inconclusive\n"), std::string::npos);
 }
 
+// Issue 12: two checks with the same wrt, layout and form in one case get distinct headings,
+// the check's position added only to those two (detail::check_label).
+TEST(Text, ChecksThatReadTheSameAreNumbered) {
+  const std::string out = text(gradcheck::testing::twin_checks_run());
+  EXPECT_NE(out.find("twins  d f/d B (denominator, auto) #1  "), std::string::npos) << out;
+  EXPECT_NE(out.find("twins  d f/d B (denominator, auto) #3  "), std::string::npos) << out;
+  EXPECT_NE(out.find("twins  d f/d A (numerator, auto)  "), std::string::npos) << out;
+  EXPECT_EQ(out.find("#2"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace gradcheck::report
