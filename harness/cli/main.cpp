@@ -3,7 +3,7 @@
 //
 // Exit status (one mapping, here): 0 every case ended as expected; 1 a case failed
 // unexpectedly (or an expect-fail case passed); 2 bad usage, or a case file that could not be
-// loaded or evaluated.
+// loaded or evaluated; 130/143 interrupted by SIGINT/SIGTERM (common/interrupt.hpp, which exits).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -17,6 +17,7 @@
 #include "cases/command_line.hpp"
 #include "cases/discover.hpp"
 #include "cli/derive.hpp"
+#include "common/interrupt.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -114,6 +115,7 @@ int finish(const RunResult& run, const Output& out) {
   const std::size_t split = last == std::string::npos ? 0 : last + 1;
   std::cout << body.substr(0, split) << comparison << body.substr(split) << std::flush;
   if (!out.formats.empty()) {
+    const interrupt::Deferral writing;  // SIGINT/SIGTERM now: every report is written, then exit 130/143
     report::TextOptions plain = text;
     plain.color = false;
     plain.quiet = false;  // the file is the whole report; --quiet is about the terminal
@@ -276,6 +278,8 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  // SIGINT/SIGTERM: programs killed, no partial report, exit 130/143 (common/interrupt.hpp).
+  if (*run || *check) interrupt::install();
   try {
     if (*run) {
       if (!shard.empty()) parse_shard(shard, run_options);

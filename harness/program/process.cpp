@@ -6,6 +6,8 @@
 // started meanwhile by other workers must not hold them open) and non-blocking.
 #include "program/process.hpp"
 
+#include "common/interrupt.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -84,6 +86,7 @@ Process::Process(const std::vector<std::string>& argv, const std::string& cwd) {
     throw ProcessError(ProcessError::Kind::kStart, "cannot start: " + std::string(std::strerror(rc)));
   }
   pid_ = pid;
+  interrupt::watch(pid);  // killed and reaped if the run is interrupted (common/interrupt.hpp)
   in_ = in[0];
   out_ = out[0];
   err_ = err[0];
@@ -211,11 +214,13 @@ std::string Process::exit_description() {
       if (r == pid_) {
         exit_ = describe_status(status);
         kill(-pid_, SIGKILL);  // what it started, if anything is left of its group
+        interrupt::unwatch(pid_);
         pid_ = -1;
         break;
       }
       if (r < 0) {
         exit_ = "ended";
+        interrupt::unwatch(pid_);
         pid_ = -1;
         break;
       }
@@ -245,6 +250,7 @@ void Process::end(std::chrono::milliseconds grace) {
       }
     }
     if (exit_.empty()) exit_ = r == 0 ? "was ended by gradcheck" : describe_status(status);
+    interrupt::unwatch(pid_);
     pid_ = -1;
   }
   close_fds();

@@ -57,3 +57,10 @@ gradcheck_cli_test(programs.misbehaving EXIT 2 ENV ${program_path} ARGS run --al
         "misbehaving.json:37:67: error \\[case.field\\] case \"misspelt_function\", field \"checks\\[0\\].expected\": \"gard\" is not a function of the program `python3 misbehave.py good`; it serves: f, grad \\(did you mean \"grad\"\\?\\)")
 gradcheck_cli_test(programs.misbehaving_two_workers EXIT 2 ENV ${program_path} ARGS run -q --jobs 2 --allow-programs ${misbehaving}
   MATCH "2 passed, 0 failed, 10 errors, 0 inconclusive")
+
+# Interrupting a run (issue 12): SIGINT/SIGTERM while a program case runs exits 130/143, writes
+# no report and kills the program (tests/cli/interrupt.sh).
+add_test(NAME cli.programs.interrupt_leaves_no_report
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/interrupt.sh $<TARGET_FILE:gradcheck_cli>
+                 ${CMAKE_CURRENT_SOURCE_DIR}/data/programs ${CMAKE_CURRENT_BINARY_DIR}/interrupt-work)
+set_tests_properties(cli.programs.interrupt_leaves_no_report PROPERTIES LABELS cli TIMEOUT 180)

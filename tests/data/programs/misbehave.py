@@ -3,6 +3,7 @@
 # tests of every failure mode (misbehaving.json): crash, hang, garbage, wrong-id, wrong-shape,
 # not-numbers, exit-at-start, error, or good (answers properly). f = sum(x.^2), grad = 2 x.
 import json
+import os
 import sys
 import time
 
@@ -31,6 +32,11 @@ for line in sys.stdin:
         sys.exit(1)
     if mode == "hang":
         print("misbehave: sleeping instead of answering", file=sys.stderr, flush=True)
+        marker = os.environ.get("GRADCHECK_TEST_MARKER")
+        if marker:  # the interrupt test waits for this file: the program is running
+            with open(marker + ".tmp", "w") as out:
+                out.write(str(os.getpid()))
+            os.replace(marker + ".tmp", marker)
         time.sleep(3600)
     if mode == "garbage":
         print("this is not { json", flush=True)
