@@ -64,10 +64,11 @@ void Compiler::truncate(std::size_t start) {
 
 namespace {
 
-// 3.2 GB, 240 MB, 512 kB, 96 B: decimal units, as the limit is given.
+// 3.2 GB, 240 MB, 1.4 MB, 512 kB, 96 B: decimal units, as the limit is given.
 std::string format_bytes(double b) {
   if (b >= 1e9) return fmt::format("{:.1f} GB", b / 1e9);
-  if (b >= 1e6) return fmt::format("{:.0f} MB", b / 1e6);
+  if (b >= 1e7) return fmt::format("{:.0f} MB", b / 1e6);
+  if (b >= 1e6) return fmt::format("{:.1f} MB", b / 1e6);
   if (b >= 1e3) return fmt::format("{:.0f} kB", b / 1e3);
   return fmt::format("{:.0f} B", b);
 }
@@ -105,7 +106,7 @@ void Compiler::charge(const Node& n, Shape s) const {
   const std::string what = src.empty() || src.size() > 30 ? "a value" : std::string(src);
   fail_span("expr.value",
             fmt::format("this expression would hold {} of values here (limit {}): {} values, each counted {} bytes an "
-                        "entry with the evaluators' copies; the largest is {} ({}, {})",
+                        "entry for the evaluators' copies; the largest is {} ({}, {})",
                         format_bytes(total), format_bytes(max_bytes_), values, kBytesPerEntry, what, largest.str(),
                         format_bytes(kBytesPerEntry * static_cast<double>(largest.rows * largest.cols))),
             n);

@@ -84,9 +84,9 @@ class Compiler {
   // eye(2197)^(3^20) would take minutes to fold at compile time, and f runs many times.
   void check_work(const Node& n, double operations) const;
   static constexpr double kMaxOperations = 1e10;
-  // The bytes a step of `entries` entries is counted for in the program's budget: its own
-  // double and the two more the evaluators keep beside it (CompileOptions::max_bytes).
-  static constexpr double kBytesPerEntry = 24;
+  // The bytes an entry of a step's result is counted for in the program's budget: the real and
+  // complex values the evaluators keep of it (CompileOptions::max_bytes).
+  static constexpr double kBytesPerEntry = 72;
   const Symbols& symbols() const { return symbols_; }
 
  private:

@@ -54,13 +54,13 @@ struct CompileOptions {
   // The most bytes the values of the compiled program may hold together, counted at compile
   // time before each step's buffer is allocated (harness/expr/compiler.cpp, Compiler::charge):
   //   held = sum over the program's steps (constants and operations; not the variables, which
-  //          the caller owns) of 24 bytes x the entries of the step's result,
-  // 24 bytes = the step's own double (8) plus the most the evaluators keep beside it: the
-  // perturbation propagator's copy and base value (8 + 8), or the complex step's complex
-  // buffer (16). An expression whose steps together would hold more is refused with
-  // ExprError "expr.value" under the sub-expression where the total crosses the limit.
-  // Default 1e9 bytes (1 GB); each thread's copy of the expression holds as much again.
-  double max_bytes = 1e9;
+  //          the caller owns) of 72 bytes x the entries of the step's result,
+  // 72 bytes = the most the evaluators keep of one entry: the program's real value (8) and
+  // complex value (16, once a complex evaluation has run); a perturbation propagator's own copy
+  // of both (8 + 16) and its base values of them (8 + 16). An expression whose steps together
+  // would hold more is refused with ExprError "expr.value" under the sub-expression where the
+  // total crosses the limit. Default 2e9 bytes (2 GB); each thread's copy holds as much again.
+  double max_bytes = 2e9;
 };
 
 class Expression {

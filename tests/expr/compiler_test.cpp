@@ -181,24 +181,26 @@ TEST(Compiler, TheWholeProgramHasAMemoryBudget) {
   for (int terms : {20, 300}) {
     const ExprError e = error_of(minus_s(terms), s);
     EXPECT_EQ(e.id(), "expr.value");
-    // 3160 x 3160 x 24 B = 240 MB a value: the fifth (eye and four differences) crosses 1 GB.
+    // 3160 x 3160 x 72 B = 719 MB a value: the third (eye and two differences) crosses 2 GB.
     EXPECT_EQ(e.detail(),
-              "this expression would hold 1.2 GB of values here (limit 1.0 GB): 5 values, each counted 24 bytes an "
-              "entry with the evaluators' copies; the largest is eye(k*790) (3160x3160, 240 MB)")
+              "this expression would hold 2.2 GB of values here (limit 2.0 GB): 3 values, each counted 72 bytes an "
+              "entry for the evaluators' copies; the largest is eye(k*790) (3160x3160, 719 MB)")
         << terms;
-    EXPECT_EQ(e.column(), 5u);  // under eye(k*790) - s - s - s - s
-    EXPECT_EQ(e.length(), std::string("eye(k*790) - s - s - s - s").size());
+    EXPECT_EQ(e.column(), 5u);  // under eye(k*790) - s - s
+    EXPECT_EQ(e.length(), std::string("eye(k*790) - s - s").size());
   }
-  // Three differences fit; a budget is an option: a larger one lets more through, a smaller one
+  // One difference fits; the budget is an option: a larger one lets more through, a smaller one
   // refuses sooner.
-  EXPECT_EQ(test::shape_of(minus_s(3), s), (Shape{1, 1}));
-  EXPECT_EQ(Expression::compile("sum(ones(100, 100) - s - s)", s, CompileOptions{800000}).shape(), (Shape{1, 1}));
+  EXPECT_EQ(test::shape_of(minus_s(1), s), (Shape{1, 1}));
+  EXPECT_EQ(Expression::compile("sum(ones(100, 100) - s - s)", s, CompileOptions{3e6}).shape(), (Shape{1, 1}));
   try {
-    Expression::compile("sum(ones(100, 100) - s - s)", s, CompileOptions{300000});
-    ADD_FAILURE() << "expected the budget of 300 kB to refuse ones(100, 100) - s";
+    Expression::compile("sum(ones(100, 100) - s - s)", s, CompileOptions{1e6});
+    ADD_FAILURE() << "expected the budget of 1 MB to refuse ones(100, 100) - s";
   } catch (const ExprError& e) {
-    EXPECT_EQ(e.detail(), "this expression would hold 480 kB of values here (limit 300 kB): 2 values, each counted 24 "
-                          "bytes an entry with the evaluators' copies; the largest is ones(100, 100) (100x100, 240 kB)");
+    EXPECT_EQ(e.detail(), "this expression would hold 1.4 MB of values here (limit 1.0 MB): 2 values, each counted 72 "
+                          "bytes an entry for the evaluators' copies; the largest is ones(100, 100) (100x100, 720 kB)");
+    EXPECT_EQ(e.column(), 5u);
+    EXPECT_EQ(e.length(), std::string("ones(100, 100) - s").size());
   }
   // Constants folded together hold one value, however many there are.
   EXPECT_EQ(test::shape_of("sum(sum(eye(3000) + eye(3000) + eye(3000) + eye(3000) + eye(3000) + eye(3000)))", s),
