@@ -14,6 +14,7 @@
 #include "compare/form_map.hpp"
 #include "diagnose/diagnose.hpp"
 #include "engine/directional.hpp"
+#include "engine/moves.hpp"
 #include "engine/precision.hpp"
 #include "engine/second_order.hpp"
 #include "engine/taylor.hpp"
@@ -25,18 +26,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr int kMaxMoves = 2;  // a trial moves to at most this many other points
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
-
-// What one attempt at one point found, besides the TrialResult's figures.
-struct Attempt {
-  TrialResult result;
-  // Why the point should move, if it can: "" to stay.
-  std::string move_because;
-};
 
 class TrialRunner {
  public:
@@ -73,38 +66,11 @@ class TrialRunner {
                                                 problem_.f_shape.str()));
   }
 
+  // The trial with its moves (engine/moves.hpp: one rule with the directional check).
   TrialResult run(int trial, const std::vector<arma::mat>& point) const {
-    const auto start = Clock::now();
-    std::vector<std::string> notes;
-    std::vector<arma::mat> current = point;
-    Attempt attempt;
-    for (int move = 0;; ++move) {
-      attempt = Attempt{};
-      attempt.result.trial = trial;
-      try {
-        attempt = run_at(trial, current, options_.diagnose);
-      } catch (const std::exception& error) {
-        attempt.result = TrialResult{};
-        attempt.result.trial = trial;
-        attempt.result.status = Status::kError;
-        attempt.result.error = error.what();
-        attempt.result.fd.method = to_string(options_.fd.method);
-        attempt.result.fd.step = reference::base_step(options_.fd, std::numeric_limits<double>::epsilon());
-        break;
-      }
-      if (attempt.move_because.empty() || !problem_.resample || move >= kMaxMoves) break;
-      notes.push_back(fmt::format("moved to another point: {}", attempt.move_because));
-      try {
-        current = problem_.resample(trial, move + 1);
-      } catch (const std::exception& error) {
-        notes.push_back(fmt::format("could not draw another point: {}", error.what()));
-        break;
-      }
-    }
-    TrialResult r = std::move(attempt.result);
-    r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
-    r.time_ms = ms_since(start);
-    return r;
+    return run_with_moves(problem_, options_.fd, trial, point, [&](const std::vector<arma::mat>& values) {
+      return run_at(trial, values, options_.diagnose);
+    });
   }
 
   // The verdict of the check at `values` alone (for hypotheses that re-run it).

@@ -14,17 +14,16 @@
 #include "common/random.hpp"
 #include "compare/compare.hpp"
 #include "diagnose/diagnose.hpp"
+#include "engine/moves.hpp"
 #include "engine/precision.hpp"
 #include "reference/reference.hpp"
 
 namespace gradcheck {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kEps = std::numeric_limits<double>::epsilon();
-constexpr int kMaxMoves = 2;         // as the entry-wise trial: a point moves at most twice
 constexpr int kTightenLevels = 4;    // reference::tighten levels 0..3
 
 // One probe: weights over vec(f) and over the entries of x (+-1, or 0 outside a block).
@@ -46,11 +45,6 @@ struct Probe {
   }
   double excess() const { return gradcheck::excess(analytic, reference, bound, tolerance()); }
   void decide_now() { verdict = decide(analytic, reference, bound, tolerance()); }
-};
-
-struct Attempt {
-  TrialResult result;
-  std::string move_because;  // why the point should move ("" to stay)
 };
 
 class DirectionalTrial {
@@ -503,36 +497,10 @@ bool directional_applies(const FormMap& map, std::string* why_not) {
 
 TrialResult run_directional_trial(const Problem& problem, const FormMap& map, const Options& options, int trial,
                                   const std::vector<arma::mat>& point) {
-  const auto start = Clock::now();
   DirectionalTrial runner(problem, map, options, trial);
-  std::vector<std::string> notes;
-  std::vector<arma::mat> current = point;
-  Attempt attempt;
-  for (int move = 0;; ++move) {
-    try {
-      attempt = runner.at(current);
-    } catch (const std::exception& error) {
-      attempt = Attempt{};
-      attempt.result.trial = trial;
-      attempt.result.status = Status::kError;
-      attempt.result.error = error.what();
-      attempt.result.fd.method = to_string(options.fd.method);
-      attempt.result.fd.step = reference::base_step(options.fd, kEps);
-      break;
-    }
-    if (attempt.move_because.empty() || !problem.resample || move >= kMaxMoves) break;
-    notes.push_back(fmt::format("moved to another point: {}", attempt.move_because));
-    try {
-      current = problem.resample(trial, move + 1);
-    } catch (const std::exception& error) {
-      notes.push_back(fmt::format("could not draw another point: {}", error.what()));
-      break;
-    }
-  }
-  TrialResult r = std::move(attempt.result);
-  r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
-  r.time_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  return r;
+  // The trial with its moves (engine/moves.hpp: one rule with the entry-wise check).
+  return run_with_moves(problem, options.fd, trial, point,
+                        [&](const std::vector<arma::mat>& values) { return runner.at(values); });
 }
 
 void summarize_directional(CheckResult& result) {
