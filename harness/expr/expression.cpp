@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <type_traits>
 
 #include "expr/compiler.hpp"
 #include "expr/parser.hpp"
@@ -88,6 +89,26 @@ void check_values(const Program& prog, const std::vector<arma::Mat<T>>& values, 
   }
 }
 
+// One evaluator for real (T = double, kernels Step::run) and complex values (Step::run_cx):
+// every kernel step in program order, its inputs read from `values` for a variable and from the
+// input step's buffer of type T otherwise; the result is the last step's buffer (a copy of the
+// variable when the expression is a variable alone).
+template <class T>
+const arma::Mat<T>& run_program(Program& prog, const std::vector<arma::Mat<T>>& values) {
+  std::vector<Step>& steps = prog.steps;
+  auto input = [&](std::size_t i) -> const arma::Mat<T>& {
+    return steps[i].is_variable() ? values[steps[i].slot] : detail::out<T>(steps[i]);
+  };
+  for (Step& s : steps) {
+    if (!s.run) continue;
+    if constexpr (std::is_same_v<T, double>) s.run(s, input(s.a), input(s.b));
+    else s.run_cx(s, input(s.a), input(s.b));
+  }
+  Step& result = steps.back();
+  if (result.is_variable()) detail::out<T>(result) = values[result.slot];
+  return detail::out<T>(result);
+}
+
 }  // namespace
 
 bool Expression::has_complex_extension() const { return program_->complex_obstacle.empty(); }
@@ -99,28 +120,12 @@ const arma::cx_mat& Expression::evaluate_complex(const std::vector<arma::cx_mat>
                                     " has none, so complex-step differentiation does not apply");
   check_values(*program_, values, "Expression::evaluate_complex");
   detail::size_complex(*program_);
-  std::vector<Step>& steps = program_->steps;
-  auto input = [&](std::size_t i) -> const arma::cx_mat& {
-    return steps[i].is_variable() ? values[steps[i].slot] : steps[i].cx_out;
-  };
-  for (Step& s : steps)
-    if (s.run) s.run_cx(s, input(s.a), input(s.b));
-  Step& result = steps.back();
-  if (result.is_variable()) result.cx_out = values[result.slot];
-  return result.cx_out;
+  return run_program(*program_, values);
 }
 
 const arma::mat& Expression::evaluate(const std::vector<arma::mat>& values) {
   check_values(*program_, values, "Expression::evaluate");
-  std::vector<Step>& steps = program_->steps;
-  auto input = [&](std::size_t i) -> const arma::mat& {
-    return steps[i].is_variable() ? values[steps[i].slot] : steps[i].out;
-  };
-  for (Step& s : steps)
-    if (s.run) s.run(s, input(s.a), input(s.b));
-  Step& result = steps.back();
-  if (result.is_variable()) result.out = values[result.slot];
-  return result.out;
+  return run_program(*program_, values);
 }
 
 }  // namespace gradcheck
