@@ -176,7 +176,9 @@ bool tighten_second_differences(const Target& target, std::vector<arma::mat>& va
       double s = c2 > 0 ? std::pow(3 * sd.sigma() / (ha * hb * c2), 0.25) : 1.0;
       if (!std::isfinite(s) || s <= 0) s = 1.0;
       s = std::clamp(s, 1e-3, 16.0);
-      const auto [v, e] = sd.entry(a, b, c, s);
+      // Not a structured binding: a lambda may not capture one before C++20 (clang refuses).
+      const std::pair<double, double> tightened = sd.entry(a, b, c, s);
+      const double v = tightened.first, e = tightened.second;
       auto keep = [&](arma::uword i, arma::uword j) {
         if (e < r.bound(i, j) || !std::isfinite(r.bound(i, j))) {
           r.values(i, j) = v;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 
@@ -245,6 +246,34 @@ TEST_F(CompareTest, ChecksThatReadTheSameAreNamedApart) {
   const Comparison cmp = compare_run(save("base.json", json(baseline)), current);
   ASSERT_EQ(cmp.regressions.size(), 1u);
   EXPECT_EQ(cmp.regressions[0].check, "d f/d B (denominator, auto) #3");
+}
+
+// Issue 12: a case is its name and its normalised file; a case left over whose name is unique
+// on both sides is paired by name (a baseline run from `cases`, a run from `cases/seeds`).
+TEST_F(CompareTest, CasesArePairedByNormalisedFileThenByName) {
+  const RunResult baseline = sample_run();
+  RunResult current = sample_run();
+  for (CaseResult& c : current.cases) c.file = "./" + c.file;
+  current.cases[0].file = "cases//seeds/../seeds/bilinear.json";
+  Comparison cmp = compare_run(save("base.json", json(baseline)), current);
+  EXPECT_TRUE(cmp.added.empty() && cmp.removed.empty()) << comparison_text(cmp);
+  for (CaseResult& c : current.cases) c.file = c.file.substr(c.file.rfind('/') + 1);  // another root
+  current.cases[0].checks[0].status = Status::kFail;
+  current.cases[0].status = Status::kFail;
+  cmp = compare_run(save("base.json", json(baseline)), current);
+  EXPECT_TRUE(cmp.added.empty() && cmp.removed.empty()) << comparison_text(cmp);
+  ASSERT_EQ(cmp.regressions.size(), 1u);
+  EXPECT_EQ(cmp.regressions[0].case_name, "bilinear_wrt_B");
+  // Two cases of one name in other files: not guessed, added and removed.
+  RunResult twice = baseline;
+  twice.cases.push_back(baseline.cases[0]);
+  twice.cases.back().file = "cases/other.json";
+  RunResult moved = twice;
+  for (CaseResult& c : moved.cases) c.file = "elsewhere/" + c.file;
+  cmp = compare_run(save("twice.json", json(twice)), moved);
+  EXPECT_EQ(std::count_if(cmp.added.begin(), cmp.added.end(),
+                          [](const std::string& a) { return a.rfind("bilinear_wrt_B (", 0) == 0; }),
+            2);
 }
 
 }  // namespace gradcheck::report
