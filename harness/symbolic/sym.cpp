@@ -234,6 +234,11 @@ P Builder::eye(arma::uword r, arma::uword c) const {
   return raw(Node::Call, Tok::End, "eye", {num(double(r), true), num(double(c), true)});
 }
 
+P Builder::commutation(arma::uword m, arma::uword n) const {
+  if (m == 1 || n == 1) return eye(m * n, m * n);
+  return raw(Node::Call, Tok::End, "commutation", {num(double(m), true), num(double(n), true)});
+}
+
 P Builder::from_ast(const Node& n, bool simplify, const std::map<std::string, P>& substitute) const {
   std::vector<P> kids;
   for (const Node& c : n.children) kids.push_back(from_ast(c, simplify, substitute));

@@ -63,11 +63,17 @@ std::string print(const P& n, const PrintOptions& options = {});
 //                -> (k / j) * x / y.
 //   transposes   pushed to the leaves: (A * B)' -> B' * A', (A + B)' -> A' + B', f(A)' -> f(A')
 //                elementwise, inv(A)' -> inv(A'), x'' -> x, s' -> s for a scalar, S' -> S for a
-//                symmetric variable, ones(r, c)' -> ones(c, r).
+//                symmetric variable, ones(r, c)' -> ones(c, r), commutation(m, n)' ->
+//                commutation(n, m).
 //   identities   eye(n) * A -> A; A .* ones -> A where the ones do not change the shape;
 //                X * ones(n, 1) -> sum(X, 2); ones(1, m) * X -> sum(X, 1); x .* x -> x .^ 2;
 //                sum of a scalar, of a row along 1, of a column along 2 -> itself;
-//                sum(k * X) -> k * sum(X).
+//                sum(k * X) -> k * sum(X); commutation(m, 1) -> eye(m);
+//                commutation(m, n) * commutation(n, m) -> eye(m n).
+//   commutation  K(r, s) below is commutation(r, s); for A m x n, B p x q,
+//                K(p, m) kron(A, B) K(n, q) = kron(B, A), so kron(A, B) * K(n, q) -> kron(B, A)
+//                when m or p is 1, and K(p, m) * kron(A, B) -> kron(B, A) when n or q is 1
+//                (the commutation matrix left over is then an identity).
 //   sums         flattened into terms with numeric coefficients; equal terms collected
 //                (G + G -> 2 * G), zero terms dropped (unless that changes the shape); two
 //                terms with a common left or right factor of a matrix product collected
@@ -83,6 +89,8 @@ class Builder {
   P name(const std::string& n) const;  // a variable or a dim; Error "symbolic.internal" if neither
   P ones(arma::uword r, arma::uword c) const;
   P eye(arma::uword r, arma::uword c) const;
+  // commutation(m, n), K vec(A) = vec(A') for A m x n; eye(m n) when m or n is 1.
+  P commutation(arma::uword m, arma::uword n) const;
 
   P neg(const P& a) const;
   P add(const P& a, const P& b) const;
@@ -115,6 +123,7 @@ class Builder {
   P rebuild(const P& n) const;
   P add_terms(const P& a, const P& b, bool subtract) const;
   P mul_core(const P& a, const P& b) const;
+  P commuted(const P& a, const P& b) const;
   Shape shape_of(const Node& node, const std::vector<P>& kids) const;
 
   const Symbols& symbols_;

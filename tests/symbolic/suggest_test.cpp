@@ -31,8 +31,7 @@ bool has_diagnosis(const CheckResult& c, const std::string& code) {
 
 // Every bundled wrong derivation whose expression can be derived in its form shows a suggestion,
 // and that suggestion passes the same check when written as the case's `expected`. The only
-// failing checks without one: form index (not derived), a form the language cannot write (vec
-// in row-major order of a matrix variable), second derivatives, and points where no formula can pass (a kink, a
+// failing checks without one: form index (not derived), second derivatives, and points where no formula can pass (a kink, a
 // non-finite f).
 TEST(Suggest, EveryBundledWrongDerivationThatCanBeDerivedShowsAPassingSuggestion) {
   int failing = 0, suggested = 0;
@@ -47,7 +46,7 @@ TEST(Suggest, EveryBundledWrongDerivationThatCanBeDerivedShowsAPassingSuggestion
         continue;
       }
       // Hessians (derivative_order 2) are not derived symbolically yet.
-      const bool explained = k.derivative_order == 2 || k.form == "index" || k.order == "row-major" || has_diagnosis(k, "nondifferentiable") ||
+      const bool explained = k.derivative_order == 2 || k.form == "index" || has_diagnosis(k, "nondifferentiable") ||
                              has_diagnosis(k, "nonfinite");
       EXPECT_TRUE(explained) << c.name << " (" << c.file << "), wrt " << k.wrt << ": a failing check without a suggestion";
     }
