@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// Tests of harness/symbolic/forms.cpp: the derivative in a check's own form (index notation,
+// Hessian blocks in vec and index form, Hessian-vector products), each derived text run through
+// the engine's check against finite differences, with pinned forms for a few.
+#include "symbolic/forms.hpp"
+
+#include <gtest/gtest.h>
+
+#include "engine/second_order.hpp"
+#include "gradcheck/check.hpp"
+#include "gradcheck/index_notation.hpp"
+#include "symbolic/symbolic_test_util.hpp"
+
+namespace gradcheck {
+namespace {
+
+using test::TestVar;
+
+struct Outcome {
+  std::string text;  // the derived expected, or the error
+  Status status = Status::kError;
+  std::string detail;
+};
+
+// Derives the check (f by wrt; with wrt2 a second-order check; form, indices, direction) and runs
+// that check with the derived text as its expected at 2 random points.
+Outcome derive_and_run(const std::string& f, const std::vector<TestVar>& vars, const std::string& wrt, Form form,
+                       const std::string& indices = "", const std::string& wrt2 = "", const std::string& direction = "",
+                       VecOrder order = VecOrder::kColumnMajor) {
+  Outcome out;
+  try {
+    Symbols symbols;
+    Problem p;
+    for (const TestVar& v : vars) {
+      symbols.add_variable(v.name, Shape{v.rows, v.cols});
+      p.names.push_back(v.name);
+      p.shapes.push_back(Shape{v.rows, v.cols});
+    }
+    auto slot = [&](const std::string& n) {
+      return static_cast<std::size_t>(std::find(p.names.begin(), p.names.end(), n) - p.names.begin());
+    };
+    symbolic::CheckRequest r;
+    r.expression = f;
+    r.wrt = wrt;
+    r.form.form = form;
+    r.form.order = order;
+    p.wrt = slot(wrt);
+    if (!wrt2.empty()) {
+      r.derivative_order = p.derivative_order = 2;
+      r.wrt2 = wrt2;
+      p.wrt2 = slot(wrt2);
+    }
+    if (!direction.empty()) {
+      r.direction = direction;
+      p.direction = slot(direction);
+    }
+    if (form == Form::kIndex)
+      r.form.indices = wrt2.empty() ? IndexSpec::parse(indices) : parse_hessian_indices(indices, wrt, wrt2);
+    out.text = symbolic::derive_expected(r, symbols);
+    auto fe = std::make_shared<Expression>(Expression::compile(f, symbols));
+    p.f_shape = fe->shape();
+    p.form = r.form;
+    p.f = [fe](const std::vector<arma::mat>& values, arma::mat& v) { v = fe->evaluate(values); };
+    if (form == Form::kIndex) {
+      auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
+          out.text, *r.form.indices, wrt2.empty() ? p.f_shape : p.shapes[p.wrt], p.shapes[wrt2.empty() ? p.wrt : p.wrt2],
+          symbols));
+      p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
+    } else {
+      auto ge = std::make_shared<Expression>(Expression::compile(out.text, symbols));
+      p.expected = [ge](const std::vector<arma::mat>& values) { return arma::mat(ge->evaluate(values)); };
+    }
+    p.expected_text = out.text;
+    Options options;
+    options.trials = 2;
+    options.diagnose = false;
+    options.error_vs_step = false;
+    const CheckResult c = run_check(p, {test::draw(vars, 5), test::draw(vars, 6)}, options);
+    out.status = c.status;
+    out.detail = c.error.empty() ? c.worst.label : c.error;
+  } catch (const std::exception& e) {
+    out.detail = e.what();
+  }
+  return out;
+}
+
+// Form index, first order: the gradient indexed directly, a Jacobian of vectors indexed directly,
+// and a matrix side through its vec index with an explicit sum (a diagonal "z[i] / W[i,j]" too).
+TEST(Forms, IndexFormOfFirstDerivativesPasses) {
+  const std::vector<TestVar> v = {{"a", 4, 1}, {"X", 4, 3}, {"b", 3, 1}, {"W", 4, 3}, {"x", 4, 1}, {"c", 4, 1}};
+  auto g = derive_and_run("a' * X * b", v, "X", Form::kIndex, "q / X[i,j]");
+  EXPECT_EQ(g.text, "(a * b')[i,j]");
+  EXPECT_EQ(g.status, Status::kPass) << g.detail;
+  auto j = derive_and_run("tanh(W * b) + c", v, "b", Form::kIndex, "z[i] / b[j]");
+  EXPECT_EQ(j.text, "((1 - tanh(W * b) .^ 2) .* W)[i,j]");
+  EXPECT_EQ(j.status, Status::kPass) << j.detail;
+  auto t = derive_and_run("W * b + c", v, "W", Form::kIndex, "z[i] / W[k,j]");
+  EXPECT_EQ(t.text, "sum(p, kron(b', eye(4))[i,p] * kron(ones(3, 1), eye(4))[p,k] * kron(eye(3), ones(4, 1))[p,j])");
+  EXPECT_EQ(t.status, Status::kPass) << t.detail;
+  auto d = derive_and_run("W * b + c", v, "W", Form::kIndex, "z[i] / W[i,j]");
+  EXPECT_EQ(d.status, Status::kPass) << d.text << ": " << d.detail;
+  auto m = derive_and_run("W' * x", v, "W", Form::kIndex, "y[i] / W[k,l]");
+  EXPECT_EQ(m.status, Status::kPass) << m.text << ": " << m.detail;
+  auto both = derive_and_run("X * X'", v, "X", Form::kIndex, "Z[i,l] / X[j,k]");  // both sides matrices
+  EXPECT_EQ(both.status, Status::kPass) << both.text << ": " << both.detail;
+}
+
+// Second order: the gradient derived, then its Jacobian; textbook Hessians come out as written.
+TEST(Forms, HessiansInVecFormPassAndReadAsTextbooks) {
+  const std::vector<TestVar> v = {{"x", 4, 1}, {"A", 4, 4}, {"y", 3, 1}, {"B", 4, 3}, {"X", 3, 3, "spd"},
+                                  {"V", 4, 1}, {"b", 4, 1}, {"W", 3, 4}, {"U", 3, 4}};
+  auto q = derive_and_run("x' * A * x", v, "x", Form::kVec, "", "x");
+  EXPECT_EQ(q.text, "A + A'");
+  EXPECT_EQ(q.status, Status::kPass) << q.detail;
+  auto l = derive_and_run("logsumexp(x)", v, "x", Form::kVec, "", "x");
+  EXPECT_EQ(l.text, "diag(softmax(x)) - softmax(x) * softmax(x)'");
+  EXPECT_EQ(l.status, Status::kPass) << l.detail;
+  auto ls = derive_and_run("sum((B * y - b) .^ 2) / 2", v, "y", Form::kVec, "", "y");
+  EXPECT_EQ(ls.text, "B' * B");
+  EXPECT_EQ(ls.status, Status::kPass) << ls.detail;
+  auto mixed = derive_and_run("x' * B * y + (x' * x) * (y' * y)", v, "x", Form::kVec, "", "y");
+  EXPECT_EQ(mixed.status, Status::kPass) << mixed.text << ": " << mixed.detail;
+  auto mat = derive_and_run("sum(tanh(W * x) .^ 2)", v, "W", Form::kVec, "", "W");
+  EXPECT_EQ(mat.status, Status::kPass) << mat.text << ": " << mat.detail;
+  auto row = derive_and_run("sum(tanh(W * x) .^ 2) + sum(sum(W .* U)) ^ 2", v, "W", Form::kVec, "", "W", "",
+                            VecOrder::kRowMajor);
+  EXPECT_EQ(row.status, Status::kPass) << row.text << ": " << row.detail;
+}
+
+TEST(Forms, HessianVectorProductsAndIndexHessiansPass) {
+  const std::vector<TestVar> v = {{"x", 4, 1}, {"A", 4, 4}, {"V", 4, 1}, {"X", 3, 3, "spd"}, {"D", 3, 3}};
+  auto h = derive_and_run("x' * A * x", v, "x", Form::kHvp, "", "x", "V");
+  EXPECT_EQ(h.text, "(A' + A) * V");
+  EXPECT_EQ(h.status, Status::kPass) << h.detail;
+  auto hm = derive_and_run("logdet(X)", v, "X", Form::kHvp, "", "X", "D");
+  EXPECT_EQ(hm.text, "-(inv(X') * D' * inv(X'))");
+  EXPECT_EQ(hm.status, Status::kPass) << hm.detail;
+  auto ix = derive_and_run("logdet(X)", v, "X", Form::kIndex, "X[i,j], X[k,l]", "X");
+  EXPECT_EQ(ix.status, Status::kPass) << ix.text << ": " << ix.detail;
+  auto iv = derive_and_run("logsumexp(x)", v, "x", Form::kIndex, "x[i], x[j]", "x");
+  EXPECT_EQ(iv.text, "(diag(softmax(x)) - softmax(x) * softmax(x)')[i,j]");
+  EXPECT_EQ(iv.status, Status::kPass) << iv.detail;
+}
+
+// A wrong derivation cannot sneak in: the same machinery fails a wrong Hessian written by hand.
+TEST(Forms, AWrongHessianFails) {
+  const std::vector<TestVar> v = {{"x", 4, 1}, {"A", 4, 4}};
+  Symbols s;
+  s.add_variable("x", Shape{4, 1});
+  s.add_variable("A", Shape{4, 4});
+  symbolic::CheckRequest r;
+  r.expression = "x' * A * x";
+  r.wrt = r.wrt2 = "x";
+  r.derivative_order = 2;
+  r.form.form = Form::kVec;
+  EXPECT_NE(symbolic::derive_expected(r, s), "A");  // the classic slip: A for A + A'
+  std::string detail;
+  FormSpec f;
+  f.layout = Layout::kNumerator;  // d(A x + A' x)/dx: the Hessian as the Jacobian of the gradient
+  f.form = Form::kAuto;
+  EXPECT_EQ(test::check_formula("(A + A') * x", "x", v, "A", f, Structure::kNone, {}, 1, &detail), Status::kFail);
+}
+
+}  // namespace
+}  // namespace gradcheck
