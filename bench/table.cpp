@@ -134,6 +134,7 @@ Problem gradcheck_problem(const BenchProblem& bp) {
   p.form.layout = bp.layout;
   p.expected_text = bp.expected;
   p.f = [f](const std::vector<arma::mat>& v, arma::mat& out) { out = f->evaluate(v); };
+  p.perturbed = [f, slot = p.wrt] { return f->perturbed(slot); };
   if (f->has_complex_extension())
     p.f_complex = [f](const std::vector<arma::cx_mat>& v, arma::cx_mat& out) { out = f->evaluate_complex(v); };
   p.expected = [g](const std::vector<arma::mat>& v) { return arma::mat(g->evaluate(v)); };

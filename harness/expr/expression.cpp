@@ -88,16 +88,6 @@ void check_values(const Program& prog, const std::vector<arma::Mat<T>>& values, 
   }
 }
 
-// Sizes the complex buffers, once: constants get their value, kernel steps their shape.
-void prepare_complex(Program& prog) {
-  if (prog.cx_ready) return;
-  for (Step& s : prog.steps) {
-    if (s.is_constant()) s.cx_out = arma::cx_mat(s.out, arma::mat(s.out.n_rows, s.out.n_cols, arma::fill::zeros));
-    else s.cx_out.zeros(s.shape.rows, s.shape.cols);
-  }
-  prog.cx_ready = true;
-}
-
 }  // namespace
 
 bool Expression::has_complex_extension() const { return program_->complex_obstacle.empty(); }
@@ -108,7 +98,7 @@ const arma::cx_mat& Expression::evaluate_complex(const std::vector<arma::cx_mat>
     throw Error("expr.complex", "'" + program_->text + "' has no complex extension: " + program_->complex_obstacle +
                                     " has none, so complex-step differentiation does not apply");
   check_values(*program_, values, "Expression::evaluate_complex");
-  prepare_complex(*program_);
+  detail::size_complex(*program_);
   std::vector<Step>& steps = program_->steps;
   auto input = [&](std::size_t i) -> const arma::cx_mat& {
     return steps[i].is_variable() ? values[steps[i].slot] : steps[i].cx_out;

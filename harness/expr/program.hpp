@@ -83,4 +83,16 @@ arma::Mat<T>& work2(Step& s) {
   else return s.cx_work2;
 }
 
+// Sizes the complex buffers of a program, once: constants get their value (imaginary part 0),
+// kernel steps their shape. Every complex evaluation (Expression::evaluate_complex, the complex
+// core of perturbation propagation) calls it first.
+inline void size_complex(Program& prog) {
+  if (prog.cx_ready) return;
+  for (Step& s : prog.steps) {
+    if (s.is_constant()) s.cx_out = arma::cx_mat(s.out, arma::mat(s.out.n_rows, s.out.n_cols, arma::fill::zeros));
+    else s.cx_out.zeros(s.shape.rows, s.shape.cols);
+  }
+  prog.cx_ready = true;
+}
+
 }  // namespace gradcheck::detail

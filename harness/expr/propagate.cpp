@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "expr/program.hpp"
 #include "gradcheck/expression.hpp"
@@ -50,7 +53,8 @@ Rect broadcast_rect(const Rect& r, const Shape& in, const Shape& out) {
 }
 
 // The entries of input `x` (shape `in`) that the result block r of an elementwise step reads.
-void input_block(const mat& x, const Shape& in, const Shape& out, const Rect& r, mat& into) {
+template <class T>
+void input_block(const arma::Mat<T>& x, const Shape& in, const Shape& out, const Rect& r, arma::Mat<T>& into) {
   if (in.rows == out.rows && in.cols == out.cols) {
     into = x.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
   } else if (in.is_scalar()) {
@@ -62,9 +66,28 @@ void input_block(const mat& x, const Shape& in, const Shape& out, const Rect& r,
   }
 }
 
-class Propagator final : public PerturbedFunction {
+// A step's kernel for element type T (the real one, or its complex extension).
+template <class T>
+void run_step(Step& s, const arma::Mat<T>& a, const arma::Mat<T>& b) {
+  if constexpr (std::is_same_v<T, double>) s.run(s, a, b);
+  else s.run_cx(s, a, b);
+}
+
+// log(1 + t) for the determinant lemma: log1p for real t; for complex t (complex step, t = i h
+// c + O(h^2)) the principal log, whose imaginary part atan2(Im t, 1 + Re t) keeps every digit.
+inline double log_one_plus(double t) { return std::log1p(t); }
+inline std::complex<double> log_one_plus(std::complex<double> t) { return std::log(1.0 + t); }
+
+// The propagation over one element type: double for f(x + delta e_b), complex for the complex
+// step f(x + i h e_b) (whose base values are real: every imaginary part of a result comes from
+// the changed region alone, so Im f / h carries no cancellation). It works on the buffers of
+// type T of a program it does not own (out or cx_out, see program.hpp), so that a real and a
+// complex core can share one copy of the program.
+template <class T>
+class Core {
  public:
-  Propagator(const Program& program, std::size_t slot) : prog_(program), slot_(slot) {
+  using M = arma::Mat<T>;
+  Core(Program& program, std::size_t slot) : prog_(program), slot_(slot) {
     const std::size_t n = prog_.steps.size();
     depends_.assign(n, false);
     dirty_.assign(n, Rect{});
@@ -83,39 +106,38 @@ class Propagator final : public PerturbedFunction {
       }
       if (s.run && s.op == expr::kOpElementwise) {
         scratch_[i].run = s.run;
+        scratch_[i].run_cx = s.run_cx;
         scratch_[i].fn = s.fn;
         scratch_[i].p = s.p;
       }
     }
   }
 
-  void prepare(const std::vector<mat>& values) override {
-    for (const auto& [slot, shape] : prog_.checks) {
-      if (slot >= values.size())
-        throw std::invalid_argument("PerturbedFunction::prepare: no value for variable slot " + std::to_string(slot));
-      if (values[slot].n_rows != shape.rows || values[slot].n_cols != shape.cols)
-        throw std::invalid_argument("PerturbedFunction::prepare: the value in slot " + std::to_string(slot) +
-                                    " has the wrong shape, declared " + shape.str());
-    }
-    values_ = values;
-    if (slot_ >= values_.size()) values_.resize(slot_ + 1);
+  // `values` are checked by the caller (Propagator::prepare).
+  void prepare(const std::vector<mat>& values) {
+    values_.resize(std::max(values.size(), slot_ + 1));
+    for (std::size_t k = 0; k < values.size(); ++k) values_[k] = arma::conv_to<M>::from(values[k]);
+    if constexpr (!std::is_same_v<T, double>) detail::size_complex(prog_);
     // The base evaluation: every step once; constants and steps of other variables only here.
     std::vector<Step>& steps = prog_.steps;
     for (Step& s : steps)
-      if (s.run) s.run(s, input(s.a), input(s.b));
-    for (std::size_t i : order_) base_[i] = steps[i].out;
-    // Inverses for the determinant lemma, at the base point.
+      if (s.run) run_step<T>(s, input(s.a), input(s.b));
+    for (std::size_t i : order_) base_[i] = detail::out<T>(steps[i]);
+    // Inverses for the determinant lemma, at the base point (real there: the real part of the
+    // complex base is the real point).
     for (std::size_t i : order_) {
       const Step& s = steps[i];
       if (s.op != expr::kOpDet && s.op != expr::kOpLogdet) continue;
-      const mat& x = input(s.a);
+      mat x;
+      if constexpr (std::is_same_v<T, double>) x = input(s.a);
+      else x = arma::real(input(s.a));
       inverse_ok_[i] = x.is_finite() && arma::inv(inverse_[i], x) && inverse_[i].is_finite();
     }
     std::fill(dirty_.begin(), dirty_.end(), Rect{});
     moved_ = false;
   }
 
-  double operations() const override { return operations_; }
+  double operations() const { return operations_; }
 
   // The operations of at(first, second, .) from the shapes alone, without a base point: the
   // same rules, their arithmetic skipped (the determinant lemma taken to apply).
@@ -133,9 +155,9 @@ class Propagator final : public PerturbedFunction {
     return operations_;
   }
 
-  const mat& at(uword first, uword second, double delta) override {
+  const M& at(uword first, uword second, T delta) {
     restore();
-    mat& x = values_[slot_];
+    M& x = values_[slot_];
     if (first >= x.n_elem || second >= x.n_elem)
       throw std::out_of_range("PerturbedFunction::at: entry " + std::to_string(std::max(first, second)) +
                               " of a variable of " + std::to_string(x.n_elem) + " entries (prepare first)");
@@ -156,26 +178,26 @@ class Propagator final : public PerturbedFunction {
       result_ = x;
       return result_;
     }
-    return result.out;
+    return detail::out<T>(result);
   }
 
  private:
-  static Rect entry_rect(const mat& x, uword k) {
+  static Rect entry_rect(const M& x, uword k) {
     const uword i = k % x.n_rows, j = k / x.n_rows;
     return Rect{i, i + 1, j, j + 1};
   }
 
-  const mat& input(std::size_t i) const {
-    const Step& s = prog_.steps[i];
-    return s.is_variable() ? values_[s.slot] : s.out;
+  const M& input(std::size_t i) {
+    Step& s = prog_.steps[i];
+    return s.is_variable() ? values_[s.slot] : detail::out<T>(s);
   }
   // (current - base) of step i over block r, into `into`.
-  void change(std::size_t i, const Rect& r, mat& into) {
-    const Step& s = prog_.steps[i];
+  void change(std::size_t i, const Rect& r, M& into) {
+    Step& s = prog_.steps[i];
     if (s.is_variable()) {
       // The variable: only the moved entries differ from the base.
       into.zeros(r.rows(), r.cols());
-      const mat& x = values_[s.slot];
+      const M& x = values_[s.slot];
       for (uword k : {first_, second_}) {
         const uword a = k % x.n_rows, b = k / x.n_rows;
         if (a >= r.r0 && a < r.r1 && b >= r.c0 && b < r.c1) into(a - r.r0, b - r.c0) = x(k) - old_value(k);
@@ -183,9 +205,9 @@ class Propagator final : public PerturbedFunction {
       }
       return;
     }
-    into = s.out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) - base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+    into = detail::out<T>(s).submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) - base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
   }
-  double old_value(uword k) const { return k == first_ ? old_first_ : old_second_; }
+  T old_value(uword k) const { return k == first_ ? old_first_ : old_second_; }
 
   // Puts back the base values of every block the last perturbation changed.
   void restore() {
@@ -194,11 +216,12 @@ class Propagator final : public PerturbedFunction {
     for (std::size_t i : order_) {
       const Rect& r = dirty_[i];
       if (r.empty()) continue;
-      if (r.covers(steps[i].shape)) steps[i].out = base_[i];
-      else steps[i].out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+      M& o = detail::out<T>(steps[i]);
+      if (r.covers(steps[i].shape)) o = base_[i];
+      else o.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
       dirty_[i] = Rect{};
     }
-    mat& x = values_[slot_];
+    M& x = values_[slot_];
     x(second_) = old_second_;
     x(first_) = old_first_;
     moved_ = false;
@@ -207,6 +230,7 @@ class Propagator final : public PerturbedFunction {
   // Recomputes step i where its inputs changed, by the rule of its op (propagate.hpp).
   void update(std::size_t i) {
     Step& s = prog_.steps[i];
+    M& out = detail::out<T>(s);
     const Rect ra = dirty_[s.a], rb = s.b == s.a ? Rect{} : dirty_[s.b];
     if (ra.empty() && rb.empty()) {
       dirty_[i] = Rect{};
@@ -217,7 +241,7 @@ class Propagator final : public PerturbedFunction {
     if (s.op == expr::kOpTranspose) {
       // out[j, i] = a[i, j]: the block transposed.
       const Rect r{ra.c0, ra.c1, ra.r0, ra.r1};
-      if (!dry_) s.out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = input(s.a).submat(ra.r0, ra.c0, ra.r1 - 1, ra.c1 - 1).st();
+      if (!dry_) out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = input(s.a).submat(ra.r0, ra.c0, ra.r1 - 1, ra.c1 - 1).st();
       dirty_[i] = r;
       operations_ += double(r.rows()) * double(r.cols());
       return;
@@ -227,7 +251,7 @@ class Propagator final : public PerturbedFunction {
       if (!dry_) {
         change(s.a, ra, delta_);
         product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
-        s.out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
+        out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
       }
       dirty_[i] = Rect{ra.r0, ra.r1, 0, s.shape.cols};
       operations_ += double(ra.rows()) * double(ra.cols()) * double(s.shape.cols);
@@ -238,7 +262,7 @@ class Propagator final : public PerturbedFunction {
       if (!dry_) {
         change(s.b, rb, delta_);
         product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
-        s.out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
+        out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
       }
       dirty_[i] = Rect{0, s.shape.rows, rb.c0, rb.c1};
       operations_ += double(rb.rows()) * double(rb.cols()) * double(s.shape.rows);
@@ -257,17 +281,15 @@ class Propagator final : public PerturbedFunction {
       change(s.a, ra, delta_);
       if (dim == 0) {
         const double n = mean ? double(sa.numel()) : 1.0;
-        s.out[0] = base_[i][0] + arma::accu(delta_) / n;
+        out[0] = base_[i][0] + arma::accu(delta_) / n;
         dirty_[i] = Rect{0, 1, 0, 1};
       } else if (dim == 1) {
         const double n = mean ? double(sa.rows) : 1.0;
-        for (uword j = 0; j < ra.cols(); ++j)
-          s.out[ra.c0 + j] = base_[i][ra.c0 + j] + arma::accu(delta_.col(j)) / n;
+        for (uword j = 0; j < ra.cols(); ++j) out[ra.c0 + j] = base_[i][ra.c0 + j] + arma::accu(delta_.col(j)) / n;
         dirty_[i] = Rect{0, 1, ra.c0, ra.c1};
       } else {
         const double n = mean ? double(sa.cols) : 1.0;
-        for (uword r = 0; r < ra.rows(); ++r)
-          s.out[ra.r0 + r] = base_[i][ra.r0 + r] + arma::accu(delta_.row(r)) / n;
+        for (uword r = 0; r < ra.rows(); ++r) out[ra.r0 + r] = base_[i][ra.r0 + r] + arma::accu(delta_.row(r)) / n;
         dirty_[i] = Rect{ra.r0, ra.r1, 0, 1};
       }
       return;
@@ -284,21 +306,21 @@ class Propagator final : public PerturbedFunction {
       // det X = det X0 (1 + e_j' X0^-1 u).
       change(s.a, ra, delta_);
       const mat& inv = inverse_[i];
-      double t = 0;
+      T t = 0;
       if (ra.rows() == 1) {
         for (uword k = 0; k < ra.cols(); ++k) t += delta_[k] * inv(ra.c0 + k, ra.r0);
       } else {
         for (uword k = 0; k < ra.rows(); ++k) t += inv(ra.c0, ra.r0 + k) * delta_[k];
       }
       operations_ += double(ra.rows()) * double(ra.cols());
-      if (1 + t >= 1e-2) {
-        s.out[0] = s.op == expr::kOpDet ? base_[i][0] * (1 + t) : base_[i][0] + std::log1p(t);
+      if (std::real(1.0 + t) >= 1e-2) {
+        out[0] = s.op == expr::kOpDet ? base_[i][0] * (1.0 + t) : base_[i][0] + log_one_plus(t);
         dirty_[i] = Rect{0, 1, 0, 1};
         return;
       }
     }
     // The fallback: recomputed whole from the inputs' current values.
-    if (!dry_) s.run(s, input(s.a), input(s.b));
+    if (!dry_) run_step<T>(s, input(s.a), input(s.b));
     dirty_[i] = full(s.shape);
     operations_ += full_cost(s, sa, sb);
   }
@@ -323,35 +345,80 @@ class Propagator final : public PerturbedFunction {
     operations_ += double(r.rows()) * double(r.cols());
     if (dry_) return;
     if (r.covers(s.shape)) {
-      s.run(s, input(s.a), input(s.b));
+      run_step<T>(s, input(s.a), input(s.b));
       return;
     }
     Step& k = scratch_[i];
     k.shape = Shape{r.rows(), r.cols()};
-    k.out.set_size(r.rows(), r.cols());
-    input_block(input(s.a), sa, s.shape, r, block_a_);
-    if (s.b != s.a) input_block(input(s.b), sb, s.shape, r, block_b_);
-    k.run(k, block_a_, s.b != s.a ? block_b_ : block_a_);
-    s.out.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = k.out;
+    detail::out<T>(k).set_size(r.rows(), r.cols());
+    input_block<T>(input(s.a), sa, s.shape, r, block_a_);
+    if (s.b != s.a) input_block<T>(input(s.b), sb, s.shape, r, block_b_);
+    run_step<T>(k, block_a_, s.b != s.a ? block_b_ : block_a_);
+    detail::out<T>(s).submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = detail::out<T>(k);
   }
 
-  Program prog_;
+  Program& prog_;
   std::size_t slot_;
   std::vector<bool> depends_;       // step depends on the variable
   std::vector<std::size_t> leaves_;  // the variable's leaf steps
   std::vector<std::size_t> order_;   // the kernel steps that depend on it, in program order
-  std::vector<mat> base_;            // their values at the base point
+  std::vector<M> base_;              // their values at the base point
   std::vector<Rect> dirty_;          // their changed blocks under the current perturbation
   std::vector<mat> inverse_;         // det / logdet: the inverse of the input at the base point
   std::vector<bool> inverse_ok_;
   std::vector<Step> scratch_;        // elementwise steps: the kernel run over a block
-  std::vector<mat> values_;          // the base point; values_[slot_] carries the perturbation
-  mat block_a_, block_b_, delta_, product_, result_;
+  std::vector<M> values_;            // the base point; values_[slot_] carries the perturbation
+  M block_a_, block_b_, delta_, product_, result_;
   uword first_ = 0, second_ = 0;
-  double old_first_ = 0, old_second_ = 0;
+  T old_first_ = 0, old_second_ = 0;
   bool moved_ = false;
   double operations_ = 0;
   bool dry_ = false;  // rects and operations only (dry_run)
+};
+
+// The evaluator Expression::perturbed hands out: a real core, and a complex one made on the
+// first complex-step request when every step has a complex extension. Both work on one copy of
+// the program (real and complex buffers are distinct).
+class Propagator final : public PerturbedFunction {
+ public:
+  Propagator(const Program& program, std::size_t slot)
+      : prog_(std::make_unique<Program>(program)), slot_(slot), real_(*prog_, slot) {}
+
+  void prepare(const std::vector<mat>& values) override {
+    for (const auto& [slot, shape] : prog_->checks) {
+      if (slot >= values.size())
+        throw std::invalid_argument("PerturbedFunction::prepare: no value for variable slot " + std::to_string(slot));
+      if (values[slot].n_rows != shape.rows || values[slot].n_cols != shape.cols)
+        throw std::invalid_argument("PerturbedFunction::prepare: the value in slot " + std::to_string(slot) +
+                                    " has the wrong shape, declared " + shape.str());
+    }
+    real_.prepare(values);
+    values_ = values;
+    cx_prepared_ = false;
+  }
+
+  const mat& at(uword first, uword second, double delta) override { return real_.at(first, second, delta); }
+
+  const arma::cx_mat* at_complex(uword first, uword second, double h) override {
+    if (!prog_->complex_obstacle.empty()) return nullptr;
+    if (!cx_) cx_ = std::make_unique<Core<std::complex<double>>>(*prog_, slot_);
+    if (!cx_prepared_) {
+      cx_->prepare(values_);
+      cx_prepared_ = true;
+    }
+    return &cx_->at(first, second, std::complex<double>(0.0, h));
+  }
+
+  double operations() const override { return real_.operations(); }
+  double dry_run(uword first, uword second) { return real_.dry_run(first, second); }
+
+ private:
+  std::unique_ptr<Program> prog_;
+  std::size_t slot_;
+  Core<double> real_;
+  std::unique_ptr<Core<std::complex<double>>> cx_;
+  std::vector<mat> values_;  // the base point, for the complex core's lazy preparation
+  bool cx_prepared_ = false;
 };
 
 }  // namespace

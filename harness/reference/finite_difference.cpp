@@ -536,11 +536,12 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
   arma::mat& x = values[target.wrt];
   const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
   std::vector<Coordinate> todo;
+  std::vector<bool> seen(x.n_elem, false);
   for (arma::uword b : columns) {
     const Coordinate co = coordinate_of(x, target.structure, b);
-    bool seen = false;
-    for (const Coordinate& t : todo) seen = seen || t.first == co.first;
-    if (!seen) todo.push_back(co);
+    if (co.first < seen.size() && seen[co.first]) continue;
+    if (co.first < seen.size()) seen[co.first] = true;
+    todo.push_back(co);
   }
   // The last step tried along entry b (the central rule's step when none was: complex step).
   auto last_step = [&](arma::uword b) {
@@ -679,6 +680,9 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
     for (arma::uword b : columns) todo.push_back(coordinate_of(x, target.structure, b));
   }
   std::vector<bool> done(x.n_elem, false);
+  // Through the target's perturbed evaluator when it propagates the complex step (only the
+  // region the entry changes is recomputed), else f_complex whole.
+  const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
   for (const Coordinate& co : todo) {
     if (done[co.first]) continue;
     done[co.first] = done[co.second] = true;
@@ -687,11 +691,16 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
     // x = 1e-19 would be 0.3% off. Floored at 1e-300 (subnormal h loses digits).
     const double xb = std::abs(x(co.first));
     const double h = std::max(1e-20 * (xb > 0 ? xb : 1.0), 1e-300);
-    z(co.first) += std::complex<double>(0.0, h);
-    if (co.second != co.first) z(co.second) += std::complex<double>(0.0, h);
-    target.f_complex(cx, out);
-    z(co.first) = x(co.first);
-    z(co.second) = x(co.second);
+    const arma::cx_mat* propagated = perturbed ? perturbed->at_complex(co.first, co.second, h) : nullptr;
+    if (propagated) {
+      out = *propagated;
+    } else {
+      z(co.first) += std::complex<double>(0.0, h);
+      if (co.second != co.first) z(co.second) += std::complex<double>(0.0, h);
+      target.f_complex(cx, out);
+      z(co.first) = x(co.first);
+      z(co.second) = x(co.second);
+    }
     ++r.evaluations;
     if (r.values.is_empty()) {
       r.values.zeros(out.n_elem, x.n_elem);

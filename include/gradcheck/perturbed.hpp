@@ -24,6 +24,14 @@ class PerturbedFunction {
   // f at the base point with entries `first` and `second` (linear indices into the variable;
   // equal for a single entry) each moved by `delta`. Valid until the next call of at or prepare.
   virtual const arma::mat& at(arma::uword first, arma::uword second, double delta) = 0;
+  // The complex step along the same coordinates: f(x + i h (e_first + e_second)) by f's
+  // holomorphic extension (Expression::evaluate_complex), recomputing only what moving those
+  // entries changes; nullptr when f has no complex extension (the caller then evaluates it
+  // whole). Valid until the next call of at_complex or prepare. The default has none.
+  virtual const arma::cx_mat* at_complex(arma::uword first, arma::uword second, double h) {
+    (void)first, (void)second, (void)h;
+    return nullptr;
+  }
   // The floating-point operations the last call of at() took (an estimate: multiply-adds of the
   // recomputed blocks), for size limits that follow the cost of this evaluator.
   virtual double operations() const = 0;
