@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,13 @@ class Builder {
   P mul_core(const P& a, const P& b) const;
   P commuted(const P& a, const P& b) const;
   Shape shape_of(const Node& node, const std::vector<P>& kids) const;
+
+  // Structural hashing: every node the Builder makes is looked up by its kind, operator, name,
+  // value and the identities of its operands (which are shared already), so equal subtrees are
+  // one node. A repeated sub-expression (the tanh(W * x) inside every factor of a chain rule) is
+  // then stored once, and equal() on two of them stops at the pointer.
+  P intern(const std::shared_ptr<Sym>& node) const;
+  mutable std::unordered_map<std::string, P> nodes_;
 
   const Symbols& symbols_;
   Symbols dims_only_;  // the dims of symbols_, for the placeholder compilations

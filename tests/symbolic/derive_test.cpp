@@ -316,5 +316,26 @@ TEST(Derive, RandomExpressionsDeriveToPassingGradients) {
   EXPECT_GE(jacobians, 10);
 }
 
+// A deep composition derives to a formula that grows with the depth polynomially (each factor of
+// the chain rule holds the sub-expression below it once), never exponentially: pinned bounds.
+TEST(Derive, DeepCompositionsDoNotBlowUp) {
+  const std::vector<TestVar> v = {{"W", 3, 4}, {"x", 4, 1}};
+  std::string f = "W * x";
+  std::size_t previous = 0;
+  for (int depth = 1; depth <= 8; ++depth) {
+    f = "tanh(" + f + ")";
+    const auto r = derive_and_check("sum(" + f + ")", "W", v);
+    EXPECT_EQ(r.status, Status::kPass) << f << " -> " << r.text << ": " << r.detail;
+    const std::size_t length = r.text.size();
+    if (depth == 3) {
+      EXPECT_EQ(r.text, "(1 - tanh(tanh(tanh(W * x))) .^ 2) .* (1 - tanh(tanh(W * x)) .^ 2) .* (1 - tanh(W * x) .^ 2) * x'");
+      EXPECT_LE(length, 100u);
+    }
+    if (depth > 1) EXPECT_LE(length - previous, 24u + 8u * std::size_t(depth)) << "depth " << depth << ": " << r.text;
+    previous = length;
+  }
+  EXPECT_LE(previous, 400u);  // depth 8
+}
+
 }  // namespace
 }  // namespace gradcheck

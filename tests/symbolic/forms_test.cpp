@@ -142,6 +142,15 @@ TEST(Forms, HessianVectorProductsAndIndexHessiansPass) {
   EXPECT_EQ(iv.status, Status::kPass) << iv.detail;
 }
 
+// The Hessian of a deep composition (the gradient's Jacobian, products of chain-rule factors)
+// stays of polynomial size: a pinned bound.
+TEST(Forms, HessianOfADeepCompositionStaysSmall) {
+  const std::vector<TestVar> v = {{"W", 4, 4}, {"x", 4, 1}};
+  auto h = derive_and_run("sum(tanh(tanh(tanh(W * x))))", v, "x", Form::kVec, "", "x");
+  EXPECT_EQ(h.status, Status::kPass) << h.text << ": " << h.detail;
+  EXPECT_LE(h.text.size(), 450u) << h.text;
+}
+
 // A wrong derivation cannot sneak in: the same machinery fails a wrong Hessian written by hand.
 TEST(Forms, AWrongHessianFails) {
   const std::vector<TestVar> v = {{"x", 4, 1}, {"A", 4, 4}};
