@@ -28,59 +28,27 @@ Outcome derive_and_run(const std::string& f, const std::vector<TestVar>& vars, c
                        const std::string& indices = "", const std::string& wrt2 = "", const std::string& direction = "",
                        VecOrder order = VecOrder::kColumnMajor) {
   Outcome out;
+  symbolic::CheckRequest r;
+  r.expression = f;
+  r.wrt = wrt;
+  r.form.form = form;
+  r.form.order = order;
+  r.direction = direction;
+  if (!wrt2.empty()) {
+    r.derivative_order = 2;
+    r.wrt2 = wrt2;
+  }
   try {
-    Symbols symbols;
-    Problem p;
-    for (const TestVar& v : vars) {
-      symbols.add_variable(v.name, Shape{v.rows, v.cols});
-      p.names.push_back(v.name);
-      p.shapes.push_back(Shape{v.rows, v.cols});
-    }
-    auto slot = [&](const std::string& n) {
-      return static_cast<std::size_t>(std::find(p.names.begin(), p.names.end(), n) - p.names.begin());
-    };
-    symbolic::CheckRequest r;
-    r.expression = f;
-    r.wrt = wrt;
-    r.form.form = form;
-    r.form.order = order;
-    p.wrt = slot(wrt);
-    if (!wrt2.empty()) {
-      r.derivative_order = p.derivative_order = 2;
-      r.wrt2 = wrt2;
-      p.wrt2 = slot(wrt2);
-    }
-    if (!direction.empty()) {
-      r.direction = direction;
-      p.direction = slot(direction);
-    }
     if (form == Form::kIndex)
       r.form.indices = wrt2.empty() ? IndexSpec::parse(indices) : parse_hessian_indices(indices, wrt, wrt2);
+    Symbols symbols;
+    for (const TestVar& v : vars) symbols.add_variable(v.name, Shape{v.rows, v.cols});
     out.text = symbolic::derive_expected(r, symbols);
-    auto fe = std::make_shared<Expression>(Expression::compile(f, symbols));
-    p.f_shape = fe->shape();
-    p.form = r.form;
-    p.f = [fe](const std::vector<arma::mat>& values, arma::mat& v) { v = fe->evaluate(values); };
-    if (form == Form::kIndex) {
-      auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
-          out.text, *r.form.indices, wrt2.empty() ? p.f_shape : p.shapes[p.wrt], p.shapes[wrt2.empty() ? p.wrt : p.wrt2],
-          symbols));
-      p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
-    } else {
-      auto ge = std::make_shared<Expression>(Expression::compile(out.text, symbols));
-      p.expected = [ge](const std::vector<arma::mat>& values) { return arma::mat(ge->evaluate(values)); };
-    }
-    p.expected_text = out.text;
-    Options options;
-    options.trials = 2;
-    options.diagnose = false;
-    options.error_vs_step = false;
-    const CheckResult c = run_check(p, {test::draw(vars, 5), test::draw(vars, 6)}, options);
-    out.status = c.status;
-    out.detail = c.error.empty() ? c.worst.label : c.error;
   } catch (const std::exception& e) {
     out.detail = e.what();
+    return out;
   }
+  out.status = test::check_request(r, vars, out.text, {}, 5, &out.detail);
   return out;
 }
 
