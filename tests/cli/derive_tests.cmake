@@ -24,9 +24,12 @@ gradcheck_cli_test(derive.matrix_f_in_form_auto_is_a_form_error EXIT 2
 gradcheck_cli_test(derive.index_form_needs_its_indices EXIT 2
   ARGS derive --expr "W * x" --wrt W --var W=3x4 --var x=4x1 --form index
   MATCH "error \\[case.missing-field\\] case \"check\", field \"checks\\[0\\].indices\"")
+gradcheck_cli_test(derive.index_form_of_a_tensor EXIT 0
+  ARGS derive --expr "W * x + b" --wrt W --var W=3x4 --var x=4x1 --var b=3x1 --form index --indices "z[i] / W[k,j]" --check
+  MATCH "^delta\\(i,k\\) \\* x\\[j\\]\n" "1 passed")
 gradcheck_cli_test(derive.index_form EXIT 0
   ARGS derive --expr "a' * X * b" --wrt X --var a=4x1 --var X=4x3 --var b=3x1 --form index --indices "q / X[i,j]" --check
-  MATCH "^\\(a \\* b'\\)\\[i,j\\]\n" "1 passed")
+  MATCH "^a\\[i\\] \\* b\\[j\\]\n" "1 passed")
 gradcheck_cli_test(derive.unknown_wrt_is_usage EXIT 2
   ARGS derive --expr "sum(x)" --wrt y --var x=4x1
   MATCH "<command line: --wrt>: error \\[case.field\\] case \"check\", field \"checks\\[0\\].wrt\": \"y\" is not a variable")
