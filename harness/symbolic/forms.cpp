@@ -79,6 +79,15 @@ class IndexWriter {
       if (is_call(a, "commutation") && row.size() == 2 && double(row[0].second) == size(a->kids[1]) &&
           double(row[1].second) == size(a->kids[0]))
         return at(c, Side{row[1], row[0]}, col);
+      // A diagonal scaling of the columns or rows: (M diag(vec(D)))[a, b] = M[a,b] D[b].
+      if (const P d = diagonal_of(c)) {
+        auto x = at(a, row, col), y = at_vec(d, col);
+        if (x && y) return Term{wrap(*x, 3) + " * " + wrap(*y, 3), 3};
+      }
+      if (const P d = diagonal_of(a)) {
+        auto x = at_vec(d, row), y = at(c, row, col);
+        if (x && y) return Term{wrap(*x, 3) + " * " + wrap(*y, 3), 3};
+      }
       if (a->shape.cols == 1 && row.size() <= 1 && col.size() <= 1) {  // an outer product u v'
         auto x = at(a, row, {}), y = at(c, {}, col);
         if (x && y) return Term{wrap(*x, 3) + " * " + wrap(*y, 3), 3};
@@ -96,6 +105,15 @@ class IndexWriter {
       if (y->text == "1") return x;
       if (y->text.rfind("delta(", 0) == 0 && x->text.rfind("delta(", 0) != 0) std::swap(x, y);  // delta first
       return Term{wrap(*x, 3) + " * " + wrap(*y, 3), 3};
+    }
+    if (const P d = diagonal_of(m)) {  // diag(vec(D))[a, b] = delta(a, b) D[a], letter by letter
+      if (row.size() != col.size() || row.empty()) return std::nullopt;
+      auto v = at_vec(d, row);
+      if (!v) return std::nullopt;
+      std::string out;
+      for (std::size_t k = 0; k < row.size(); ++k)
+        if (row[k].first != col[k].first) out += "delta(" + row[k].first + "," + col[k].first + ") * ";
+      return Term{out + wrap(*v, 3), out.empty() ? v->level : 3};
     }
     if (row.size() > 1 || col.size() > 1) return std::nullopt;
     if (m->kind == Node::Transpose) return at(m->kids[0], col, row);
@@ -116,6 +134,21 @@ class IndexWriter {
   }
 
  private:
+  // D of diag(vec(D)) (a matrix D) or of diag(v) (a column v): the values on the diagonal, in vec
+  // order; nullptr for anything else.
+  static P diagonal_of(const P& m) {
+    if (!is_call(m, "diag") || m->kids[0]->shape.cols != 1 || m->kids[0]->shape.rows < 2) return nullptr;
+    const P& v = m->kids[0];
+    return is_call(v, "vec") ? v->kids[0] : v;
+  }
+  // Entry `side` of vec(d): d indexed by the side's letters (two for a matrix d, one for a vector).
+  std::optional<Term> at_vec(const P& d, const Side& side) const {
+    if (side.size() == 2 && d->shape.rows == side[0].second && d->shape.cols == side[1].second)
+      return at(d, {side[0]}, {side[1]});
+    if (side.size() == 1 && d->shape.numel() == side[0].second)
+      return d->shape.cols == 1 ? at(d, side, {}) : d->shape.rows == 1 ? at(d, {}, side) : std::nullopt;
+    return std::nullopt;
+  }
   // A size argument: a number, or a dim by its value.
   double size(const P& p) const {
     if (p->kind == Node::Name)
@@ -209,7 +242,8 @@ std::string index_text(const std::string& m_text, Shape f, const std::vector<std
     const std::string a = fresh();
     sums.push_back(a);
     const P rows = b.call("kron", {b.ones(shape.cols, 1), b.eye(shape.rows, shape.rows)});  // [a, r]: a mod R = r
-    const P cols = b.call("kron", {b.eye(shape.cols, shape.cols), b.ones(shape.rows, 1)});  // [a, c]: floor(a/R) = c
+    const P cols = shape.rows == 1 ? b.eye(shape.cols, shape.cols)  // [a, c]: floor(a/R) = c
+                                   : b.call("kron", {b.eye(shape.cols, shape.cols), b.ones(shape.rows, 1)});
     factors.push_back(indexable(print(rows, po)) + "[" + a + "," + letters[0] + "]");
     factors.push_back(indexable(print(cols, po)) + "[" + a + "," + letters[1] + "]");
     return a;

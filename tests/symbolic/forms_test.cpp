@@ -70,7 +70,35 @@ TEST(Forms, IndexFormOfFirstDerivativesPasses) {
   auto m = derive_and_run("W' * x", v, "W", Form::kIndex, "y[i] / W[k,l]");
   EXPECT_EQ(m.status, Status::kPass) << m.text << ": " << m.detail;
   auto both = derive_and_run("X * X'", v, "X", Form::kIndex, "Z[i,l] / X[j,k]");  // both sides matrices
+  EXPECT_EQ(both.text, "delta(i,j) * X[l,k] + delta(l,j) * X[i,k]");
   EXPECT_EQ(both.status, Status::kPass) << both.text << ": " << both.detail;
+  auto e = derive_and_run("exp(X)", v, "X", Form::kIndex, "Z[i,l] / X[j,k]");  // diag(vec(exp(X)))
+  EXPECT_EQ(e.text, "delta(i,j) * delta(l,k) * exp(X)[i,l]");
+  EXPECT_EQ(e.status, Status::kPass) << e.detail;
+}
+
+// Where M has no reading term by term (a product of two matrices under two letters per side),
+// the general form: vec indices summed explicitly against selection matrices. Checked entry by
+// entry against M itself: E[i,l,j,k] = M[i + 2 l, j + 3 k] for f 2x2 and x 2x3.
+TEST(Forms, TheGeneralIndexFormReadsTheVecIndices) {
+  Symbols s;
+  s.add_variable("B", Shape{4, 5});
+  s.add_variable("C", Shape{5, 6});
+  const std::string text = symbolic::index_text("B * C", Shape{2, 2}, {"i", "l"}, Shape{2, 3}, {"j", "k"}, s);
+  EXPECT_EQ(text.rfind("sum(a, sum(b, (B * C)[a,b] * ", 0), 0u) << text;
+  const IndexSpec spec = IndexSpec::parse("Z[i,l] / X[j,k]");
+  IndexExpression e = IndexExpression::compile(text, spec, Shape{2, 2}, Shape{2, 3}, s);
+  arma::arma_rng::set_seed(3);
+  const arma::mat b(4, 5, arma::fill::randn), c(5, 6, arma::fill::randn);
+  const arma::mat m = b * c;
+  const arma::vec out = e.evaluate({b, c});
+  ASSERT_EQ(out.n_elem, 24u);
+  // Entry order: the first free letter fastest (i, l, j, k).
+  for (arma::uword k = 0; k < 3; ++k)
+    for (arma::uword j = 0; j < 2; ++j)
+      for (arma::uword l = 0; l < 2; ++l)
+        for (arma::uword i = 0; i < 2; ++i)
+          EXPECT_NEAR(out(i + 2 * (l + 2 * (j + 2 * k))), m(i + 2 * l, j + 2 * k), 1e-12) << i << l << j << k;
 }
 
 // Second order: the gradient derived, then its Jacobian; textbook Hessians come out as written.
