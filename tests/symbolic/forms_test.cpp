@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <random>
+
 #include "engine/second_order.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/index_notation.hpp"
@@ -145,6 +148,44 @@ TEST(Forms, HessianOfADeepCompositionStaysSmall) {
   auto h = derive_and_run("sum(tanh(tanh(tanh(W * x))))", v, "x", Form::kVec, "", "x");
   EXPECT_EQ(h.status, Status::kPass) << h.text << ": " << h.detail;
   EXPECT_LE(h.text.size(), 450u) << h.text;
+}
+
+// A property test: Hessians (vec form, and hvp) of random well-shaped scalar functions of a
+// vector, derived (gradient, then its Jacobian) and checked against finite differences of the
+// exact gradient.
+TEST(Forms, RandomHessiansPass) {
+  const std::vector<TestVar> v = {{"x", 3, 1}, {"A", 3, 3}, {"B", 3, 3}, {"u", 3, 1}, {"V", 3, 1}};
+  std::mt19937 rng(20261202);
+  auto pick = [&](std::vector<std::string> options) { return options[rng() % options.size()]; };
+  std::function<std::string(int)> vec = [&](int d) -> std::string {
+    if (d == 0) return pick({"x", "A * x", "(x + u)", "B' * x"});
+    switch (rng() % 6) {
+      case 0: return "(" + vec(d - 1) + " + " + vec(d - 1) + ")";
+      case 1: return pick({"A", "B", "A'"}) + " * " + vec(d - 1);
+      case 2: return "(" + vec(d - 1) + " .* " + vec(d - 1) + ")";
+      case 3: return pick({"tanh", "sigmoid", "sin", "exp"}) + "(" + vec(d - 1) + " / 4)";
+      case 4: return "softmax(" + vec(d - 1) + ")";
+      default: return "(2 * " + vec(d - 1) + " - " + vec(d - 1) + ")";
+    }
+  };
+  auto scalar = [&]() -> std::string {
+    switch (rng() % 4) {
+      case 0: return "sum(" + vec(2) + ")";
+      case 1: return "x' * " + pick({"A", "B"}) + " * " + vec(1);
+      case 2: return "logsumexp(" + vec(2) + ")";
+      default: return "norm(" + vec(2) + ")^2";
+    }
+  };
+  int checked = 0;
+  for (int k = 0; k < 24; ++k) {
+    const std::string f = scalar();
+    if (f.find('x') == std::string::npos) continue;
+    const bool hvp = k % 3 == 2;
+    auto r = derive_and_run(f, v, "x", hvp ? Form::kHvp : Form::kVec, "", "x", hvp ? "V" : "");
+    EXPECT_EQ(r.status, Status::kPass) << f << (hvp ? " (hvp)" : "") << " -> " << r.text << ": " << r.detail;
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
 }
 
 // A wrong derivation cannot sneak in: the same machinery fails a wrong Hessian written by hand.
