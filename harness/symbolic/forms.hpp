@@ -39,14 +39,19 @@ struct CheckRequest {
 std::string derive_expected(const CheckRequest& request, const Symbols& symbols);
 
 // The index expression of M[a, b] = d vec(F)[a] / d vec(X)[b] (M numel(F) x numel(X), both vec
-// column-major) under the letters of F (0, 1 or 2) and of X, with F and X of shapes f and x:
+// column-major) under the letters of F (0, 1 or 2) and of X, with F and X of shapes f and x.
+// First M's tree is read term by term (the rules of IndexWriter in forms.cpp: kron(A, B) splits a
+// side's two letters between its factors, a commutation matrix swaps them, eye is delta, diag(v)
+// is delta times v, X' swaps the letters, u v' is u[i] v[j], sums and negations term by term, and
+// anything else under one letter per side is indexed as it is: (A * H)[i,k]). Where that fails,
+// the general form:
 //   a letter of a vector (or of a scalar side, none) reads M directly: (M)[i,j];
 //   two letters (r, c) of an R x C matrix stand for the vec index a = r + R c, written with an
 //   explicit sum over a and the selections kron(ones(C, 1), eye(R))[a,r] (1 iff a mod R = r)
 //   and kron(eye(C), ones(R, 1))[a,c] (1 iff floor(a / R) = c).
-// `m_text` is M as an expression; `taken` the letters already in use (the summed letters avoid
-// them). For a scalar F with a gradient G shaped like X, pass G with f = 1x1 and x's shape: it is
-// then indexed as G[j,k] directly.
+// `m_text` is M as an expression; summed letters avoid the letters of the check and the names of
+// variables and dims. For a scalar F (no f letters), M is the gradient G shaped like X, indexed
+// by x's letters.
 std::string index_text(const std::string& m_text, Shape f, const std::vector<std::string>& f_letters, Shape x,
                        const std::vector<std::string>& x_letters, const Symbols& symbols);
 
