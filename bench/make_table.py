@@ -37,7 +37,7 @@ def read_benchmarks(folder):
             tool, family, size = b["run_name"].split("/")[:3]
             assert b["time_unit"] == "ms", b["time_unit"]
             out[(tool, f"{family}/{size}")] = {
-                "ms": b["cpu_time"], "pass": b.get("pass", 0) >= 0.5, "peak": b.get("peak_rss_mb"),
+                "ms": b["cpu_time"], "real_ms": b["real_time"], "pass": b.get("pass", 0) >= 0.5, "peak": b.get("peak_rss_mb"),
                 "entries": int(b.get("entries", 0)), "evaluations": int(b.get("evaluations", 0)),
             }
     return out
@@ -119,9 +119,31 @@ def main():
         verdict = lambda r: "-" if r is None else ("pass" if r["pass"] else "FAIL")
         row += [" ".join(verdict(r) for r in ([e, d, l] + ([tf, tq] if have_torch else [])))]
         lines.append("| " + " | ".join(row) + " |")
+    callables = [p for p in problems if ("callable1", p) in bench]
+    if callables:
+        lines += ["", "C++ callables (f a C++ function: no structure to exploit, every evaluation a full one; "
+                      "`Options::threads` 1 and 2):", "",
+                  "| problem | loop ms | callable ms | evaluations (callable / loop) | per evaluation (callable / loop) "
+                  "| 1 thread wall ms | 2 threads wall ms | 2-thread speed-up | verdicts |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for p in callables:
+            l, c1, c2 = bench.get(("loop", p)), bench.get(("callable1", p)), bench.get(("callable2", p))
+            if not (l and c1 and c2):
+                continue
+            per_eval = (c1["ms"] / c1["evaluations"]) / (l["ms"] / l["evaluations"])
+            verdict = lambda r: "pass" if r["pass"] else "FAIL"
+            lines.append("| " + " | ".join([
+                p.replace("/", " "), ms(l["ms"]), ms(c1["ms"]), f"{c1['evaluations']} / {l['evaluations']}",
+                f"{per_eval:.2f}x", ms(c1["real_ms"]), ms(c2["real_ms"]), ratio(c1["real_ms"], c2["real_ms"]),
+                " ".join(verdict(r) for r in (c1, c2, l))]) + " |")
+        lines += ["", "The callable's check evaluates f four times per entry (at h and 2h, for the error bound), "
+                      "the loop twice (at h only, no bound): the per-evaluation column is the harness's overhead "
+                      "on each call of f (CPU time / evaluations, callable over loop). The thread columns are "
+                      "wall-clock times of the same run (the machine's other load shows in them)."]
     if max_entries > 0:
-        lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the full checks of variables with more "
-                      f"entries were skipped to keep the run short; `bench/run.sh` alone runs them all)."]
+        lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the peers' full checks (the loop, torch full) of "
+                      f"variables with more entries were skipped to keep the run short; `bench/run.sh` alone runs "
+                      f"them all)."]
     lines += ["", "Problems (float64, seed 42, one trial, one point):", ""]
     lines += [f"- {k}: {v}" for k, v in ABOUT.items()]
     lines += ["",

@@ -170,6 +170,31 @@ void run_gradcheck(benchmark::State& state, const BenchProblem& bp, Mode mode) {
   state.SetLabel(to_string(result.status));
 }
 
+// The same check with f a C++ callable (bp.f, the loop's own function): no structure to exploit,
+// so every evaluation is a full one; `threads` as Options::threads (the callable is thread-safe).
+// Timed in wall-clock time as well, for the thread speed-up.
+void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) {
+  Problem problem = gradcheck_problem(bp);
+  problem.f = [&bp, shape = problem.f_shape](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::reshape(bp.f(v), shape.rows, shape.cols);
+  };
+  problem.f_complex = nullptr;
+  problem.perturbed = nullptr;
+  problem.audience = Audience::kCpp;
+  const std::vector<std::vector<arma::mat>> points{point(bp)};
+  Options options;
+  options.trials = 1;
+  options.threads = threads;
+  CheckResult result;
+  for (auto _ : state) {
+    result = run_check(problem, points, options);
+    benchmark::DoNotOptimize(result.status);
+  }
+  report(state, result.status == Status::kPass, double(problem.f_shape.numel()) * double(problem.shapes[problem.wrt].numel()),
+         double(result.fd.evaluations));
+  state.SetLabel(to_string(result.status));
+}
+
 // The hand-written loop: the derivative once, then for every entry b of x a central difference
 // with gradcheck's default step for double, h_b = eps^(1/3) max(1, |x_b|), and the same tolerance
 // test |a - n| <= atol + rtol |n| (atol 1e-7, rtol 1e-5).
@@ -230,6 +255,17 @@ const bool registered = [] {
          false);
     tune(benchmark::RegisterBenchmark(("loop/" + bp.name()).c_str(), [&bp](benchmark::State& s) { run_loop(s, bp); }),
          true);
+    // C++ callables at 1 and 2 threads, up to 4,096 entries (full evaluations only: the large
+    // sizes would take minutes, as the loop's own do).
+    if (entries <= 4096) {
+      for (int threads : {1, 2}) {
+        benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(
+            ("callable" + std::to_string(threads) + "/" + bp.name()).c_str(),
+            [&bp, threads](benchmark::State& s) { run_callable(s, bp, threads); });
+        tune(b, true);
+        b->UseRealTime();
+      }
+    }
   }
   return true;
 }();

@@ -25,7 +25,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 constexpr int kMaxMoves = 2;         // as the entry-wise trial: a point moves at most twice
-constexpr int kTightenLevels = 4;    // reference::tighten levels 0..3
 
 // One probe: weights over vec(f) and over the entries of x (+-1, or 0 outside a block).
 struct Probe {
@@ -313,7 +312,7 @@ class DirectionalTrial {
       return probe.verdict == EntryVerdict::kUndecided ||
              (options_.diagnose && probe.verdict == EntryVerdict::kFail && !(probe.bound <= 0.1 * probe.tol));
     };
-    for (int level = 0; level < kTightenLevels && loose(); ++level) {
+    for (int level = 0; loose(); ++level) {  // until tighten has no further level
       if (!reference::tighten(g, t, g0m, noise, {0}, level, ref)) break;
       take();
     }

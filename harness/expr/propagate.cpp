@@ -247,22 +247,32 @@ class Core {
       return;
     }
     if (s.op == expr::kOpMatmul && rb.empty()) {
-      // C[I, :] = C0[I, :] + (A - A0)[I, K] B[K, :].
+      // C[I, :] = C0[I, :] + (A - A0)[I, K] B[K, :]; one changed entry (i, k):
+      // C[i, :] = C0[i, :] + d B[k, :] (the same products, without a temporary).
       if (!dry_) {
         change(s.a, ra, delta_);
-        product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
-        out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
+        if (delta_.n_elem == 1) {
+          out.row(ra.r0) = base_[i].row(ra.r0) + delta_[0] * input(s.b).row(ra.c0);
+        } else {
+          product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
+          out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
+        }
       }
       dirty_[i] = Rect{ra.r0, ra.r1, 0, s.shape.cols};
       operations_ += double(ra.rows()) * double(ra.cols()) * double(s.shape.cols);
       return;
     }
     if (s.op == expr::kOpMatmul && ra.empty()) {
-      // C[:, J] = C0[:, J] + A[:, K] (B - B0)[K, J].
+      // C[:, J] = C0[:, J] + A[:, K] (B - B0)[K, J]; one changed entry (k, j):
+      // C[:, j] = C0[:, j] + A[:, k] d.
       if (!dry_) {
         change(s.b, rb, delta_);
-        product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
-        out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
+        if (delta_.n_elem == 1) {
+          out.col(rb.c0) = base_[i].col(rb.c0) + input(s.a).col(rb.r0) * delta_[0];
+        } else {
+          product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
+          out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
+        }
       }
       dirty_[i] = Rect{0, s.shape.rows, rb.c0, rb.c1};
       operations_ += double(rb.rows()) * double(rb.cols()) * double(s.shape.rows);

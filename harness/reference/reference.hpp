@@ -111,7 +111,9 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 //   0  kinks re-examined at a 100 times smaller step (one beside the point disappears, one at the
 //      point stays), then complex step where target.f_complex is set;
 //   1  central differences at the step that minimises the estimated truncation + rounding;
-//   2, 3  central differences at a 100 times smaller step than the last one tried.
+//   2, 3  central differences at a 100 times smaller step than the last one tried;
+//   4  central differences at 16 and 256 times the rule's step (rounding-bound entries), kept
+//      only where tighter and consistent with the value known (within both bounds).
 // (Ridders' extrapolation is not used to tighten: far outside the asymptotic regime its tableau
 // can agree with itself on a plateau and be wrong, with a small error estimate.)
 // An entry keeps the value of whichever method bounds it most tightly; entries at a kink keep

@@ -25,8 +25,12 @@ add_test(NAME cli.verdict.bundled_cases_seeds_1_to_200
 set_tests_properties(cli.verdict.bundled_cases_seeds_1_to_200 PROPERTIES LABELS cli TIMEOUT 900)
 
 # Findings of a review that tried to break the verdicts (each failed before its fix).
+# The right gradients of a quantized f stay inconclusive (no step decides them at the default
+# tolerance); the wrong one (0 where the derivative is 1) is decided at the larger steps of the
+# last tightening level, where the quantum is small next to the change of f.
 gradcheck_cli_test(verdict.review_quantized_f_is_never_decided_on_a_false_bound EXIT 0 ARGS run ${V}/review-quantized.json
-  MATCH "0 passed, 0 failed, 0 errors, 3 inconclusive")
+  MATCH "INCONCLUSIVE +spec_quant_right" "INCONCLUSIVE +vec_quant_right" "XFAIL +spec_quant_zero_wrong"
+        "0 passed, 0 failed, 0 errors, 2 inconclusive")
 gradcheck_cli_test(verdict.review_near_a_kink_is_not_a_kink EXIT 0 ARGS run ${V}/review-off-kink.json
   MATCH "PASS   relu_at_3e-8" "PASS   softplus_width_1e-8 " "XFAIL  softplus_width_1e-8_scale" NOMATCH "nondifferentiable")
 gradcheck_cli_test(verdict.review_complex_step_at_tiny_x EXIT 0 ARGS run ${V}/review-tiny-x.json

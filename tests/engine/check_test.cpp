@@ -173,3 +173,44 @@ TEST(RunCheckReference, ComplexStepOfACallableIsACheckReferenceError) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+// A C++ callable with a large f and small derivative entries: f(W) = sum((W X + b).^2) / 16 at
+// n = 64 (|f| ~ 4e3, its rounding ~ 1e-12), no complex extension, no propagation. The rounding
+// term 3 sigma / h of the rule's step is above atol for entries with |g| < ~0.05, so they
+// are decided only at larger steps (tighten level 4): the right gradient passes instead of
+// ending inconclusive, and a wrong one still fails.
+Problem large_sum_of_squares(const arma::mat& X, const arma::mat& b, double factor) {
+  Problem p;
+  p.names = {"W"};
+  p.shapes = {Shape{X.n_rows, X.n_rows}};
+  p.f_shape = Shape{1, 1};
+  p.audience = Audience::kCpp;
+  p.f = [X, b](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(1, 1, arma::fill::value(arma::accu(arma::square(v[0] * X + arma::repmat(b, 1, X.n_cols))) / 16));
+  };
+  p.expected = [X, b, factor](const std::vector<arma::mat>& v) {
+    arma::mat g = (2.0 / 16) * (v[0] * X + arma::repmat(b, 1, X.n_cols)) * X.t();
+    g(3, 5) *= factor;
+    return g;
+  };
+  return p;
+}
+
+TEST(RunCheck, ALargeFWithSmallDerivativeEntriesIsDecidedAtLargerSteps) {
+  arma::arma_rng::set_seed(42);
+  const arma::uword n = 64;
+  const arma::mat X = arma::randn(n, 16), b = arma::randn(n, 1), W = arma::randn(n, n);
+  Options options;
+  options.trials = 1;
+  const CheckResult right = run_check(large_sum_of_squares(X, b, 1.0), {{W}}, options);
+  EXPECT_EQ(right.status, Status::kPass) << right.reason;
+  EXPECT_NE(right.reference.detail.find("larger steps"), std::string::npos) << right.reference.detail;
+  const CheckResult wrong = run_check(large_sum_of_squares(X, b, 1.0 + 1e-3), {{W}}, options);
+  EXPECT_EQ(wrong.status, Status::kFail);
+}
+
+}  // namespace
+}  // namespace gradcheck
