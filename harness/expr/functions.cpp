@@ -201,26 +201,30 @@ T logsumexp_col(const T* x, uword n) {
 
 // logsumexp(X): m x n -> 1 x n.
 Lowering logsumexp(Compiler& c, const Node&, const Args& a) {
-  return {Shape{1, c.shape(a[0]).cols},
-          [](Step& s, const auto& x, const auto&) {
-            auto& o = result(s, x);
-            for (uword j = 0; j < x.n_cols; ++j) o[j] = logsumexp_col(x.colptr(j), x.n_rows);
-          },
-          {a[0]}};
+  Lowering low{Shape{1, c.shape(a[0]).cols},
+               [](Step& s, const auto& x, const auto&) {
+                 auto& o = result(s, x);
+                 for (uword j = 0; j < x.n_cols; ++j) o[j] = logsumexp_col(x.colptr(j), x.n_rows);
+               },
+               {a[0]}};
+  low.op = kOpColumns;
+  return low;
 }
 
 // softmax(X) (Log = false) or log_softmax(X) (Log = true), per column; keeps the shape.
 template <bool Log>
 Lowering softmax(Compiler& c, const Node&, const Args& a) {
-  return {c.shape(a[0]),
-          [](Step& s, const auto& x, const auto&) {
-            auto& o = result(s, x);
-            for (uword j = 0; j < x.n_cols; ++j) {
-              const auto lse = logsumexp_col(x.colptr(j), x.n_rows);
-              for (uword i = 0; i < x.n_rows; ++i) o(i, j) = Log ? x(i, j) - lse : std::exp(x(i, j) - lse);
-            }
-          },
-          {a[0]}};
+  Lowering low{c.shape(a[0]),
+               [](Step& s, const auto& x, const auto&) {
+                 auto& o = result(s, x);
+                 for (uword j = 0; j < x.n_cols; ++j) {
+                   const auto lse = logsumexp_col(x.colptr(j), x.n_rows);
+                   for (uword i = 0; i < x.n_rows; ++i) o(i, j) = Log ? x(i, j) - lse : std::exp(x(i, j) - lse);
+                 }
+               },
+               {a[0]}};
+  low.op = kOpColumns;
+  return low;
 }
 
 // ---------------------------------------------------------------------------------------------
