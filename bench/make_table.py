@@ -141,8 +141,9 @@ def main():
                       "on each call of f (CPU time / evaluations, callable over loop). The thread columns are "
                       "wall-clock times of the same run (the machine's other load shows in them)."]
     if max_entries > 0:
-        lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the full checks of variables with more "
-                      f"entries were skipped to keep the run short; `bench/run.sh` alone runs them all)."]
+        lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the peers' full checks (the loop, torch full) of "
+                      f"variables with more entries were skipped to keep the run short; `bench/run.sh` alone runs "
+                      f"them all)."]
     lines += ["", "Problems (float64, seed 42, one trial, one point):", ""]
     lines += [f"- {k}: {v}" for k, v in ABOUT.items()]
     lines += ["",

@@ -7,7 +7,7 @@
 # writes it, with this command, into bench/RESULTS.md.
 #
 #   bench/run.sh                the table
-#   bench/run.sh --max-entries N   the table, without the full checks (entry-wise, loop, torch
+#   bench/run.sh --max-entries N   the table, without the peers' full checks (the loop, torch
 #                               full) of problems whose variable has more than N entries
 #   bench/run.sh --micro ARGS   the micro-benchmarks of bench/bench_gradcheck.cpp instead
 #   BENCH_BUILD_DIR=build bench/run.sh   build in another folder (default build-bench)
@@ -43,8 +43,8 @@ entries() {
     P4) echo $((10 * n)) ;;
   esac
 }
-skipped() {  # $1 = tool, $2 = problem: a full check over the limit
-  [[ $MAX_ENTRIES -gt 0 && $1 != directional && $1 != fast && $(entries "$2") -gt $MAX_ENTRIES ]]
+skipped() {  # $1 = tool, $2 = problem: a peer's full check (the loop, torch full) over the limit
+  [[ $MAX_ENTRIES -gt 0 && ($1 == loop || $1 == full) && $(entries "$2") -gt $MAX_ENTRIES ]]
 }
 
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1

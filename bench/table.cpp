@@ -154,12 +154,10 @@ void report(benchmark::State& state, bool pass, double entries, double evaluatio
   state.counters["peak_rss_mb"] = peak_rss_mb();
 }
 
-void run_gradcheck(benchmark::State& state, const BenchProblem& bp, Mode mode) {
-  const Problem problem = gradcheck_problem(bp);
+// Times run_check of `problem` at bp's point with one trial and `options` otherwise.
+void time_check(benchmark::State& state, const BenchProblem& bp, const Problem& problem, Options options) {
   const std::vector<std::vector<arma::mat>> points{point(bp)};
-  Options options;
   options.trials = 1;
-  options.mode = mode;
   CheckResult result;
   for (auto _ : state) {
     result = run_check(problem, points, options);
@@ -168,6 +166,12 @@ void run_gradcheck(benchmark::State& state, const BenchProblem& bp, Mode mode) {
   report(state, result.status == Status::kPass, double(problem.f_shape.numel()) * double(problem.shapes[problem.wrt].numel()),
          double(result.fd.evaluations));
   state.SetLabel(to_string(result.status));
+}
+
+void run_gradcheck(benchmark::State& state, const BenchProblem& bp, Mode mode) {
+  Options options;
+  options.mode = mode;
+  time_check(state, bp, gradcheck_problem(bp), options);
 }
 
 // The same check with f a C++ callable (bp.f, the loop's own function): no structure to exploit,
@@ -181,18 +185,9 @@ void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) 
   problem.f_complex = nullptr;
   problem.perturbed = nullptr;
   problem.audience = Audience::kCpp;
-  const std::vector<std::vector<arma::mat>> points{point(bp)};
   Options options;
-  options.trials = 1;
   options.threads = threads;
-  CheckResult result;
-  for (auto _ : state) {
-    result = run_check(problem, points, options);
-    benchmark::DoNotOptimize(result.status);
-  }
-  report(state, result.status == Status::kPass, double(problem.f_shape.numel()) * double(problem.shapes[problem.wrt].numel()),
-         double(result.fd.evaluations));
-  state.SetLabel(to_string(result.status));
+  time_check(state, bp, problem, options);
 }
 
 // The hand-written loop: the derivative once, then for every entry b of x a central difference

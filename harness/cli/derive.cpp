@@ -14,6 +14,7 @@
 #include "gradcheck/report.hpp"
 #include "gradcheck/runner.hpp"
 #include "symbolic/derive.hpp"
+#include "symbolic/forms.hpp"
 
 namespace gradcheck::cli {
 namespace {
@@ -35,11 +36,11 @@ CLI::App* add_derive_verb(CLI::App& app, DeriveArgs& a) {
   d->add_option("--layout", a.layout, "denominator or numerator")
       ->check(CLI::IsMember({"denominator", "numerator"}))
       ->capture_default_str();
-  d->add_option("--form", a.form, "auto or vec (index is not derived)")
+  d->add_option("--form", a.form, "auto, vec or index (with --indices)")
       ->check(CLI::IsMember({"auto", "vec", "index"}))
       ->capture_default_str();
   d->add_option("--order", a.order, "form vec: column-major or row-major")->check(CLI::IsMember({"column-major", "row-major"}));
-  d->add_option("--indices", a.indices, "form index: not derived symbolically");
+  d->add_option("--indices", a.indices, "form index: the indices of f and x, e.g. \"z[i] / W[k,j]\" or \"q / X[i,j]\"");
   d->add_flag("--check", a.check, "Also verify the result numerically (exit 1 when it does not pass)");
   d->add_option("--seed", a.seed, "Seed of the random inputs of --check")->capture_default_str();
   return d;
@@ -87,7 +88,17 @@ int run_derive(const DeriveArgs& a) {
 
   symbolic::Derivative d;
   try {
-    d = symbolic::derive(request, symbols);
+    if (request.form.form == Form::kIndex) {  // the index expression over --indices (forms.hpp)
+      symbolic::CheckRequest r;
+      r.expression = request.expression;
+      r.wrt = request.wrt;
+      r.structure = request.structure;
+      r.form = request.form;
+      r.form.indices = IndexSpec::parse(a.indices);
+      d.text = symbolic::derive_expected(r, symbols);
+    } else {
+      d = symbolic::derive(request, symbols);
+    }
   } catch (const ExprError& e) {
     std::cerr << "gradcheck: error [" << e.id() << "] --expr, column " << e.column() << ": " << e.detail() << "\n"
               << e.excerpt() << "\n";

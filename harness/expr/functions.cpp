@@ -201,26 +201,30 @@ T logsumexp_col(const T* x, uword n) {
 
 // logsumexp(X): m x n -> 1 x n.
 Lowering logsumexp(Compiler& c, const Node&, const Args& a) {
-  return {Shape{1, c.shape(a[0]).cols},
-          [](Step& s, const auto& x, const auto&) {
-            auto& o = result(s, x);
-            for (uword j = 0; j < x.n_cols; ++j) o[j] = logsumexp_col(x.colptr(j), x.n_rows);
-          },
-          {a[0]}};
+  Lowering low{Shape{1, c.shape(a[0]).cols},
+               [](Step& s, const auto& x, const auto&) {
+                 auto& o = result(s, x);
+                 for (uword j = 0; j < x.n_cols; ++j) o[j] = logsumexp_col(x.colptr(j), x.n_rows);
+               },
+               {a[0]}};
+  low.op = kOpColumns;
+  return low;
 }
 
 // softmax(X) (Log = false) or log_softmax(X) (Log = true), per column; keeps the shape.
 template <bool Log>
 Lowering softmax(Compiler& c, const Node&, const Args& a) {
-  return {c.shape(a[0]),
-          [](Step& s, const auto& x, const auto&) {
-            auto& o = result(s, x);
-            for (uword j = 0; j < x.n_cols; ++j) {
-              const auto lse = logsumexp_col(x.colptr(j), x.n_rows);
-              for (uword i = 0; i < x.n_rows; ++i) o(i, j) = Log ? x(i, j) - lse : std::exp(x(i, j) - lse);
-            }
-          },
-          {a[0]}};
+  Lowering low{c.shape(a[0]),
+               [](Step& s, const auto& x, const auto&) {
+                 auto& o = result(s, x);
+                 for (uword j = 0; j < x.n_cols; ++j) {
+                   const auto lse = logsumexp_col(x.colptr(j), x.n_rows);
+                   for (uword i = 0; i < x.n_rows; ++i) o(i, j) = Log ? x(i, j) - lse : std::exp(x(i, j) - lse);
+                 }
+               },
+               {a[0]}};
+  low.op = kOpColumns;
+  return low;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,6 +563,19 @@ Lowering filled(Compiler& c, const Node& call, const Args& a) {
   return Lowering(mat(r, cols, arma::fill::eye));
 }
 
+// commutation(m, n): the mn x mn commutation matrix K with K vec(A) = vec(A') for every m x n A.
+// vec stacks columns, so vec(A)[i + m j] = A(i,j) = A'(j,i) = vec(A')[j + n i]: K(j + n i, i + m j) = 1,
+// every other entry 0. K is a permutation: K(m, n)' = K(n, m) = inv(K(m, n)), and K(m, 1) = eye(m).
+Lowering commutation(Compiler& c, const Node& call, const Args& a) {
+  const uword m = c.size_argument(call, 0, a[0]);
+  const uword n = c.size_argument(call, 1, a[1]);
+  c.check_size(call, Shape{m * n, m * n});  // before allocating it
+  mat k(m * n, m * n, arma::fill::zeros);
+  for (uword i = 0; i < m; ++i)
+    for (uword j = 0; j < n; ++j) k(j + n * i, i + m * j) = 1;
+  return Lowering(k);
+}
+
 // numel(X), rows(X), cols(X): from the shape alone, so also usable as sizes.
 template <int Kind>  // 0 numel, 1 rows, 2 cols
 Lowering size_of(Compiler& c, const Node&, const Args& a) {
@@ -608,6 +625,7 @@ const Function kFunctions[] = {
     {"ones", 1, 2, filled<1>},
     {"zeros", 1, 2, filled<0>},
     {"eye", 1, 2, filled<2>},
+    {"commutation", 2, 2, commutation},
     {"numel", 1, 1, size_of<0>},
     {"rows", 1, 1, size_of<1>},
     {"cols", 1, 1, size_of<2>},

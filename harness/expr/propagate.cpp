@@ -104,7 +104,7 @@ class Core {
         depends_[i] = depends_[s.a] || depends_[s.b];
         if (depends_[i]) order_.push_back(i);
       }
-      if (s.run && s.op == expr::kOpElementwise) {
+      if (s.run && (s.op == expr::kOpElementwise || s.op == expr::kOpColumns)) {
         scratch_[i].run = s.run;
         scratch_[i].run_cx = s.run_cx;
         scratch_[i].fn = s.fn;
@@ -304,6 +304,20 @@ class Core {
       }
       return;
     }
+    if (s.op == expr::kOpColumns && rb.empty() && !ra.covers(sa)) {
+      // Column-separable: result columns c0..c1 from input columns c0..c1, by the kernel itself.
+      const Rect r{0, s.shape.rows, ra.c0, ra.c1};
+      dirty_[i] = r;
+      operations_ += double(sa.rows) * double(ra.cols()) * 2.0;
+      if (dry_) return;
+      Step& k = columns_step(i);
+      k.shape = Shape{s.shape.rows, ra.cols()};
+      detail::out<T>(k).set_size(s.shape.rows, ra.cols());
+      block_a_ = input(s.a).cols(ra.c0, ra.c1 - 1);
+      run_step<T>(k, block_a_, block_a_);
+      out.cols(ra.c0, ra.c1 - 1) = detail::out<T>(k);
+      return;
+    }
     if ((s.op == expr::kOpDet || s.op == expr::kOpLogdet) && (dry_ || inverse_ok_[i]) &&
         (ra.rows() == 1 || ra.cols() == 1)) {
       if (dry_) {  // the lemma taken to apply
@@ -334,6 +348,8 @@ class Core {
     dirty_[i] = full(s.shape);
     operations_ += full_cost(s, sa, sb);
   }
+
+  Step& columns_step(std::size_t i) { return scratch_[i]; }
 
   // Operations of a whole step: a product's multiply-adds, a factorisation's n^3, else one per
   // entry read or written.
@@ -376,7 +392,7 @@ class Core {
   std::vector<Rect> dirty_;          // their changed blocks under the current perturbation
   std::vector<mat> inverse_;         // det / logdet: the inverse of the input at the base point
   std::vector<bool> inverse_ok_;
-  std::vector<Step> scratch_;        // elementwise steps: the kernel run over a block
+  std::vector<Step> scratch_;        // elementwise and column-separable steps: the kernel run over a block
   std::vector<M> values_;            // the base point; values_[slot_] carries the perturbation
   M block_a_, block_b_, delta_, product_, result_;
   uword first_ = 0, second_ = 0;

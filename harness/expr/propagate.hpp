@@ -28,7 +28,10 @@
 //       t = d' X0^-1 e_i = sum_k d_k X0^-1[k, i]   (row),   t = e_j' X0^-1 u   (column);
 //     when X0 has no finite inverse, or 1 + t < 1e-2 (X close to singular, where t is
 //     inaccurate), recomputed whole.
-//   anything else (inv, solve, chol, softmax, norms, kron, ...): recomputed whole from its
+//   column-separable (softmax, log_softmax, logsumexp: column j of the result reads column j
+//   of the input alone): the changed columns of the input, recomputed by the step's own kernel
+//   over those columns; every row of them changes (rows r0..r1 of the result's shape).
+//   anything else (inv, solve, chol, norms, kron, ...): recomputed whole from its
 //   inputs' current values (the fallback), so its result counts as changed everywhere.
 //
 // Rounding: each changed value is the base value plus a change computed from the changed block
@@ -49,5 +52,6 @@ inline constexpr const char* kOpSum = "sum";
 inline constexpr const char* kOpMean = "mean";
 inline constexpr const char* kOpDet = "det";
 inline constexpr const char* kOpLogdet = "logdet";
+inline constexpr const char* kOpColumns = "columns";  // column-separable: softmax, log_softmax, logsumexp
 
 }  // namespace gradcheck::expr

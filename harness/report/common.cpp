@@ -197,4 +197,9 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
+std::string suggestion_form(const Suggestion& suggestion) {
+  if (suggestion.layout.empty()) return "form " + suggestion.form;
+  return suggestion.layout + " layout, form " + suggestion.form;
+}
+
 }  // namespace gradcheck::report::detail

@@ -42,6 +42,10 @@ std::string numerics(const CheckResult& check);
 // entry-wise check.
 std::string directional(const CheckResult& check);
 
+// The layout and form of a suggestion as every report words them: "denominator layout, form auto";
+// "form vec" alone for a second-order check (layout does not apply).
+std::string suggestion_form(const Suggestion& suggestion);
+
 // Scientific notation with `digits` digits after the point ("1.20e-10"); "nan", "inf", "-inf"
 // for non-finite values.
 std::string sci(double value, int digits = 2);

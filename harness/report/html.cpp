@@ -310,9 +310,8 @@ std::string details(const CaseResult& c, const CheckResult& k, Status status, co
     out += "</ul>\n";
   }
   if (!k.suggestion.expected.empty())
-    out += fmt::format("<p class=\"suggestion\">suggestion: <code>{}</code> ({} layout, form {}; verified by this "
-                       "check)</p>\n",
-                       xml_escape(k.suggestion.expected), k.suggestion.layout, k.suggestion.form);
+    out += fmt::format("<p class=\"suggestion\">suggestion: <code>{}</code> ({}; verified by this check)</p>\n",
+                       xml_escape(k.suggestion.expected), detail::suggestion_form(k.suggestion));
   if (!k.error.empty()) out += "<pre class=\"error\">" + xml_escape(k.error) + "</pre>\n";
   if (k.worst_trial < 0 || k.worst_trial >= static_cast<int>(k.trials.size())) {
     out += entries_table(k.worst_entries);

@@ -117,8 +117,8 @@ std::string markdown(const RunResult& run) {
       for (const auto& note : k.notes) details += fmt::format("- note: {}\n", cell(note));
       for (const auto& d : k.diagnoses) details += fmt::format("- {}: {}\n", code(d.code), cell(d.message));
       if (!k.suggestion.expected.empty())
-        details += fmt::format("- suggestion: {} ({} layout, form {}; verified by this check)\n",
-                               code(k.suggestion.expected), k.suggestion.layout, k.suggestion.form);
+        details += fmt::format("- suggestion: {} ({}; verified by this check)\n", code(k.suggestion.expected),
+                               detail::suggestion_form(k.suggestion));
       details += "\n";
     }
   }

@@ -126,8 +126,8 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
       if (out.back() != '\n') out += "\n";
     }
     if (!check.suggestion.expected.empty())
-      out += fmt::format("  suggestion: {}  (derived symbolically, {} layout, form {}; passes this check)\n",
-                         check.suggestion.expected, check.suggestion.layout, check.suggestion.form);
+      out += fmt::format("  suggestion: {}  (derived symbolically, {}; passes this check)\n", check.suggestion.expected,
+                         detail::suggestion_form(check.suggestion));
   }
   if (status == Status::kXpass) {
     out += "    expected to fail";

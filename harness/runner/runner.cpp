@@ -515,9 +515,8 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
             cr.errors.push_back(at);
             case_error(at);
           }
-          // Suggestions are derived for first derivatives (Hessians are not derived symbolically yet).
-          if (cr.status == Status::kFail && pc.problem.derivative_order == 1 &&
-              pc.problem.expected_text == spec.checks[i].expected)
+          // A failing check of an expression-defined expected gets the derived one, if it passes.
+          if (cr.status == Status::kFail && pc.problem.expected_text == spec.checks[i].expected)
             cr.suggestion = symbolic::suggest(spec.expression, *prepared.symbols, pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
           cr.wrt = spec.checks[i].wrt;

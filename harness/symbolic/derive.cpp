@@ -316,12 +316,12 @@ class Deriver {
         P j = jac(n->kids[0]);
         return j ? B.neg(j) : nullptr;
       }
-      case Node::Transpose:
-        if (n->kids[0]->shape.is_vector()) return jac(n->kids[0]);
-        fail("symbolic.form",
-             "the Jacobian through the transpose of a matrix needs a commutation matrix, which the expression "
-             "language cannot write; use a scalar f or form index",
-             n);
+      case Node::Transpose: {  // vec(A') = K vec(A), K = commutation(m, n) for A m x n
+        const P& a = n->kids[0];
+        P j = jac(a);
+        if (!j || a->shape.is_vector()) return j;
+        return B.mul(B.commutation(a->shape.rows, a->shape.cols), j);
+      }
       case Node::Binary: return jac_binary(n);
       case Node::Call: return jac_call(n);
     }
@@ -477,12 +477,12 @@ Derivative derive(const DeriveRequest& request, const Symbols& symbols) {
     if (sym) throw Error("symbolic.form", "a symmetric variable is derived only for a scalar f");
     if (!vec_form && !(fs.is_vector() && xs.is_vector()))
       throw Error("symbolic.form", "form auto needs a scalar f, or a vector f and a vector x; use form vec");
-    if (vec_form && row_major && !(fs.is_vector() && xs.is_vector()))
-      throw Error("symbolic.form",
-                  "form vec with order row-major needs commutation matrices here, which the expression language cannot "
-                  "write; use order column-major");
     P j = d.jac(root);
     if (!j) j = b.raw(Node::Call, Tok::End, "zeros", {b.num(double(fs.numel()), true), b.num(double(xs.numel()), true)});
+    // Row-major vec reads vec(f') by vec(x'): vec(f') = K(fr, fc) vec(f) and vec(x) = K(xc, xr) vec(x'),
+    // so the Jacobian is K(fr, fc) J K(xc, xr) (identities for vectors).
+    if (vec_form && row_major)
+      j = b.mul(b.mul(b.commutation(fs.rows, fs.cols), j), b.commutation(xs.cols, xs.rows));
     j = b.simplify(j);
     out = numerator ? j : b.transpose(j);
   }

@@ -10,7 +10,7 @@
 //   f scalar, form auto:  denominator G, numerator G'
 //   f scalar, form vec:   numerator vec(G)' (1 x q), denominator vec(G); row-major: vec(G')
 //   f vector, x vector, form auto, and form vec: numerator J, denominator J'
-//   form vec, row-major:  only where it is the column-major one (f and x vectors, or f scalar)
+//   form vec, row-major:  K(fr, fc) J K(xc, xr), K = commutation (the rows of f and x stacked)
 //   structure symmetric:  (f scalar) G + G' - diag(diag(G)), S' read as S (the convention of
 //                         types.hpp: entries (i,j) and (j,i) are one variable)
 #pragma once
@@ -38,8 +38,7 @@ struct Derivative {
 // Derives request.expression with respect to request.wrt over `symbols` (variables and dims).
 // Throws ExprError with a caret: the expression's own errors (expr.*), "symbolic.no-rule" under a
 // function or operator that has no derivative rule (pinv, chol, the spectral norm of a matrix, a
-// matrix power with a non-constant exponent), "symbolic.form" under the node whose Jacobian cannot
-// be written in the language (the transpose of a matrix inside a Jacobian: a commutation matrix).
+// matrix power with a non-constant exponent), "symbolic.form" for a form that cannot be derived.
 // Throws Error "symbolic.form" for a form or layout that cannot be derived (form index, a
 // matrix-valued f with form auto), "expr.name" for an unknown wrt.
 Derivative derive(const DeriveRequest& request, const Symbols& symbols);

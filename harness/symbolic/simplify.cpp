@@ -26,6 +26,16 @@ bool nice(double q) { return std::isfinite(q) && fmt::format("{}", q).size() <= 
 
 }  // namespace
 
+// The factors of a matrix-product chain (scalar factors stop the flattening).
+static void matrix_factors(const P& p, std::vector<P>& out) {
+  if (is_binary(p, Tok::Star) && !is_scalar(p->kids[0]) && !is_scalar(p->kids[1])) {
+    matrix_factors(p->kids[0], out);
+    matrix_factors(p->kids[1], out);
+  } else {
+    out.push_back(p);
+  }
+}
+
 // x = k * rest, with k the numeric coefficient (rest nullptr: x is the number k). Reads numbers,
 // unary minus, number * rest and the numerator of rest / s.
 static std::pair<double, P> split(const Builder& b, const P& p) {
@@ -75,6 +85,55 @@ P Builder::mul(const P& a, const P& b) const {
   return scale(*this, k, mul_core(ra, rb));
 }
 
+// Commutation matrices where two product chains meet (the rules of sym.hpp), with K(r, s) =
+// commutation(r, s) and A m x n, B p x q inside kron(A, B):
+//   K(m, n) K(n, m) = I;
+//   K(p, m) kron(A, B) K(n, q) = kron(B, A);
+//   kron(A, B) K(n, q) = kron(B, A) when m or p is 1, K(p, m) kron(A, B) = kron(B, A) when n or q is
+//   1 (the commutation matrix that the full rule would leave is then an identity).
+// nullptr when no rule applies at the junction of a and b.
+P Builder::commuted(const P& a, const P& b) const {
+  std::vector<P> fa, fb;
+  matrix_factors(a, fa);
+  matrix_factors(b, fb);
+  auto is_k = [](const P& p, double r, double s) {
+    return is_call(p, "commutation") && p->kids[0]->value == r && p->kids[1]->value == s;
+  };
+  auto product = [&](std::vector<P> left, const P& mid, std::vector<P> right) {
+    std::vector<P> all = std::move(left);
+    if (mid) all.push_back(mid);
+    all.insert(all.end(), right.begin(), right.end());
+    if (all.empty()) return eye(a->shape.rows, a->shape.rows);
+    P r = all[0];
+    for (std::size_t i = 1; i < all.size(); ++i) r = mul(r, all[i]);
+    return r;
+  };
+  const P x = fa.back(), y = fb.front();
+  std::vector<P> la(fa.begin(), fa.end() - 1), rb(fb.begin() + 1, fb.end());
+  if (is_call(x, "commutation") && is_k(y, x->kids[1]->value, x->kids[0]->value)) return product(la, nullptr, rb);
+  // kron(A, B) K(n, q), with K(p, m) before it or m or p 1.
+  if (is_call(x, "kron") && is_call(y, "commutation")) {
+    const Shape sa = x->kids[0]->shape, sb = x->kids[1]->shape;
+    if (is_k(y, double(sa.cols), double(sb.cols))) {
+      const P swapped = call("kron", {x->kids[1], x->kids[0]});
+      if (!la.empty() && is_k(la.back(), double(sb.rows), double(sa.rows)))
+        return product(std::vector<P>(la.begin(), la.end() - 1), swapped, rb);
+      if (sa.rows == 1 || sb.rows == 1) return product(la, swapped, rb);
+    }
+  }
+  // K(p, m) kron(A, B), with K(n, q) after it or n or q 1.
+  if (is_call(x, "commutation") && is_call(y, "kron")) {
+    const Shape sa = y->kids[0]->shape, sb = y->kids[1]->shape;
+    if (is_k(x, double(sb.rows), double(sa.rows))) {
+      const P swapped = call("kron", {y->kids[1], y->kids[0]});
+      if (!rb.empty() && is_k(rb.front(), double(sa.cols), double(sb.cols)))
+        return product(la, swapped, std::vector<P>(rb.begin() + 1, rb.end()));
+      if (sa.cols == 1 || sb.cols == 1) return product(la, swapped, rb);
+    }
+  }
+  return nullptr;
+}
+
 P Builder::mul_core(const P& a, const P& b) const {
   if (is_binary(a, Tok::Slash)) return div(mul(a->kids[0], b), a->kids[1]);
   if (is_binary(b, Tok::Slash)) return div(mul(a, b->kids[0]), b->kids[1]);
@@ -95,6 +154,7 @@ P Builder::mul_core(const P& a, const P& b) const {
   if (is_call(a, "kron") && is_call(b, "kron") && a->kids[0]->shape.cols == b->kids[0]->shape.rows &&
       a->kids[1]->shape.cols == b->kids[1]->shape.rows)
     return call("kron", {mul(a->kids[0], b->kids[0]), mul(a->kids[1], b->kids[1])});
+  if (P c = commuted(a, b)) return c;
   if (is_call(b, "ones") && b->shape.cols == 1) return sum(a, 2);
   if (is_call(a, "ones") && a->shape.rows == 1) return sum(b, 1);
   return raw(Node::Binary, Tok::Star, "", {a, b});
@@ -269,6 +329,7 @@ P Builder::transpose(const P& a) const {
     case Node::Call: {
       if (scalar::find(a->name) || a->name == "inv") return call(a->name, {transpose(a->kids[0])});
       if (a->name == "transpose") return a->kids[0];
+      if (a->name == "commutation") return raw(Node::Call, Tok::End, "commutation", {a->kids[1], a->kids[0]});
       if (a->name == "kron") return call("kron", {transpose(a->kids[0]), transpose(a->kids[1])});
       if ((a->name == "ones" || a->name == "zeros" || a->name == "eye") && a->constant) {
         if (a->kids.size() == 1) return a;
@@ -302,6 +363,9 @@ P Builder::call(const std::string& f, std::vector<P> args) const {
   if (f == "vec" && args[0]->shape.cols == 1) return args[0];
   if (f == "vec" && args[0]->shape.rows == 1) return transpose(args[0]);
   if (f == "inv" && is_call(args[0], "inv")) return args[0]->kids[0];
+  if (f == "inv" && is_call(args[0], "commutation")) return transpose(args[0]);
+  if (f == "commutation" && args[0]->kind == Node::Number && args[1]->kind == Node::Number && (args[0]->value == 1 || args[1]->value == 1))
+    return eye(arma::uword(args[0]->value * args[1]->value), arma::uword(args[0]->value * args[1]->value));
   if ((f == "tr" || f == "trace") && is_scalar(args[0])) return args[0];
   if (f == "kron" && (is_scalar(args[0]) || is_scalar(args[1]))) return mul(args[0], args[1]);
   if (f == "reshape" && args[0]->shape.rows == args[1]->value && args[0]->shape.cols == args[2]->value &&
@@ -333,15 +397,6 @@ void collect(const Builder& b, const P& p, double sign, std::vector<Term>& out) 
   out.push_back({sign * k, r});
 }
 
-// The factors of a matrix-product chain (scalar factors stop the flattening).
-void factors(const P& p, std::vector<P>& out) {
-  if (is_binary(p, Tok::Star) && !is_scalar(p->kids[0]) && !is_scalar(p->kids[1])) {
-    factors(p->kids[0], out);
-    factors(p->kids[1], out);
-  } else {
-    out.push_back(p);
-  }
-}
 
 }  // namespace
 
@@ -366,8 +421,8 @@ P Builder::add_terms(const P& a, const P& b, bool subtract) const {
     if (is_binary(x.r, Tok::Slash) && is_binary(y.r, Tok::Slash) && equal(x.r->kids[1], y.r->kids[1]))
       return Term{1, div(add(scale(*this, x.k, x.r->kids[0]), scale(*this, y.k, y.r->kids[0])), x.r->kids[1])};
     std::vector<P> fx, fy;
-    factors(x.r, fx);
-    factors(y.r, fy);
+    matrix_factors(x.r, fx);
+    matrix_factors(y.r, fy);
     if (fx.size() < 2 && fy.size() < 2) return std::nullopt;
     std::size_t pre = 0, suf = 0;
     while (pre < fx.size() && pre < fy.size() && equal(fx[pre], fy[pre])) ++pre;

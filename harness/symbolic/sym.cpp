@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "expr/compiler.hpp"
 #include "gradcheck/error.hpp"
@@ -187,12 +189,30 @@ Shape Builder::shape_of(const Node& node, const std::vector<P>& kids) const {
   return prog.steps[step].shape;
 }
 
+// The key of a node: everything that makes it what it is (the operands by identity: they are
+// interned already); a leaf's shape and constancy too.
+static std::string node_key(const Sym& n) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &n.value, sizeof bits);
+  std::string key = fmt::format("{}|{}|{}|{}|{}|", int(n.kind), int(n.op), n.name, bits, n.size);
+  for (const P& k : n.kids) key += fmt::format("{}|", static_cast<const void*>(k.get()));
+  if (n.kids.empty()) key += fmt::format("{}x{}|{}", n.shape.rows, n.shape.cols, n.constant);
+  return key;
+}
+
+P Builder::intern(const std::shared_ptr<Sym>& node) const {
+  return nodes_.emplace(node_key(*node), node).first->second;
+}
+
 P Builder::raw(Node::Kind kind, Tok op, const std::string& name, std::vector<P> kids, double value) const {
   auto s = std::make_shared<Sym>();
   s->kind = kind;
   s->op = op;
   s->name = name;
   s->value = value;
+  s->kids = kids;
+  if (!kids.empty())  // an equal node made before: no second shape inference
+    if (const auto it = nodes_.find(node_key(*s)); it != nodes_.end()) return it->second;
   for (const P& k : kids) s->constant = s->constant && k->constant;
   Node node(kind);
   node.op = op;
@@ -200,7 +220,7 @@ P Builder::raw(Node::Kind kind, Tok op, const std::string& name, std::vector<P> 
   node.value = value;
   s->shape = shape_of(node, kids);
   s->kids = std::move(kids);
-  return s;
+  return intern(s);
 }
 
 P Builder::num(double v, bool size) const {
@@ -208,7 +228,7 @@ P Builder::num(double v, bool size) const {
   s->kind = Node::Number;
   s->value = v;
   s->size = size;
-  return s;
+  return intern(s);
 }
 
 P Builder::name(const std::string& n) const {
@@ -221,7 +241,7 @@ P Builder::name(const std::string& n) const {
   } else if (!symbols_.find_dim(n)) {
     throw Error("symbolic.internal", "unknown name '" + n + "' in a derived expression");
   }
-  return s;
+  return intern(s);
 }
 
 P Builder::ones(arma::uword r, arma::uword c) const {
@@ -232,6 +252,11 @@ P Builder::eye(arma::uword r, arma::uword c) const {
   if (r == 1 && c == 1) return num(1);
   if (r == c) return raw(Node::Call, Tok::End, "eye", {num(double(r), true)});
   return raw(Node::Call, Tok::End, "eye", {num(double(r), true), num(double(c), true)});
+}
+
+P Builder::commutation(arma::uword m, arma::uword n) const {
+  if (m == 1 || n == 1) return eye(m * n, m * n);
+  return raw(Node::Call, Tok::End, "commutation", {num(double(m), true), num(double(n), true)});
 }
 
 P Builder::from_ast(const Node& n, bool simplify, const std::map<std::string, P>& substitute) const {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -63,11 +64,17 @@ std::string print(const P& n, const PrintOptions& options = {});
 //                -> (k / j) * x / y.
 //   transposes   pushed to the leaves: (A * B)' -> B' * A', (A + B)' -> A' + B', f(A)' -> f(A')
 //                elementwise, inv(A)' -> inv(A'), x'' -> x, s' -> s for a scalar, S' -> S for a
-//                symmetric variable, ones(r, c)' -> ones(c, r).
+//                symmetric variable, ones(r, c)' -> ones(c, r), commutation(m, n)' ->
+//                commutation(n, m).
 //   identities   eye(n) * A -> A; A .* ones -> A where the ones do not change the shape;
 //                X * ones(n, 1) -> sum(X, 2); ones(1, m) * X -> sum(X, 1); x .* x -> x .^ 2;
 //                sum of a scalar, of a row along 1, of a column along 2 -> itself;
-//                sum(k * X) -> k * sum(X).
+//                sum(k * X) -> k * sum(X); commutation(m, 1) -> eye(m);
+//                commutation(m, n) * commutation(n, m) -> eye(m n).
+//   commutation  K(r, s) below is commutation(r, s); for A m x n, B p x q,
+//                K(p, m) kron(A, B) K(n, q) = kron(B, A), so kron(A, B) * K(n, q) -> kron(B, A)
+//                when m or p is 1, and K(p, m) * kron(A, B) -> kron(B, A) when n or q is 1
+//                (the commutation matrix left over is then an identity).
 //   sums         flattened into terms with numeric coefficients; equal terms collected
 //                (G + G -> 2 * G), zero terms dropped (unless that changes the shape); two
 //                terms with a common left or right factor of a matrix product collected
@@ -83,6 +90,8 @@ class Builder {
   P name(const std::string& n) const;  // a variable or a dim; Error "symbolic.internal" if neither
   P ones(arma::uword r, arma::uword c) const;
   P eye(arma::uword r, arma::uword c) const;
+  // commutation(m, n), K vec(A) = vec(A') for A m x n; eye(m n) when m or n is 1.
+  P commutation(arma::uword m, arma::uword n) const;
 
   P neg(const P& a) const;
   P add(const P& a, const P& b) const;
@@ -115,7 +124,15 @@ class Builder {
   P rebuild(const P& n) const;
   P add_terms(const P& a, const P& b, bool subtract) const;
   P mul_core(const P& a, const P& b) const;
+  P commuted(const P& a, const P& b) const;
   Shape shape_of(const Node& node, const std::vector<P>& kids) const;
+
+  // Structural hashing: every node the Builder makes is looked up by its kind, operator, name,
+  // value and the identities of its operands (which are shared already), so equal subtrees are
+  // one node. A repeated sub-expression (the tanh(W * x) inside every factor of a chain rule) is
+  // then stored once, and equal() on two of them stops at the pointer.
+  P intern(const std::shared_ptr<Sym>& node) const;
+  mutable std::unordered_map<std::string, P> nodes_;
 
   const Symbols& symbols_;
   Symbols dims_only_;  // the dims of symbols_, for the placeholder compilations

@@ -217,3 +217,27 @@ TEST(FloatAssertions, AFailingBufferCheckNamesTheEntryAfterTheBuffer) {
 
 }  // namespace
 }  // namespace gradcheck
+
+namespace {
+
+// float32 code with a large f: sum((W X + b).^2) / 16 at n = 32 (|f| ~ 1e3, float rounding
+// ~ 1e-4 of it). At the rule's step its rounding leaves small entries undecided; the larger steps
+// of the last tightening level decide them (f is quadratic in W: no truncation), so the right
+// gradient passes, and one entry 5% off still fails.
+TEST(FloatApi, LargeFloatFIsDecidedAtLargerSteps) {
+  arma::arma_rng::set_seed(42);
+  const arma::uword n = 32;
+  const arma::fmat X = arma::randn<arma::fmat>(n, 16), b = arma::randn<arma::fmat>(n, 1), W = arma::randn<arma::fmat>(n, n);
+  auto f = [&](const arma::fmat& w) { return float(arma::accu(arma::square(w * X + arma::repmat(b, 1, 16))) / 16); };
+  const arma::fmat g = (2.0f / 16) * (W * X + arma::repmat(b, 1, 16)) * X.t();
+  gradcheck::ApiOptions options;
+  options.trials = 1;
+  const gradcheck::CheckResult right = gradcheck::check_gradient(f, W, g, gradcheck::Layout::kDenominator, options);
+  EXPECT_EQ(right.status, gradcheck::Status::kPass) << right.reason;
+  arma::fmat wrong = g;
+  wrong(1, 2) *= 1.05f;
+  EXPECT_EQ(gradcheck::check_gradient(f, W, wrong, gradcheck::Layout::kDenominator, options).status,
+            gradcheck::Status::kFail);
+}
+
+}  // namespace

@@ -328,6 +328,26 @@ TEST(Functions, OnesZerosEye) {
   expect_value("M + eye(2)", {{2, 2}, {3, 5}});
 }
 
+// commutation(m, n) against a direct permutation of the entries: K vec(A) = vec(A') for A m x n,
+// a permutation matrix (K' = inv(K) = commutation(n, m)), the identity for a vector.
+TEST(Functions, CommutationMatrixTransposesAVec) {
+  expect_value("commutation(2, 3) * vec(N)", arma::vectorise(N.t()));
+  expect_value("commutation(3, 2) * vec(N')", arma::vectorise(N));
+  const arma::mat k = ev("commutation(2, 3)");
+  ASSERT_EQ(k.n_rows, 6u);
+  ASSERT_EQ(k.n_cols, 6u);
+  arma::mat want(6, 6, arma::fill::zeros);  // vec(N)[i + 2 j] goes to vec(N')[j + 3 i]
+  for (arma::uword i = 0; i < 2; ++i)
+    for (arma::uword j = 0; j < 3; ++j) want(j + 3 * i, i + 2 * j) = 1;
+  expect_near(k, want, 0, "commutation(2, 3)");
+  expect_near(ev("commutation(2, 3)' * commutation(2, 3)"), arma::eye(6, 6), 0, "K' K");
+  expect_near(ev("commutation(2, 3)'"), ev("commutation(3, 2)"), 0, "K(2,3)'");
+  expect_value("commutation(3, 1)", arma::eye(3, 3));
+  expect_value("commutation(n, 2)", arma::eye(2, 2));
+  EXPECT_EQ(error_of("commutation(2)", reference_symbols()).id(), "expr.arity");
+  EXPECT_EQ(error_of("commutation(A, 2)", reference_symbols()).id(), "expr.value");
+}
+
 // Factorisations of large matrices cost n^3 per evaluation: past 1e10 operations they are an
 // expr.value error (see Operators.ExpensiveProductsAndPowersAreRefused, found by fuzzing).
 TEST(Functions, ExpensiveFactorisationsAreRefused) {

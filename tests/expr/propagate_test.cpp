@@ -63,7 +63,7 @@ class Generator {
       case 11: return "(r .* " + e + ")";
       case 12: return "(s * " + e + ")";
       case 13: return "(" + e + " ./ (1 + (" + f + ").^2))";
-      case 14: return "softmax(" + e + ")";  // the fallback
+      case 14: return "softmax(" + e + ")";  // column-separable
       case 15: return "max(" + e + ", 0.1)";
       case 16:  // both factors changed
         return square ? "((" + e + ")' * (" + f + "))" : "(" + e + " * (" + f + ")' * B * c * r)";
@@ -175,7 +175,7 @@ TEST(Propagate, ComplexStepThroughRandomProgramsMatchesFullComplexEvaluation) {
 TEST(Propagate, ComplexStepEachRuleAlone) {
   std::mt19937_64 rng(23);
   for (const char* text : {"X", "X'", "B * X", "X * A", "X + c", "sum(X, 1)", "mean(X, 2)",
-                           "sum((B * X * A + c).^2) / 16", "X.^3", "softmax(X)"})
+                           "sum((B * X * A + c).^2) / 16", "X.^3", "softmax(X)", "log_softmax(X')", "logsumexp(X)"})
     expect_complex_propagation_matches(text, 0, point(rng));
   for (const char* text : {"logdet(Q)", "det(Q)", "logdet(A * Q * A' + eye(4))", "inv(Q)", "solve(Q, A)"})
     expect_complex_propagation_matches(text, 1, point(rng));
@@ -208,10 +208,21 @@ TEST(Propagate, EachRuleAlone) {
   std::mt19937_64 rng(3);
   for (const char* text : {"X", "X'", "B * X", "X * A", "X + c", "r .* X", "s * X", "sum(X)", "sum(X, 1)",
                            "sum(X, 2)", "mean(X)", "mean(X, 1)", "mean(X, 2)", "sum((B * X * A + c).^2) / 16",
-                           "X.^2", "X.^-1", "sum(sum(X' * X))"})
+                           "X.^2", "X.^-1", "sum(sum(X' * X))", "softmax(X)", "log_softmax(X)", "logsumexp(X)",
+                           "sum(log(softmax(B * X)))", "softmax(X')", "logsumexp(X * A)"})
     expect_propagation_matches(text, 0, point(rng));
   for (const char* text : {"logdet(Q)", "det(Q)", "logdet(A * Q * A' + eye(4))", "inv(Q)", "solve(Q, A)"})
     expect_propagation_matches(text, 1, point(rng));
+}
+
+// A column-separable step recomputes only the changed columns: moving one entry of X in
+// softmax(X) costs a column, not the matrix (the operations the evaluator reports).
+TEST(Propagate, SoftmaxRecomputesOnlyTheChangedColumn) {
+  Symbols sym;
+  sym.add_variable("Z", Shape{10, 32});
+  Expression f = Expression::compile("-sum(log(softmax(Z)))", sym);
+  const double one = f.perturbed_operations(0, 3, 3), whole = 3.0 * 10 * 32;
+  EXPECT_LT(one, whole / 8) << one;
 }
 
 // The determinant lemma agrees with the full determinant also at large moves, and a move that

@@ -60,5 +60,19 @@ TEST(Sym, SizesArePrintedAsTheDimOfThatValue) {
   EXPECT_EQ(print(b.num(3), o), "3");               // a number the user wrote stays one
 }
 
+// Structural hashing: equal subtrees made by one Builder are one node, however they were built.
+TEST(Sym, EqualSubtreesAreOneNode) {
+  const Symbols s = symbols();
+  Builder b(s);
+  const P once = b.call("tanh", {b.mul(b.name("B"), b.name("x"))});
+  const P again = b.call("tanh", {b.mul(b.name("B"), b.name("x"))});
+  EXPECT_EQ(once.get(), again.get());
+  const P parsed = b.from_ast(expr::parse("tanh(B * x) .* exp(B * x)"), true);
+  ASSERT_EQ(parsed->kids.size(), 2u);
+  EXPECT_EQ(parsed->kids[0].get(), once.get());
+  EXPECT_EQ(parsed->kids[0]->kids[0].get(), parsed->kids[1]->kids[0].get());  // B * x, once
+  EXPECT_NE(b.call("tanh", {b.name("x")}).get(), once.get());
+}
+
 }  // namespace
 }  // namespace gradcheck::symbolic

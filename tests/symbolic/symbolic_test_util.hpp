@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "gradcheck/check.hpp"
+#include "gradcheck/index_notation.hpp"
 #include "symbolic/derive.hpp"
+#include "symbolic/forms.hpp"
 
 namespace gradcheck::test {
 
@@ -103,6 +105,62 @@ inline DeriveOutcome derive_and_check(const std::string& f, const std::string& w
   }
   out.status = check_formula(f, wrt, vars, out.text, form, structure, dims, seed, &out.detail);
   return out;
+}
+
+// Runs the check that `request` describes (any order and form: index expressions for form
+// index, the Hessian's indices as parse_hessian_indices reads them) with `text` as its expected,
+// at 2 random points. `detail` gets the worst entry or the error.
+inline Status check_request(const symbolic::CheckRequest& request, const std::vector<TestVar>& vars,
+                            const std::string& text, const std::map<std::string, double>& dims, unsigned seed,
+                            std::string* detail) {
+  try {
+    Symbols symbols;
+    Problem p;
+    for (const TestVar& v : vars) {
+      symbols.add_variable(v.name, Shape{v.rows, v.cols});
+      p.names.push_back(v.name);
+      p.shapes.push_back(Shape{v.rows, v.cols});
+    }
+    for (const auto& [name, value] : dims) symbols.add_dim(name, value);
+    auto slot = [&](const std::string& n) {
+      return static_cast<std::size_t>(std::find(p.names.begin(), p.names.end(), n) - p.names.begin());
+    };
+    const bool second = request.derivative_order == 2;
+    p.wrt = slot(request.wrt);
+    p.derivative_order = request.derivative_order;
+    if (second) p.wrt2 = slot(request.wrt2);
+    if (!request.direction.empty()) p.direction = slot(request.direction);
+    p.structure = request.structure;
+    p.dims = dims;
+    auto fe = std::make_shared<Expression>(Expression::compile(request.expression, symbols));
+    p.f_shape = fe->shape();
+    p.form = request.form;
+    p.f = [fe](const std::vector<arma::mat>& values, arma::mat& v) { v = fe->evaluate(values); };
+    if (fe->has_complex_extension())  // as the runner gives it: second order differences an exact gradient
+      p.f_complex = [fe](const std::vector<arma::cx_mat>& values, arma::cx_mat& v) { v = fe->evaluate_complex(values); };
+    if (request.form.form == Form::kIndex) {
+      auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
+          text, *request.form.indices, second ? p.shapes[p.wrt] : p.f_shape, p.shapes[second ? p.wrt2 : p.wrt],
+          symbols));
+      p.expected = [ix](const std::vector<arma::mat>& values) { return arma::mat(ix->evaluate(values)); };
+    } else {
+      auto ge = std::make_shared<Expression>(Expression::compile(text, symbols));
+      p.expected = [ge](const std::vector<arma::mat>& values) { return arma::mat(ge->evaluate(values)); };
+    }
+    p.expected_text = text;
+    Options options;
+    options.trials = 2;
+    options.diagnose = false;
+    options.error_vs_step = false;
+    const CheckResult c = run_check(p, {draw(vars, seed), draw(vars, seed + 1000)}, options);
+    *detail = c.error.empty() ? c.worst.label + " analytic " + std::to_string(c.worst.analytic) + " numeric " +
+                                    std::to_string(c.worst.numeric)
+                              : c.error;
+    return c.status;
+  } catch (const std::exception& e) {
+    *detail = e.what();
+    return Status::kError;
+  }
 }
 
 }  // namespace gradcheck::test
