@@ -232,6 +232,9 @@ std::vector<Diagnosis> diagnose_factor(const arma::mat& analytic, const arma::ma
 std::string as_fraction(double x, long max_denominator, double tolerance) {
   if (!std::isfinite(x) || x == 0.0) return {};
   const double ax = std::abs(x);
+  // A numerator above ax * max_denominator would not fit a long beyond ~1e15 (and a factor that
+  // large is not a fraction worth naming): no name. Found by the case fuzzer (UBSan: 6.7e70 to long).
+  if (ax > 1e12 || ax * static_cast<double>(max_denominator) > 1e15) return {};
   // Continued fraction convergents of |x|.
   long h0 = 1, h1 = 0, k0 = 0, k1 = 1;
   double rest = ax;

@@ -32,6 +32,12 @@ TEST(AsFraction, FindsSmallFractions) {
   EXPECT_EQ(as_fraction(2.0), "2");
   EXPECT_EQ(as_fraction(-0.75), "-3/4");
   EXPECT_EQ(as_fraction(1.0 / 3.0), "1/3");
+  // Too large to be a named fraction (and, before, an overflowing conversion to long that UBSan
+  // reported: the case fuzzer's finding-fraction-overflow).
+  EXPECT_EQ(as_fraction(6.66667e70), "");
+  EXPECT_EQ(as_fraction(-1e300), "");
+  EXPECT_EQ(as_fraction(9.3e18), "");
+  EXPECT_EQ(as_fraction(123456.0), "123456");
   EXPECT_EQ(as_fraction(M_PI), "");  // 355/113 is 8.5e-8 off: not within 1e-8
 }
 
