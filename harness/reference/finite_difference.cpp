@@ -706,9 +706,14 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
 Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
                        const std::vector<arma::uword>& columns) {
   const arma::mat& x = values[target.wrt];
-  std::vector<arma::cx_mat> cx(values.size());
-  for (std::size_t s = 0; s < values.size(); ++s) cx[s] = arma::conv_to<arma::cx_mat>::from(values[s]);
-  arma::cx_mat& z = cx[target.wrt];
+  // The complex copy of every value, made only when f_complex is evaluated whole (the
+  // propagated complex step keeps its own).
+  std::vector<arma::cx_mat> cx;
+  auto complex_values = [&]() -> std::vector<arma::cx_mat>& {
+    if (cx.empty())
+      for (const arma::mat& v : values) cx.push_back(arma::conv_to<arma::cx_mat>::from(v));
+    return cx;
+  };
   arma::cx_mat out;
   Reference r;
   r.method = ReferenceMethod::kComplexStep;
@@ -736,6 +741,7 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
     if (propagated) {
       out = *propagated;
     } else {
+      arma::cx_mat& z = complex_values()[target.wrt];
       z(co.first) += std::complex<double>(0.0, h);
       if (co.second != co.first) z(co.second) += std::complex<double>(0.0, h);
       target.f_complex(cx, out);
