@@ -207,7 +207,7 @@ Lowering logsumexp(Compiler& c, const Node&, const Args& a) {
                  for (uword j = 0; j < x.n_cols; ++j) o[j] = logsumexp_col(x.colptr(j), x.n_rows);
                },
                {a[0]}};
-  low.op = kOpColumns;
+  low.op = kOpLogsumexp;
   return low;
 }
 
@@ -223,7 +223,7 @@ Lowering softmax(Compiler& c, const Node&, const Args& a) {
                  }
                },
                {a[0]}};
-  low.op = kOpColumns;
+  low.op = Log ? kOpLogSoftmax : kOpSoftmax;
   return low;
 }
 

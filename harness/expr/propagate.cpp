@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "expr/program.hpp"
+#include "expr/scalar_functions.hpp"
 #include "gradcheck/expression.hpp"
 #include "gradcheck/perturbed.hpp"
 
@@ -95,6 +96,8 @@ class Core {
     inverse_.resize(n);
     inverse_ok_.assign(n, false);
     scratch_.resize(n);
+    finite_columns_.resize(n);
+    shift_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Step& s = prog_.steps[i];
       if (s.is_variable()) {
@@ -104,7 +107,7 @@ class Core {
         depends_[i] = depends_[s.a] || depends_[s.b];
         if (depends_[i]) order_.push_back(i);
       }
-      if (s.run && (s.op == expr::kOpElementwise || s.op == expr::kOpColumns)) {
+      if (s.run && (s.op == expr::kOpElementwise || expr::column_separable(s.op))) {
         scratch_[i].run = s.run;
         scratch_[i].run_cx = s.run_cx;
         scratch_[i].fn = s.fn;
@@ -133,7 +136,17 @@ class Core {
       else x = arma::real(input(s.a));
       inverse_ok_[i] = x.is_finite() && arma::inv(inverse_[i], x) && inverse_[i].is_finite();
     }
+    // The rank-one rule of the softmax family needs finite base columns (input and result).
+    for (std::size_t i : order_) {
+      const Step& s = steps[i];
+      if (!expr::column_separable(s.op)) continue;
+      const M& x = input(s.a);
+      std::vector<char>& ok = finite_columns_[i];
+      ok.assign(x.n_cols, 0);
+      for (uword j = 0; j < x.n_cols; ++j) ok[j] = x.col(j).is_finite() && base_[i].col(j).is_finite();
+    }
     std::fill(dirty_.begin(), dirty_.end(), Rect{});
+    for (Shift& sh : shift_) sh.valid = false;
     moved_ = false;
   }
 
@@ -232,6 +245,7 @@ class Core {
     Step& s = prog_.steps[i];
     M& out = detail::out<T>(s);
     const Rect ra = dirty_[s.a], rb = s.b == s.a ? Rect{} : dirty_[s.b];
+    shift_[i].valid = false;
     if (ra.empty() && rb.empty()) {
       dirty_[i] = Rect{};
       return;
@@ -304,7 +318,8 @@ class Core {
       }
       return;
     }
-    if (s.op == expr::kOpColumns && rb.empty() && !ra.covers(sa)) {
+    if (expr::column_separable(s.op) && rb.empty() && ra.rows() == 1 && rank_one_columns(i, ra)) return;
+    if (expr::column_separable(s.op) && rb.empty() && !ra.covers(sa)) {
       // Column-separable: result columns c0..c1 from input columns c0..c1, by the kernel itself.
       const Rect r{0, s.shape.rows, ra.c0, ra.c1};
       dirty_[i] = r;
@@ -351,6 +366,91 @@ class Core {
 
   Step& columns_step(std::size_t i) { return scratch_[i]; }
 
+  // The rank-one rule of the softmax family (propagate.hpp): input columns c0..c1 moved in row
+  // r alone by d_j; with the base softmax p of each column, t = p_r expm1(d_j) and
+  //   logsumexp: L + log1p(t);  softmax: p_k / (1 + t), p_r (1 + expm1(d_j)) / (1 + t);
+  //   log_softmax: l_k - log1p(t), l_r + d_j - log1p(t).
+  // False (nothing written) where a base column is not finite or 1 + t < 1e-2: the caller
+  // then recomputes the columns by the kernel.
+  bool rank_one_columns(std::size_t i, const Rect& ra) {
+    Step& s = prog_.steps[i];
+    const uword r = ra.r0, cols = ra.cols(), rows = s.shape.rows;
+    const bool lse = s.op == expr::kOpLogsumexp;
+    if (dry_) {
+      operations_ += double(lse ? 1 : rows) * double(cols);
+      dirty_[i] = Rect{0, lse ? uword{1} : rows, ra.c0, ra.c1};
+      return true;
+    }
+    for (uword j = ra.c0; j < ra.c1; ++j)
+      if (!finite_columns_[i][j]) return false;
+    change(s.a, ra, delta_);  // 1 x cols: d_j
+    const M& base = base_[i];
+    const M& x = input(s.a);
+    Shift& sh = shift_[i];
+    sh.grow.set_size(cols);
+    sh.log_shift.set_size(cols);
+    for (uword j = 0; j < cols; ++j) {
+      const uword c = ra.c0 + j;
+      const T d = delta_[j];
+      // p_r at the base: the base result itself (softmax), its exp (log_softmax), or
+      // exp(z_r - L) with the base input entry z_r = x(r, c) - d (logsumexp).
+      const T p = s.op == expr::kOpSoftmax      ? base(r, c)
+                  : s.op == expr::kOpLogSoftmax ? std::exp(base(r, c))
+                                                : std::exp(x(r, c) - d - base(0, c));
+      const T grow = scalar::Expm1::value(d);
+      const T t = p * grow;
+      if (!(std::real(1.0 + t) >= 1e-2) || !std::isfinite(std::real(t)) || !std::isfinite(std::imag(t))) return false;
+      sh.grow[j] = grow;
+      sh.log_shift[j] = scalar::Log1p::value(t);
+    }
+    M& out = detail::out<T>(s);
+    for (uword j = 0; j < cols; ++j) {
+      const uword c = ra.c0 + j;
+      const T* b = base.colptr(c);
+      T* o = out.colptr(c);
+      if (lse) {
+        o[0] = b[0] + sh.log_shift[j];
+      } else if (s.op == expr::kOpSoftmax) {
+        const T scale = 1.0 / (1.0 + sh.grow[j] * b[r]);
+        for (uword k = 0; k < rows; ++k) o[k] = b[k] * scale;
+        o[r] = b[r] * (1.0 + sh.grow[j]) * scale;
+      } else {
+        const T shift = sh.log_shift[j];
+        for (uword k = 0; k < rows; ++k) o[k] = b[k] - shift;
+        o[r] = b[r] + delta_[j] - shift;
+      }
+    }
+    sh.valid = true;
+    sh.row = r;
+    sh.d = delta_;
+    dirty_[i] = Rect{0, lse ? uword{1} : rows, ra.c0, ra.c1};
+    operations_ += double(lse ? 1 : rows) * double(cols);
+    return true;
+  }
+
+  // log of a softmax step updated by the rank-one rule: the base logarithms shifted by the
+  // column shift, log p_k - log1p(t) and log p_r + d_j - log1p(t) (propagate.hpp).
+  bool log_of_shifted_softmax(std::size_t i) {
+    Step& s = prog_.steps[i];
+    if (s.fn != log_fn_ || s.fn == nullptr || s.a != s.b) return false;
+    const Step& in = prog_.steps[s.a];
+    const Shift& sh = shift_[s.a];
+    if (in.op != expr::kOpSoftmax || !sh.valid || !(in.shape == s.shape)) return false;
+    const Rect r = dirty_[s.a];
+    dirty_[i] = r;
+    operations_ += double(r.rows()) * double(r.cols());
+    const M& base = base_[i];
+    M& out = detail::out<T>(s);
+    for (uword j = 0; j < r.cols(); ++j) {
+      const T* b = base.colptr(r.c0 + j);
+      T* o = out.colptr(r.c0 + j);
+      const T shift = sh.log_shift[j];
+      for (uword k = 0; k < s.shape.rows; ++k) o[k] = b[k] - shift;
+      o[sh.row] = b[sh.row] + sh.d[j] - shift;
+    }
+    return true;
+  }
+
   // Operations of a whole step: a product's multiply-adds, a factorisation's n^3, else one per
   // entry read or written.
   static double full_cost(const Step& s, const Shape& sa, const Shape& sb) {
@@ -367,6 +467,7 @@ class Core {
     Step& s = prog_.steps[i];
     const Shape sa = prog_.steps[s.a].shape, sb = prog_.steps[s.b].shape;
     const Rect r = unite(broadcast_rect(ra, sa, s.shape), broadcast_rect(rb, sb, s.shape));
+    if (!dry_ && log_of_shifted_softmax(i)) return;
     dirty_[i] = r;
     operations_ += double(r.rows()) * double(r.cols());
     if (dry_) return;
@@ -393,6 +494,16 @@ class Core {
   std::vector<mat> inverse_;         // det / logdet: the inverse of the input at the base point
   std::vector<bool> inverse_ok_;
   std::vector<Step> scratch_;        // elementwise and column-separable steps: the kernel run over a block
+  // The softmax family's rank-one rule: the finite base columns, and the update of this move
+  // (row, d_j, expm1(d_j), the column shift log1p(t)) for the step that reads it.
+  struct Shift {
+    bool valid = false;
+    uword row = 0;
+    M d, grow, log_shift;
+  };
+  std::vector<std::vector<char>> finite_columns_;
+  std::vector<Shift> shift_;
+  const scalar::Function* log_fn_ = scalar::find("log");
   std::vector<M> values_;            // the base point; values_[slot_] carries the perturbation
   M block_a_, block_b_, delta_, product_, result_;
   uword first_ = 0, second_ = 0;

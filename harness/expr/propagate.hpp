@@ -31,6 +31,17 @@
 //   column-separable (softmax, log_softmax, logsumexp: column j of the result reads column j
 //   of the input alone): the changed columns of the input, recomputed by the step's own kernel
 //   over those columns; every row of them changes (rows r0..r1 of the result's shape).
+//     One changed row i (the input's column j moved by d_j in entry i alone: what a changed row
+//     of W does to W*X), with the base softmax p = softmax(z) of the column, exactly:
+//       t = p_i expm1(d_j),   logsumexp(z + d_j e_i) = logsumexp(z) + log1p(t),
+//       softmax:     p_k / (1 + t) (k != i),   p_i (1 + expm1(d_j)) / (1 + t) (k = i),
+//       log_softmax: l_k - log1p(t),           l_i + d_j - log1p(t),
+//     one expm1 and one log1p per column instead of an exp per entry; the column shift log1p(t)
+//     is kept for the step reading it (below). Taken only where the base column (input and
+//     result) is finite and 1 + t >= 1e-2, else the kernel over the columns.
+//   log of a softmax step updated by that rule: log(p_k / (1 + t)) = log p_k - log1p(t), and
+//     log p_i + d_j - log1p(t): the base logarithms shifted, no log per entry (the value of
+//     log(softmax(.)) as written, -inf where the base softmax underflowed to 0, is kept).
 //   anything else (inv, solve, chol, norms, kron, ...): recomputed whole from its
 //   inputs' current values (the fallback), so its result counts as changed everywhere.
 //
@@ -52,6 +63,13 @@ inline constexpr const char* kOpSum = "sum";
 inline constexpr const char* kOpMean = "mean";
 inline constexpr const char* kOpDet = "det";
 inline constexpr const char* kOpLogdet = "logdet";
-inline constexpr const char* kOpColumns = "columns";  // column-separable: softmax, log_softmax, logsumexp
+// Column-separable (column j of the result reads column j of the input alone):
+inline constexpr const char* kOpSoftmax = "softmax";
+inline constexpr const char* kOpLogSoftmax = "log_softmax";
+inline constexpr const char* kOpLogsumexp = "logsumexp";
+
+inline bool column_separable(const char* op) {
+  return op == kOpSoftmax || op == kOpLogSoftmax || op == kOpLogsumexp;
+}
 
 }  // namespace gradcheck::expr

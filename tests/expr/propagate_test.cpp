@@ -48,7 +48,7 @@ class Generator {
     const std::string leaf = square ? "Q" : "X";
     if (depth <= 0) return pick(3) == 0 ? (square ? "A" : "(c * r)") : leaf;
     const std::string e = matrix(depth - 1, square), f = matrix(depth - 1, square);
-    switch (pick(18)) {
+    switch (pick(19)) {
       case 0: return "(" + e + " + " + f + ")";
       case 1: return "(" + e + " .* " + f + ")";
       case 2: return "(" + e + " - 0.5 * " + f + ")";
@@ -64,6 +64,7 @@ class Generator {
       case 12: return "(s * " + e + ")";
       case 13: return "(" + e + " ./ (1 + (" + f + ").^2))";
       case 14: return "softmax(" + e + ")";  // column-separable
+      case 17: return "log(softmax(" + e + "))";  // a shifted softmax's log
       case 15: return "max(" + e + ", 0.1)";
       case 16:  // both factors changed
         return square ? "((" + e + ")' * (" + f + "))" : "(" + e + " * (" + f + ")' * B * c * r)";
@@ -175,7 +176,9 @@ TEST(Propagate, ComplexStepThroughRandomProgramsMatchesFullComplexEvaluation) {
 TEST(Propagate, ComplexStepEachRuleAlone) {
   std::mt19937_64 rng(23);
   for (const char* text : {"X", "X'", "B * X", "X * A", "X + c", "sum(X, 1)", "mean(X, 2)",
-                           "sum((B * X * A + c).^2) / 16", "X.^3", "softmax(X)", "log_softmax(X')", "logsumexp(X)"})
+                           "sum((B * X * A + c).^2) / 16", "X.^3", "softmax(X)", "log_softmax(X')", "logsumexp(X)",
+                           "softmax(X * A)", "log_softmax(X * A)", "logsumexp(X * A)", "log(softmax(X * A))",
+                           "-sum(sum(c .* log(softmax(3 * X * A))))"})
     expect_complex_propagation_matches(text, 0, point(rng));
   for (const char* text : {"logdet(Q)", "det(Q)", "logdet(A * Q * A' + eye(4))", "inv(Q)", "solve(Q, A)"})
     expect_complex_propagation_matches(text, 1, point(rng));
@@ -210,6 +213,14 @@ TEST(Propagate, EachRuleAlone) {
                            "sum(X, 2)", "mean(X)", "mean(X, 1)", "mean(X, 2)", "sum((B * X * A + c).^2) / 16",
                            "X.^2", "X.^-1", "sum(sum(X' * X))", "softmax(X)", "log_softmax(X)", "logsumexp(X)",
                            "sum(log(softmax(B * X)))", "softmax(X')", "logsumexp(X * A)"})
+    expect_propagation_matches(text, 0, point(rng));
+  // The softmax family's rank-one rule (one changed row: X * A moved in X), with the log of a
+  // softmax shifted; steep columns (900: base entries underflow to 0, their log is -inf) and
+  // non-finite base columns (log of the negative entries of r), where it must not apply.
+  for (const char* text : {"softmax(X * A)", "log_softmax(X * A)", "logsumexp(X * A)", "log(softmax(X * A))",
+                           "-sum(sum(c .* log(softmax(3 * X * A))))", "softmax(40 * X * A)", "log(softmax(900 * X * A))",
+                           "log_softmax(900 * X * A)", "logsumexp(900 * X * A)", "softmax(X * A + log(r))",
+                           "log(softmax(X * A + log(r)))", "logsumexp(X * A + log(r))", "exp(log(softmax(X * A)))"})
     expect_propagation_matches(text, 0, point(rng));
   for (const char* text : {"logdet(Q)", "det(Q)", "logdet(A * Q * A' + eye(4))", "inv(Q)", "solve(Q, A)"})
     expect_propagation_matches(text, 1, point(rng));
