@@ -50,6 +50,7 @@ class TrialRunner {
     target_.gradient_of = problem.gradient_of;  // second order without a complex extension
     target_.gradient_of_wrt = problem.gradient_of_wrt;
     target_.perturbed = problem.perturbed;
+    target_.polynomial_degree = problem.polynomial_degree;
     // A program answers one request at a time: its finite differences stay on one thread.
     target_.threads = problem.f_batch ? 1 : options.threads;
   }

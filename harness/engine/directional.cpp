@@ -259,6 +259,7 @@ class DirectionalTrial {
     const arma::vec v = probe.v;
     reference::Target g;
     g.wrt = 0;
+    g.polynomial_degree = problem_.polynomial_degree;  // g(t) = v' f(x + t U): f's degree in x
     g.f = [this, u, v](const std::vector<arma::mat>& t, arma::mat& out) {
       work_[problem_.wrt] = x0_ + t[0](0) * u;
       eval_f(work_, f_);

@@ -317,6 +317,7 @@ Problem gradient_problem(const Problem& problem) {
   d.f_complex = nullptr;
   // What belonged to f and not to its gradient: its propagated evaluator, batches, Jacobian.
   d.perturbed = nullptr;
+  d.polynomial_degree = -1;
   d.f_batch = nullptr;
   d.jacobian = nullptr;
   d.complex_obstacle = "the reference differences the gradient of f, which has no complex extension of its own";

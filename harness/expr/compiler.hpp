@@ -15,6 +15,7 @@
 namespace gradcheck::expr {
 
 using detail::CxKernel;
+using detail::DegreeRule;
 using detail::Kernel;
 using detail::Kernels;
 using detail::Program;
@@ -47,6 +48,7 @@ struct Lowering {
   double p = 0;                    // Step::p
   const scalar::Function* fn = nullptr;  // Step::fn
   const char* op = nullptr;              // Step::op
+  DegreeRule degree = DegreeRule::kNone;  // Step::degree
   std::optional<arma::mat> value;  // set instead of run for compile-time values
 };
 

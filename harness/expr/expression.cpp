@@ -3,6 +3,7 @@
 #include "gradcheck/expression.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <type_traits>
 
@@ -112,6 +113,39 @@ const arma::Mat<T>& run_program(Program& prog, const std::vector<arma::Mat<T>>& 
 }  // namespace
 
 bool Expression::has_complex_extension() const { return program_->complex_obstacle.empty(); }
+
+// Degrees in program order by each step's DegreeRule (program.hpp): a leaf is 1 (the variable)
+// or 0; a step whose inputs are all of degree 0 is 0; otherwise the rule, where -1 (no degree)
+// absorbs everything; above 1000 (x .^ 64 nested) it is -1 too. The result is an upper bound
+// (x - x counts as degree 1).
+int Expression::polynomial_degree(std::size_t slot) const {
+  using detail::DegreeRule;
+  const std::vector<detail::Step>& steps = program_->steps;
+  std::vector<int> d(steps.size(), 0);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const detail::Step& s = steps[i];
+    if (!s.run) {
+      d[i] = s.slot == slot ? 1 : 0;
+      continue;
+    }
+    const int da = d[s.a], db = s.b == s.a ? 0 : d[s.b];
+    if (da == 0 && db == 0) continue;
+    if (da < 0 || db < 0) {
+      d[i] = -1;
+      continue;
+    }
+    switch (s.degree) {
+      case DegreeRule::kSame: d[i] = da; break;
+      case DegreeRule::kMax: d[i] = std::max(da, db); break;
+      case DegreeRule::kProduct: d[i] = da + db; break;
+      case DegreeRule::kQuotient: d[i] = db == 0 ? da : -1; break;
+      case DegreeRule::kPower: d[i] = s.p >= 0 && s.p == std::floor(s.p) ? int(s.p) * da : -1; break;
+      case DegreeRule::kNone: d[i] = -1; break;
+    }
+    if (d[i] > 1000) d[i] = -1;
+  }
+  return steps.empty() ? 0 : d.back();
+}
 const std::string& Expression::complex_obstacle() const { return program_->complex_obstacle; }
 
 const arma::cx_mat& Expression::evaluate_complex(const std::vector<arma::cx_mat>& values) {

@@ -141,6 +141,7 @@ Lowering reduction(Compiler& c, const Node& call, const Args& a) {
                {a[0]}, double(dim));
   if constexpr (std::is_same_v<F, SumOf>) low.op = kOpSum;
   if constexpr (std::is_same_v<F, MeanOf>) low.op = kOpMean;
+  if constexpr (std::is_same_v<F, SumOf> || std::is_same_v<F, MeanOf>) low.degree = DegreeRule::kSame;
   return low;
 }
 
@@ -283,18 +284,26 @@ Lowering norm(Compiler& c, const Node& call, const Args& a) {
   return {Shape{1, 1}, [](Step& s, const auto& x, const auto&) { result(s, x)[0] = induced_norm(x, s.p); }, {a[0]}, p};
 }
 
+// A lowering with its polynomial degree rule (program.hpp): linear maps keep the degree of
+// their input (kSame), bilinear ones add their inputs' (kProduct).
+Lowering with_degree(Lowering low, DegreeRule degree) {
+  low.degree = degree;
+  return low;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Linear algebra. Failures (singular, not positive definite) give NaN entries.
 
 // tr(X): sum of the main diagonal, min(m, n) entries.
 Lowering trace(Compiler&, const Node&, const Args& a) {
-  return {Shape{1, 1},
-          [](Step& s, const auto& x, const auto&) {
-            GRADCHECK_ELEM(x) t = 0;
-            for (uword i = 0; i < std::min(x.n_rows, x.n_cols); ++i) t += x(i, i);
-            result(s, x)[0] = t;
-          },
-          {a[0]}};
+  return with_degree({Shape{1, 1},
+                      [](Step& s, const auto& x, const auto&) {
+                        GRADCHECK_ELEM(x) t = 0;
+                        for (uword i = 0; i < std::min(x.n_rows, x.n_cols); ++i) t += x(i, i);
+                        result(s, x)[0] = t;
+                      },
+                      {a[0]}},
+                     DegreeRule::kSame);
 }
 
 // det(X), X square (complex: the LU determinant, no conjugation).
@@ -449,33 +458,37 @@ Lowering solve(Compiler& c, const Node& call, const Args& a) {
 Lowering diag(Compiler& c, const Node&, const Args& a) {
   const Shape s = c.shape(a[0]);
   if (s.is_vector())
-    return {Shape{s.numel(), s.numel()},
-            [](Step& st, const auto& x, const auto&) {
-              auto& o = result(st, x);
-              o.zeros();
-              for (uword i = 0; i < x.n_elem; ++i) o(i, i) = x[i];
-            },
-            {a[0]}};
-  return {Shape{std::min(s.rows, s.cols), 1},
-          [](Step& st, const auto& x, const auto&) {
-            auto& o = result(st, x);
-            for (uword i = 0; i < o.n_elem; ++i) o[i] = x(i, i);
-          },
-          {a[0]}};
+    return with_degree({Shape{s.numel(), s.numel()},
+                        [](Step& st, const auto& x, const auto&) {
+                          auto& o = result(st, x);
+                          o.zeros();
+                          for (uword i = 0; i < x.n_elem; ++i) o(i, i) = x[i];
+                        },
+                        {a[0]}},
+                       DegreeRule::kSame);
+  return with_degree({Shape{std::min(s.rows, s.cols), 1},
+                      [](Step& st, const auto& x, const auto&) {
+                        auto& o = result(st, x);
+                        for (uword i = 0; i < o.n_elem; ++i) o[i] = x(i, i);
+                      },
+                      {a[0]}},
+                     DegreeRule::kSame);
 }
 
 // kron(A, B): the Kronecker product, block (i, j) is A(i, j) * B.
 Lowering kron(Compiler& c, const Node&, const Args& a) {
   const Shape sa = c.shape(a[0]), sb = c.shape(a[1]);
-  return {Shape{sa.rows * sb.rows, sa.cols * sb.cols},
-          [](Step& s, const auto& x, const auto& y) {
-            auto& o = result(s, x);
-            for (uword j = 0; j < x.n_cols; ++j)
-              for (uword i = 0; i < x.n_rows; ++i)
-                for (uword l = 0; l < y.n_cols; ++l)
-                  for (uword k = 0; k < y.n_rows; ++k) o(i * y.n_rows + k, j * y.n_cols + l) = x(i, j) * y(k, l);
-          },
-          a};
+  return with_degree({Shape{sa.rows * sb.rows, sa.cols * sb.cols},
+                      [](Step& s, const auto& x, const auto& y) {
+                        auto& o = result(s, x);
+                        for (uword j = 0; j < x.n_cols; ++j)
+                          for (uword i = 0; i < x.n_rows; ++i)
+                            for (uword l = 0; l < y.n_cols; ++l)
+                              for (uword k = 0; k < y.n_rows; ++k)
+                                o(i * y.n_rows + k, j * y.n_cols + l) = x(i, j) * y(k, l);
+                      },
+                      a},
+                     DegreeRule::kProduct);
 }
 
 // Copies the entries in column-major order (vec, reshape).
@@ -485,7 +498,7 @@ constexpr auto copy_entries = [](Step& s, const auto& x, const auto&) {
 
 // vec(X): the columns stacked, numel x 1.
 Lowering vec(Compiler& c, const Node&, const Args& a) {
-  return {Shape{c.shape(a[0]).numel(), 1}, copy_entries, {a[0]}};
+  return with_degree({Shape{c.shape(a[0]).numel(), 1}, copy_entries, {a[0]}}, DegreeRule::kSame);
 }
 
 // reshape(X, r, c): the same entries in column-major order as r x c (r * c = numel(X)).
@@ -497,39 +510,42 @@ Lowering reshape(Compiler& c, const Node& call, const Args& a) {
            "reshape cannot turn " + c.describe(call.children[0], a[0]) + " into " + to.str() + ": " +
                std::to_string(from.numel()) + " entries, not " + std::to_string(to.numel()),
            call);
-  return {to, copy_entries, {a[0]}};
+  return with_degree({to, copy_entries, {a[0]}}, DegreeRule::kSame);
 }
 
 // repmat(X, r, c): X tiled r times down and c times across.
 Lowering repmat(Compiler& c, const Node& call, const Args& a) {
   const Shape s = c.shape(a[0]);
   const Shape out{s.rows * c.size_argument(call, 1, a[1]), s.cols * c.size_argument(call, 2, a[2])};
-  return {out,
-          [](Step& st, const auto& x, const auto&) {
-            auto& o = result(st, x);
-            for (uword j = 0; j < o.n_cols; ++j)
-              for (uword i = 0; i < o.n_rows; ++i) o(i, j) = x(i % x.n_rows, j % x.n_cols);
-          },
-          {a[0]}};
+  return with_degree({out,
+                      [](Step& st, const auto& x, const auto&) {
+                        auto& o = result(st, x);
+                        for (uword j = 0; j < o.n_cols; ++j)
+                          for (uword i = 0; i < o.n_rows; ++i) o(i, j) = x(i % x.n_rows, j % x.n_cols);
+                      },
+                      {a[0]}},
+                     DegreeRule::kSame);
 }
 
 // tril(X) / triu(X): X with the entries above / below the main diagonal set to 0 (any shape).
 template <bool Lower>
 Lowering triangle(Compiler& c, const Node&, const Args& a) {
-  return {c.shape(a[0]),
-          [](Step& s, const auto& x, const auto&) {
-            using T = GRADCHECK_ELEM(x);
-            auto& o = result(s, x);
-            for (uword j = 0; j < x.n_cols; ++j)
-              for (uword i = 0; i < x.n_rows; ++i) o(i, j) = (Lower ? i >= j : i <= j) ? x(i, j) : T(0);
-          },
-          {a[0]}};
+  return with_degree({c.shape(a[0]),
+                      [](Step& s, const auto& x, const auto&) {
+                        using T = GRADCHECK_ELEM(x);
+                        auto& o = result(s, x);
+                        for (uword j = 0; j < x.n_cols; ++j)
+                          for (uword i = 0; i < x.n_rows; ++i) o(i, j) = (Lower ? i >= j : i <= j) ? x(i, j) : T(0);
+                      },
+                      {a[0]}},
+                     DegreeRule::kSame);
 }
 
 // transpose(X): X' (never conjugated).
 Lowering transpose(Compiler& c, const Node&, const Args& a) {
   const Shape s = c.shape(a[0]);
-  return {Shape{s.cols, s.rows}, [](Step& st, const auto& x, const auto&) { result(st, x) = x.st(); }, {a[0]}};
+  return with_degree({Shape{s.cols, s.rows}, [](Step& st, const auto& x, const auto&) { result(st, x) = x.st(); }, {a[0]}},
+                     DegreeRule::kSame);
 }
 
 // dot(a, b): sum of a(i) * b(i) over two arrays with the same number of entries, any shapes
@@ -540,13 +556,14 @@ Lowering dot(Compiler& c, const Node& call, const Args& a) {
            "dot needs two arrays with the same number of entries, got " + c.describe(call.children[0], a[0]) + " and " +
                c.describe(call.children[1], a[1]),
            call);
-  return {Shape{1, 1},
-          [](Step& s, const auto& x, const auto& y) {
-            GRADCHECK_ELEM(x) t = 0;
-            for (uword i = 0; i < x.n_elem; ++i) t += x[i] * y[i];
-            result(s, x)[0] = t;
-          },
-          a};
+  return with_degree({Shape{1, 1},
+                      [](Step& s, const auto& x, const auto& y) {
+                        GRADCHECK_ELEM(x) t = 0;
+                        for (uword i = 0; i < x.n_elem; ++i) t += x[i] * y[i];
+                        result(s, x)[0] = t;
+                      },
+                      a},
+                     DegreeRule::kProduct);
 }
 
 // ---------------------------------------------------------------------------------------------

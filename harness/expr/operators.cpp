@@ -86,10 +86,22 @@ Kernels elementwise_kernel(Tok op) {
 
 // An elementwise lowering: marked so that propagation recomputes only the changed entries.
 template <class K>
-Lowering elementwise_lowering(Shape shape, K k, Args inputs, double p = 0) {
+Lowering elementwise_lowering(Shape shape, K k, Args inputs, double p = 0, DegreeRule degree = DegreeRule::kNone) {
   Lowering low(shape, k, std::move(inputs), p);
   low.op = kOpElementwise;
+  low.degree = degree;
   return low;
+}
+
+// The polynomial degree rule of an elementwise operator (program.hpp).
+DegreeRule elementwise_degree(Tok op) {
+  switch (op) {
+    case Tok::Plus:
+    case Tok::Minus: return DegreeRule::kMax;
+    case Tok::DotStar: return DegreeRule::kProduct;
+    case Tok::DotSlash: return DegreeRule::kQuotient;
+    default: return DegreeRule::kNone;  // .^ with a non-integer or variable exponent, comparisons
+  }
 }
 
 // x .^ k (and x ^ k for a scalar x) for a constant integer k, |k| <= kMaxIntegerPower: by
@@ -103,7 +115,7 @@ std::optional<Lowering> integer_power(Compiler& c, std::size_t a, std::size_t b)
   auto kernel = [](Step& s, const auto& x, const auto&) {
     map(x, result(s, x), [k = s.p](auto v) { return scalar::integer_power(v, k); });
   };
-  return elementwise_lowering(c.shape(a), Kernels{kernel, kernel}, {a}, *k);
+  return elementwise_lowering(c.shape(a), Kernels{kernel, kernel}, {a}, *k, DegreeRule::kPower);
 }
 
 Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) {
@@ -113,7 +125,8 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
   switch (n.op) {
     case Tok::Star:  // matrix product; a scalar on either side scales
       if (sa.is_scalar() || sb.is_scalar())
-        return elementwise_lowering(sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b});
+        return elementwise_lowering(sa.is_scalar() ? sb : sa, zip_kernel<std::multiplies<>>(), {a, b}, 0,
+                                    DegreeRule::kProduct);
       if (sa.cols != sb.rows)
         c.fail("expr.shape",
                "cannot multiply " + A() + " by " + B() + ": inner sizes " + std::to_string(sa.cols) + " and " +
@@ -124,6 +137,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
         Lowering low(Shape{sa.rows, sb.cols}, [](Step& s, const auto& x, const auto& y) { result(s, x) = x * y; },
                      {a, b});
         low.op = kOpMatmul;
+        low.degree = DegreeRule::kProduct;
         return low;
       }
     case Tok::Slash:  // division by a scalar only
@@ -132,7 +146,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
                "cannot divide " + A() + " by " + B() +
                    ": '/' needs a scalar divisor; use ./ to divide elementwise, or solve/inv for matrices",
                n);
-      return elementwise_lowering(sa, zip_kernel<std::divides<>>(), {a, b});
+      return elementwise_lowering(sa, zip_kernel<std::divides<>>(), {a, b}, 0, DegreeRule::kQuotient);
     case Tok::Caret: {  // scalar power, or a square matrix to an integer power
       if (!sb.is_scalar())
         c.fail("expr.shape",
@@ -168,7 +182,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
       if (!out) c.fail("expr.shape", elementwise_phrase(n.op, A(), B()) + ": shapes differ and neither broadcasts", n);
       if (n.op == Tok::DotCaret && sb.is_scalar())
         if (std::optional<Lowering> low = integer_power(c, a, b)) return *low;
-      return elementwise_lowering(*out, elementwise_kernel(n.op), {a, b});
+      return elementwise_lowering(*out, elementwise_kernel(n.op), {a, b}, 0, elementwise_degree(n.op));
     }
   }
 }
@@ -181,10 +195,12 @@ Lowering lower_operator(Compiler& c, const Node& n, const Args& args) {
   switch (n.kind) {
     case Node::Unary:  // -x negates every entry (unary + never gets here)
       return elementwise_lowering(
-          sa, [](Step& s, const auto& x, const auto&) { map(x, result(s, x), std::negate<>()); }, {a});
+          sa, [](Step& s, const auto& x, const auto&) { map(x, result(s, x), std::negate<>()); }, {a}, 0,
+          DegreeRule::kSame);
     case Node::Transpose: {  // x' and x.T; never conjugates
       Lowering low(Shape{sa.cols, sa.rows}, [](Step& s, const auto& x, const auto&) { result(s, x) = x.st(); }, {a});
       low.op = kOpTranspose;
+      low.degree = DegreeRule::kSame;
       return low;
     }
     default: return lower_binary(c, n, a, args[1]);

@@ -35,6 +35,18 @@ struct Kernels {
 
 constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
 
+// How a step's degree as a polynomial in one variable follows from its inputs' degrees (da, db),
+// for Expression::polynomial_degree. A step whose inputs are all constant in the variable has
+// degree 0 whatever its rule; otherwise:
+enum class DegreeRule : unsigned char {
+  kNone,      // not a polynomial of its inputs (exp, inv, comparisons, max, ...): no degree
+  kSame,      // linear in its one input (transpose, negation, sum, mean): da
+  kMax,       // a + b, a - b: max(da, db)
+  kProduct,   // a .* b, a * b (matrix or scalar product): da + db
+  kQuotient,  // a ./ b, a / b: da when db = 0, else no degree
+  kPower,     // a .^ k, a ^ k for a constant integer k = Step::p: k da for k >= 0, else no degree
+};
+
 struct Step {
   Kernel run = nullptr;        // nullptr: a leaf, either a constant (value in out) or a variable
   CxKernel run_cx = nullptr;   // nullptr on a kernel step: no complex extension (see `obstacle`)
@@ -46,6 +58,7 @@ struct Step {
   // What the step computes, for perturbation propagation (propagate.cpp): a name from
   // propagate.hpp's list ("matmul", "elementwise", ...), or nullptr for a step it recomputes whole.
   const char* op = nullptr;
+  DegreeRule degree = DegreeRule::kNone;  // for Expression::polynomial_degree
   Shape shape;                 // the result's shape, inferred at compile time
   arma::mat out;               // the result buffer, allocated at compile time with `shape`
   arma::mat work, work2;       // scratch space of some kernels (chol, matrix power)

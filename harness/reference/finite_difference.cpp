@@ -16,6 +16,13 @@
 //                difference from its neighbours (err) is smallest:  E = 2 err + 3 sigma / h_i.
 //   one-sided    (when f is not finite on one side) 2 D1(h) - D1(2h) = f' + O(h^2):
 //   fallback         E = 2 |D1(h) - D1(2h)| + 12 sigma / h.
+//   central, f a polynomial of degree <= 2 in x (Target::polynomial_degree): c2 and every
+//                higher coefficient are 0, D(h) is exact but for rounding, and f is evaluated at
+//                x +- h alone. Its bound is the general rule's at c2 = 0 with every evaluation
+//                at its worst (D(h) - D(2h) then rounding alone, <= 3 sigma / h + 3 sigma / 2h):
+//                    E = 2/3 (9 sigma / 2h) + 3 sigma / h = 6 sigma / h.
+//                A polynomial has no kink and no pole: the checks below do not apply. Where f is
+//                not finite at x +- h (overflow) the general rule is taken.
 //
 // The asymptotic regime: the estimates above assume h is small next to the distance d to where f
 // stops being smooth (a singular matrix, a pole). From the same evaluations, the second
@@ -76,6 +83,8 @@ class Line {
       : target_(target), values_(values), c_(c), evaluations_(evaluations), perturbed_(perturbed) {}
 
   double x() const { return values_[target_.wrt](c_.first); }
+  // f is a polynomial of degree <= 2 in x: central differences are exact but for rounding.
+  bool quadratic() const { return target_.polynomial_degree >= 0 && target_.polynomial_degree <= 2; }
   // f answers many points in one call (a program): the evaluations of a step go together.
   bool batched() const { return !perturbed_ && target_.f_batch; }
 
@@ -224,6 +233,25 @@ void find_kinks(const arma::vec& f0, const Symmetric& s, const arma::vec& sigma,
 // Central (or, with `richardson`, Richardson-extrapolated) differences along one coordinate.
 Column central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson) {
   const double h = step_for(line.x(), richardson ? c0 / 2 : c0);
+  if (!richardson && line.quadratic()) {
+    // Degree <= 2: D(h) exact but for rounding, E = 6 sigma / h (the header comment).
+    arma::vec plus, minus;
+    if (line.batched()) {
+      std::vector<arma::vec> v = line.at(std::vector<double>{h, -h});
+      plus = std::move(v[0]);
+      minus = std::move(v[1]);
+    } else {
+      line.at(h, plus);
+      line.at(-h, minus);
+    }
+    if (plus.is_finite() && minus.is_finite()) {
+      Column c;
+      c.step = h;
+      c.value = (plus - minus) / (2 * h);
+      c.bound = 6 * sigma / h;
+      return c;
+    }
+  }
   Symmetric s = symmetric_evaluations(line, h);
   Column c;
   if (!(s.plus_ok && s.minus_ok)) {

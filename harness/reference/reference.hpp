@@ -46,6 +46,8 @@ struct Target {
   // propagation, gradcheck/perturbed.hpp). When set, every finite difference below evaluates f
   // through it (its values equal f's to rounding); noise is still measured with f.
   PerturbedFactory perturbed;
+  // f is a polynomial of at most this degree in values[wrt]; -1: not known (Problem::polynomial_degree).
+  int polynomial_degree = -1;
   // Coordinates that finite_differences computes in parallel; the result is bit-identical to
   // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
   // without one, f itself is called from several threads at once (it must be thread-safe).

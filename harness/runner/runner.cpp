@@ -359,6 +359,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
       auto f_proto = std::make_shared<const Expression>(*f);
       p.perturbed = [f_proto, slot = p.wrt] { return f_proto->perturbed(slot); };
+      p.polynomial_degree = f->polynomial_degree(p.wrt);
     }
     if (f_copy && f_copy->has_complex_extension()) {
       p.f_complex = [f_copy](const std::vector<arma::cx_mat>& values, arma::cx_mat& result) {

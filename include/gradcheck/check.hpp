@@ -63,6 +63,12 @@ struct Problem {
   // propagation of a compiled expression, gradcheck/perturbed.hpp); the finite differences then
   // use it. Each call makes an independent evaluator (one per thread).
   PerturbedFactory perturbed;
+  // Optional: f is a polynomial of at most this degree in values[wrt] (the others held fixed);
+  // -1: not known to be. The case runner reads it from the compiled expression
+  // (Expression::polynomial_degree). At degree <= 2 central differences have no truncation
+  // error, and the finite differences take one step instead of two (reference.hpp). Set it for a
+  // callable only when it holds: a wrong degree makes the reference's bound wrong.
+  int polynomial_degree = -1;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.

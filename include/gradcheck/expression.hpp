@@ -96,6 +96,16 @@ class Expression {
   // `second` of that variable, from the shapes alone: for size limits.
   double perturbed_operations(std::size_t slot, arma::uword first, arma::uword second) const;
 
+  // An upper bound of the degree of the expression as a polynomial in the variable in `slot`
+  // (every other variable held fixed), read from the compiled program: 0 when it does not depend
+  // on it, 1 for W * x + b, 2 for sum((W * X + b).^2) / m (x - x counts 1); -1 when it is not a
+  // polynomial in it, or may not be: only + - .* * (products), ./ and / by what does not depend on
+  // it, .^ and ^ of a constant integer >= 0, negation, transposes, sum, mean, dot, trace, kron,
+  // vec, reshape, repmat, diag, tril and triu keep a degree; every other function (even of a
+  // polynomial: exp, inv, max, abs, comparisons) gives -1. Central differences are exact for
+  // degree <= 2.
+  int polynomial_degree(std::size_t slot) const;
+
   // Complex evaluation, for complex-step differentiation: df/dx_b = Im f(x + i h e_b) / h.
   //
   // True when every step of the compiled program has a complex extension (complex-step

@@ -410,3 +410,77 @@ TEST(ExpressionComplex, PropertyComplexStepMatchesFiniteDifferencesOnRandomExpre
   RecordProperty("expressions_checked", checked);
   RecordProperty("derivative_columns_checked", entries);
 }
+
+// polynomial_degree: the degree (an upper bound) in the variable asked for, -1 for any step that
+// is not a polynomial of its inputs; a claim of degree <= 2 is checked against the function
+// itself: its third difference along a random direction vanishes to rounding, at a large step.
+TEST(Expression, PolynomialDegreeIsAnUpperBoundThatTheFunctionHolds) {
+  Symbols sym;
+  sym.add_variable("W", Shape{3, 4});
+  sym.add_variable("X", Shape{4, 5});
+  sym.add_variable("x", Shape{4, 1});
+  sym.add_variable("A", Shape{4, 4});
+  sym.add_variable("b", Shape{3, 1});
+  sym.add_variable("s", Shape{1, 1});
+  sym.add_dim("m", 16);
+  struct Case {
+    const char* text;
+    const char* wrt;
+    int degree;
+  };
+  const Case cases[] = {
+      {"W * X + b", "W", 1},
+      {"W * X + b", "X", 1},
+      {"W * X + b", "x", 0},
+      {"sum((W * X + b).^2) / m", "W", 2},
+      {"x' * A * x", "x", 2},
+      {"x' * A * x", "A", 1},
+      {"x .^ 3", "x", 3},
+      {"s ^ 2 + 3 * s", "s", 2},
+      {"-(x .* x) ./ 4 - x / s", "x", 2},
+      {"x / s", "s", -1},
+      {"x ./ x", "x", -1},
+      {"x .^ -1", "x", -1},
+      {"x .^ 0.5", "x", -1},
+      {"exp(x)", "x", -1},
+      {"max(x, 0)", "x", -1},
+      {"sum(inv(A)) * x", "x", 1},
+      {"inv(A) * x", "A", -1},
+      {"x - x", "x", 1},
+      {"dot(x, A * x) + trace(A) * sum(x)", "x", 2},
+      {"kron(x, x') + repmat(x, 1, 4) + diag(x) + tril(A) + triu(A')", "x", 2},
+      {"W' * reshape(vec(W * X), 3, 5)", "W", 2},
+      {"mean(W, 2)' * b + transpose(b) * b", "W", 1},
+      {"(x' * x) ^ 2", "x", 4},
+  };
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> normal;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.text) + " wrt " + c.wrt);
+    Expression f = Expression::compile(c.text, sym);
+    const std::size_t slot = sym.find_variable(c.wrt)->slot;
+    EXPECT_EQ(f.polynomial_degree(slot), c.degree);
+    if (c.degree < 0 || c.degree > 2) continue;
+    for (int trial = 0; trial < 5; ++trial) {
+      std::vector<arma::mat> v;
+      for (const char* name : {"W", "X", "x", "A", "b", "s"}) {
+        const Shape sh = sym.find_variable(name)->shape;
+        arma::mat m(sh.rows, sh.cols);
+        for (double& e : m) e = normal(rng);
+        v.push_back(m);
+      }
+      arma::mat u(v[slot].n_rows, v[slot].n_cols);
+      for (double& e : u) e = normal(rng);
+      const arma::mat x0 = v[slot];
+      std::vector<arma::mat> f_at;
+      for (int k = 0; k < 4; ++k) {
+        v[slot] = x0 + 0.7 * k * u;
+        f_at.push_back(f.evaluate(v));
+      }
+      const arma::mat third = f_at[3] - 3 * f_at[2] + 3 * f_at[1] - f_at[0];
+      double scale = 1;
+      for (const arma::mat& m : f_at) scale = std::max(scale, arma::abs(m).max());
+      EXPECT_LE(arma::abs(third).max(), 1e-11 * scale);
+    }
+  }
+}

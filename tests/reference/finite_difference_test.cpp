@@ -53,6 +53,14 @@ std::vector<Known> battery() {
          const double q = 1 + arma::dot(x, x);
          return arma::vec(2 * x / q * arma::accu(x) + std::log(q));
        }},
+      // Polynomials of degree <= 2 (through propagation: one step, E = 6 sigma / h): a large
+      // offset, large entries, cross terms.
+      {"quadratic_plus_1e10", -2, 2, [](const arma::vec& x) { return arma::accu(arma::square(3 * x + 1)) + 1e10; },
+       [](const arma::vec& x) { return arma::vec(6 * (3 * x + 1)); }},
+      {"quadratic_large_x", 1e5, 1e6, [](const arma::vec& x) { return arma::accu(arma::square(x)); },
+       [](const arma::vec& x) { return arma::vec(2 * x); }},
+      {"square_of_sum", -3, 3, [](const arma::vec& x) { return std::pow(arma::accu(x), 2) - 2 * arma::dot(x, x); },
+       [](const arma::vec& x) { return arma::vec(2 * arma::accu(x) - 4 * x); }},
   };
 }
 
@@ -92,6 +100,9 @@ const std::map<std::string, std::string>& battery_expressions() {
       {"tiny_scale", "1e-8 * sum(x.^2)"},
       {"large_entries", "sum(log(x)) * sum(x)"},
       {"coupled", "log(1 + dot(x, x)) * sum(x)"},
+      {"quadratic_plus_1e10", "sum((3 * x + 1).^2) + 1e10"},
+      {"quadratic_large_x", "sum(x.^2)"},
+      {"square_of_sum", "sum(x)^2 - 2 * dot(x, x)"},
   };
   return e;
 }
@@ -104,6 +115,7 @@ Target propagated_target_of(const Known& k) {
   Target t;
   t.f = [e](const std::vector<arma::mat>& v, arma::mat& out) { out = e->evaluate(v); };
   t.perturbed = [e] { return e->perturbed(0); };
+  t.polynomial_degree = e->polynomial_degree(0);
   return t;
 }
 
@@ -341,6 +353,43 @@ TEST(ComplexStep, ADisagreementWithFiniteDifferencesLeavesTheEntryUnknown) {
   tighten(t, values, f0, noise, {0, 1}, 0, r);
   EXPECT_FALSE(std::isfinite(r.bound(0, 0))) << r.values << r.bound << before << r.detail;
   EXPECT_NE(r.detail.find("disagree"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gradcheck::reference
+
+namespace gradcheck::reference {
+namespace {
+
+// A polynomial of degree <= 2 in x is differenced at x +- h alone (2 evaluations per entry, not
+// 4) with E = 6 sigma / h, and its value is within that bound of the true derivative; degree 3,
+// or a degree not stated, takes the general rule's 4.
+TEST(ReferenceSteps, APolynomialOfDegreeTwoIsDifferencedAtOneStep) {
+  for (const char* name : {"quadratic_plus_1e10", "square_of_sum", "cubic_plus_1e7"}) {
+    SCOPED_TRACE(name);
+    const Known* k = nullptr;
+    static const std::vector<Known> all = battery();
+    for (const Known& c : all)
+      if (c.name == name) k = &c;
+    ASSERT_NE(k, nullptr);
+    Target t = propagated_target_of(*k);
+    const bool quadratic = std::string(name) != "cubic_plus_1e7";
+    EXPECT_EQ(t.polynomial_degree, quadratic ? 2 : 3);
+    const arma::vec x0{0.3, -1.2, 0.8, 1.9, -0.4};
+    std::vector<arma::mat> values{arma::mat(x0)};
+    arma::mat f0;
+    t.f(values, f0);
+    const Noise noise = measure_noise(t, values, f0, 3);
+    const Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+    EXPECT_EQ(r.evaluations, quadratic ? 10u : 20u);
+    std::string where;
+    EXPECT_EQ(violations(r, k->grad(x0), &where), 0) << where;
+    if (quadratic) {
+      for (arma::uword b = 0; b < 5; ++b) EXPECT_DOUBLE_EQ(r.bound(0, b), 6 * noise.sigma(0) / r.steps(b));
+      t.polynomial_degree = -1;  // not stated: the general rule
+      EXPECT_EQ(finite_differences(t, values, f0, noise, FdOptions{}).evaluations, 20u);
+    }
+  }
 }
 
 }  // namespace
