@@ -127,16 +127,11 @@ Problem gradcheck_problem(const BenchProblem& bp) {
     p.shapes.push_back({v.rows, v.cols});
     if (v.name == bp.wrt) p.wrt = p.names.size() - 1;
   }
-  auto f = std::make_shared<Expression>(Expression::compile(bp.expression, symbols));
   auto g = std::make_shared<Expression>(Expression::compile(bp.expected, symbols));
-  p.f_shape = f->shape();
+  set_f(p, Expression::compile(bp.expression, symbols));  // as the case runner does
   p.form.form = bp.form;
   p.form.layout = bp.layout;
   p.expected_text = bp.expected;
-  p.f = [f](const std::vector<arma::mat>& v, arma::mat& out) { out = f->evaluate(v); };
-  p.perturbed = [f, slot = p.wrt] { return f->perturbed(slot); };
-  if (f->has_complex_extension())
-    p.f_complex = [f](const std::vector<arma::cx_mat>& v, arma::cx_mat& out) { out = f->evaluate_complex(v); };
   p.expected = [g](const std::vector<arma::mat>& v) { return arma::mat(g->evaluate(v)); };
   return p;
 }
@@ -184,6 +179,7 @@ void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) 
   };
   problem.f_complex = nullptr;
   problem.perturbed = nullptr;
+  problem.polynomial_degree = -1;  // a callable: no structure known
   problem.audience = Audience::kCpp;
   Options options;
   options.threads = threads;

@@ -415,6 +415,26 @@ class TrialRunner {
 
 }  // namespace
 
+void set_f(Problem& problem, const Expression& f) {
+  // One copy evaluates (real and complex buffers are distinct); the propagated evaluators copy
+  // the program of another, never evaluated, one each.
+  auto eval = std::make_shared<Expression>(f);
+  auto proto = std::make_shared<const Expression>(f);
+  problem.f_shape = f.shape();
+  problem.f = [eval](const std::vector<arma::mat>& values, arma::mat& out) { out = eval->evaluate(values); };
+  problem.perturbed = [proto, slot = problem.wrt] { return proto->perturbed(slot); };
+  problem.polynomial_degree = f.polynomial_degree(problem.wrt);
+  if (f.has_complex_extension()) {
+    problem.f_complex = [eval](const std::vector<arma::cx_mat>& values, arma::cx_mat& out) {
+      out = eval->evaluate_complex(values);
+    };
+    problem.complex_obstacle.clear();
+  } else {
+    problem.f_complex = nullptr;
+    problem.complex_obstacle = f.complex_obstacle() + " has no complex extension";
+  }
+}
+
 CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma::mat>>& points,
                       const Options& options) {
   const auto start = Clock::now();

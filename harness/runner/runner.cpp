@@ -350,23 +350,14 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       out.checks.push_back(std::move(pc));
       continue;
     }
-    std::shared_ptr<Expression> f_copy = f ? std::make_shared<Expression>(*f) : nullptr;
     if (program_f) {
       p.f = program_f->f;
       p.f_batch = program_f->f_batch;
       p.complex_obstacle = "f is a program, which has no complex extension";
     } else {
-      p.f = [f_copy](const std::vector<arma::mat>& values, arma::mat& result) { result = f_copy->evaluate(values); };
-      auto f_proto = std::make_shared<const Expression>(*f);
-      p.perturbed = [f_proto, slot = p.wrt] { return f_proto->perturbed(slot); };
-      p.polynomial_degree = f->polynomial_degree(p.wrt);
+      set_f(p, *f);  // evaluation, propagation, polynomial degree, complex extension
     }
-    if (f_copy && f_copy->has_complex_extension()) {
-      p.f_complex = [f_copy](const std::vector<arma::cx_mat>& values, arma::cx_mat& result) {
-        result = f_copy->evaluate_complex(values);
-      };
-    } else {
-      if (f_copy) p.complex_obstacle = f_copy->complex_obstacle() + " has no complex extension";
+    if (!p.f_complex) {
       if (c.numerics.reference == ReferenceMethod::kComplexStep) {
         pc.error = located(c.location, "case.field", in.name, field + ".reference",
                            program_f ? std::string("\"reference\": \"complex-step\" needs f as an expression (a "

@@ -103,6 +103,12 @@ struct Problem {
   std::size_t gradient_of_wrt = 0;
 };
 
+// f from a compiled expression, everything the engine can use of it, as the case runner sets it:
+// f_shape, f (evaluation), perturbed (perturbation propagation), polynomial_degree (in
+// values[wrt]: set wrt first), and f_complex (the complex extension), or complex_obstacle ("pinv
+// has no complex extension") when it has none. The problem keeps its own copies of f.
+void set_f(Problem& problem, const Expression& f);
+
 // Runs `problem` at each point (one trial per point) and returns every figure of the report.
 // Never throws on numerical trouble; throws gradcheck::Error ("check.form") when the form cannot
 // apply to the shapes (a matrix-valued f with form auto), and ("check.options") when

@@ -214,3 +214,34 @@ TEST(RunCheck, ALargeFWithSmallDerivativeEntriesIsDecidedAtLargerSteps) {
 
 }  // namespace
 }  // namespace gradcheck
+
+// set_f: everything of a compiled expression the engine uses, for the runner and other callers
+// alike: its value, the propagated evaluator, the polynomial degree in the wrt variable, and the
+// complex extension or why there is none.
+TEST(SetF, GivesTheEngineEveryUseOfTheExpression) {
+  using namespace gradcheck;
+  Symbols symbols;
+  symbols.add_variable("W", Shape{2, 3});
+  symbols.add_variable("x", Shape{3, 1});
+  Problem p;
+  p.wrt = 0;
+  set_f(p, Expression::compile("sum((W * x).^2)", symbols));
+  EXPECT_EQ(p.f_shape, (Shape{1, 1}));
+  EXPECT_EQ(p.polynomial_degree, 2);
+  ASSERT_TRUE(p.f && p.f_complex && p.perturbed);
+  EXPECT_TRUE(p.complex_obstacle.empty());
+  const std::vector<arma::mat> v{arma::mat{{1, 2, 3}, {0, -1, 1}}, arma::mat(arma::vec{1, 1, 2})};
+  arma::mat out;
+  p.f(v, out);
+  EXPECT_DOUBLE_EQ(out(0), 9.0 * 9.0 + 1.0);
+  std::unique_ptr<PerturbedFunction> moved = p.perturbed();
+  moved->prepare(v);
+  EXPECT_DOUBLE_EQ(moved->at(0, 0, 1.0)(0), 10.0 * 10.0 + 1.0);  // W(0,0) + 1: row 0 of W x grows by x(0)
+  p.wrt = 1;
+  set_f(p, Expression::compile("sum(exp(W * x))", symbols));
+  EXPECT_EQ(p.polynomial_degree, -1);
+  set_f(p, Expression::compile("sum(pinv(W) * W * x)", symbols));
+  EXPECT_FALSE(p.f_complex);
+  EXPECT_EQ(p.complex_obstacle, "pinv has no complex extension");
+  EXPECT_EQ(p.polynomial_degree, 1);
+}
