@@ -18,9 +18,14 @@
 //   fallback         E = 2 |D1(h) - D1(2h)| + 12 sigma / h.
 //   central, f a polynomial of degree <= 2 in x (Target::polynomial_degree): c2 and every
 //                higher coefficient are 0, D(h) is exact but for rounding, and f is evaluated at
-//                x +- h alone. Its bound is the general rule's at c2 = 0 with every evaluation
-//                at its worst (D(h) - D(2h) then rounding alone, <= 3 sigma / h + 3 sigma / 2h):
-//                    E = 2/3 (9 sigma / 2h) + 3 sigma / h = 6 sigma / h.
+//                x +- h alone, with h at least kQuadraticStep max(1, |x_b|) (no truncation to
+//                keep small; a step the user set is kept). Its bound is the general rule's at
+//                c2 = 0 with every evaluation at its worst (D(h) - D(2h) then rounding alone,
+//                <= 3 sigma / h + 3 sigma / 2h), plus the rounding of what changed between x and
+//                x +- h at the working precision rho (noise.relative), which sigma, measured at
+//                x, does not see where f is near 0 at x and not at x +- h:
+//                    E = 2/3 (9 sigma / 2h) + 3 sigma / h + 3 rho (|f(x+h) - f(x)| + |f(x-h) - f(x)|) / 2h
+//                      = 6 sigma / h + 3 rho (|f(x+h) - f(x)| + |f(x-h) - f(x)|) / 2h.
 //                A polynomial has no kink and no pole: the checks below do not apply. Where f is
 //                not finite at x +- h (overflow) the general rule is taken.
 //
@@ -58,6 +63,13 @@ namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// The smallest relative step of central differences of a polynomial of degree <= 2 (the header
+// comment): its rounding bound is ~170 times below that at the rule's eps^(1/3) in double, while
+// f at x +- h stays within about 0.1% of f(x), where the noise measured at x still describes it.
+constexpr double kQuadraticStep = 1e-3;
+
+// The working precision rho of the quadratic rule's bound: the measured one, at least eps.
+double working_rho(const Noise& noise) { return std::max(kEps, noise.relative); }
 
 // The step actually taken: h = c * max(1, |x_b|), rounded so that (x_b + h) - x_b is exact.
 double step_for(double xb, double c) {
@@ -231,10 +243,11 @@ void find_kinks(const arma::vec& f0, const Symmetric& s, const arma::vec& sigma,
 }
 
 // Central (or, with `richardson`, Richardson-extrapolated) differences along one coordinate.
-Column central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson) {
+Column central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson,
+                      double rho) {
   const double h = step_for(line.x(), richardson ? c0 / 2 : c0);
   if (!richardson && line.quadratic()) {
-    // Degree <= 2: D(h) exact but for rounding, E = 6 sigma / h (the header comment).
+    // Degree <= 2: D(h) exact but for rounding (the header comment).
     arma::vec plus, minus;
     if (line.batched()) {
       std::vector<arma::vec> v = line.at(std::vector<double>{h, -h});
@@ -248,7 +261,7 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
       Column c;
       c.step = h;
       c.value = (plus - minus) / (2 * h);
-      c.bound = 6 * sigma / h;
+      c.bound = 6 * sigma / h + 3 * rho * (arma::abs(plus - f0) + arma::abs(minus - f0)) / (2 * h);
       return c;
     }
   }
@@ -487,21 +500,23 @@ namespace {
 // One coordinate's column of finite differences by `fd.method` (c0: the base step).
 Column fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise, const FdOptions& fd) {
   switch (fd.method) {
-    case FdMethod::kCentral: return central_column(line, f0, c0, noise.sigma, false);
+    case FdMethod::kCentral:
+      if (line.quadratic() && fd.step <= 0) c0 = std::max(c0, kQuadraticStep);
+      return central_column(line, f0, c0, noise.sigma, false, working_rho(noise));
     case FdMethod::kRichardson: {
       // Its step is large: near a small nonzero x_b (log x at x = 0.002) it would leave the
       // region where f is smooth, so it is capped at |x_b| / 100, never below the central step.
       const double xb = line.x();
       if (xb != 0.0 && fd.step <= 0)
         c0 = std::max(std::min(c0, std::abs(xb) / 100.0 / std::max(1.0, std::abs(xb))), std::cbrt(step_rho(noise)));
-      return central_column(line, f0, c0, noise.sigma, true);
+      return central_column(line, f0, c0, noise.sigma, true, working_rho(noise));
     }
     case FdMethod::kForward: return one_sided_column(line, f0, c0, noise.sigma, 1.0);
     case FdMethod::kBackward: return one_sided_column(line, f0, c0, noise.sigma, -1.0);
     case FdMethod::kRidders:
       return ridders_column(line, f0, c0, fd.ridders_shrink, fd.ridders_max_iterations, noise.sigma);
   }
-  return central_column(line, f0, c0, noise.sigma, false);
+  return central_column(line, f0, c0, noise.sigma, false, working_rho(noise));
 }
 
 }  // namespace
@@ -600,12 +615,12 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         // A kink that vanishes only where rounding (100 sigma / h) is too large to see its gap
         // has not vanished: the last step that could see it decides.
         double h = r.steps(co.first);
-        Column c = central_column(line, f0, h / scale, noise.sigma, false);
+        Column c = central_column(line, f0, h / scale, noise.sigma, false, working_rho(noise));
         while (!c.kinks.empty() && h / 100.0 > 1e4 * kEps * scale) {
           double gap = 0.0;
           for (const Reference::Kink& k : c.kinks) gap = std::max(gap, std::abs(k.forward - k.backward));
           h /= 100.0;
-          Column smaller = central_column(line, f0, h / scale, noise.sigma, false);
+          Column smaller = central_column(line, f0, h / scale, noise.sigma, false, working_rho(noise));
           if (smaller.kinks.empty() && 100 * noise.sigma.max() / h > 0.5 * gap) break;
           c = std::move(smaller);
         }
@@ -660,7 +675,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         if (!std::isfinite(r.bound(a, co.first))) factor = 1e-2;
         factor = std::clamp(factor, 1e-2, 4.0);
         if (std::abs(factor - 1.0) < 0.2) factor = rounding > truncation ? 4.0 : 0.25;
-        Column c = central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false);
+        Column c = central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
         const bool kink = !c.kinks.empty();
         if (kink) drop_kinks(co);
         store(r, co, std::move(c), !kink);
@@ -676,7 +691,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       for (const Coordinate& co : todo) {
         Line line(target, values, co, r.evaluations, perturbed.get());
         const double h = last_step(co.first);
-        Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false);
+        Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
         for (arma::uword b : {co.first, co.second})
           for (arma::uword a = 0; a < r.values.n_rows; ++a)
             if (is_kink(a, b)) c.bound(a) = kInf;  // a kink stays a kink
@@ -704,7 +719,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         const double scale = std::max(1.0, std::abs(x(co.first)));
         const double rule = step_for(x(co.first), r.base_step);
         for (double factor : {16.0, 256.0}) {
-          Column c = central_column(line, f0, rule * factor / scale, noise.sigma, false);
+          Column c = central_column(line, f0, rule * factor / scale, noise.sigma, false, working_rho(noise));
           if (!c.kinks.empty() || !c.note.empty()) break;  // not smooth, or not finite, out there
           bool any = false;
           for (arma::uword b : {co.first, co.second}) {
@@ -814,7 +829,7 @@ std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, c
   const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
   for (const Coordinate& co : coordinates(x, target.structure)) {
     Line line(target, values, co, evaluations, perturbed.get());
-    Column c = central_column(line, f0, std::cbrt(step_rho(noise)), noise.sigma, false);
+    Column c = central_column(line, f0, std::cbrt(step_rho(noise)), noise.sigma, false, working_rho(noise));
     for (Reference::Kink k : c.kinks) {
       for (arma::uword b : {co.first, co.second}) {
         k.b = b;
