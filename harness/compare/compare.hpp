@@ -3,6 +3,9 @@
 // error bound.
 #pragma once
 
+#include <cmath>
+#include <limits>
+
 #include <armadillo>
 #include <vector>
 
@@ -17,7 +20,15 @@ namespace gradcheck {
 // NaN or infinity in a or r fails (diagnosis `nonfinite`); an infinite or NaN bound with finite
 // a and r is undecided.
 enum class EntryVerdict { kPass, kFail, kUndecided };
-EntryVerdict decide(double analytic, double reference, double bound, const Tolerance& tolerance);
+// (Inline: compare() runs it over every entry of every check.)
+inline EntryVerdict decide(double a, double r, double e, const Tolerance& t) {
+  if (!std::isfinite(a) || !std::isfinite(r)) return EntryVerdict::kFail;
+  const double diff = std::abs(a - r), tol = t.atol + t.rtol * std::abs(r);
+  if (std::isnan(e) || e == std::numeric_limits<double>::infinity()) return EntryVerdict::kUndecided;
+  if (diff - e > tol) return EntryVerdict::kFail;
+  if (diff + e <= tol) return EntryVerdict::kPass;
+  return EntryVerdict::kUndecided;
+}
 
 struct Comparison {
   bool pass = true;              // every entry passes
@@ -44,6 +55,13 @@ inline Comparison compare(const arma::mat& analytic, const arma::mat& reference,
 }
 
 // How far an entry is outside: (|a - r| - e) / tol; > 1 fails; +inf if non-finite.
-double excess(double analytic, double reference, double bound, const Tolerance& tolerance);
+inline double excess(double a, double r, double e, const Tolerance& t) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  if (!std::isfinite(a) || !std::isfinite(r)) return inf;
+  const double diff = std::abs(a - r) - (std::isfinite(e) ? e : 0.0), tol = t.atol + t.rtol * std::abs(r);
+  // tol is 0 only with atol = 0 and r = 0: the test is then diff <= 0.
+  if (tol == 0.0) return diff <= 0.0 ? 0.0 : inf;
+  return diff / tol;
+}
 
 }  // namespace gradcheck
