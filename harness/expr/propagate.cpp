@@ -222,6 +222,16 @@ class Core {
   }
   T old_value(uword k) const { return k == first_ ? old_first_ : old_second_; }
 
+  // to(r) = from(r), column by column (blocks of the same step's shape).
+  static void copy_block(const M& from, const Rect& r, M& to) {
+    const uword rows = r.rows();
+    if (rows == 1) {  // a row: one strided entry per column
+      for (uword c = r.c0; c < r.c1; ++c) to.at(r.r0, c) = from.at(r.r0, c);
+      return;
+    }
+    for (uword c = r.c0; c < r.c1; ++c) std::copy_n(from.colptr(c) + r.r0, rows, to.colptr(c) + r.r0);
+  }
+
   // Puts back the base values of every block the last perturbation changed.
   void restore() {
     if (!moved_) return;
@@ -230,8 +240,7 @@ class Core {
       const Rect& r = dirty_[i];
       if (r.empty()) continue;
       M& o = detail::out<T>(steps[i]);
-      if (r.covers(steps[i].shape)) o = base_[i];
-      else o.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+      copy_block(base_[i], r, o);
       dirty_[i] = Rect{};
     }
     M& x = values_[slot_];
@@ -266,7 +275,10 @@ class Core {
       if (!dry_) {
         change(s.a, ra, delta_);
         if (delta_.n_elem == 1) {
-          out.row(ra.r0) = base_[i].row(ra.r0) + delta_[0] * input(s.b).row(ra.c0);
+          const M& b = input(s.b);
+          const M& base = base_[i];
+          const T d = delta_[0];
+          for (uword c = 0; c < out.n_cols; ++c) out.at(ra.r0, c) = base.at(ra.r0, c) + d * b.at(ra.c0, c);
         } else {
           product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
           out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
@@ -282,7 +294,11 @@ class Core {
       if (!dry_) {
         change(s.b, rb, delta_);
         if (delta_.n_elem == 1) {
-          out.col(rb.c0) = base_[i].col(rb.c0) + input(s.a).col(rb.r0) * delta_[0];
+          const T* a = input(s.a).colptr(rb.r0);
+          const T* base = base_[i].colptr(rb.c0);
+          T* o = out.colptr(rb.c0);
+          const T d = delta_[0];
+          for (uword r = 0; r < out.n_rows; ++r) o[r] = base[r] + a[r] * d;
         } else {
           product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
           out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
