@@ -351,9 +351,12 @@ class TrialRunner {
                  "Loosen options.tolerance, subtract the constant part of f, or compute f in double"));
     } else {
       r.reason_code = "ill-conditioned";
+      // What the numbers show: the differences at the steps tried disagree beyond rounding, i.e. f
+      // is not smooth on the scale of the steps; which cause (a kink, a pole, a nearly singular
+      // matrix) they do not say.
       r.reason = fmt::format("the reference at {} still varies by +-{:.2g} after tightening ({}), and the tolerance "
-                             "asks for {:.2g}: the point is ill-conditioned (f changes too fast here, e.g. a nearly "
-                             "singular matrix)",
+                             "asks for {:.2g}: f is not smooth on the scale of the steps tried (a kink, a pole or a "
+                             "nearly singular matrix within a step of the point)",
                              map_.label(k), e, ref.detail, wanted);
     }
   }
