@@ -59,17 +59,15 @@ inline Status check_formula(const std::string& f, const std::string& wrt, const 
       shapes.push_back(Shape{v.rows, v.cols});
     }
     for (const auto& [name, value] : dims) symbols.add_dim(name, value);
-    auto fe = std::make_shared<Expression>(Expression::compile(f, symbols));
     auto ge = std::make_shared<Expression>(Expression::compile(expected, symbols));
     Problem p;
     p.names = names;
     p.shapes = shapes;
     p.wrt = static_cast<std::size_t>(std::find(names.begin(), names.end(), wrt) - names.begin());
     p.structure = structure;
-    p.f_shape = fe->shape();
+    set_f(p, Expression::compile(f, symbols));  // as the runner gives it
     p.form = form;
     p.dims = dims;
-    p.f = [fe](const std::vector<arma::mat>& values, arma::mat& r) { r = fe->evaluate(values); };
     p.expected = [ge](const std::vector<arma::mat>& values) { return arma::mat(ge->evaluate(values)); };
     p.expected_text = expected;
     Options options;
@@ -132,12 +130,10 @@ inline Status check_request(const symbolic::CheckRequest& request, const std::ve
     if (!request.direction.empty()) p.direction = slot(request.direction);
     p.structure = request.structure;
     p.dims = dims;
-    auto fe = std::make_shared<Expression>(Expression::compile(request.expression, symbols));
-    p.f_shape = fe->shape();
+    // f as the runner gives it (set_f: propagation, degree, the complex extension through which
+    // second order differences an exact gradient).
+    set_f(p, Expression::compile(request.expression, symbols));
     p.form = request.form;
-    p.f = [fe](const std::vector<arma::mat>& values, arma::mat& v) { v = fe->evaluate(values); };
-    if (fe->has_complex_extension())  // as the runner gives it: second order differences an exact gradient
-      p.f_complex = [fe](const std::vector<arma::cx_mat>& values, arma::cx_mat& v) { v = fe->evaluate_complex(values); };
     if (request.form.form == Form::kIndex) {
       auto ix = std::make_shared<IndexExpression>(IndexExpression::compile(
           text, *request.form.indices, second ? p.shapes[p.wrt] : p.f_shape, p.shapes[second ? p.wrt2 : p.wrt],
