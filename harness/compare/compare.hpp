@@ -9,6 +9,7 @@
 #include <armadillo>
 #include <vector>
 
+#include "compare/form_map.hpp"
 #include "gradcheck/options.hpp"
 
 namespace gradcheck {
@@ -49,6 +50,10 @@ struct Comparison {
 
 // Shapes must be equal (the caller checks shapes first). `bound` empty: exact reference (e = 0).
 Comparison compare(const arma::mat& analytic, const arma::mat& reference, const arma::mat& bound,
+                   const Tolerance& tolerance);
+// The same with the reference as J (numel(f) x numel(x)) and its bound: entry k of analytic
+// against J(map.index(k)), without arranging J as expected is written.
+Comparison compare(const arma::mat& analytic, const FormMap& map, const arma::mat& jacobian, const arma::mat& bound,
                    const Tolerance& tolerance);
 inline Comparison compare(const arma::mat& analytic, const arma::mat& reference, const Tolerance& tolerance) {
   return compare(analytic, reference, arma::mat(), tolerance);

@@ -20,13 +20,28 @@ arma::uword vec_index(Shape shape, arma::uword r, arma::uword c, VecOrder order)
   return order == VecOrder::kColumnMajor ? r + c * shape.rows : c + r * shape.cols;
 }
 
+// Marks a map whose every entry k is J(k), and drops its index array.
+void finish(FormMap& map) {
+  const arma::uword* index = map.to_jacobian.memptr();
+  bool identity = true;
+  for (arma::uword k = 0; k < map.to_jacobian.n_elem && identity; ++k) identity = index[k] == k;
+  if (!identity) return;
+  map.identity = true;
+  map.count = map.to_jacobian.n_elem;
+  map.to_jacobian.reset();
+}
+
 }  // namespace
 
 std::string FormMap::x_label(arma::uword b) const { return entry(x_name, x_shape, b); }
 
 arma::mat FormMap::arrange(const arma::mat& jacobian) const {
+  if (identity) return arma::reshape(jacobian, wanted.rows, wanted.cols);  // (same entries, same order)
   arma::mat out(wanted.rows, wanted.cols);
-  for (arma::uword k = 0; k < to_jacobian.n_elem; ++k) out(k) = jacobian(to_jacobian(k));
+  const arma::uword* index = to_jacobian.memptr();
+  const double* from = jacobian.memptr();
+  double* to = out.memptr();
+  for (arma::uword k = 0; k < to_jacobian.n_elem; ++k) to[k] = from[index[k]];
   return out;
 }
 
@@ -45,7 +60,7 @@ std::vector<arma::uword> FormMap::position(arma::uword k) const {
 }
 
 std::string FormMap::label(arma::uword k) const {
-  const arma::uword j = to_jacobian(k);
+  const arma::uword j = index(k);
   const arma::uword p = f_shape.numel();
   const arma::uword a = j % p, b = j / p;
   if (spec.form == Form::kIndex) {
@@ -108,6 +123,7 @@ FormMap make_form_map(const FormSpec& spec, Shape f_shape, Shape x_shape, const 
           const arma::uword k = den ? i + j * x_shape.rows : j + i * x_shape.cols;
           map.to_jacobian(k) = at(0, i + j * x_shape.rows);
         }
+      finish(map);
       return map;
     }
     if (!f_shape.is_vector() || !x_shape.is_vector()) {
@@ -122,6 +138,7 @@ FormMap make_form_map(const FormSpec& spec, Shape f_shape, Shape x_shape, const 
     map.to_jacobian.set_size(p * q);
     for (arma::uword b = 0; b < q; ++b)
       for (arma::uword a = 0; a < p; ++a) map.to_jacobian(num ? a + b * p : b + a * q) = at(a, b);
+    finish(map);
     return map;
   }
 
@@ -130,15 +147,24 @@ FormMap make_form_map(const FormSpec& spec, Shape f_shape, Shape x_shape, const 
     // columns (column-major) or rows (row-major) of both f and x.
     const bool num = spec.layout == Layout::kNumerator;
     map.wanted = num ? Shape{p, q} : Shape{q, p};
+    if (num && spec.order == VecOrder::kColumnMajor) {  // J itself: no index array
+      map.identity = true;
+      map.count = p * q;
+      return map;
+    }
+    // vec position of each entry of f and of x (column-major linear index -> position in vec).
+    auto positions = [&](Shape shape) {
+      std::vector<arma::uword> out(shape.numel());
+      for (arma::uword c = 0; c < shape.cols; ++c)
+        for (arma::uword r = 0; r < shape.rows; ++r) out[r + c * shape.rows] = vec_index(shape, r, c, spec.order);
+      return out;
+    };
+    const std::vector<arma::uword> fa = positions(f_shape), xb = positions(x_shape);
     map.to_jacobian.set_size(p * q);
-    for (arma::uword fc = 0; fc < f_shape.cols; ++fc)
-      for (arma::uword fr = 0; fr < f_shape.rows; ++fr)
-        for (arma::uword xc = 0; xc < x_shape.cols; ++xc)
-          for (arma::uword xr = 0; xr < x_shape.rows; ++xr) {
-            const arma::uword a = vec_index(f_shape, fr, fc, spec.order);
-            const arma::uword b = vec_index(x_shape, xr, xc, spec.order);
-            map.to_jacobian(num ? a + b * p : b + a * q) = at(fr + fc * f_shape.rows, xr + xc * x_shape.rows);
-          }
+    arma::uword* index = map.to_jacobian.memptr();
+    for (arma::uword b = 0; b < q; ++b)
+      for (arma::uword a = 0; a < p; ++a) index[num ? fa[a] + xb[b] * p : xb[b] + fa[a] * q] = at(a, b);
+    finish(map);
     return map;
   }
 
@@ -197,6 +223,7 @@ FormMap make_form_map(const FormSpec& spec, Shape f_shape, Shape x_shape, const 
     }
     map.to_jacobian(k) = at(linear(ix.f_letters, f_shape), linear(ix.x_letters, x_shape));
   }
+  finish(map);
   return map;
 }
 

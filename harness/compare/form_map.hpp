@@ -12,8 +12,15 @@ namespace gradcheck {
 
 struct FormMap {
   Shape wanted;               // the shape `expected` must have
-  // Entry k of expected (column-major) is J(to_jacobian(k)) with J numel(f) x numel(x).
-  arma::uvec to_jacobian;
+  // Entry k of expected (column-major) is J(index(k)) with J numel(f) x numel(x).
+  arma::uword index(arma::uword k) const { return identity ? k : to_jacobian[k]; }
+  // Entries of expected.
+  arma::uword size() const { return identity ? count : to_jacobian.n_elem; }
+  // index(k) == k for every k (vec form column-major in numerator layout, a gradient in
+  // denominator layout): J's entries are already in expected's order, and to_jacobian is empty.
+  bool identity = false;
+  arma::uword count = 0;     // size() of an identity map
+  arma::uvec to_jacobian;    // index(k) of a map that is not the identity
   // Names for labels.
   std::string f_name, x_name;
   Shape f_shape, x_shape;
@@ -22,6 +29,8 @@ struct FormMap {
 
   // The numeric derivative J arranged as expected is written.
   arma::mat arrange(const arma::mat& jacobian) const;
+  // Entry k of that arrangement, without arranging.
+  double at(const arma::mat& jacobian, arma::uword k) const { return jacobian[index(k)]; }
   // Position of entry k in expected as written: (row, col), or one value per free letter.
   std::vector<arma::uword> position(arma::uword k) const;
   // The entry in the user's terms: "B(2,0)" (gradient), "dz(1)/dW(1,2)", "Z[0,1]/H[2,3]".

@@ -119,8 +119,8 @@ class TrialRunner {
     std::vector<std::pair<arma::uword, const reference::Reference::Kink*>> out;
     if (ref.kinks.empty()) return out;
     const arma::uword p = problem_.f_shape.numel();
-    for (arma::uword k = 0; k < map_.to_jacobian.n_elem; ++k) {
-      const arma::uword j = map_.to_jacobian(k), a = j % p, b = j / p;
+    for (arma::uword k = 0; k < map_.size(); ++k) {
+      const arma::uword j = map_.index(k), a = j % p, b = j / p;
       for (const reference::Reference::Kink& kink : ref.kinks)
         if (kink.a == a && kink.b == b) out.emplace_back(k, &kink);
     }
@@ -194,12 +194,12 @@ class TrialRunner {
     // `stop_on_fail`) an entry fails.
     auto tighten_while = [&](auto wanted, bool stop_on_fail) {
       for (int level = 0;; ++level) {
-        const arma::mat numeric = map_.arrange(ref.values), bound = map_.arrange(ref.bound);
         std::set<arma::uword> columns;
         bool failing = false;
-        for (arma::uword k = 0; k < numeric.n_elem; ++k) {
-          failing = failing || decide(analytic(k), numeric(k), bound(k), tolerance) == EntryVerdict::kFail;
-          if (wanted(k, numeric, bound)) columns.insert(map_.to_jacobian(k) / p);
+        for (arma::uword k = 0; k < analytic.n_elem; ++k) {
+          const double numeric = map_.at(ref.values, k), bound = map_.at(ref.bound, k);
+          failing = failing || decide(analytic(k), numeric, bound, tolerance) == EntryVerdict::kFail;
+          if (wanted(k, numeric, bound)) columns.insert(map_.index(k) / p);
         }
         if (columns.empty() || (stop_on_fail && failing) ||
             !reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref))
@@ -207,33 +207,31 @@ class TrialRunner {
       }
     };
     auto decide_all = [&]() {
-      return compare(analytic, map_.arrange(ref.values), map_.arrange(ref.bound), tolerance);
+      return compare(analytic, map_, ref.values, ref.bound, tolerance);
     };
     Comparison c = decide_all();
     if (!c.pass && !c.fail) {
       // Undecided entries only, and only while nothing fails.
-      tighten_while([&](arma::uword k, const arma::mat& numeric, const arma::mat& bound) {
-        return decide(analytic(k), numeric(k), bound(k), tolerance) == EntryVerdict::kUndecided;
+      tighten_while([&](arma::uword k, double numeric, double bound) {
+        return decide(analytic(k), numeric, bound, tolerance) == EntryVerdict::kUndecided;
       }, true);
       c = decide_all();
     }
     // A failure is decided; its diagnoses test hypotheses over every entry, so the entries whose
     // reference is still loose next to the tolerance (bound above a tenth of it) are tightened first.
     if (c.fail && diagnose) {
-      tighten_while([&](arma::uword k, const arma::mat& numeric, const arma::mat& bound) {
-        return !(bound(k) <= 0.1 * (tolerance.atol + tolerance.rtol * std::abs(numeric(k))));
+      tighten_while([&](arma::uword, double numeric, double bound) {
+        return !(bound <= 0.1 * (tolerance.atol + tolerance.rtol * std::abs(numeric)));
       }, false);
       c = decide_all();
     }
     fill_reference(r, ref, noise);
-    const arma::mat numeric = map_.arrange(ref.values);
-    const arma::mat bound = map_.arrange(ref.bound);
     r.max_abs_error = c.max_abs_error;
     r.max_rel_error = c.max_rel_error;
     r.rel_error_norm = c.rel_error_norm;
     r.resolution = c.resolution;
     r.reference.max_error_bound = c.max_bound;
-    r.worst = entry(c.worst, analytic, numeric, tolerance);
+    r.worst = entry(c.worst, analytic, ref.values, tolerance);
     r.undecided = static_cast<int>(c.undecided.n_elem);
 
     // Kinks: listed whatever the verdict; one whose gap no single value can match within the
@@ -270,14 +268,15 @@ class TrialRunner {
     r.status = Status::kFail;
     if (kink_decided) at.move_because = fmt::format("{} sits on a kink of f", kink_where);
     r.analytic = analytic;
-    r.numeric = numeric;
+    r.numeric = map_.arrange(ref.values);
+    const arma::mat& numeric = r.numeric;
     for (arma::uword i = 0; i < c.failing.n_elem && static_cast<int>(i) < options_.worst_entries; ++i)
-      r.worst_entries.push_back(entry(c.failing(i), analytic, numeric, tolerance));
+      r.worst_entries.push_back(entry(c.failing(i), analytic, ref.values, tolerance));
     if (r.worst_entries.empty())
       for (arma::uword i = 0; i < c.undecided.n_elem && static_cast<int>(i) < options_.worst_entries; ++i)
-        r.worst_entries.push_back(entry(c.undecided(i), analytic, numeric, tolerance));
+        r.worst_entries.push_back(entry(c.undecided(i), analytic, ref.values, tolerance));
     if (options_.error_vs_step && diagnose) {
-      const arma::uword j = map_.to_jacobian(c.worst);
+      const arma::uword j = map_.index(c.worst);
       r.error_vs_step = reference::error_vs_step(target_, values, j % p, j / p, analytic(c.worst));
     }
     if (c.nonfinite) {
@@ -330,7 +329,7 @@ class TrialRunner {
                             const Tolerance& tol, Precision precision, TrialResult& r) const {
     const arma::uword k = c.undecided(0);
     const arma::uword p = problem_.f_shape.numel();
-    const arma::uword j = map_.to_jacobian(k), a = j % p, b = j / p;
+    const arma::uword j = map_.index(k), a = j % p, b = j / p;
     const double e = ref.bound(a, b), value = ref.values(a, b);
     const double h = ref.steps(b);
     const double rounding = h > 0 ? 3 * noise.sigma(a) / h : 0.0;
@@ -365,12 +364,13 @@ class TrialRunner {
     return problem_.audience == Audience::kCpp ? cpp : case_file;
   }
 
-  EntryError entry(arma::uword k, const arma::mat& analytic, const arma::mat& numeric, const Tolerance& t) const {
+  // Entry k of expected against the reference J (arranged as expected through the map).
+  EntryError entry(arma::uword k, const arma::mat& analytic, const arma::mat& jacobian, const Tolerance& t) const {
     EntryError out;
     out.index = map_.position(k);
     out.label = map_.label(k);
     out.analytic = analytic(k);
-    out.numeric = numeric(k);
+    out.numeric = map_.at(jacobian, k);
     out.abs_error = std::abs(out.analytic - out.numeric);
     out.rel_error = out.abs_error / std::max(std::abs(out.numeric), t.atol);
     return out;
@@ -391,11 +391,11 @@ class TrialRunner {
     for (arma::uword k = 0; k < d.n_elem; ++k) d(k) = random.normal();
     if (problem_.structure == Structure::kSymmetric) d = 0.5 * (d + d.t());
     d *= std::max(1.0, arma::norm(x0, "fro")) / arma::norm(d, "fro");
-    // <G, d> with G in J's order (entry k of expected is J(0, to_jacobian(k)) for a scalar f).
+    // <G, d> with G in J's order (entry k of expected is J(0, index(k)) for a scalar f).
     // A symmetric x has one variable per pair (i,j), (j,i): count each pair once (i >= j).
     double directional = 0.0;
     for (arma::uword k = 0; k < analytic.n_elem; ++k) {
-      const arma::uword b = map_.to_jacobian(k);
+      const arma::uword b = map_.index(k);
       if (problem_.structure == Structure::kSymmetric && b % x.n_rows < b / x.n_rows) continue;
       directional += analytic(k) * d(b);
     }

@@ -241,7 +241,7 @@ class DirectionalTrial {
   void analytic_side(const FormMap& map, const arma::mat& expected, Probe& probe) const {
     double a = 0.0, t2 = 0.0;
     for (arma::uword k = 0; k < expected.n_elem; ++k) {
-      const arma::uword j = map.to_jacobian(k);
+      const arma::uword j = map.index(k);
       const double weight = probe.v(j % p_) * probe.w(j / p_);
       if (weight == 0.0) continue;
       const double ws = weight * scale_(j / p_);
@@ -379,9 +379,9 @@ class DirectionalTrial {
     const Probe leaf = measure(map, expected, ea, eb);
     ++r.directional.narrowing_probes;
     // Entry k of expected at J(a, b) (require_directional: exactly one).
-    const arma::uvec where = arma::find(map.to_jacobian == a + b * p_, 1);
-    if (where.is_empty()) return;
-    const arma::uword k = where(0);
+    arma::uword k = 0;
+    while (k < map.size() && map.index(k) != a + b * p_) ++k;
+    if (k == map.size()) return;
     EntryError e;
     e.index = map.position(k);
     e.label = map.label(k);
@@ -477,8 +477,8 @@ bool directional_decides(const std::string& code) {
 
 bool directional_applies(const FormMap& map, std::string* why_not) {
   const arma::uword total = map.f_shape.numel() * map.x_shape.numel();
-  bool ok = map.to_jacobian.n_elem == total;
-  if (ok) {
+  bool ok = map.size() == total;
+  if (ok && !map.identity) {
     std::vector<char> seen(total, 0);
     for (arma::uword j : map.to_jacobian) {
       if (j >= total || seen[j]) {
@@ -491,7 +491,7 @@ bool directional_applies(const FormMap& map, std::string* why_not) {
   if (!ok && why_not)
     *why_not = fmt::format("checked entry-wise: \"mode\": \"directional\" probes the whole derivative, and expected "
                            "({}) holds {} of its {} entries",
-                           map.describe(), map.to_jacobian.n_elem, total);
+                           map.describe(), map.size(), total);
   return ok;
 }
 

@@ -3,7 +3,7 @@
 // every entry, a few evaluations of f whatever the size of x.
 //
 // Notation (as in reference/reference.hpp): J is the p x q derivative, J[a,b] = d vec(f)[a] /
-// d x_b; E_J is `expected` carried into J's positions by the check's form (FormMap::to_jacobian:
+// d x_b; E_J is `expected` carried into J's positions by the check's form (FormMap::index:
 // entry k of expected is E_J(a_k, b_k)); s_b = max(1, |x_b|) is the scale of x_b (the step rule's).
 //
 // A probe draws v (p entries) and w (q entries), independent Rademacher signs (+1 or -1 with

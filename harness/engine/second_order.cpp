@@ -108,8 +108,8 @@ std::string relabel(const std::string& label, const Problem& p, const std::strin
 // Expected (as written) in the Jacobian's arrangement, NaN where the form has no entry.
 arma::mat in_jacobian(const FormMap& map, const arma::mat& written) {
   arma::mat j(map.f_shape.numel(), map.x_shape.numel(), arma::fill::value(kNaN));
-  if (written.n_elem != map.to_jacobian.n_elem) return j;
-  for (arma::uword k = 0; k < map.to_jacobian.n_elem; ++k) j(map.to_jacobian(k)) = written(k);
+  if (written.n_elem != map.size()) return j;
+  for (arma::uword k = 0; k < map.size(); ++k) j(map.index(k)) = written(k);
   return j;
 }
 
@@ -236,7 +236,7 @@ double taylor_slope(const Problem& p, const FormMap& map, const std::vector<arma
     std::vector<arma::mat> d_point = point;
     if (hvp) d_point.push_back(arma::zeros(1, 1));
     arma::mat written = p.expected(hvp ? std::vector<arma::mat>(d_point.begin(), d_point.end() - 1) : point);
-    if (written.n_elem != map.to_jacobian.n_elem) return kNaN;
+    if (written.n_elem != map.size()) return kNaN;
     const arma::mat e = in_jacobian(map, written);
     if (!e.is_finite()) return kNaN;
     const arma::vec dv = arma::vectorise(dir);
@@ -446,8 +446,8 @@ CheckResult run_second_order(const Problem& problem, const std::vector<std::vect
   const FormMap map = make_form_map(d.form, d.f_shape, d.shapes.at(d.wrt), d.f_name, d.names.at(d.wrt));
   auto jacobian_label = [&](arma::uword a, arma::uword b) {
     const arma::uword j = a + b * map.f_shape.numel();
-    for (arma::uword k = 0; k < map.to_jacobian.n_elem; ++k)
-      if (map.to_jacobian(k) == j) return relabel(map.label(k), problem, d.f_name);
+    for (arma::uword k = 0; k < map.size(); ++k)
+      if (map.index(k) == j) return relabel(map.label(k), problem, d.f_name);
     return std::string("?");
   };
   for (std::size_t i = 0; i < r.trials.size(); ++i) {

@@ -279,6 +279,19 @@ class Core {
           const M& base = base_[i];
           const T d = delta_[0];
           for (uword c = 0; c < out.n_cols; ++c) out.at(ra.r0, c) = base.at(ra.r0, c) + d * b.at(ra.c0, c);
+        } else if (delta_.n_cols == 1) {
+          // One changed column k of A (rows I): C[I, :] = C0[I, :] + d B[k, :], a rank-one
+          // update in plain loops (a BLAS call costs more than the products at these sizes).
+          const M& b = input(s.b);
+          const M& base = base_[i];
+          const T* d = delta_.memptr();
+          const uword rows = delta_.n_rows;
+          for (uword c = 0; c < out.n_cols; ++c) {
+            const T bk = b.at(ra.c0, c);
+            const T* from = base.colptr(c) + ra.r0;
+            T* to = out.colptr(c) + ra.r0;
+            for (uword r = 0; r < rows; ++r) to[r] = from[r] + d[r] * bk;
+          }
         } else {
           product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
           out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
@@ -299,6 +312,16 @@ class Core {
           T* o = out.colptr(rb.c0);
           const T d = delta_[0];
           for (uword r = 0; r < out.n_rows; ++r) o[r] = base[r] + a[r] * d;
+        } else if (delta_.n_rows == 1) {
+          // One changed row k of B (columns J): C[:, J] = C0[:, J] + A[:, k] d, rank one.
+          const T* a = input(s.a).colptr(rb.r0);
+          const uword rows = out.n_rows;
+          for (uword j = 0; j < delta_.n_cols; ++j) {
+            const T d = delta_.at(0, j);
+            const T* from = base_[i].colptr(rb.c0 + j);
+            T* to = out.colptr(rb.c0 + j);
+            for (uword r = 0; r < rows; ++r) to[r] = from[r] + a[r] * d;
+          }
         } else {
           product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
           out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;

@@ -443,10 +443,11 @@ Coordinate coordinate_of(const arma::mat& x, Structure structure, arma::uword b)
   return {i + j * x.n_rows, j + i * x.n_rows};
 }
 
+// Every column is stored by finite_differences (the coordinates cover x), so none is zeroed first.
 Reference empty_reference(const arma::mat& x, arma::uword p) {
   Reference r;
-  r.values.zeros(p, x.n_elem);
-  r.bound.zeros(p, x.n_elem);
+  r.values.set_size(p, x.n_elem);
+  r.bound.set_size(p, x.n_elem);
   r.steps.zeros(x.n_elem);
   r.step_notes.assign(x.n_elem, "");
   return r;

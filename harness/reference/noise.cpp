@@ -81,12 +81,15 @@ arma::mat line_samples(const Target& target, std::vector<arma::mat>& values, con
   return samples;
 }
 
-// sigma of one row of samples (see the header comment); NaN when a sample is not finite.
-double sigma_of(const arma::rowvec& row) {
-  std::vector<double> d(row.begin(), row.end());
-  for (double v : d)
-    if (!std::isfinite(v)) return std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> sigma(7, 0.0);
+// sigma of one row of samples (see the header comment), the row's kPoints values at `row` with
+// stride `stride`; NaN when a sample is not finite.
+double sigma_of(const double* row, arma::uword stride) {
+  double d[kPoints];
+  for (int i = 0; i < kPoints; ++i) {
+    d[i] = row[i * stride];
+    if (!std::isfinite(d[i])) return std::numeric_limits<double>::quiet_NaN();
+  }
+  double sigma[7] = {0, 0, 0, 0, 0, 0, 0};
   for (int k = 1; k <= 6; ++k) {
     for (int i = 0; i < kPoints - k; ++i) d[i] = d[i + 1] - d[i];
     const int count = kPoints - k;
@@ -115,10 +118,12 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   // Float32 values: every sample a float32 number, at least 3 distinct.
   bool all_float = coarse.is_finite();
   for (arma::uword k = 0; k < coarse.n_elem && all_float; ++k) all_float = is_float(coarse(k));
-  std::vector<double> distinct(coarse.begin(), coarse.end());
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  const bool float_values = all_float && distinct.size() >= 3;
+  bool float_values = false;
+  if (all_float) {
+    std::vector<double> distinct(coarse.begin(), coarse.end());
+    std::sort(distinct.begin(), distinct.end());
+    float_values = std::unique(distinct.begin(), distinct.end()) - distinct.begin() >= 3;
+  }
   arma::mat samples = coarse;
   bool quantized = false;
   if (!float_values) {
@@ -146,7 +151,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
 
   noise.sigma.set_size(p);
   for (arma::uword a = 0; a < p; ++a) {
-    const double sigma = sigma_of(samples.row(a));
+    const double sigma = sigma_of(samples.memptr() + a, p);
     const double floor = 0.5 * kEps * std::abs(f0(a));
     noise.sigma(a) = std::isfinite(sigma) ? std::max(sigma, floor) : floor;
   }

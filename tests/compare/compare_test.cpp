@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 
 namespace gradcheck {
 namespace {
@@ -61,6 +62,114 @@ TEST(Compare, ZeroAtolStillPassesExactZeros) {
   const Comparison c = compare(arma::mat{{0.0, 1.0}}, arma::mat{{0.0, 1.0}}, t);
   EXPECT_TRUE(c.pass);
   EXPECT_FALSE(compare(arma::mat{{1e-300, 1.0}}, arma::mat{{0.0, 1.0}}, t).pass);
+}
+
+}  // namespace
+}  // namespace gradcheck
+
+namespace gradcheck {
+namespace {
+
+// The figures of compare() from their definitions (compare.hpp), one quotient per entry: what the
+// screened loops of compare.cpp must reproduce exactly.
+struct Plain {
+  double max_abs = 0, max_rel = 0, resolution = std::numeric_limits<double>::quiet_NaN(), max_bound = 0;
+  arma::uword worst = 0;
+  std::vector<arma::uword> failing, undecided;
+};
+Plain plain(const arma::mat& a, const arma::mat& r, const arma::mat& e, const Tolerance& t) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Plain p;
+  double worst = -inf;
+  std::vector<std::pair<double, arma::uword>> fail, undecided;
+  for (arma::uword k = 0; k < a.n_elem; ++k) {
+    const double d = std::abs(a(k) - r(k));
+    const bool finite = std::isfinite(a(k)) && std::isfinite(r(k));
+    p.max_abs = std::max(p.max_abs, finite ? d : inf);
+    p.max_rel = std::max(p.max_rel, finite ? d / std::max(std::abs(r(k)), t.atol) : inf);
+    p.max_bound = std::max(p.max_bound, std::isnan(e(k)) ? inf : e(k));
+    const double tol = t.atol + t.rtol * std::abs(r(k));
+    if (r(k) != 0 && std::isfinite(r(k)) && std::isfinite((tol + e(k)) / std::abs(r(k))) &&
+        !((tol + e(k)) / std::abs(r(k)) >= p.resolution))
+      p.resolution = (tol + e(k)) / std::abs(r(k));
+    const double x = excess(a(k), r(k), e(k), t);
+    if (x > worst) {
+      worst = x;
+      p.worst = k;
+    }
+    const EntryVerdict v = decide(a(k), r(k), e(k), t);
+    if (v == EntryVerdict::kFail) fail.emplace_back(x, k);
+    if (v == EntryVerdict::kUndecided) undecided.emplace_back(tol > 0 ? (d + e(k)) / tol : inf, k);
+  }
+  auto first = [](const auto& x, const auto& y) { return x.first > y.first; };
+  std::stable_sort(fail.begin(), fail.end(), first);
+  std::stable_sort(undecided.begin(), undecided.end(), first);
+  for (const auto& f : fail) p.failing.push_back(f.second);
+  for (const auto& u : undecided) p.undecided.push_back(u.second);
+  if (fail.empty() && !undecided.empty()) p.worst = undecided.front().second;
+  return p;
+}
+
+TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  for (int round = 0; round < 300; ++round) {
+    const arma::uword n = 1 + round % 97;
+    arma::mat a(n, 1), r(n, 1), e(n, 1);
+    const double spread = std::pow(10.0, -12 + round % 13);  // from exact agreement to gross errors
+    for (arma::uword k = 0; k < n; ++k) {
+      r(k) = uniform(rng) < 0.1 ? 0.0 : normal(rng) * std::pow(10.0, normal(rng) * 3);
+      a(k) = r(k) * (1 + spread * normal(rng)) + (uniform(rng) < 0.05 ? spread * normal(rng) : 0.0);
+      e(k) = std::abs(normal(rng)) * spread * std::abs(r(k));
+      const double odd = uniform(rng);
+      if (round % 5 == 4 && odd < 0.03) e(k) = inf;
+      if (round % 5 == 4 && odd > 0.97) e(k) = nan;
+      if (round % 7 == 6 && odd < 0.02) a(k) = odd < 0.01 ? nan : inf;
+      if (round % 11 == 10 && k == n / 2) r(k) = a(k);  // an exact entry beside the others
+    }
+    Tolerance t;
+    t.atol = round % 3 == 0 ? 0.0 : 1e-7;
+    t.rtol = 1e-5;
+    const Comparison c = compare(a, r, e, t);
+    const Plain p = plain(a, r, e, t);
+    SCOPED_TRACE(round);
+    EXPECT_EQ(c.max_abs_error, p.max_abs);
+    EXPECT_EQ(c.max_rel_error, p.max_rel);
+    EXPECT_EQ(c.max_bound, p.max_bound);
+    if (std::isnan(p.resolution)) EXPECT_TRUE(std::isnan(c.resolution));
+    else EXPECT_EQ(c.resolution, p.resolution);
+    EXPECT_EQ(c.worst, p.worst);
+    EXPECT_EQ(std::vector<arma::uword>(c.failing.begin(), c.failing.end()), p.failing);
+    EXPECT_EQ(std::vector<arma::uword>(c.undecided.begin(), c.undecided.end()), p.undecided);
+    EXPECT_EQ(c.pass, p.failing.empty() && p.undecided.empty());
+    EXPECT_EQ(c.fail, !p.failing.empty());
+  }
+}
+
+TEST(Compare, ThroughAFormMapEqualsComparingTheArrangedReference) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> normal;
+  const Shape f{3, 2}, x{2, 4};
+  for (Layout layout : {Layout::kNumerator, Layout::kDenominator})
+    for (VecOrder order : {VecOrder::kColumnMajor, VecOrder::kRowMajor}) {
+      const FormMap map = make_form_map(FormSpec{layout, Form::kVec, order, std::nullopt}, f, x, "Z", "H");
+      EXPECT_EQ(map.identity, layout == Layout::kNumerator && order == VecOrder::kColumnMajor);
+      arma::mat j(6, 8), e(6, 8);
+      for (double& v : j) v = normal(rng);
+      for (double& v : e) v = 1e-6 * std::abs(normal(rng));
+      arma::mat a = map.arrange(j);
+      for (double& v : a) v += 1e-5 * normal(rng);
+      const Comparison by_map = compare(a, map, j, e, Tolerance{});
+      const Comparison arranged = compare(a, map.arrange(j), map.arrange(e), Tolerance{});
+      EXPECT_EQ(by_map.worst, arranged.worst);
+      EXPECT_EQ(by_map.max_rel_error, arranged.max_rel_error);
+      EXPECT_EQ(by_map.resolution, arranged.resolution);
+      EXPECT_TRUE(arma::all(by_map.failing == arranged.failing));
+      EXPECT_TRUE(arma::all(by_map.undecided == arranged.undecided));
+      for (arma::uword k = 0; k < map.size(); ++k) EXPECT_EQ(map.at(j, k), map.arrange(j)(k));
+    }
 }
 
 }  // namespace
