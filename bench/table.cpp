@@ -180,6 +180,7 @@ void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) 
   problem.f_complex = nullptr;
   problem.perturbed = nullptr;
   problem.polynomial_degree = -1;  // a callable: no structure known
+  problem.computed_in_double = false;
   problem.audience = Audience::kCpp;
   Options options;
   options.threads = threads;

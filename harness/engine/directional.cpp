@@ -75,6 +75,7 @@ class DirectionalTrial {
     target.f = [this](const std::vector<arma::mat>& values, arma::mat& o) { eval_f(values, o); };
     target.wrt = problem_.wrt;
     target.structure = problem_.structure;
+    target.computed_in_double = problem_.computed_in_double;
     noise_ = reference::measure_noise(target, work_, f0_, mix_seed(options_.seed, 0x5eed + trial_));
     evaluations_ += noise_.evaluations;
     const WorkingPrecision working = working_precision(options_, f0_, noise_);
@@ -107,9 +108,10 @@ class DirectionalTrial {
                                          map_.describe())});
       for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
         if (alt.map.wanted.rows != expected.n_rows || alt.map.wanted.cols != expected.n_cols) continue;
+        const Carried alt_carried = carry(alt.map, expected);
         bool all_pass = true;
         for (int i = 0; i < options_.probes && all_pass; ++i) {
-          Probe probe = measure(alt.map, expected, signs(random, p_), signs(random, q_));
+          Probe probe = measure(alt_carried, signs(random, p_), signs(random, q_));
           all_pass = probe.verdict == EntryVerdict::kPass;
           ++r.directional.probes;
         }
@@ -129,7 +131,8 @@ class DirectionalTrial {
 
     // The probes.
     std::vector<Probe> probes;
-    for (int i = 0; i < options_.probes; ++i) probes.push_back(measure(map_, expected, signs(random, p_), signs(random, q_)));
+    const Carried carried = carry(map_, expected);
+    for (int i = 0; i < options_.probes; ++i) probes.push_back(measure(carried, signs(random, p_), signs(random, q_)));
     r.directional.probes = options_.probes;
 
     // Figures over the probes (as compare() takes them over entries).
@@ -208,7 +211,7 @@ class DirectionalTrial {
       return out;
     }
     // Narrowed down to an entry, in the variable's own indices.
-    locate(map_, expected, probes[worst], r);
+    locate(map_, carried, expected, probes[worst], r);
     for (std::size_t i = 0; i < probes.size() && static_cast<int>(r.worst_entries.size()) < options_.worst_entries; ++i)
       if (probes[i].verdict == EntryVerdict::kFail) r.worst_entries.push_back(probe_entry(probes[i], i));
     if (options_.diagnose) diagnose_probes(expected, probes, r);
@@ -237,20 +240,31 @@ class DirectionalTrial {
     return u;
   }
 
-  // A, tol of a probe under `map`.
-  void analytic_side(const FormMap& map, const arma::mat& expected, Probe& probe) const {
-    double a = 0.0, t2 = 0.0;
-    for (arma::uword k = 0; k < expected.n_elem; ++k) {
+  // expected carried into J's positions, E_J (numel(f) x numel(x)), and the square of each entry's
+  // tolerance there: what every probe under one map reads.
+  struct Carried {
+    arma::mat e, tol2;
+  };
+  Carried carry(const FormMap& map, const arma::mat& expected) const {
+    Carried c;
+    c.e.zeros(p_, q_);
+    c.tol2.zeros(p_, q_);
+    for (arma::uword k = 0; k < map.size() && k < expected.n_elem; ++k) {
       const arma::uword j = map.index(k);
-      const double weight = probe.v(j % p_) * probe.w(j / p_);
-      if (weight == 0.0) continue;
-      const double ws = weight * scale_(j / p_);
-      a += expected(k) * ws;
-      const double t = ws * (tolerance_.atol + tolerance_.rtol * std::abs(expected(k)));
-      t2 += t * t;
+      const double t = tolerance_.atol + tolerance_.rtol * std::abs(expected[k]);
+      c.e[j] = expected[k];
+      c.tol2[j] = t * t;
     }
-    probe.analytic = a;
-    probe.tol = std::sqrt(t2);
+    return c;
+  }
+
+  // A, tol of a probe: with ws = w .* s (s the entries' scales),
+  //     A = v' E_J ws,   tol = sqrt( (v.^2)' T2 (ws.^2) ),   T2[a,b] = (atol + rtol |E_J[a,b]|)^2,
+  // i.e. the root-sum-square of the entry-wise tolerances |v_a ws_b| tol_ab the probe adds up.
+  void analytic_side(const Carried& c, Probe& probe) const {
+    const arma::vec ws = probe.w % arma::vectorise(scale_);
+    probe.analytic = arma::dot(probe.v, c.e * ws);
+    probe.tol = std::sqrt(arma::dot(arma::square(probe.v), c.tol2 * arma::square(ws)));
   }
 
   // R, e of a probe: the reference seam on g(t) = v' vec f(x + t U), a function of a 1 x 1 t.
@@ -316,11 +330,11 @@ class DirectionalTrial {
     evaluations_ += ref.evaluations;
   }
 
-  Probe measure(const FormMap& map, const arma::mat& expected, arma::vec v, arma::vec w) {
+  Probe measure(const Carried& carried, arma::vec v, arma::vec w) {
     Probe probe;
     probe.v = std::move(v);
     probe.w = std::move(w);
-    analytic_side(map, expected, probe);
+    analytic_side(carried, probe);
     reference_side(probe);
     return probe;
   }
@@ -336,7 +350,7 @@ class DirectionalTrial {
   }
 
   // Bisection of a failing probe (directional.hpp): over x's entries, then f's, then the leaf alone.
-  void locate(const FormMap& map, const arma::mat& expected, Probe current, TrialResult& r) {
+  void locate(const FormMap& map, const Carried& carried, const arma::mat& expected, Probe current, TrialResult& r) {
     auto restricted = [](const arma::vec& weights, const std::vector<arma::uword>& keep) {
       arma::vec out(weights.n_elem, arma::fill::zeros);
       for (arma::uword i : keep) out(i) = weights(i);
@@ -353,13 +367,13 @@ class DirectionalTrial {
       while (block.size() > 1) {
         const std::vector<arma::uword> first(block.begin(), block.begin() + block.size() / 2),
             second(block.begin() + block.size() / 2, block.end());
-        Probe one = over_x ? measure(map, expected, current.v, restricted(current.w, first))
-                           : measure(map, expected, restricted(current.v, first), current.w);
+        Probe one = over_x ? measure(carried, current.v, restricted(current.w, first))
+                           : measure(carried, restricted(current.v, first), current.w);
         ++r.directional.narrowing_probes;
         Probe two;
         two.v = over_x ? current.v : restricted(current.v, second);
         two.w = over_x ? restricted(current.w, second) : current.w;
-        analytic_side(map, expected, two);
+        analytic_side(carried, two);
         two.reference = current.reference - one.reference;
         two.bound = current.bound + one.bound;
         two.decide_now();
@@ -376,7 +390,7 @@ class DirectionalTrial {
     arma::vec ea(p_, arma::fill::zeros), eb(q_, arma::fill::zeros);
     ea(a) = 1.0;
     eb(b) = 1.0;
-    const Probe leaf = measure(map, expected, ea, eb);
+    const Probe leaf = measure(carried, ea, eb);
     ++r.directional.narrowing_probes;
     // Entry k of expected at J(a, b) (require_directional: exactly one).
     arma::uword k = 0;
@@ -418,10 +432,11 @@ class DirectionalTrial {
     }
     for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
       if (alt.map.wanted != map_.wanted) continue;
+      const Carried alt_carried = carry(alt.map, expected);
       bool all_pass = true;
       for (const Probe& pr : probes) {
         Probe other = pr;
-        analytic_side(alt.map, expected, other);
+        analytic_side(alt_carried, other);
         other.decide_now();
         all_pass = all_pass && other.verdict == EntryVerdict::kPass;
       }

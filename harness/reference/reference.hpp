@@ -48,6 +48,9 @@ struct Target {
   PerturbedFactory perturbed;
   // f is a polynomial of at most this degree in values[wrt]; -1: not known (Problem::polynomial_degree).
   int polynomial_degree = -1;
+  // f computes in double by construction (Problem::computed_in_double): measure_noise skips the
+  // line that looks for float32 arithmetic.
+  bool computed_in_double = false;
   // Coordinates that finite_differences computes in parallel; the result is bit-identical to
   // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
   // without one, f itself is called from several threads at once (it must be thread-safe).

@@ -69,6 +69,10 @@ struct Problem {
   // error, and the finite differences take one step instead of two (reference.hpp). Set it for a
   // callable only when it holds: a wrong degree makes the reference's bound wrong.
   int polynomial_degree = -1;
+  // f computes in double by construction (a compiled expression: set_f sets it): the noise
+  // measurement then skips its float32 line (reference/noise.cpp), 10 evaluations fewer. Leave it
+  // false for a callable or a program: their arithmetic is what that line finds out.
+  bool computed_in_double = false;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
@@ -105,7 +109,7 @@ struct Problem {
 
 // f from a compiled expression, everything the engine can use of it, as the case runner sets it:
 // f_shape, f (evaluation), perturbed (perturbation propagation), polynomial_degree (in
-// values[wrt]: set wrt first), and f_complex (the complex extension), or complex_obstacle ("pinv
+// values[wrt]: set wrt first), computed_in_double, and f_complex (the complex extension), or complex_obstacle ("pinv
 // has no complex extension") when it has none. The problem keeps its own copies of f.
 void set_f(Problem& problem, const Expression& f);
 

@@ -90,5 +90,36 @@ TEST(Noise, NearlySingularDoubleCodeStaysDouble) {
   EXPECT_EQ(measure_noise(t, v, f0, 1).precision, Precision::kDouble);
 }
 
+// An f computed in double skips the float32 line: the same measurement (noise, precision) from
+// 10 evaluations fewer, including where it is frozen on the fine line (then the coarse line is
+// taken after all, and the frozen-but-moving rule still reads it).
+TEST(Noise, ComputedInDoubleMeasuresTheSameNoiseWithTenEvaluationsFewer) {
+  const std::vector<std::function<double(const arma::mat&)>> functions{
+      [](const arma::mat& x) { return arma::accu(arma::exp(x)); },
+      [](const arma::mat& x) { return arma::accu(arma::pow(x, 3)) + 1e7; },
+      [](const arma::mat& x) {  // inputs rounded to float32: frozen at 1e-12, moving at 1e-6
+        double s = 0;
+        for (double v : x) s += 1.0 / 3.0 * static_cast<float>(v) * static_cast<float>(v);
+        return s;
+      },
+      [](const arma::mat& x) { return arma::accu(x) * 0.0 + 2.5; },  // constant: frozen everywhere
+  };
+  for (std::size_t i = 0; i < functions.size(); ++i) {
+    SCOPED_TRACE(i);
+    Target plain = target_of(functions[i]), known = plain;
+    known.computed_in_double = true;
+    std::vector<arma::mat> v{point(6)};
+    arma::mat f0;
+    plain.f(v, f0);
+    const Noise a = measure_noise(plain, v, f0, 3), b = measure_noise(known, v, f0, 3);
+    EXPECT_EQ(a.precision, b.precision);
+    EXPECT_EQ(a.relative, b.relative);
+    ASSERT_EQ(a.sigma.n_elem, b.sigma.n_elem);
+    EXPECT_EQ(a.sigma(0), b.sigma(0));
+    const bool frozen = i >= 1;  // (1e7 + ... too) the coarse line is measured after all
+    EXPECT_EQ(a.evaluations, b.evaluations + (frozen ? 0 : 10));
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck::reference
