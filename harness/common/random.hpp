@@ -20,6 +20,7 @@ class Random {
   double uniform(double lo, double hi);
   double normal();                    // N(0, 1)
   arma::uword index(arma::uword n);   // 0 .. n-1
+  std::uint64_t bits() { return engine_(); }  // 64 random bits
 
  private:
   std::mt19937_64 engine_;

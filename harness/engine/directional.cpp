@@ -60,6 +60,7 @@ class DirectionalTrial {
     x0_ = point[problem_.wrt];
     q_ = x0_.n_elem;
     scale_ = arma::clamp(arma::abs(x0_), 1.0, kInf);
+    scale_vec_ = arma::vectorise(scale_);
     evaluations_ = 0;
     auto fail_with = [&](Diagnosis d) {
       r.status = Status::kFail;
@@ -111,7 +112,8 @@ class DirectionalTrial {
         const Carried alt_carried = carry(alt.map, expected);
         bool all_pass = true;
         for (int i = 0; i < options_.probes && all_pass; ++i) {
-          Probe probe = measure(alt_carried, signs(random, p_), signs(random, q_));
+          arma::vec v = signs(random, p_);  // (v before w: the order of the draws)
+          Probe probe = measure(alt_carried, std::move(v), signs(random, q_));
           all_pass = probe.verdict == EntryVerdict::kPass;
           ++r.directional.probes;
         }
@@ -132,7 +134,11 @@ class DirectionalTrial {
     // The probes.
     std::vector<Probe> probes;
     const Carried carried = carry(map_, expected);
-    for (int i = 0; i < options_.probes; ++i) probes.push_back(measure(carried, signs(random, p_), signs(random, q_)));
+    probes.reserve(options_.probes);
+    for (int i = 0; i < options_.probes; ++i) {
+      arma::vec v = signs(random, p_);  // (v before w: the order of the draws)
+      probes.push_back(measure(carried, std::move(v), signs(random, q_)));
+    }
     r.directional.probes = options_.probes;
 
     // Figures over the probes (as compare() takes them over entries).
@@ -227,9 +233,14 @@ class DirectionalTrial {
                                                 problem_.f_shape.str()));
   }
 
+  // n Rademacher signs, 64 from each draw of the generator (bit i of a draw: sign i).
   static arma::vec signs(Random& random, arma::uword n) {
     arma::vec s(n);
-    for (arma::uword i = 0; i < n; ++i) s(i) = random.uniform() < 0.5 ? -1.0 : 1.0;
+    double* out = s.memptr();
+    for (arma::uword i = 0; i < n; i += 64) {
+      const std::uint64_t word = random.bits();
+      for (arma::uword k = 0; k < 64 && i + k < n; ++k) out[i + k] = (word >> k) & 1 ? 1.0 : -1.0;
+    }
     return s;
   }
 
@@ -247,6 +258,11 @@ class DirectionalTrial {
   };
   Carried carry(const FormMap& map, const arma::mat& expected) const {
     Carried c;
+    if (map.identity && expected.n_elem == p_ * q_) {
+      c.e = arma::reshape(expected, p_, q_);
+      c.tol2 = arma::square(tolerance_.atol + tolerance_.rtol * arma::abs(c.e));
+      return c;
+    }
     c.e.zeros(p_, q_);
     c.tol2.zeros(p_, q_);
     for (arma::uword k = 0; k < map.size() && k < expected.n_elem; ++k) {
@@ -262,7 +278,7 @@ class DirectionalTrial {
   //     A = v' E_J ws,   tol = sqrt( (v.^2)' T2 (ws.^2) ),   T2[a,b] = (atol + rtol |E_J[a,b]|)^2,
   // i.e. the root-sum-square of the entry-wise tolerances |v_a ws_b| tol_ab the probe adds up.
   void analytic_side(const Carried& c, Probe& probe) const {
-    const arma::vec ws = probe.w % arma::vectorise(scale_);
+    const arma::vec ws = probe.w % scale_vec_;
     probe.analytic = arma::dot(probe.v, c.e * ws);
     probe.tol = std::sqrt(arma::dot(arma::square(probe.v), c.tol2 * arma::square(ws)));
   }
@@ -463,6 +479,7 @@ class DirectionalTrial {
   const arma::uword p_;
   arma::uword q_ = 0;
   arma::mat x0_, scale_, f0_;
+  arma::vec scale_vec_;  // vec(scale_)
   std::vector<arma::mat> work_;
   std::vector<arma::cx_mat> cx_work_;
   mutable arma::mat f_;

@@ -688,9 +688,15 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         factor = std::clamp(factor, 1e-2, 4.0);
         if (std::abs(factor - 1.0) < 0.2) factor = rounding > truncation ? 4.0 : 0.25;
         Column c = central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
-        const bool kink = !c.kinks.empty();
-        if (kink) drop_kinks(co);
-        store(r, co, std::move(c), !kink);
+        // One-sided slopes that disagree at this step alone are not a kink: only level 0 re-examines
+        // a kink at shrinking steps (a smooth f far outside its asymptotic regime, inv(X) within a
+        // step of singular, shows the same gap once). Those entries keep the bound central_column
+        // widened, and a kink level 0 kept stays one.
+        for (arma::uword b : {co.first, co.second})
+          for (arma::uword a = 0; a < r.values.n_rows; ++a)
+            if (is_kink(a, b)) c.bound(a) = kInf;
+        c.kinks.clear();
+        store(r, co, std::move(c), true);
       }
       r.detail += ", tightened by central differences at a re-chosen step";
       return true;

@@ -86,3 +86,10 @@ set_tests_properties(cli.run.bad_paths_are_named PROPERTIES LABELS cli)
 gradcheck_cli_test(run.mode_directional EXIT 1 ARGS run good.json wrong.json --mode directional
   MATCH "PASS   square_norm" "FAIL   forgot_the_two" "directional: 24 random probes" "\\[scale\\] expected is 1/2 times"
         "1 passed, 1 failed")
+
+# A smooth f far outside its asymptotic regime (inv(X) at cond 1e6, along a dense probe) shows
+# one-sided slopes that disagree at one tightening step: that is no kink, and no
+# "nondifferentiable" failure (it was claimed at this seed once: the re-chosen step's gap counted).
+gradcheck_cli_test(run.directional_no_kink_claimed_on_a_smooth_ill_conditioned_f EXIT 0
+  ARGS run ${PROJECT_SOURCE_DIR}/cases/scale/ill-conditioned.json --filter inverse_jacobian_cond_1e6 --mode directional --seed 5
+  MATCH "PASS   inverse_jacobian_cond_1e6" NOMATCH "nondifferentiable")
