@@ -6,6 +6,16 @@
 namespace gradcheck {
 
 double Random::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+arma::vec rademacher(Random& random, arma::uword n) {
+  arma::vec s(n);
+  double* out = s.memptr();
+  for (arma::uword i = 0; i < n; i += 64) {
+    const std::uint64_t word = random.bits();
+    for (arma::uword k = 0; k < 64 && i + k < n; ++k) out[i + k] = (word >> k) & 1 ? 1.0 : -1.0;
+  }
+  return s;
+}
+
 double Random::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 
 double Random::normal() {

@@ -28,6 +28,10 @@ class Random {
   double spare_ = 0.0;
 };
 
+// n Rademacher signs (+1 or -1, probability 1/2 each), 64 from each draw of the generator (bit
+// k of a draw is sign k): the probes' and test directions' weights.
+arma::vec rademacher(Random& random, arma::uword n);
+
 // Mixes seeds (splitmix64): the seed of a case, trial and variable from the run's seed.
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b);
 // FNV-1a of a string: a case's seed from its name, stable everywhere.

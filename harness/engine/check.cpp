@@ -378,7 +378,8 @@ class TrialRunner {
   }
 
   // Manopt's check: r(t) = |f(x + t d) - f(x) - t <G, d>| for t = 10^-k/2, k = 0..16, with d a
-  // seeded random direction of unit Frobenius norm (scaled by max(1, ||x||)). The slope is a
+  // seeded random direction (Rademacher signs: a generic direction, drawn 64 entries at a time)
+  // of unit Frobenius norm (scaled by max(1, ||x||)). The slope is a
   // least-squares fit of log r on log t over the points where r stands above the measured
   // rounding noise of f (8 sigma: a difference of two evaluations is within 6 sigma) and f stays
   // finite; at least 3 such points are needed. About 2 for a right gradient, 1 for a wrong one.
@@ -388,8 +389,7 @@ class TrialRunner {
     arma::mat& x = values[problem_.wrt];
     const arma::mat x0 = x;
     Random random(mix_seed(options_.seed, 0x7a7101));
-    arma::mat d(x.n_rows, x.n_cols);
-    for (arma::uword k = 0; k < d.n_elem; ++k) d(k) = random.normal();
+    arma::mat d = arma::reshape(rademacher(random, x.n_elem), x.n_rows, x.n_cols);
     if (problem_.structure == Structure::kSymmetric) d = 0.5 * (d + d.t());
     d *= std::max(1.0, arma::norm(x0, "fro")) / arma::norm(d, "fro");
     // <G, d> with G in J's order (entry k of expected is J(0, index(k)) for a scalar f).

@@ -233,16 +233,7 @@ class DirectionalTrial {
                                                 problem_.f_shape.str()));
   }
 
-  // n Rademacher signs, 64 from each draw of the generator (bit i of a draw: sign i).
-  static arma::vec signs(Random& random, arma::uword n) {
-    arma::vec s(n);
-    double* out = s.memptr();
-    for (arma::uword i = 0; i < n; i += 64) {
-      const std::uint64_t word = random.bits();
-      for (arma::uword k = 0; k < 64 && i + k < n; ++k) out[i + k] = (word >> k) & 1 ? 1.0 : -1.0;
-    }
-    return s;
-  }
+  static arma::vec signs(Random& random, arma::uword n) { return rademacher(random, n); }
 
   // U = w .* s shaped like x; for a symmetric x, W + W' - diag(W) (see directional.hpp).
   arma::mat direction(const arma::vec& w) const {

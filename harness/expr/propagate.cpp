@@ -209,7 +209,8 @@ class Core {
     Step& s = prog_.steps[i];
     if (s.is_variable()) {
       // The variable: only the moved entries differ from the base.
-      into.zeros(r.rows(), r.cols());
+      if (into.n_rows != r.rows() || into.n_cols != r.cols()) into.set_size(r.rows(), r.cols());
+      into.zeros();
       const M& x = values_[s.slot];
       for (uword k : {first_, second_}) {
         const uword a = k % x.n_rows, b = k / x.n_rows;
@@ -218,7 +219,18 @@ class Core {
       }
       return;
     }
-    into = detail::out<T>(s).submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) - base_[i].submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+    // Plain loops: the blocks are small (often one entry), where an expression costs more.
+    const M& now = detail::out<T>(s);
+    const M& base = base_[i];
+    const uword rows = r.rows(), cols = r.cols();
+    if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
+    T* to = into.memptr();
+    for (uword c = 0; c < cols; ++c) {
+      const T* a = now.colptr(r.c0 + c) + r.r0;
+      const T* b = base.colptr(r.c0 + c) + r.r0;
+      for (uword k = 0; k < rows; ++k) to[k] = a[k] - b[k];
+      to += rows;
+    }
   }
   T old_value(uword k) const { return k == first_ ? old_first_ : old_second_; }
 

@@ -32,5 +32,23 @@ TEST(Random, NormalHasUnitVariance) {
   EXPECT_NEAR(sum2 / n, 1.0, 0.05);
 }
 
+TEST(Random, RademacherSignsAreBalancedReproducibleAndUseEveryBit) {
+  Random a(5), b(5);
+  const arma::vec s = rademacher(a, 1000), t = rademacher(b, 1000);
+  EXPECT_TRUE(arma::all(s == t));                         // the same seed, the same signs
+  EXPECT_TRUE(arma::all(arma::abs(s) == 1.0));            // only +1 and -1
+  EXPECT_NEAR(arma::accu(s) / 1000.0, 0.0, 0.1);          // balanced (4.5 sigma)
+  // 1000 signs take ceil(1000 / 64) = 16 draws: the next draw is the 17th of the generator.
+  Random c(5);
+  for (int i = 0; i < 16; ++i) c.bits();
+  EXPECT_EQ(a.bits(), c.bits());
+  // Bit k of a draw is sign k.
+  Random d(9), e(9);
+  const std::uint64_t word = e.bits();
+  const arma::vec u = rademacher(d, 64);
+  for (arma::uword k = 0; k < 64; ++k) EXPECT_EQ(u(k), ((word >> k) & 1) ? 1.0 : -1.0);
+  EXPECT_EQ(rademacher(d, 0).n_elem, 0u);
+}
+
 }  // namespace
 }  // namespace gradcheck
