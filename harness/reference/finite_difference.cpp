@@ -509,6 +509,51 @@ double base_step(const FdOptions& fd, double rho) {
 
 namespace {
 
+// Computes column(line, co) for every coordinate of `todo` and hands each to sink(co, column) in
+// todo's order. With target.threads > 1, worker w takes coordinates w, w + workers, ... with its
+// own copy of the values and its own `perturbed` evaluator, and the columns are sunk afterwards
+// in order; the first coordinate (in that order) whose evaluation threw rethrows, as one thread
+// would have: the same result, bit for bit. `evaluations` counts f's evaluations.
+template <typename ColumnFn, typename Sink>
+void each_column(const Target& target, std::vector<arma::mat>& values, const std::vector<Coordinate>& todo,
+                 std::uint64_t& evaluations, const ColumnFn& column, const Sink& sink) {
+  const std::size_t workers = std::min<std::size_t>(std::max(1, target.threads), todo.size());
+  if (workers <= 1) {
+    std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
+    for (const Coordinate& co : todo) {
+      Line line(target, values, co, evaluations, perturbed.get());
+      sink(co, column(line, co));
+    }
+    return;
+  }
+  std::vector<Column> columns(todo.size());
+  std::vector<std::uint64_t> counts(todo.size(), 0);
+  std::vector<std::exception_ptr> errors(todo.size());
+  std::vector<std::vector<arma::mat>> copies(workers, values);
+  std::vector<std::unique_ptr<PerturbedFunction>> evaluators(workers);
+  for (std::size_t w = 0; w < workers; ++w) evaluators[w] = prepared(target, values);
+  auto work = [&](std::size_t w) {
+    for (std::size_t k = w; k < todo.size(); k += workers) {
+      try {
+        Line line(target, copies[w], todo[k], counts[k], evaluators[w].get());
+        columns[k] = column(line, todo[k]);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    evaluations += counts[k];
+    if (errors[k]) std::rethrow_exception(errors[k]);
+    sink(todo[k], std::move(columns[k]));
+  }
+}
+
 // One coordinate's column of finite differences by `fd.method` (c0: the base step).
 Column fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise, const FdOptions& fd) {
   switch (fd.method) {
@@ -542,45 +587,9 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
   r.method = ReferenceMethod::kFd;
   r.detail = to_string(fd.method) + " differences";
   r.base_step = base_step(fd, step_rho(noise));
-  const std::vector<Coordinate> todo = coordinates(x, target.structure);
-  const std::size_t workers = std::min<std::size_t>(std::max(1, target.threads), todo.size());
-  if (workers <= 1) {
-    std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
-    for (const Coordinate& co : todo) {
-      Line line(target, values, co, r.evaluations, perturbed.get());
-      store(r, co, fd_column(line, f0, r.base_step, noise, fd), false);
-    }
-    return r;
-  }
-  // Threads: worker w takes coordinates w, w + workers, ... with its own values and evaluator;
-  // the columns are stored afterwards in coordinate order, and the first coordinate (in that
-  // order) whose evaluation threw rethrows, as one thread would have: the same reference.
-  std::vector<Column> columns(todo.size());
-  std::vector<std::uint64_t> evaluations(todo.size(), 0);
-  std::vector<std::exception_ptr> errors(todo.size());
-  std::vector<std::vector<arma::mat>> copies(workers, values);
-  std::vector<std::unique_ptr<PerturbedFunction>> evaluators(workers);
-  for (std::size_t w = 0; w < workers; ++w) evaluators[w] = prepared(target, values);
-  auto work = [&](std::size_t w) {
-    for (std::size_t k = w; k < todo.size(); k += workers) {
-      try {
-        Line line(target, copies[w], todo[k], evaluations[k], evaluators[w].get());
-        columns[k] = fd_column(line, f0, r.base_step, noise, fd);
-      } catch (...) {
-        errors[k] = std::current_exception();
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
-  work(0);
-  for (std::thread& t : pool) t.join();
-  for (std::size_t k = 0; k < todo.size(); ++k) {
-    r.evaluations += evaluations[k];
-    if (errors[k]) std::rethrow_exception(errors[k]);
-    store(r, todo[k], std::move(columns[k]), false);
-  }
+  each_column(target, values, coordinates(x, target.structure), r.evaluations,
+              [&](Line& line, const Coordinate&) { return fd_column(line, f0, r.base_step, noise, fd); },
+              [&](const Coordinate& co, Column&& c) { store(r, co, std::move(c), false); });
   return r;
 }
 
@@ -589,7 +598,13 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
   if (target.gradient_of) return tighten_second_differences(target, values, columns, level, r);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];
-  const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
+  // Levels 0 and 4 evaluate through one evaluator, prepared when first asked for (levels 1-3 run
+  // each_column, which prepares its own).
+  std::unique_ptr<PerturbedFunction> evaluator;
+  auto perturbed_at_point = [&]() -> PerturbedFunction* {
+    if (!evaluator) evaluator = prepared(target, values);
+    return evaluator.get();
+  };
   std::vector<Coordinate> todo;
   std::vector<bool> seen(x.n_elem, false);
   for (arma::uword b : columns) {
@@ -622,7 +637,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         if (!has_kink) continue;
         // A kink at x_b + d (d > 0) shows at every step h > d: shrink by 100 until it is gone or
         // the step reaches 1e4 eps max(1, |x_b|) (below, rounding hides any slope).
-        Line line(target, values, co, r.evaluations, perturbed.get());
+        Line line(target, values, co, r.evaluations, perturbed_at_point());
         const double scale = std::max(1.0, std::abs(x(co.first)));
         // A kink that vanishes only where rounding (100 sigma / h) is too large to see its gap
         // has not vanished: the last step that could see it decides.
@@ -674,8 +689,9 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // Central differences at the step that minimises the estimated truncation + rounding:
       // with T = c2 h^2 (estimated from the bound's truncation part) and R = 3 sigma / h,
       // h* = h (R / 2T)^(1/3), taken for the entry of the column with the largest bound.
-      for (const Coordinate& co : todo) {
-        Line line(target, values, co, r.evaluations, perturbed.get());
+      // (Each column reads only its own entries of r, and is stored before the next is read on
+      // one thread: the same columns on any number of threads.)
+      auto rechosen = [&](Line& line, const Coordinate& co) {
         const double h = last_step(co.first);
         const arma::uword a = r.bound.col(co.first).index_max();
         const double rounding = 3 * noise.sigma(a) / h;
@@ -693,11 +709,13 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         // step of singular, shows the same gap once). Those entries keep the bound central_column
         // widened, and a kink level 0 kept stays one.
         for (arma::uword b : {co.first, co.second})
-          for (arma::uword a = 0; a < r.values.n_rows; ++a)
-            if (is_kink(a, b)) c.bound(a) = kInf;
+          for (arma::uword e = 0; e < r.values.n_rows; ++e)
+            if (is_kink(e, b)) c.bound(e) = kInf;
         c.kinks.clear();
-        store(r, co, std::move(c), true);
-      }
+        return c;
+      };
+      each_column(target, values, todo, r.evaluations, rechosen,
+                  [&](const Coordinate& co, Column&& c) { store(r, co, std::move(c), true); });
       r.detail += ", tightened by central differences at a re-chosen step";
       return true;
     }
@@ -706,16 +724,17 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // Central differences at a 100 times smaller step than the last one tried, twice: an
       // entry near a singularity or a pole (1/x at x = 1e-5) reaches the asymptotic regime only
       // at steps far below the rule's. The regime check keeps a wrong plateau from counting.
-      for (const Coordinate& co : todo) {
-        Line line(target, values, co, r.evaluations, perturbed.get());
+      auto smaller = [&](Line& line, const Coordinate& co) {
         const double h = last_step(co.first);
         Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
         for (arma::uword b : {co.first, co.second})
           for (arma::uword a = 0; a < r.values.n_rows; ++a)
             if (is_kink(a, b)) c.bound(a) = kInf;  // a kink stays a kink
         c.kinks.clear();
-        store(r, co, std::move(c), true);
-      }
+        return c;
+      };
+      each_column(target, values, todo, r.evaluations, smaller,
+                  [&](const Coordinate& co, Column&& c) { store(r, co, std::move(c), true); });
       if (level == 2) r.detail += ", tightened by central differences at smaller steps";
       return true;
     }
@@ -733,7 +752,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         bool has_kink = false;
         for (const Reference::Kink& k : r.kinks) has_kink = has_kink || k.b == co.first || k.b == co.second;
         if (has_kink) continue;
-        Line line(target, values, co, r.evaluations, perturbed.get());
+        Line line(target, values, co, r.evaluations, perturbed_at_point());
         const double scale = std::max(1.0, std::abs(x(co.first)));
         const double rule = step_for(x(co.first), r.base_step);
         for (double factor : {16.0, 256.0}) {

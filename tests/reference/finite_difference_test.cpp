@@ -219,6 +219,25 @@ TEST(ReferenceThreads, ColumnsInParallelGiveTheSameReference) {
       EXPECT_EQ(one.kinks[k].b, three.kinks[k].b);
     }
     EXPECT_EQ(one.step_notes, three.step_notes);
+    // Tightening every column at every level: the same on three threads too.
+    std::vector<arma::uword> all(one.values.n_cols);
+    for (arma::uword b = 0; b < all.size(); ++b) all[b] = b;
+    Reference one_t = one, three_t = three;
+    for (int level = 0; level <= 4; ++level) {
+      t.threads = 1;
+      const bool did = tighten(t, at, f0, noise, all, level, one_t);
+      t.threads = 3;
+      EXPECT_EQ(did, tighten(t, at, f0, noise, all, level, three_t));
+      SCOPED_TRACE(level);
+      EXPECT_EQ(one_t.evaluations, three_t.evaluations);
+      for (arma::uword k = 0; k < one_t.values.n_elem; ++k) {
+        EXPECT_EQ(std::memcmp(&one_t.values(k), &three_t.values(k), sizeof(double)), 0) << k;
+        EXPECT_EQ(std::memcmp(&one_t.bound(k), &three_t.bound(k), sizeof(double)), 0) << k;
+      }
+      EXPECT_TRUE(arma::all(one_t.steps == three_t.steps));
+      EXPECT_EQ(one_t.kinks.size(), three_t.kinks.size());
+      EXPECT_EQ(one_t.detail, three_t.detail);
+    }
   }
 }
 
