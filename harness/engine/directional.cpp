@@ -186,12 +186,20 @@ class DirectionalTrial {
     if (!fails && kink_where.empty()) {
       r.status = undecided ? Status::kInconclusive : Status::kPass;
       if (undecided) {
-        const Probe& u = probes[worst];
+        // The reason is the undecided probe's (the one whose bound is largest next to its tolerance).
+        std::size_t which = worst;
+        double loosest = -1.0;
+        for (std::size_t i = 0; i < probes.size(); ++i)
+          if (probes[i].verdict == EntryVerdict::kUndecided && probes[i].bound / probes[i].tol > loosest) {
+            loosest = probes[i].bound / probes[i].tol;
+            which = i;
+          }
+        const Probe& u = probes[which];
         r.reason_code = "fd-noise";
         r.reason = fmt::format(
             "the reference of probe {} (v' J u) is only known to +-{:.2g} after tightening ({}), and the probe's "
             "tolerance asks for {:.2g}: f is too large or too ill-conditioned next to its changes along the probe",
-            worst + 1, u.bound, u.detail, u.tol);
+            which + 1, u.bound, u.detail, u.tol);
       }
       finish(r);
       return out;
@@ -306,6 +314,16 @@ class DirectionalTrial {
     noise.relative = std::max(noise_.relative, sigma / std::max(std::abs(g0), 1.0));
     std::vector<arma::mat> t{arma::mat(1, 1, arma::fill::zeros)};
     const arma::mat g0m(1, 1, arma::fill::value(g0));
+    // A probe decides a whole check, so its finite difference is confirmed: by complex step where
+    // g has a complex extension (tightening level 0 always runs: the two must agree within their
+    // bounds, and where they do not, only a value both vouch for decides; the complex step sees
+    // what no step of a difference can, a feature of g narrower than h: c' solve(A + t U, b)
+    // near a complex pole pair at cond 1e8), else by the odd part's regime at 4h
+    // (Target::confirm_regime). A polynomial of degree <= 2 needs neither: its difference is exact.
+    const bool polynomial = g.polynomial_degree >= 0 && g.polynomial_degree <= 2;
+    const bool confirm_by_complex_step =
+        options_.reference == ReferenceMethod::kFd && g.f_complex && !polynomial;
+    g.confirm_regime = !confirm_by_complex_step && !polynomial;
     reference::Reference ref;
     if (options_.reference == ReferenceMethod::kComplexStep && g.f_complex) {
       ref = reference::complex_step(g, t, noise);
@@ -328,7 +346,7 @@ class DirectionalTrial {
       return probe.verdict == EntryVerdict::kUndecided ||
              (options_.diagnose && probe.verdict == EntryVerdict::kFail && !(probe.bound <= 0.1 * probe.tol));
     };
-    for (int level = 0; loose(); ++level) {  // until tighten has no further level
+    for (int level = 0; loose() || (level == 0 && confirm_by_complex_step); ++level) {  // until tighten has no further level
       if (!reference::tighten(g, t, g0m, noise, {0}, level, ref)) break;
       take();
     }

@@ -97,6 +97,8 @@ class Line {
   double x() const { return values_[target_.wrt](c_.first); }
   // f is a polynomial of degree <= 2 in x: central differences are exact but for rounding.
   bool quadratic() const { return target_.polynomial_degree >= 0 && target_.polynomial_degree <= 2; }
+  // Target::confirm_regime: the odd part's regime is checked at 4h as well.
+  bool confirm_regime() const { return target_.confirm_regime; }
   // f answers many points in one call (a program): the evaluations of a step go together.
   bool batched() const { return !perturbed_ && target_.f_batch; }
 
@@ -323,6 +325,24 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     c.value = d1;
     c.bound = (2.0 / 3.0) * arma::abs(d1 - d2) + 3 * sigma / s.h;
   }
+  if (line.confirm_regime()) {
+    // The odd part at 4h (Target::confirm_regime): with D(h) - D(2h) = -3 c h^2 in the regime,
+    // D(2h) - D(4h) = -12 c h^2; a ratio outside [2, 8] (the rounding of each difference,
+    // 6 sigma / h, aside) means neither D(h) nor its bound can be trusted.
+    const arma::vec plus4 = line.at(4 * s.h), minus4 = line.at(-4 * s.h);
+    for (arma::uword a = 0; a < f0.n_elem; ++a) {
+      const double d4 = (plus4(a) - minus4(a)) / (8 * s.h);
+      const double near = d1(a) - d2(a), far = d2(a) - d4;
+      const double rounding = 6 * sigma(a) / s.h;
+      if (!std::isfinite(d4)) {
+        c.bound(a) = kInf;
+        continue;
+      }
+      if (std::abs(near) <= rounding && std::abs(far) <= 4 * rounding) continue;
+      const double ratio = far / near;
+      if (!(ratio >= 2.0 && ratio <= 8.0)) c.bound(a) = kInf;
+    }
+  }
   for (arma::uword a = 0; a < f0.n_elem; ++a) {
     const double second1 = (s.plus(a) - 2 * f0(a) + s.minus(a)) / (s.h * s.h);
     const double second2 = (s.plus2(a) - 2 * f0(a) + s.minus2(a)) / (4 * s.h * s.h);
@@ -413,9 +433,17 @@ Column ridders_column(Line& line, const arma::vec& f0, double c0, double shrink,
 
 // Writes a column's result into the reference (both entries of a symmetric pair).
 void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter) {
+  // A contradicted entry (Reference::contradictions) takes a value only that agrees with the
+  // complex step's within both bounds.
+  auto vouched = [&](arma::uword a, arma::uword b) {
+    for (const Reference::Contradiction& k : r.contradictions)
+      if (k.a == a && k.b == b) return std::abs(c.value(a) - k.value) <= c.bound(a) + k.bound;
+    return true;
+  };
   for (arma::uword b : {co.first, co.second}) {
     if (replace_only_if_tighter) {
       for (arma::uword a = 0; a < c.value.n_elem; ++a) {
+        if (!r.contradictions.empty() && !vouched(a, b)) continue;
         if (c.bound(a) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
           r.values(a, b) = c.value(a);
           r.bound(a, b) = c.bound(a);
@@ -670,6 +698,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
             if (std::isfinite(r.bound(a, b)) &&
                 std::abs(cs.values(a, b) - r.values(a, b)) > r.bound(a, b) + cs.bound(a, b)) {
               r.bound(a, b) = kInf;
+              r.contradictions.push_back({a, b, cs.values(a, b), cs.bound(a, b)});
               r.detail += r.detail.find("disagree") == std::string::npos
                               ? " (complex step and finite differences disagree beyond their bounds)"
                               : "";

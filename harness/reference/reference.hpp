@@ -51,6 +51,14 @@ struct Target {
   // f computes in double by construction (Problem::computed_in_double): measure_noise skips the
   // line that looks for float32 arithmetic.
   bool computed_in_double = false;
+  // Central differences also evaluate f at x +- 4h and require the asymptotic regime of the odd
+  // part too: D(2h) - D(4h) = 4 (D(h) - D(2h)) within a factor 2 (or both differences within
+  // rounding), else the entry's bound is +inf (undecided: tightened). The regime check on second
+  // differences sees only the even part of f along the step; the derivative is in the odd part,
+  // and near a singularity (a complex pole pair of c' solve(A + t U, b) at cond 1e8) the two can
+  // disagree: D(h) and D(2h) then agree with each other far from the truth. Two evaluations
+  // more per entry: the directional check sets it for its few probes.
+  bool confirm_regime = false;
   // Coordinates that finite_differences computes in parallel; the result is bit-identical to
   // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
   // without one, f itself is called from several threads at once (it must be thread-safe).
@@ -96,6 +104,16 @@ struct Reference {
     bool jump = false;  // f itself jumps (sign(x) at 0): f(x+h) - f(x-h) does not shrink with h
   };
   std::vector<Kink> kinks;
+  // Entries where complex step and finite differences disagreed beyond both bounds (tighten,
+  // level 0): the complex step's value and bound. Either method may be the wrong one (a finite
+  // difference blind to a feature narrower than its step, or a complex extension with a bug), so
+  // a later finite difference is taken there only when it agrees with this value within both
+  // bounds: two methods then vouch for it.
+  struct Contradiction {
+    arma::uword a, b;
+    double value, bound;
+  };
+  std::vector<Contradiction> contradictions;
   std::uint64_t evaluations = 0;
   double base_step = 0.0;        // the base step c of the step rule used (h_b = c max(1, |x_b|))
 };

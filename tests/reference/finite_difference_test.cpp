@@ -372,6 +372,14 @@ TEST(ComplexStep, ADisagreementWithFiniteDifferencesLeavesTheEntryUnknown) {
   tighten(t, values, f0, noise, {0, 1}, 0, r);
   EXPECT_FALSE(std::isfinite(r.bound(0, 0))) << r.values << r.bound << before << r.detail;
   EXPECT_NE(r.detail.find("disagree"), std::string::npos);
+  ASSERT_EQ(r.contradictions.size(), 2u);
+  EXPECT_EQ(r.contradictions[0].value, 0.0);
+  // The later levels' finite differences agree with each other, not with the complex step: none
+  // of them decides the entry alone (it stays unknown: the check is inconclusive, not decided by
+  // one method against the other).
+  for (int level = 1; level <= 4; ++level) tighten(t, values, f0, noise, {0, 1}, level, r);
+  EXPECT_FALSE(std::isfinite(r.bound(0, 0))) << r.values << r.bound;
+  EXPECT_FALSE(std::isfinite(r.bound(0, 1))) << r.values << r.bound;
 }
 
 }  // namespace
