@@ -181,6 +181,7 @@ void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) 
   problem.perturbed = nullptr;
   problem.polynomial_degree = -1;  // a callable: no structure known
   problem.computed_in_double = false;
+  problem.smooth = false;
   problem.audience = Audience::kCpp;
   Options options;
   options.threads = threads;

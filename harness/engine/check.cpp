@@ -52,6 +52,7 @@ class TrialRunner {
     target_.perturbed = problem.perturbed;
     target_.polynomial_degree = problem.polynomial_degree;
     target_.computed_in_double = problem.computed_in_double;
+    target_.smooth = problem.smooth;
     // A program answers one request at a time: its finite differences stay on one thread.
     target_.threads = problem.f_batch ? 1 : options.threads;
   }
@@ -429,6 +430,7 @@ void set_f(Problem& problem, const Expression& f) {
   problem.perturbed = [proto, slot = problem.wrt] { return proto->perturbed(slot); };
   problem.polynomial_degree = f.polynomial_degree(problem.wrt);
   problem.computed_in_double = true;
+  problem.smooth = f.smooth();
   if (f.has_complex_extension()) {
     problem.f_complex = [eval](const std::vector<arma::cx_mat>& values, arma::cx_mat& out) {
       out = eval->evaluate_complex(values);

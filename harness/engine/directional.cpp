@@ -324,6 +324,7 @@ class DirectionalTrial {
     const bool confirm_by_complex_step =
         options_.reference == ReferenceMethod::kFd && g.f_complex && !polynomial;
     g.confirm_regime = !confirm_by_complex_step && !polynomial;
+    g.smooth = problem_.smooth;
     reference::Reference ref;
     if (options_.reference == ReferenceMethod::kComplexStep && g.f_complex) {
       ref = reference::complex_step(g, t, noise);

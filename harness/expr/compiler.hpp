@@ -49,6 +49,7 @@ struct Lowering {
   const scalar::Function* fn = nullptr;  // Step::fn
   const char* op = nullptr;              // Step::op
   DegreeRule degree = DegreeRule::kNone;  // Step::degree
+  bool kinked = false;                    // Step::kinked (functions: from can_kink(name))
   std::optional<arma::mat> value;  // set instead of run for compile-time values
 };
 
@@ -126,6 +127,9 @@ struct Function {
   Lowering (*lower)(Compiler& c, const Node& call, const Args& args);
 };
 const Function* find_function(std::string_view name);  // nullptr if unknown
+// The functions whose result can have a kink or a jump in their arguments (abs, relu, sign, max,
+// min, norm, pinv): every other function is smooth (infinitely differentiable) wherever finite.
+bool can_kink(std::string_view name);
 
 // Number formatting for messages: 3, 0.5, 1e-08.
 std::string format_number(double v);

@@ -114,6 +114,12 @@ const arma::Mat<T>& run_program(Program& prog, const std::vector<arma::Mat<T>>& 
 
 bool Expression::has_complex_extension() const { return program_->complex_obstacle.empty(); }
 
+bool Expression::smooth() const {
+  for (const detail::Step& s : program_->steps)
+    if (s.kinked) return false;
+  return true;
+}
+
 // Degrees in program order by each step's DegreeRule (program.hpp): a leaf is 1 (the variable)
 // or 0; a step whose inputs are all of degree 0 is 0; otherwise the rule, where -1 (no degree)
 // absorbs everything; above 1000 (x .^ 64 nested) it is -1 too. The result is an upper bound

@@ -662,6 +662,11 @@ const std::vector<Function>& all_functions() {
 
 }  // namespace
 
+bool can_kink(std::string_view name) {
+  static constexpr std::string_view kKinked[] = {"abs", "relu", "sign", "max", "min", "norm", "pinv"};
+  return std::find(std::begin(kKinked), std::end(kKinked), name) != std::end(kKinked);
+}
+
 const Function* find_function(std::string_view name) {
   for (const Function& f : all_functions())
     if (name == f.name) return &f;

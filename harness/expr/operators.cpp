@@ -184,7 +184,10 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
       if (!out) c.fail("expr.shape", elementwise_phrase(n.op, A(), B()) + ": shapes differ and neither broadcasts", n);
       if (n.op == Tok::DotCaret && sb.is_scalar())
         if (std::optional<Lowering> low = integer_power(c, a, b)) return *low;
-      return elementwise_lowering(*out, elementwise_kernel(n.op), {a, b}, 0, elementwise_degree(n.op));
+      Lowering low = elementwise_lowering(*out, elementwise_kernel(n.op), {a, b}, 0, elementwise_degree(n.op));
+      // The comparisons jump where their sides meet.
+      low.kinked = n.op == Tok::Less || n.op == Tok::LessEq || n.op == Tok::Greater || n.op == Tok::GreaterEq;
+      return low;
     }
   }
 }

@@ -59,6 +59,9 @@ struct Step {
   // propagate.hpp's list ("matmul", "elementwise", ...), or nullptr for a step it recomputes whole.
   const char* op = nullptr;
   DegreeRule degree = DegreeRule::kNone;  // for Expression::polynomial_degree
+  // The step can have a kink or a jump in its inputs (abs, relu, sign, max, min, norm, pinv, the
+  // comparisons): for Expression::smooth.
+  bool kinked = false;
   Shape shape;                 // the result's shape, inferred at compile time
   arma::mat out;               // the result buffer, allocated at compile time with `shape`
   arma::mat work, work2;       // scratch space of some kernels (chol, matrix power)

@@ -99,6 +99,7 @@ class Line {
   bool quadratic() const { return target_.polynomial_degree >= 0 && target_.polynomial_degree <= 2; }
   // Target::confirm_regime: the odd part's regime is checked at 4h as well.
   bool confirm_regime() const { return target_.confirm_regime; }
+  bool smooth() const { return target_.smooth; }
   // f answers many points in one call (a program): the evaluations of a step go together.
   bool batched() const { return !perturbed_ && target_.f_batch; }
 
@@ -350,6 +351,7 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     if (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding) c.bound(a) = kInf;
   }
   find_kinks(f0, s, sigma, c);
+  if (line.smooth()) c.kinks.clear();  // Target::smooth: the bounds find_kinks widened stay
   return c;
 }
 
@@ -889,6 +891,7 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
 
 std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
                          const Noise& noise, Reference& r) {
+  if (target.smooth) return 0;  // no kink to find (Target::smooth)
   const arma::vec f0 = arma::vectorise(f0_mat);
   const arma::mat& x = values[target.wrt];
   std::uint64_t evaluations = 0;

@@ -59,6 +59,10 @@ struct Target {
   // disagree: D(h) and D(2h) then agree with each other far from the truth. Two evaluations
   // more per entry: the directional check sets it for its few probes.
   bool confirm_regime = false;
+  // f has no kink or jump (Problem::smooth): finite differences then record no kink (the
+  // disagreeing one-sided slopes only leave the bound as wide as they say) and scan_kinks looks
+  // for none.
+  bool smooth = false;
   // Coordinates that finite_differences computes in parallel; the result is bit-identical to
   // threads = 1. Each worker has its own copy of the values and its own `perturbed` evaluator;
   // without one, f itself is called from several threads at once (it must be thread-safe).

@@ -73,6 +73,10 @@ struct Problem {
   // measurement then skips its float32 line (reference/noise.cpp), 10 evaluations fewer. Leave it
   // false for a callable or a program: their arithmetic is what that line finds out.
   bool computed_in_double = false;
+  // f has no kink or jump anywhere (Expression::smooth: set_f sets it): one-sided differences
+  // that disagree are then never reported as a kink (nondifferentiable); the entry is only
+  // undecided. Leave it false for a callable unless that holds.
+  bool smooth = false;
   // The hand-derived derivative at `values`, arranged as `form` says. May throw ExprError with
   // id "expr.shape" (the derivation's own sizes do not fit): the check then fails with a
   // `shape-mismatch` diagnosis quoting it. Any other exception makes the check an error.
@@ -109,7 +113,7 @@ struct Problem {
 
 // f from a compiled expression, everything the engine can use of it, as the case runner sets it:
 // f_shape, f (evaluation), perturbed (perturbation propagation), polynomial_degree (in
-// values[wrt]: set wrt first), computed_in_double, and f_complex (the complex extension), or complex_obstacle ("pinv
+// values[wrt]: set wrt first), computed_in_double, smooth, and f_complex (the complex extension), or complex_obstacle ("pinv
 // has no complex extension") when it has none. The problem keeps its own copies of f.
 void set_f(Problem& problem, const Expression& f);
 

@@ -105,6 +105,11 @@ class Expression {
   // polynomial: exp, inv, max, abs, comparisons) gives -1. Central differences are exact for
   // degree <= 2.
   int polynomial_degree(std::size_t slot) const;
+  // True when no step of the program can have a kink or a jump: no abs, relu, sign, max, min,
+  // norm, pinv or comparison anywhere. f is then infinitely differentiable wherever it is finite,
+  // and one-sided differences that disagree are never a kink of it (a feature of f narrower
+  // than the step, near a nearly singular matrix).
+  bool smooth() const;
 
   // Complex evaluation, for complex-step differentiation: df/dx_b = Im f(x + i h e_b) / h.
   //

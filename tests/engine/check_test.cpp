@@ -228,6 +228,8 @@ TEST(SetF, GivesTheEngineEveryUseOfTheExpression) {
   set_f(p, Expression::compile("sum((W * x).^2)", symbols));
   EXPECT_EQ(p.f_shape, (Shape{1, 1}));
   EXPECT_EQ(p.polynomial_degree, 2);
+  EXPECT_TRUE(p.computed_in_double);
+  EXPECT_TRUE(p.smooth);
   ASSERT_TRUE(p.f && p.f_complex && p.perturbed);
   EXPECT_TRUE(p.complex_obstacle.empty());
   const std::vector<arma::mat> v{arma::mat{{1, 2, 3}, {0, -1, 1}}, arma::mat(arma::vec{1, 1, 2})};
@@ -243,5 +245,6 @@ TEST(SetF, GivesTheEngineEveryUseOfTheExpression) {
   set_f(p, Expression::compile("sum(pinv(W) * W * x)", symbols));
   EXPECT_FALSE(p.f_complex);
   EXPECT_EQ(p.complex_obstacle, "pinv has no complex extension");
+  EXPECT_FALSE(p.smooth);  // pinv can kink (where the rank changes)
   EXPECT_EQ(p.polynomial_degree, 1);
 }

@@ -414,6 +414,35 @@ TEST(ExpressionComplex, PropertyComplexStepMatchesFiniteDifferencesOnRandomExpre
 // polynomial_degree: the degree (an upper bound) in the variable asked for, -1 for any step that
 // is not a polynomial of its inputs; a claim of degree <= 2 is checked against the function
 // itself: its third difference along a random direction vanishes to rounding, at a large step.
+// smooth(): false exactly where a step can have a kink or a jump (the functions of can_kink and
+// the comparisons), anywhere in the program; everything else is smooth wherever finite.
+TEST(Expression, SmoothIsFalseWhereAKinkOrAJumpCanBe) {
+  Symbols sym;
+  sym.add_variable("W", Shape{3, 4});
+  sym.add_variable("x", Shape{4, 1});
+  sym.add_variable("A", Shape{4, 4});
+  const std::vector<std::pair<const char*, bool>> cases{
+      {"sum((W * x).^2)", true},
+      {"logdet(A' * A + eye(4))", true},
+      {"sum(sum(inv(A)))", true},
+      {"sum(log_softmax(W * x))", true},
+      {"x' * solve(A, x) + sum(tanh(x)) + sum(exp(x) ./ (1 + x.^2))", true},
+      {"sum(relu(W * x))", false},
+      {"sum(abs(x))", false},
+      {"sum(sign(x) .* x)", false},
+      {"max(x)", false},
+      {"sum(max(x, 0))", false},
+      {"min(x)", false},
+      {"norm(x, 1)", false},
+      {"sum(sum(pinv(W)))", false},
+      {"sum((x > 0) .* x)", false},
+      {"sum((x <= 1) .* x)", false},
+      {"sum(exp(x)) + sum(abs(W * x))", false},
+  };
+  for (const auto& [text, smooth] : cases)
+    EXPECT_EQ(Expression::compile(text, sym).smooth(), smooth) << text;
+}
+
 TEST(Expression, PolynomialDegreeIsAnUpperBoundThatTheFunctionHolds) {
   Symbols sym;
   sym.add_variable("W", Shape{3, 4});

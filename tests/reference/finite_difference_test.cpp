@@ -323,6 +323,31 @@ TEST(ReferenceKinks, AKinkAtThePointIsFoundAndASmoothFunctionHasNone) {
   EXPECT_TRUE(finite_differences(ts, v2, f0, measure_noise(ts, v2, f0, 1), FdOptions{}).kinks.empty());
 }
 
+// f = sum(sqrt(x.^2 + 1e-18)): smooth, but a corner 1e-9 wide at x = 0, far narrower than any
+// step the rule takes: its one-sided slopes at h and 2h are +-1, as for abs. Declared smooth
+// (Target::smooth, what Expression::smooth gives the case runner), it is no kink: the entry is
+// left with the wide bound those slopes give (undecided), never a "nondifferentiable" claim.
+TEST(ReferenceKinks, ASmoothFunctionNeverHasAKinkHoweverNarrowItsFeature) {
+  Known corner{"corner", 0, 0, [](const arma::vec& x) { return arma::accu(arma::sqrt(arma::square(x) + 1e-18)); },
+               [](const arma::vec& x) { return arma::vec(x / arma::sqrt(arma::square(x) + 1e-18)); }};
+  Target t = target_of(corner);
+  std::vector<arma::mat> values{arma::mat(arma::vec{1.5, 0.0})};
+  arma::mat f0;
+  t.f(values, f0);
+  const Noise noise = measure_noise(t, values, f0, 1);
+  const Reference seen = finite_differences(t, values, f0, noise, FdOptions{});
+  EXPECT_EQ(seen.kinks.size(), 1u);  // not declared smooth: it looks like abs at 0
+  t.smooth = true;
+  Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+  EXPECT_TRUE(r.kinks.empty());
+  EXPECT_GE(r.bound(0, 1), 0.5);                        // as wide as the slopes say
+  EXPECT_LE(std::abs(r.values(0, 1) - 0.0), r.bound(0, 1));  // f'(0) = 0 within it
+  for (int level = 0; level <= 4; ++level) tighten(t, values, f0, noise, {1}, level, r);
+  EXPECT_TRUE(r.kinks.empty());
+  EXPECT_EQ(scan_kinks(t, values, f0, noise, r), 0u);
+  EXPECT_TRUE(r.kinks.empty());
+}
+
 TEST(ReferenceKinks, AKinkBesideThePointDisappearsAtASmallerStep) {
   // relu(x) at x = 1e-7, inside the rule's step of 6e-6.
   Known relu{"relu", 0, 0, [](const arma::vec& x) { return std::max(x(0), 0.0); },
