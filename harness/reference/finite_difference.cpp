@@ -434,18 +434,19 @@ Column ridders_column(Line& line, const arma::vec& f0, double c0, double shrink,
 }
 
 // Writes a column's result into the reference (both entries of a symmetric pair).
+// A new finite difference `value +- bound` may replace entry (a, b) of a contradicted entry
+// (Reference::contradictions) only when it agrees with the complex step's within both bounds.
+bool vouched(const Reference& r, arma::uword a, arma::uword b, double value, double bound) {
+  for (const Reference::Contradiction& k : r.contradictions)
+    if (k.a == a && k.b == b) return std::abs(value - k.value) <= bound + k.bound;
+  return true;
+}
+
 void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter) {
-  // A contradicted entry (Reference::contradictions) takes a value only that agrees with the
-  // complex step's within both bounds.
-  auto vouched = [&](arma::uword a, arma::uword b) {
-    for (const Reference::Contradiction& k : r.contradictions)
-      if (k.a == a && k.b == b) return std::abs(c.value(a) - k.value) <= c.bound(a) + k.bound;
-    return true;
-  };
   for (arma::uword b : {co.first, co.second}) {
     if (replace_only_if_tighter) {
       for (arma::uword a = 0; a < c.value.n_elem; ++a) {
-        if (!r.contradictions.empty() && !vouched(a, b)) continue;
+        if (!r.contradictions.empty() && !vouched(r, a, b, c.value(a), c.bound(a))) continue;
         if (c.bound(a) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
           r.values(a, b) = c.value(a);
           r.bound(a, b) = c.bound(a);
@@ -696,11 +697,20 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           for (arma::uword a = 0; a < r.values.n_rows; ++a) {
             if (is_kink(a, b)) continue;
             // Two references that contradict each other beyond their bounds: one of them is
-            // wrong (a complex extension with a bug), so neither wins: the entry stays unknown.
+            // wrong (a finite difference blind to a feature narrower than its step, a complex
+            // extension with a bug, a bound that missed a cancellation), so neither wins: the
+            // entry keeps the hull of both intervals,
+            //     [min(d - e_d, c - e_c), max(d + e_d, c + e_c)]  as  value +- bound,
+            // which holds the truth if either bound does. A value that only one of them supports
+            // cannot pass (the hull reaches the other), and the entry is decided where both agree
+            // on the verdict: a disagreement far below the tolerance decides nothing by itself.
             if (std::isfinite(r.bound(a, b)) &&
                 std::abs(cs.values(a, b) - r.values(a, b)) > r.bound(a, b) + cs.bound(a, b)) {
-              r.bound(a, b) = kInf;
-              r.contradictions.push_back({a, b, cs.values(a, b), cs.bound(a, b)});
+              const double d = r.values(a, b), ed = r.bound(a, b), c = cs.values(a, b), ec = cs.bound(a, b);
+              const double lo = std::min(d - ed, c - ec), hi = std::max(d + ed, c + ec);
+              r.values(a, b) = 0.5 * (lo + hi);
+              r.bound(a, b) = std::isfinite(hi - lo) ? 0.5 * (hi - lo) : kInf;
+              r.contradictions.push_back({a, b, c, ec});
               r.detail += r.detail.find("disagree") == std::string::npos
                               ? " (complex step and finite differences disagree beyond their bounds)"
                               : "";
@@ -796,6 +806,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
               if (!(c.bound(a) < known_bound)) continue;
               if (std::isfinite(known_bound) && std::abs(c.value(a) - known) > known_bound + c.bound(a)) continue;
               if (!std::isfinite(known_bound)) continue;  // nothing known to agree with
+              if (!vouched(r, a, b, c.value(a), c.bound(a))) continue;  // nor the complex step
               r.values(a, b) = c.value(a);
               r.bound(a, b) = c.bound(a);
               any = true;
