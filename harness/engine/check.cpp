@@ -429,8 +429,11 @@ void set_f(Problem& problem, const Expression& f) {
   problem.f = [eval](const std::vector<arma::mat>& values, arma::mat& out) { out = eval->evaluate(values); };
   problem.perturbed = [proto, slot = problem.wrt] { return proto->perturbed(slot); };
   problem.polynomial_degree = f.polynomial_degree(problem.wrt);
-  problem.computed_in_double = true;
+  // An expression computes in double; its float32 line is skipped only when it is smooth too: a
+  // step function's values (sign, comparisons: -1, 0, 1) are float32 numbers and its noise line
+  // crosses the jump, which that line's reading keeps deciding as before.
   problem.smooth = f.smooth();
+  problem.computed_in_double = problem.smooth;
   if (f.has_complex_extension()) {
     problem.f_complex = [eval](const std::vector<arma::cx_mat>& values, arma::cx_mat& out) {
       out = eval->evaluate_complex(values);

@@ -697,20 +697,23 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           for (arma::uword a = 0; a < r.values.n_rows; ++a) {
             if (is_kink(a, b)) continue;
             // Two references that contradict each other beyond their bounds: one of them is
-            // wrong (a finite difference blind to a feature narrower than its step, a complex
-            // extension with a bug, a bound that missed a cancellation), so neither wins: the
-            // entry keeps the hull of both intervals,
-            //     [min(d - e_d, c - e_c), max(d + e_d, c + e_c)]  as  value +- bound,
-            // which holds the truth if either bound does. A value that only one of them supports
-            // cannot pass (the hull reaches the other), and the entry is decided where both agree
-            // on the verdict: a disagreement far below the tolerance decides nothing by itself.
+            // wrong, so neither wins.
+            // - A smooth f (Target::smooth): its complex extension is holomorphic, so the finite
+            //   difference is the suspect (blind to a feature narrower than its step) or a bound
+            //   missed a cancellation. The entry keeps the hull of both intervals,
+            //       [min(d - e_d, c - e_c), max(d + e_d, c + e_c)]  as  value +- bound,
+            //   which holds the truth if either bound does (a value only one supports cannot
+            //   pass; a disagreement far below the tolerance decides nothing by itself), and a
+            //   later difference narrows it only where the complex step vouches for it.
+            // - Otherwise (a jump or kink that the extension decides by real parts, or a bug in
+            //   it): the entry is unknown and later differences decide it, as the first reference.
             if (std::isfinite(r.bound(a, b)) &&
                 std::abs(cs.values(a, b) - r.values(a, b)) > r.bound(a, b) + cs.bound(a, b)) {
               const double d = r.values(a, b), ed = r.bound(a, b), c = cs.values(a, b), ec = cs.bound(a, b);
               const double lo = std::min(d - ed, c - ec), hi = std::max(d + ed, c + ec);
-              r.values(a, b) = 0.5 * (lo + hi);
-              r.bound(a, b) = std::isfinite(hi - lo) ? 0.5 * (hi - lo) : kInf;
-              r.contradictions.push_back({a, b, c, ec});
+              r.values(a, b) = target.smooth ? 0.5 * (lo + hi) : d;
+              r.bound(a, b) = target.smooth && std::isfinite(hi - lo) ? 0.5 * (hi - lo) : kInf;
+              if (target.smooth) r.contradictions.push_back({a, b, c, ec});
               r.detail += r.detail.find("disagree") == std::string::npos
                               ? " (complex step and finite differences disagree beyond their bounds)"
                               : "";

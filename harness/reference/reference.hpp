@@ -108,11 +108,11 @@ struct Reference {
     bool jump = false;  // f itself jumps (sign(x) at 0): f(x+h) - f(x-h) does not shrink with h
   };
   std::vector<Kink> kinks;
-  // Entries where complex step and finite differences disagreed beyond both bounds (tighten,
-  // level 0): the complex step's value and bound. Either method may be the wrong one (a finite
-  // difference blind to a feature narrower than its step, or a complex extension with a bug), so
-  // a later finite difference is taken there only when it agrees with this value within both
-  // bounds: two methods then vouch for it.
+  // Entries of a smooth f (Target::smooth) where complex step and finite differences disagreed
+  // beyond both bounds (tighten, level 0): the complex step's value and bound. Either may be the
+  // wrong one (a finite difference blind to a feature narrower than its step, a bound that
+  // missed a cancellation), so a later finite difference is taken there only when it agrees with
+  // this value within both bounds: two methods then vouch for it.
   struct Contradiction {
     arma::uword a, b;
     double value, bound;

@@ -69,9 +69,9 @@ struct Problem {
   // error, and the finite differences take one step instead of two (reference.hpp). Set it for a
   // callable only when it holds: a wrong degree makes the reference's bound wrong.
   int polynomial_degree = -1;
-  // f computes in double by construction (a compiled expression: set_f sets it): the noise
-  // measurement then skips its float32 line (reference/noise.cpp), 10 evaluations fewer. Leave it
-  // false for a callable or a program: their arithmetic is what that line finds out.
+  // f computes in double by construction (a compiled expression that is smooth: set_f sets it):
+  // the noise measurement then skips its float32 line (reference/noise.cpp), 10 evaluations
+  // fewer. Leave it false for a callable or a program: their arithmetic is what that line finds out.
   bool computed_in_double = false;
   // f has no kink or jump anywhere (Expression::smooth: set_f sets it): one-sided differences
   // that disagree are then never reported as a kink (nondifferentiable); the entry is only

@@ -389,13 +389,21 @@ TEST(ComplexStep, ADisagreementWithFiniteDifferencesKeepsTheHullOfBoth) {
     out = arma::cx_mat(1, 1);
     out(0) = std::real(arma::accu(arma::exp(v[0])));
   };
+  t.smooth = true;  // exp is: the hull and the vouching rule apply (not so for a jump, below)
   std::vector<arma::mat> values{arma::mat(arma::vec{0.3, -1.2})};
   arma::mat f0;
   t.f(values, f0);
   const Noise noise = measure_noise(t, values, f0, 1);
-  Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+  Reference unknown = finite_differences(t, values, f0, noise, FdOptions{});
+  Reference r = unknown;
   tighten(t, values, f0, noise, {0, 1}, 0, r);
   EXPECT_NE(r.detail.find("disagree"), std::string::npos);
+  // Not declared smooth: the entry is unknown (+inf), for the later differences to decide.
+  t.smooth = false;
+  tighten(t, values, f0, noise, {0, 1}, 0, unknown);
+  EXPECT_FALSE(std::isfinite(unknown.bound(0, 0)));
+  EXPECT_TRUE(unknown.contradictions.empty());
+  t.smooth = true;
   ASSERT_EQ(r.contradictions.size(), 2u);
   EXPECT_EQ(r.contradictions[0].value, 0.0);
   // The entry holds both 0 (the complex step) and exp(x) (the truth, the finite difference): no
