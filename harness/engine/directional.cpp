@@ -112,8 +112,8 @@ class DirectionalTrial {
         const Carried alt_carried = carry(alt.map, expected);
         bool all_pass = true;
         for (int i = 0; i < options_.probes && all_pass; ++i) {
-          arma::vec v = signs(random, p_);  // (v before w: the order of the draws)
-          Probe probe = measure(alt_carried, std::move(v), signs(random, q_));
+          arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
+          Probe probe = measure(alt_carried, std::move(v), rademacher(random, q_));
           all_pass = probe.verdict == EntryVerdict::kPass;
           ++r.directional.probes;
         }
@@ -136,8 +136,8 @@ class DirectionalTrial {
     const Carried carried = carry(map_, expected);
     probes.reserve(options_.probes);
     for (int i = 0; i < options_.probes; ++i) {
-      arma::vec v = signs(random, p_);  // (v before w: the order of the draws)
-      probes.push_back(measure(carried, std::move(v), signs(random, q_)));
+      arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
+      probes.push_back(measure(carried, std::move(v), rademacher(random, q_)));
     }
     r.directional.probes = options_.probes;
 
@@ -240,8 +240,6 @@ class DirectionalTrial {
       throw Error("check.function", fmt::format("f returned a {}x{} result, declared {}", out.n_rows, out.n_cols,
                                                 problem_.f_shape.str()));
   }
-
-  static arma::vec signs(Random& random, arma::uword n) { return rademacher(random, n); }
 
   // U = w .* s shaped like x; for a symmetric x, W + W' - diag(W) (see directional.hpp).
   arma::mat direction(const arma::vec& w) const {

@@ -433,7 +433,6 @@ Column ridders_column(Line& line, const arma::vec& f0, double c0, double shrink,
   return c;
 }
 
-// Writes a column's result into the reference (both entries of a symmetric pair).
 // A new finite difference `value +- bound` may replace entry (a, b) of a contradicted entry
 // (Reference::contradictions) only when it agrees with the complex step's within both bounds.
 bool vouched(const Reference& r, arma::uword a, arma::uword b, double value, double bound) {
@@ -442,6 +441,7 @@ bool vouched(const Reference& r, arma::uword a, arma::uword b, double value, dou
   return true;
 }
 
+// Writes a column's result into the reference (both entries of a symmetric pair).
 void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter) {
   for (arma::uword b : {co.first, co.second}) {
     if (replace_only_if_tighter) {
@@ -653,6 +653,14 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       if (k.a == a && k.b == b) return true;
     return false;
   };
+  // A column of levels 1-3 records no kink: the kinks level 0 kept stay kinks (their entries
+  // unknown, +inf), and the column's own disagreeing slopes only widen its bound.
+  auto no_new_kinks = [&](const Coordinate& co, Column& c) {
+    for (arma::uword b : {co.first, co.second})
+      for (arma::uword a = 0; a < r.values.n_rows; ++a)
+        if (is_kink(a, b)) c.bound(a) = kInf;
+    c.kinks.clear();
+  };
   auto drop_kinks = [&](const Coordinate& co) {
     r.kinks.erase(std::remove_if(r.kinks.begin(), r.kinks.end(),
                                  [&](const Reference::Kink& k) { return k.b == co.first || k.b == co.second; }),
@@ -752,10 +760,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         // a kink at shrinking steps (a smooth f far outside its asymptotic regime, inv(X) within a
         // step of singular, shows the same gap once). Those entries keep the bound central_column
         // widened, and a kink level 0 kept stays one.
-        for (arma::uword b : {co.first, co.second})
-          for (arma::uword e = 0; e < r.values.n_rows; ++e)
-            if (is_kink(e, b)) c.bound(e) = kInf;
-        c.kinks.clear();
+        no_new_kinks(co, c);
         return c;
       };
       each_column(target, values, todo, r.evaluations, rechosen,
@@ -771,10 +776,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       auto smaller = [&](Line& line, const Coordinate& co) {
         const double h = last_step(co.first);
         Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
-        for (arma::uword b : {co.first, co.second})
-          for (arma::uword a = 0; a < r.values.n_rows; ++a)
-            if (is_kink(a, b)) c.bound(a) = kInf;  // a kink stays a kink
-        c.kinks.clear();
+        no_new_kinks(co, c);
         return c;
       };
       each_column(target, values, todo, r.evaluations, smaller,
