@@ -7,11 +7,18 @@ namespace gradcheck {
 
 double Random::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
 arma::vec rademacher(Random& random, arma::uword n) {
+  // Bit k of the j-th draw is the sign of entry 64 j + k (1: +1, 0: -1); whole words in a loop
+  // without a bound test (it vectorises), then the tail.
   arma::vec s(n);
   double* out = s.memptr();
-  for (arma::uword i = 0; i < n; i += 64) {
+  arma::uword i = 0;
+  for (; i + 64 <= n; i += 64) {
     const std::uint64_t word = random.bits();
-    for (arma::uword k = 0; k < 64 && i + k < n; ++k) out[i + k] = (word >> k) & 1 ? 1.0 : -1.0;
+    for (unsigned k = 0; k < 64; ++k) out[i + k] = static_cast<double>(static_cast<int>((word >> k) & 1U) * 2 - 1);
+  }
+  if (i < n) {
+    const std::uint64_t word = random.bits();
+    for (arma::uword k = 0; i + k < n; ++k) out[i + k] = (word >> k) & 1U ? 1.0 : -1.0;
   }
   return s;
 }

@@ -60,7 +60,6 @@ class DirectionalTrial {
     x0_ = point[problem_.wrt];
     q_ = x0_.n_elem;
     scale_ = arma::clamp(arma::abs(x0_), 1.0, kInf);
-    scale_vec_ = arma::vectorise(scale_);
     evaluations_ = 0;
     auto fail_with = [&](Diagnosis d) {
       r.status = Status::kFail;
@@ -84,10 +83,7 @@ class DirectionalTrial {
     r.precision = to_string(working.precision);
     r.precision_evidence = working.evidence;
     r.tolerance = tolerance_;
-    if (problem_.f_complex) {
-      cx_work_.clear();
-      for (const arma::mat& m : point) cx_work_.emplace_back(m, arma::zeros<arma::mat>(m.n_rows, m.n_cols));
-    }
+    cx_work_.clear();  // the point in complex form, made when a probe first needs it (reference_side)
 
     arma::mat expected;
     try {
@@ -241,11 +237,16 @@ class DirectionalTrial {
                                                 problem_.f_shape.str()));
   }
 
-  // U = w .* s shaped like x; for a symmetric x, W + W' - diag(W) (see directional.hpp).
-  arma::mat direction(const arma::vec& w) const {
-    arma::mat u = arma::reshape(w, x0_.n_rows, x0_.n_cols) % scale_;
-    if (problem_.structure == Structure::kSymmetric && u.is_square()) u = u + u.t() - arma::diagmat(u.diag());
-    return u;
+  // U = w .* s shaped like x; for a symmetric x, W + W' - diag(W) (see directional.hpp). Into
+  // u_, which every probe reuses: x may have a million entries, and a fresh buffer per probe and
+  // per evaluation (page faults, copies into the closures below) cost more than f did.
+  void direction(const arma::vec& w) {
+    u_.set_size(x0_.n_rows, x0_.n_cols);
+    const double* from = w.memptr();
+    const double* s = scale_.memptr();
+    double* to = u_.memptr();
+    for (arma::uword k = 0; k < u_.n_elem; ++k) to[k] = from[k] * s[k];
+    if (problem_.structure == Structure::kSymmetric && u_.is_square()) u_ = u_ + u_.t() - arma::diagmat(u_.diag());
   }
 
   // expected carried into J's positions, E_J (numel(f) x numel(x)), and the square of each entry's
@@ -274,29 +275,45 @@ class DirectionalTrial {
   // A, tol of a probe: with ws = w .* s (s the entries' scales),
   //     A = v' E_J ws,   tol = sqrt( (v.^2)' T2 (ws.^2) ),   T2[a,b] = (atol + rtol |E_J[a,b]|)^2,
   // i.e. the root-sum-square of the entry-wise tolerances |v_a ws_b| tol_ab the probe adds up.
+  // (ws_, ws2_: buffers every probe reuses.)
   void analytic_side(const Carried& c, Probe& probe) const {
-    const arma::vec ws = probe.w % scale_vec_;
-    probe.analytic = arma::dot(probe.v, c.e * ws);
-    probe.tol = std::sqrt(arma::dot(arma::square(probe.v), c.tol2 * arma::square(ws)));
+    ws_.set_size(q_);
+    ws2_.set_size(q_);
+    const double* w = probe.w.memptr();
+    const double* s = scale_.memptr();
+    for (arma::uword b = 0; b < q_; ++b) {
+      ws_[b] = w[b] * s[b];
+      ws2_[b] = ws_[b] * ws_[b];
+    }
+    probe.analytic = arma::dot(probe.v, c.e * ws_);
+    probe.tol = std::sqrt(arma::dot(arma::square(probe.v), c.tol2 * ws2_));
   }
 
   // R, e of a probe: the reference seam on g(t) = v' vec f(x + t U), a function of a 1 x 1 t.
   void reference_side(Probe& probe) {
-    const arma::mat u = direction(probe.w);
-    const arma::vec v = probe.v;
+    direction(probe.w);
+    const arma::vec& v = probe.v;  // (probe outlives g: the closures hold references)
     reference::Target g;
     g.wrt = 0;
     g.polynomial_degree = problem_.polynomial_degree;  // g(t) = v' f(x + t U): f's degree in x
-    g.f = [this, u, v](const std::vector<arma::mat>& t, arma::mat& out) {
-      work_[problem_.wrt] = x0_ + t[0](0) * u;
+    g.f = [this, &v](const std::vector<arma::mat>& t, arma::mat& out) {
+      work_[problem_.wrt] = x0_ + t[0](0) * u_;
       eval_f(work_, f_);
       out.set_size(1, 1);
       out(0) = arma::dot(v, arma::vectorise(f_));
     };
     if (problem_.f_complex) {
-      g.f_complex = [this, u, v](const std::vector<arma::cx_mat>& t, arma::cx_mat& out) {
+      g.f_complex = [this, &v](const std::vector<arma::cx_mat>& t, arma::cx_mat& out) {
         const std::complex<double> at = t[0](0);
-        cx_work_[problem_.wrt] = arma::cx_mat(x0_ + at.real() * u, at.imag() * u);
+        if (cx_work_.empty())  // work_ is the point but for x, which is set below
+          for (const arma::mat& m : work_) cx_work_.emplace_back(m, arma::zeros<arma::mat>(m.n_rows, m.n_cols));
+        // x0 + at U, in place: re x0_k + Re(at) u_k, im Im(at) u_k.
+        arma::cx_mat& z = cx_work_[problem_.wrt];
+        z.set_size(x0_.n_rows, x0_.n_cols);
+        const double* x = x0_.memptr();
+        const double* d = u_.memptr();
+        std::complex<double>* o = z.memptr();
+        for (arma::uword k = 0; k < z.n_elem; ++k) o[k] = std::complex<double>(x[k] + at.real() * d[k], at.imag() * d[k]);
         problem_.f_complex(cx_work_, cx_f_);
         out.set_size(1, 1);
         out(0) = arma::dot(arma::cx_vec(v, arma::zeros<arma::vec>(v.n_elem)), arma::vectorise(cx_f_));
@@ -487,7 +504,8 @@ class DirectionalTrial {
   const arma::uword p_;
   arma::uword q_ = 0;
   arma::mat x0_, scale_, f0_;
-  arma::vec scale_vec_;  // vec(scale_)
+  arma::mat u_;          // the current probe's direction U (direction())
+  mutable arma::vec ws_, ws2_;  // w .* s and its square (analytic_side)
   std::vector<arma::mat> work_;
   std::vector<arma::cx_mat> cx_work_;
   mutable arma::mat f_;
