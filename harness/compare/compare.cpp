@@ -12,38 +12,36 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSlack = 1e-14, kBelow = 1.0 - kSlack, kAbove = 1.0 + kSlack;
 
 // The comparison of entry k of `ap` against entry at(k) of `rp` / `ep` for k < count (rule in
-// compare.hpp). One pass for the figures (no allocation, no branch on an entry's verdict but a
-// count), a second one that lists the failing and undecided entries only when there are any.
+// compare.hpp). One pass for the figures (no allocation; the accumulators live in registers, and
+// the only branches are the running extremes', taken a few times in a pass, so they are
+// predicted), a second one that lists the failing and undecided entries only when there are any.
 template <typename At>
 Comparison compare_entries(const double* ap, const double* rp, const double* ep, arma::uword count, const At& at,
                            const Tolerance& t) {
   Comparison c;
-  // Pass 1, sums and counts (few live values: the loop keeps its accumulators in registers).
   double diff2 = 0.0, norm2 = 0.0, max_bound = 0.0;
   arma::uword not_passing = 0, nonfinite = 0, nan_bound = 0;
-  for (arma::uword k = 0; k < count; ++k) {
-    const arma::uword j = at(k);
-    const double a = ap[k], r = rp[j], e = ep ? ep[j] : 0.0;
-    const double diff = a - r;
-    diff2 += diff * diff;
-    norm2 += r * r;
-    max_bound = std::max(max_bound, e);  // (a NaN e is skipped here and counted below)
-    nan_bound += std::isnan(e);
-    nonfinite += !(std::isfinite(a) && std::isfinite(r));
-    // decide(): passing is |a - r| + e <= tol (false for a NaN or infinite e, or a or r not finite).
-    not_passing += !(std::abs(diff) + e <= t.atol + t.rtol * std::abs(r));
-  }
-  // Pass 2, the running extremes of quotients, screened by a product (no division per entry); an
-  // entry that may move one (within rounding of the product) is then compared exactly.
+  // The running extremes of quotients; resolution and max_rel are screened by a product (no
+  // division per entry), an entry that may move one (within rounding of the product) then
+  // compared exactly. The excess (|a - r| - e) / tol is divided out for every entry: a screen by
+  // product there was a branch taken at random (half of a passing check's entries), dearer than
+  // the division.
   double worst_ratio = -kInf, resolution = kInf, max_abs = 0.0, max_rel = 0.0;
   for (arma::uword k = 0; k < count; ++k) {
     const arma::uword j = at(k);
     const double a = ap[k], r = rp[j], e = ep ? ep[j] : 0.0;
-    const double abs_err = std::abs(a - r), abs_r = std::abs(r);
+    const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
     const double tol = t.atol + t.rtol * abs_r;
+    diff2 += diff * diff;
+    norm2 += r * r;
+    max_bound = std::max(max_bound, e);  // (a NaN e is skipped here and counted below)
+    nan_bound += std::isnan(e);
+    // decide(): passing is |a - r| + e <= tol (false for a NaN or infinite e, or a or r not finite).
+    not_passing += !(abs_err + e <= tol);
     if (r != 0.0 && std::isfinite(r) && !(tol + e > resolution * abs_r * kAbove))
       resolution = std::min(resolution, (tol + e) / abs_r);
-    if (nonfinite && !(std::isfinite(a) && std::isfinite(r))) {
+    if (!(std::isfinite(a) && std::isfinite(r))) {
+      ++nonfinite;
       max_abs = max_rel = kInf;
       if (kInf > worst_ratio) {
         worst_ratio = kInf;
@@ -54,13 +52,12 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
     max_abs = std::max(max_abs, abs_err);
     const double rel_den = std::max(abs_r, t.atol);
     if (!(abs_err < max_rel * rel_den * kBelow)) max_rel = std::max(max_rel, abs_err / rel_den);
-    const double num = abs_err - (std::isfinite(e) ? e : 0.0), screen = worst_ratio * tol;
-    if (tol == 0.0 || !(num < screen - std::abs(screen) * kSlack)) {
-      const double ratio = excess(a, r, e, t);
-      if (ratio > worst_ratio) {
-        worst_ratio = ratio;
-        c.worst = k;
-      }
+    // excess(a, r, e, t) for finite a and r (compare.hpp), without its calls.
+    const double num = abs_err - (std::isfinite(e) ? e : 0.0);
+    const double ratio = tol == 0.0 ? (num <= 0.0 ? 0.0 : kInf) : num / tol;
+    if (ratio > worst_ratio) {
+      worst_ratio = ratio;
+      c.worst = k;
     }
   }
   c.nonfinite = nonfinite > 0;

@@ -96,6 +96,9 @@ class Core {
     inverse_.resize(n);
     inverse_ok_.assign(n, false);
     scratch_.resize(n);
+    deltas_.resize(n);
+    blocks_a_.resize(n);
+    blocks_b_.resize(n);
     finite_columns_.resize(n);
     shift_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -265,6 +268,8 @@ class Core {
   void update(std::size_t i) {
     Step& s = prog_.steps[i];
     M& out = detail::out<T>(s);
+    M& delta = deltas_[i];
+    M& block_a = blocks_a_[i];
     const Rect ra = dirty_[s.a], rb = s.b == s.a ? Rect{} : dirty_[s.b];
     shift_[i].valid = false;
     if (ra.empty() && rb.empty()) {
@@ -285,19 +290,19 @@ class Core {
       // C[I, :] = C0[I, :] + (A - A0)[I, K] B[K, :]; one changed entry (i, k):
       // C[i, :] = C0[i, :] + d B[k, :] (the same products, without a temporary).
       if (!dry_) {
-        change(s.a, ra, delta_);
-        if (delta_.n_elem == 1) {
+        change(s.a, ra, delta);
+        if (delta.n_elem == 1) {
           const M& b = input(s.b);
           const M& base = base_[i];
-          const T d = delta_[0];
+          const T d = delta[0];
           for (uword c = 0; c < out.n_cols; ++c) out.at(ra.r0, c) = base.at(ra.r0, c) + d * b.at(ra.c0, c);
-        } else if (delta_.n_cols == 1) {
+        } else if (delta.n_cols == 1) {
           // One changed column k of A (rows I): C[I, :] = C0[I, :] + d B[k, :], a rank-one
           // update in plain loops (a BLAS call costs more than the products at these sizes).
           const M& b = input(s.b);
           const M& base = base_[i];
-          const T* d = delta_.memptr();
-          const uword rows = delta_.n_rows;
+          const T* d = delta.memptr();
+          const uword rows = delta.n_rows;
           for (uword c = 0; c < out.n_cols; ++c) {
             const T bk = b.at(ra.c0, c);
             const T* from = base.colptr(c) + ra.r0;
@@ -305,7 +310,7 @@ class Core {
             for (uword r = 0; r < rows; ++r) to[r] = from[r] + d[r] * bk;
           }
         } else {
-          product_ = delta_ * input(s.b).rows(ra.c0, ra.c1 - 1);
+          product_ = delta * input(s.b).rows(ra.c0, ra.c1 - 1);
           out.rows(ra.r0, ra.r1 - 1) = base_[i].rows(ra.r0, ra.r1 - 1) + product_;
         }
       }
@@ -317,25 +322,25 @@ class Core {
       // C[:, J] = C0[:, J] + A[:, K] (B - B0)[K, J]; one changed entry (k, j):
       // C[:, j] = C0[:, j] + A[:, k] d.
       if (!dry_) {
-        change(s.b, rb, delta_);
-        if (delta_.n_elem == 1) {
+        change(s.b, rb, delta);
+        if (delta.n_elem == 1) {
           const T* a = input(s.a).colptr(rb.r0);
           const T* base = base_[i].colptr(rb.c0);
           T* o = out.colptr(rb.c0);
-          const T d = delta_[0];
+          const T d = delta[0];
           for (uword r = 0; r < out.n_rows; ++r) o[r] = base[r] + a[r] * d;
-        } else if (delta_.n_rows == 1) {
+        } else if (delta.n_rows == 1) {
           // One changed row k of B (columns J): C[:, J] = C0[:, J] + A[:, k] d, rank one.
           const T* a = input(s.a).colptr(rb.r0);
           const uword rows = out.n_rows;
-          for (uword j = 0; j < delta_.n_cols; ++j) {
-            const T d = delta_.at(0, j);
+          for (uword j = 0; j < delta.n_cols; ++j) {
+            const T d = delta.at(0, j);
             const T* from = base_[i].colptr(rb.c0 + j);
             T* to = out.colptr(rb.c0 + j);
             for (uword r = 0; r < rows; ++r) to[r] = from[r] + a[r] * d;
           }
         } else {
-          product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta_;
+          product_ = input(s.a).cols(rb.r0, rb.r1 - 1) * delta;
           out.cols(rb.c0, rb.c1 - 1) = base_[i].cols(rb.c0, rb.c1 - 1) + product_;
         }
       }
@@ -353,18 +358,18 @@ class Core {
         dirty_[i] = dim == 0 ? Rect{0, 1, 0, 1} : dim == 1 ? Rect{0, 1, ra.c0, ra.c1} : Rect{ra.r0, ra.r1, 0, 1};
         return;
       }
-      change(s.a, ra, delta_);
+      change(s.a, ra, delta);
       if (dim == 0) {
         const double n = mean ? double(sa.numel()) : 1.0;
-        out[0] = base_[i][0] + arma::accu(delta_) / n;
+        out[0] = base_[i][0] + arma::accu(delta) / n;
         dirty_[i] = Rect{0, 1, 0, 1};
       } else if (dim == 1) {
         const double n = mean ? double(sa.rows) : 1.0;
-        for (uword j = 0; j < ra.cols(); ++j) out[ra.c0 + j] = base_[i][ra.c0 + j] + arma::accu(delta_.col(j)) / n;
+        for (uword j = 0; j < ra.cols(); ++j) out[ra.c0 + j] = base_[i][ra.c0 + j] + arma::accu(delta.col(j)) / n;
         dirty_[i] = Rect{0, 1, ra.c0, ra.c1};
       } else {
         const double n = mean ? double(sa.cols) : 1.0;
-        for (uword r = 0; r < ra.rows(); ++r) out[ra.r0 + r] = base_[i][ra.r0 + r] + arma::accu(delta_.row(r)) / n;
+        for (uword r = 0; r < ra.rows(); ++r) out[ra.r0 + r] = base_[i][ra.r0 + r] + arma::accu(delta.row(r)) / n;
         dirty_[i] = Rect{ra.r0, ra.r1, 0, 1};
       }
       return;
@@ -379,8 +384,8 @@ class Core {
       Step& k = columns_step(i);
       k.shape = Shape{s.shape.rows, ra.cols()};
       detail::out<T>(k).set_size(s.shape.rows, ra.cols());
-      block_a_ = input(s.a).cols(ra.c0, ra.c1 - 1);
-      run_step<T>(k, block_a_, block_a_);
+      block_a = input(s.a).cols(ra.c0, ra.c1 - 1);
+      run_step<T>(k, block_a, block_a);
       out.cols(ra.c0, ra.c1 - 1) = detail::out<T>(k);
       return;
     }
@@ -394,13 +399,13 @@ class Core {
       // The matrix determinant lemma: X = X0 + e_i d' (one row changed) gives
       // det X = det X0 (1 + d' X0^-1 e_i); X = X0 + u e_j' (one column) gives
       // det X = det X0 (1 + e_j' X0^-1 u).
-      change(s.a, ra, delta_);
+      change(s.a, ra, delta);
       const mat& inv = inverse_[i];
       T t = 0;
       if (ra.rows() == 1) {
-        for (uword k = 0; k < ra.cols(); ++k) t += delta_[k] * inv(ra.c0 + k, ra.r0);
+        for (uword k = 0; k < ra.cols(); ++k) t += delta[k] * inv(ra.c0 + k, ra.r0);
       } else {
-        for (uword k = 0; k < ra.rows(); ++k) t += inv(ra.c0, ra.r0 + k) * delta_[k];
+        for (uword k = 0; k < ra.rows(); ++k) t += inv(ra.c0, ra.r0 + k) * delta[k];
       }
       operations_ += double(ra.rows()) * double(ra.cols());
       if (std::real(1.0 + t) >= 1e-2) {
@@ -425,6 +430,7 @@ class Core {
   // then recomputes the columns by the kernel.
   bool rank_one_columns(std::size_t i, const Rect& ra) {
     Step& s = prog_.steps[i];
+    M& delta = deltas_[i];
     const uword r = ra.r0, cols = ra.cols(), rows = s.shape.rows;
     const bool lse = s.op == expr::kOpLogsumexp;
     if (dry_) {
@@ -434,7 +440,7 @@ class Core {
     }
     for (uword j = ra.c0; j < ra.c1; ++j)
       if (!finite_columns_[i][j]) return false;
-    change(s.a, ra, delta_);  // 1 x cols: d_j
+    change(s.a, ra, delta);  // 1 x cols: d_j
     const M& base = base_[i];
     const M& x = input(s.a);
     Shift& sh = shift_[i];
@@ -442,7 +448,7 @@ class Core {
     sh.log_shift.set_size(cols);
     for (uword j = 0; j < cols; ++j) {
       const uword c = ra.c0 + j;
-      const T d = delta_[j];
+      const T d = delta[j];
       // p_r at the base: the base result itself (softmax), its exp (log_softmax), or
       // exp(z_r - L) with the base input entry z_r = x(r, c) - d (logsumexp).
       const T p = s.op == expr::kOpSoftmax      ? base(r, c)
@@ -468,12 +474,12 @@ class Core {
       } else {
         const T shift = sh.log_shift[j];
         for (uword k = 0; k < rows; ++k) o[k] = b[k] - shift;
-        o[r] = b[r] + delta_[j] - shift;
+        o[r] = b[r] + delta[j] - shift;
       }
     }
     sh.valid = true;
     sh.row = r;
-    sh.d = delta_;
+    sh.d = delta;
     dirty_[i] = Rect{0, lse ? uword{1} : rows, ra.c0, ra.c1};
     operations_ += double(lse ? 1 : rows) * double(cols);
     return true;
@@ -516,6 +522,8 @@ class Core {
   // step's own kernel over the input entries it reads.
   void elementwise(std::size_t i, const Rect& ra, const Rect& rb) {
     Step& s = prog_.steps[i];
+    M& block_a = blocks_a_[i];
+    M& block_b = blocks_b_[i];
     const Shape sa = prog_.steps[s.a].shape, sb = prog_.steps[s.b].shape;
     const Rect r = unite(broadcast_rect(ra, sa, s.shape), broadcast_rect(rb, sb, s.shape));
     if (!dry_ && log_of_shifted_softmax(i)) return;
@@ -529,9 +537,9 @@ class Core {
     Step& k = scratch_[i];
     k.shape = Shape{r.rows(), r.cols()};
     detail::out<T>(k).set_size(r.rows(), r.cols());
-    input_block<T>(input(s.a), sa, s.shape, r, block_a_);
-    if (s.b != s.a) input_block<T>(input(s.b), sb, s.shape, r, block_b_);
-    run_step<T>(k, block_a_, s.b != s.a ? block_b_ : block_a_);
+    input_block<T>(input(s.a), sa, s.shape, r, block_a);
+    if (s.b != s.a) input_block<T>(input(s.b), sb, s.shape, r, block_b);
+    run_step<T>(k, block_a, s.b != s.a ? block_b : block_a);
     detail::out<T>(s).submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = detail::out<T>(k);
   }
 
@@ -556,7 +564,11 @@ class Core {
   std::vector<Shift> shift_;
   const scalar::Function* log_fn_ = scalar::find("log");
   std::vector<M> values_;            // the base point; values_[slot_] carries the perturbation
-  M block_a_, block_b_, delta_, product_, result_;
+  // Per-step buffers (a step's blocks keep their size from one perturbation to the next, so
+  // they are allocated once; one buffer shared by steps of different sizes was reallocated on
+  // every evaluation, Armadillo freeing what shrinks to 16 entries or fewer).
+  std::vector<M> deltas_, blocks_a_, blocks_b_;
+  M product_, result_;
   uword first_ = 0, second_ = 0;
   T old_first_ = 0, old_second_ = 0;
   bool moved_ = false;
