@@ -124,22 +124,28 @@ def main():
         lines += ["", "C++ callables (f a C++ function: no structure to exploit, every evaluation a full one; "
                       "`Options::threads` 1 and 2):", "",
                   "| problem | loop ms | callable ms | evaluations (callable / loop) | per evaluation (callable / loop) "
-                  "| 1 thread wall ms | 2 threads wall ms | 2-thread speed-up | verdicts |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+                  "| 1 thread wall ms | 2 threads wall ms | 2-thread speed-up | the callable alone, 2-thread speed-up "
+                  "| verdicts |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for p in callables:
             l, c1, c2 = bench.get(("loop", p)), bench.get(("callable1", p)), bench.get(("callable2", p))
+            b1, b2 = bench.get(("bare1", p)), bench.get(("bare2", p))
             if not (l and c1 and c2):
                 continue
+            ceiling = ratio(b1["real_ms"], b2["real_ms"]) if b1 and b2 else "-"
             per_eval = (c1["ms"] / c1["evaluations"]) / (l["ms"] / l["evaluations"])
             verdict = lambda r: "pass" if r["pass"] else "FAIL"
             lines.append("| " + " | ".join([
                 p.replace("/", " "), ms(l["ms"]), ms(c1["ms"]), f"{c1['evaluations']} / {l['evaluations']}",
                 f"{per_eval:.2f}x", ms(c1["real_ms"]), ms(c2["real_ms"]), ratio(c1["real_ms"], c2["real_ms"]),
-                " ".join(verdict(r) for r in (c1, c2, l))]) + " |")
+                ceiling, " ".join(verdict(r) for r in (c1, c2, l))]) + " |")
         lines += ["", "The callable's check evaluates f four times per entry (at h and 2h, for the error bound), "
                       "the loop twice (at h only, no bound): the per-evaluation column is the harness's overhead "
                       "on each call of f (CPU time / evaluations, callable over loop). The thread columns are "
-                      "wall-clock times of the same run (the machine's other load shows in them)."]
+                      "wall-clock times of the same run (the machine's other load shows in them). The callable alone: "
+                      "the loop's two evaluations of f per entry and nothing else, split over 1 and 2 threads as "
+                      "`Options::threads` splits them, each thread on its own copy of the point (bench/table.cpp, "
+                      "run_bare): how far f itself scales on this machine, the ceiling of the column before it."]
     if max_entries > 0:
         lines += ["", f"`-`: not run (`--max-entries {max_entries}`: the peers' full checks (the loop, torch full) of "
                       f"variables with more entries were skipped to keep the run short; `bench/run.sh` alone runs "
