@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "cases/init.hpp"
+#include "compare/compare.hpp"
 #include "reference/reference.hpp"
 #include "gradcheck/check.hpp"
 #include "gradcheck/expression.hpp"
@@ -86,6 +87,22 @@ void BM_Check(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(run_check(p, {layer.values}, options));
 }
 BENCHMARK(BM_Check)->Arg(4)->Arg(16)->Arg(32);
+
+// compare() over 65,536 entries of a passing check: a reference with its bound, expected within
+// rounding of it; range(0) = 1: every other entry exact (a == r, as a linear f's often are).
+void BM_Compare(benchmark::State& state) {
+  Random r(3);
+  const arma::uword n = 65536;
+  arma::mat ref = draw(Init::kNormal, n, 1, r), bound(n, 1), analytic(n, 1);
+  for (arma::uword k = 0; k < n; ++k) {
+    bound(k) = 1e-10 * (1.0 + r.uniform());
+    analytic(k) = state.range(0) == 1 && k % 2 == 0 ? ref(k) : ref(k) * (1.0 + 1e-13 * r.normal());
+  }
+  Tolerance t;
+  for (auto _ : state) benchmark::DoNotOptimize(compare(analytic, ref, bound, t));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+BENCHMARK(BM_Compare)->Arg(0)->Arg(1);
 
 }  // namespace
 
