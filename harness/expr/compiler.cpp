@@ -176,6 +176,7 @@ std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low, con
   s.op = low.op;
   s.degree = low.degree;
   s.kinked = low.kinked || (name != nullptr && can_kink(name));
+  s.product = low.product;
   s.a = low.inputs.at(0);
   s.b = low.inputs.size() > 1 ? low.inputs[1] : s.a;
   s.p = low.p;

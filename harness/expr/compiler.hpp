@@ -50,6 +50,7 @@ struct Lowering {
   const char* op = nullptr;              // Step::op
   DegreeRule degree = DegreeRule::kNone;  // Step::degree
   bool kinked = false;                    // Step::kinked (functions: from can_kink(name))
+  bool product = false;                   // Step::product
   std::optional<arma::mat> value;  // set instead of run for compile-time values
 };
 

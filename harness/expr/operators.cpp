@@ -185,6 +185,7 @@ Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) 
       if (n.op == Tok::DotCaret && sb.is_scalar())
         if (std::optional<Lowering> low = integer_power(c, a, b)) return *low;
       Lowering low = elementwise_lowering(*out, elementwise_kernel(n.op), {a, b}, 0, elementwise_degree(n.op));
+      low.product = n.op == Tok::DotStar && sa == sb;
       // The comparisons jump where their sides meet.
       low.kinked = n.op == Tok::Less || n.op == Tok::LessEq || n.op == Tok::Greater || n.op == Tok::GreaterEq;
       return low;

@@ -62,6 +62,9 @@ struct Step {
   // The step can have a kink or a jump in its inputs (abs, relu, sign, max, min, norm, pinv, the
   // comparisons): for Expression::smooth.
   bool kinked = false;
+  // An elementwise product a .* b of two inputs of the result's shape (no broadcasting): the
+  // fused sum rule of perturbation propagation reads it (propagate.hpp).
+  bool product = false;
   Shape shape;                 // the result's shape, inferred at compile time
   arma::mat out;               // the result buffer, allocated at compile time with `shape`
   arma::mat work, work2;       // scratch space of some kernels (chol, matrix power)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -117,6 +118,7 @@ class Core {
         scratch_[i].p = s.p;
       }
     }
+    find_fused_sums();
   }
 
   // `values` are checked by the caller (Propagator::prepare).
@@ -147,6 +149,15 @@ class Core {
       std::vector<char>& ok = finite_columns_[i];
       ok.assign(x.n_cols, 0);
       for (uword j = 0; j < x.n_cols; ++j) ok[j] = x.col(j).is_finite() && base_[i].col(j).is_finite();
+    }
+    // The fused sums (propagate.hpp): on where the sum is finite at the base point.
+    std::fill(quiet_.begin(), quiet_.end(), 0);
+    for (std::size_t i : order_) {
+      Fused& fu = fused_[i];
+      if (fu.source == kNone) continue;
+      fu.on = std::isfinite(std::real(base_[i][0])) && std::isfinite(std::imag(base_[i][0]));
+      if (fu.c != kNone) fu.colsum = arma::sum(input(fu.c), 0);
+      quiet_[fu.source] = fu.on;
     }
     std::fill(dirty_.begin(), dirty_.end(), Rect{});
     for (Shift& sh : shift_) sh.valid = false;
@@ -272,6 +283,7 @@ class Core {
     M& block_a = blocks_a_[i];
     const Rect ra = dirty_[s.a], rb = s.b == s.a ? Rect{} : dirty_[s.b];
     shift_[i].valid = false;
+    if (fused_live(i)) return fused_sum(i);
     if (ra.empty() && rb.empty()) {
       dirty_[i] = Rect{};
       return;
@@ -460,6 +472,16 @@ class Core {
       sh.grow[j] = grow;
       sh.log_shift[j] = scalar::Log1p::value(t);
     }
+    sh.row = r;
+    sh.c0 = ra.c0;
+    sh.d = delta;
+    sh.valid = true;
+    sh.quiet = quiet_[i] != 0;
+    if (sh.quiet) {  // only the fused sum reads this move: nothing written (propagate.hpp)
+      dirty_[i] = Rect{};
+      operations_ += double(cols);
+      return true;
+    }
     M& out = detail::out<T>(s);
     for (uword j = 0; j < cols; ++j) {
       const uword c = ra.c0 + j;
@@ -477,12 +499,74 @@ class Core {
         o[r] = b[r] + delta[j] - shift;
       }
     }
-    sh.valid = true;
-    sh.row = r;
-    sh.d = delta;
     dirty_[i] = Rect{0, lse ? uword{1} : rows, ra.c0, ra.c1};
     operations_ += double(lse ? 1 : rows) * double(cols);
     return true;
+  }
+
+  // The fused sums of propagate.hpp: sum (mean) over all entries of C .* L or of L, with L
+  // log(softmax(.)) or log_softmax(.), read by nothing else (nor the softmax but by L). Found
+  // once from the program's shape; switched on per base point in prepare.
+  void find_fused_sums() {
+    const std::vector<Step>& steps = prog_.steps;
+    const std::size_t n = steps.size();
+    fused_.assign(n, Fused{});
+    quiet_.assign(n, 0);
+    std::vector<int> uses(n, 0);  // readers of each step (the result counts as one)
+    for (const Step& s : steps)
+      if (s.run) {
+        ++uses[s.a];
+        if (s.b != s.a) ++uses[s.b];
+      }
+    if (n > 0) ++uses[n - 1];
+    for (std::size_t i : order_) {
+      const Step& s = steps[i];
+      if ((s.op != expr::kOpSum && s.op != expr::kOpMean) || s.p != 0 || s.a != s.b) continue;
+      std::size_t l = s.a, c = kNone;
+      const Step& product = steps[s.a];
+      if (product.product && product.a != product.b && uses[s.a] == 1) {
+        if (depends_[product.a] && !depends_[product.b]) l = product.a, c = product.b;
+        else if (depends_[product.b] && !depends_[product.a]) l = product.b, c = product.a;
+        else continue;
+      }
+      const Step& ls = steps[l];
+      if (uses[l] != 1) continue;
+      if (ls.op == expr::kOpLogSoftmax) {
+        fused_[i].source = l;
+      } else if (ls.fn != nullptr && ls.fn == log_fn_ && ls.a == ls.b && steps[ls.a].op == expr::kOpSoftmax &&
+                 uses[ls.a] == 1 && steps[ls.a].shape == ls.shape) {
+        fused_[i].source = ls.a;
+      }
+      if (fused_[i].source != kNone) fused_[i].c = c;
+    }
+  }
+
+  bool fused_live(std::size_t i) const {
+    const Fused& fu = fused_[i];
+    if (fu.source == kNone || !fu.on || dry_) return false;
+    const Shift& sh = shift_[fu.source];
+    return sh.valid && sh.quiet;
+  }
+
+  //   s = s0 + sum over the changed columns j of ( C[i, j] d_j - colsum(C)_j log1p(t_j) )
+  // (propagate.hpp), divided by the count for mean.
+  void fused_sum(std::size_t i) {
+    Step& s = prog_.steps[i];
+    const Fused& fu = fused_[i];
+    const Shift& sh = shift_[fu.source];
+    const uword rows = prog_.steps[fu.source].shape.rows;
+    const M* c = fu.c == kNone ? nullptr : &input(fu.c);
+    T change = 0;
+    for (uword j = 0; j < sh.d.n_elem; ++j) {
+      const uword col = sh.c0 + j;
+      const T in_row = c ? c->at(sh.row, col) : T(1);
+      const T colsum = c ? fu.colsum[col] : T(double(rows));
+      change += in_row * sh.d[j] - colsum * sh.log_shift[j];
+    }
+    const double count = s.op == expr::kOpMean ? double(prog_.steps[s.a].shape.numel()) : 1.0;
+    detail::out<T>(s)[0] = base_[i][0] + change / count;
+    dirty_[i] = Rect{0, 1, 0, 1};
+    operations_ += double(sh.d.n_elem);
   }
 
   // log of a softmax step updated by the rank-one rule: the base logarithms shifted by the
@@ -557,9 +641,22 @@ class Core {
   // (row, d_j, expm1(d_j), the column shift log1p(t)) for the step that reads it.
   struct Shift {
     bool valid = false;
-    uword row = 0;
+    bool quiet = false;  // the step's result was not written (quiet_)
+    uword row = 0, c0 = 0;  // the moved row; the first changed column
     M d, grow, log_shift;
   };
+  // A fused sum (propagate.hpp): the step whose Shift it reads (a softmax, or a log_softmax),
+  // the constant C of C .* L (kNone: the sum of L alone), colsum(C), whether it is on at this
+  // base point. quiet_[k]: step k, a fused sum's source, skips its writes when its rank-one rule
+  // applies (nothing but the fused sum reads what it would write).
+  static constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+  struct Fused {
+    std::size_t source = kNone, c = kNone;
+    bool on = false;
+    M colsum;
+  };
+  std::vector<Fused> fused_;
+  std::vector<char> quiet_;
   std::vector<std::vector<char>> finite_columns_;
   std::vector<Shift> shift_;
   const scalar::Function* log_fn_ = scalar::find("log");

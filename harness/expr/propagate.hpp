@@ -42,6 +42,14 @@
 //   log of a softmax step updated by that rule: log(p_k / (1 + t)) = log p_k - log1p(t), and
 //     log p_i + d_j - log1p(t): the base logarithms shifted, no log per entry (the value of
 //     log(softmax(.)) as written, -inf where the base softmax underflowed to 0, is kept).
+//   sum (or mean) over all entries of C .* L, or of L, where L is log(softmax(Z)) or
+//     log_softmax(Z) updated by that rule, C does not depend on the variable, and nothing else
+//     reads L, C .* L or the softmax (the cross-entropy -sum(Y .* log(softmax(W*X)))): with
+//     the change of L, -log1p(t_j) down column j and d_j more in row i,
+//       s = s0 + sum over the changed columns j of ( C[i, j] d_j - colsum(C)_j log1p(t_j) )
+//     (colsum(C)_j = rows for L alone; mean divides by the count), O(1) per column: L, C .* L
+//     and the softmax are not written (their buffers keep the base values, which nothing
+//     reads). Taken only where s0 is finite at the base point (then every entry of L is).
 //   anything else (inv, solve, chol, norms, kron, ...): recomputed whole from its
 //   inputs' current values (the fallback), so its result counts as changed everywhere.
 //

@@ -180,6 +180,16 @@ TEST(Propagate, ComplexStepEachRuleAlone) {
                            "softmax(X * A)", "log_softmax(X * A)", "logsumexp(X * A)", "log(softmax(X * A))",
                            "-sum(sum(c .* log(softmax(3 * X * A))))"})
     expect_complex_propagation_matches(text, 0, point(rng));
+  // The fused sums (sum or mean of C .* L, L = log(softmax(.)) or log_softmax(.), nothing else
+  // reading L): either order of the product, L alone, moves where the rank-one rule does not
+  // apply (40: 1 + t below 1e-2 at the large move), a base point where the sum is not finite
+  // (log(r): non-finite columns; the rule stays off), and L read twice (not fused).
+  for (const char* text : {"-sum((c * r) .* log(softmax(X * A)))", "sum(log(softmax(X * A)) .* (c * r))",
+                           "mean((c * r) .* log_softmax(X * A))", "sum(log_softmax(X * A))", "mean(log(softmax(X * A)))",
+                           "sum((c * r) .* log(softmax(X * A + log(r))))",
+                           "sum((c * r) .* log_softmax(40 * X * A))", "sum(log(softmax(X * A)) .* log(softmax(X * A)))",
+                           "sum((c * r) .* log(softmax(X * A))) + sum(softmax(X * A))"})
+    expect_propagation_matches(text, 0, point(rng));
   for (const char* text : {"logdet(Q)", "det(Q)", "logdet(A * Q * A' + eye(4))", "inv(Q)", "solve(Q, A)"})
     expect_complex_propagation_matches(text, 1, point(rng));
 }
@@ -222,6 +232,16 @@ TEST(Propagate, EachRuleAlone) {
                            "log_softmax(900 * X * A)", "logsumexp(900 * X * A)", "softmax(X * A + log(r))",
                            "log(softmax(X * A + log(r)))", "logsumexp(X * A + log(r))", "exp(log(softmax(X * A)))"})
     expect_propagation_matches(text, 0, point(rng));
+  // The fused sums (sum or mean of C .* L, L = log(softmax(.)) or log_softmax(.), nothing else
+  // reading L): either order of the product, L alone, moves where the rank-one rule does not
+  // apply (40: 1 + t below 1e-2 at the large move), a base point where the sum is not finite
+  // (log(r): non-finite columns; the rule stays off), and L read twice (not fused).
+  for (const char* text : {"-sum((c * r) .* log(softmax(X * A)))", "sum(log(softmax(X * A)) .* (c * r))",
+                           "mean((c * r) .* log_softmax(X * A))", "sum(log_softmax(X * A))", "mean(log(softmax(X * A)))",
+                           "sum((c * r) .* log(softmax(X * A + log(r))))",
+                           "sum((c * r) .* log_softmax(40 * X * A))", "sum(log(softmax(X * A)) .* log(softmax(X * A)))",
+                           "sum((c * r) .* log(softmax(X * A))) + sum(softmax(X * A))"})
+    expect_propagation_matches(text, 0, point(rng));
   for (const char* text : {"logdet(Q)", "det(Q)", "logdet(A * Q * A' + eye(4))", "inv(Q)", "solve(Q, A)"})
     expect_propagation_matches(text, 1, point(rng));
 }
@@ -234,6 +254,41 @@ TEST(Propagate, SoftmaxRecomputesOnlyTheChangedColumn) {
   Expression f = Expression::compile("-sum(log(softmax(Z)))", sym);
   const double one = f.perturbed_operations(0, 3, 3), whole = 3.0 * 10 * 32;
   EXPECT_LT(one, whole / 8) << one;
+}
+
+// The cross-entropy -sum(Y .* log(softmax(W * X))) moved in one entry of W: the fused sum takes
+// O(1) per column (the operations the evaluator reports), the softmax, its log and the product
+// are not written; after moves on both of its paths (fused, and the kernel where the rank-one
+// rule does not apply: a move of 60 in a column of scale 1) a move gives the bits of a fresh
+// evaluator, and every value that of a full evaluation.
+TEST(Propagate, CrossEntropyIsOneSumPerColumn) {
+  Symbols sym;
+  sym.add_variable("W", Shape{10, 8});
+  sym.add_variable("X", Shape{8, 32});
+  sym.add_variable("Y", Shape{10, 32});
+  std::mt19937_64 rng(21);
+  std::normal_distribution<double> n(0.0, 1.0);
+  std::vector<arma::mat> values{arma::mat(10, 8), arma::mat(8, 32), arma::mat(10, 32, arma::fill::zeros)};
+  for (double& v : values[0]) v = n(rng);
+  for (double& v : values[1]) v = n(rng);
+  for (arma::uword j = 0; j < 32; ++j) values[2](j % 10, j) = 1.0;
+  Expression f = Expression::compile("-sum(Y .* log(softmax(W * X)))", sym);
+  std::unique_ptr<PerturbedFunction> used = f.perturbed(0), fresh = f.perturbed(0);
+  used->prepare(values);
+  fresh->prepare(values);
+  used->at(3, 3, 1e-4);
+  EXPECT_LT(used->operations(), 10.0 * 32) << "the softmax alone is 320 entries";
+  for (arma::uword b = 0; b < 80; b += 7) used->at(b, b, b % 2 ? 60.0 : -1e-3);
+  for (arma::uword b = 0; b < 80; b += 5) {
+    for (double delta : {1e-4, 60.0}) {
+      const double once = fresh->at(b, b, delta)(0);
+      EXPECT_EQ(used->at(b, b, delta)(0), once) << b;
+      std::vector<arma::mat> moved = values;
+      moved[0](b) += delta;
+      const double full = f.evaluate(moved)(0);
+      EXPECT_NEAR(once, full, 1e-12 * (1 + std::abs(full))) << b << " by " << delta;
+    }
+  }
 }
 
 // The determinant lemma agrees with the full determinant also at large moves, and a move that
