@@ -23,9 +23,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
   arma::uword not_passing = 0, nonfinite = 0, nan_bound = 0;
   // The running extremes of quotients; resolution and max_rel are screened by a product (no
   // division per entry), an entry that may move one (within rounding of the product) then
-  // compared exactly. The excess (|a - r| - e) / tol is divided out for every entry: a screen by
-  // product there was a branch taken at random (half of a passing check's entries), dearer than
-  // the division.
+  // compared exactly; the excess (compare.hpp) is taken for every entry.
   double worst_ratio = -kInf, resolution = kInf, max_abs = 0.0, max_rel = 0.0;
   for (arma::uword k = 0; k < count; ++k) {
     const arma::uword j = at(k);
@@ -52,9 +50,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
     max_abs = std::max(max_abs, abs_err);
     const double rel_den = std::max(abs_r, t.atol);
     if (!(abs_err < max_rel * rel_den * kBelow)) max_rel = std::max(max_rel, abs_err / rel_den);
-    // excess(a, r, e, t) for finite a and r (compare.hpp), without its calls.
-    const double num = abs_err - (std::isfinite(e) ? e : 0.0);
-    const double ratio = tol == 0.0 ? (num <= 0.0 ? 0.0 : kInf) : num / tol;
+    const double ratio = excess(a, r, e, t);
     if (ratio > worst_ratio) {
       worst_ratio = ratio;
       c.worst = k;

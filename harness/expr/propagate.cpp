@@ -155,9 +155,8 @@ class Core {
     for (std::size_t i : order_) {
       Fused& fu = fused_[i];
       if (fu.source == kNone) continue;
-      fu.on = std::isfinite(std::real(base_[i][0])) && std::isfinite(std::imag(base_[i][0]));
       if (fu.c != kNone) fu.colsum = arma::sum(input(fu.c), 0);
-      quiet_[fu.source] = fu.on;
+      quiet_[fu.source] = std::isfinite(std::real(base_[i][0])) && std::isfinite(std::imag(base_[i][0]));
     }
     std::fill(dirty_.begin(), dirty_.end(), Rect{});
     for (Shift& sh : shift_) sh.valid = false;
@@ -476,8 +475,7 @@ class Core {
     sh.c0 = ra.c0;
     sh.d = delta;
     sh.valid = true;
-    sh.quiet = quiet_[i] != 0;
-    if (sh.quiet) {  // only the fused sum reads this move: nothing written (propagate.hpp)
+    if (quiet_[i]) {  // only the fused sum reads this move: nothing written (propagate.hpp)
       dirty_[i] = Rect{};
       operations_ += double(cols);
       return true;
@@ -533,19 +531,23 @@ class Core {
       if (uses[l] != 1) continue;
       if (ls.op == expr::kOpLogSoftmax) {
         fused_[i].source = l;
-      } else if (ls.fn != nullptr && ls.fn == log_fn_ && ls.a == ls.b && steps[ls.a].op == expr::kOpSoftmax &&
-                 uses[ls.a] == 1 && steps[ls.a].shape == ls.shape) {
+      } else if (log_of_softmax(ls) && uses[ls.a] == 1) {
         fused_[i].source = ls.a;
       }
       if (fused_[i].source != kNone) fused_[i].c = c;
     }
   }
 
+  // Step s is log(softmax(.)), elementwise over a softmax step of its own shape.
+  bool log_of_softmax(const Step& s) const {
+    return s.fn != nullptr && s.fn == log_fn_ && s.a == s.b && prog_.steps[s.a].op == expr::kOpSoftmax &&
+           prog_.steps[s.a].shape == s.shape;
+  }
+
+  // This move reached sum i by its source's quiet rank-one rule (nothing between them written).
   bool fused_live(std::size_t i) const {
-    const Fused& fu = fused_[i];
-    if (fu.source == kNone || !fu.on || dry_) return false;
-    const Shift& sh = shift_[fu.source];
-    return sh.valid && sh.quiet;
+    const std::size_t source = fused_[i].source;
+    return source != kNone && !dry_ && quiet_[source] && shift_[source].valid;
   }
 
   //   s = s0 + sum over the changed columns j of ( C[i, j] d_j - colsum(C)_j log1p(t_j) )
@@ -573,10 +575,8 @@ class Core {
   // column shift, log p_k - log1p(t) and log p_r + d_j - log1p(t) (propagate.hpp).
   bool log_of_shifted_softmax(std::size_t i) {
     Step& s = prog_.steps[i];
-    if (s.fn != log_fn_ || s.fn == nullptr || s.a != s.b) return false;
-    const Step& in = prog_.steps[s.a];
+    if (!log_of_softmax(s) || !shift_[s.a].valid) return false;
     const Shift& sh = shift_[s.a];
-    if (in.op != expr::kOpSoftmax || !sh.valid || !(in.shape == s.shape)) return false;
     const Rect r = dirty_[s.a];
     dirty_[i] = r;
     operations_ += double(r.rows()) * double(r.cols());
@@ -641,18 +641,16 @@ class Core {
   // (row, d_j, expm1(d_j), the column shift log1p(t)) for the step that reads it.
   struct Shift {
     bool valid = false;
-    bool quiet = false;  // the step's result was not written (quiet_)
     uword row = 0, c0 = 0;  // the moved row; the first changed column
     M d, grow, log_shift;
   };
   // A fused sum (propagate.hpp): the step whose Shift it reads (a softmax, or a log_softmax),
-  // the constant C of C .* L (kNone: the sum of L alone), colsum(C), whether it is on at this
-  // base point. quiet_[k]: step k, a fused sum's source, skips its writes when its rank-one rule
-  // applies (nothing but the fused sum reads what it would write).
+  // the constant C of C .* L (kNone: the sum of L alone), colsum(C). quiet_[k]: step k is a fused
+  // sum's source and the sum is finite at this base point (the sum is on): k skips its writes
+  // when its rank-one rule applies (nothing but the fused sum reads what it would write).
   static constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   struct Fused {
     std::size_t source = kNone, c = kNone;
-    bool on = false;
     M colsum;
   };
   std::vector<Fused> fused_;
