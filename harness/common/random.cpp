@@ -7,9 +7,14 @@ namespace gradcheck {
 
 double Random::uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
 arma::vec rademacher(Random& random, arma::uword n) {
+  arma::vec s;
+  rademacher(random, n, s);
+  return s;
+}
+void rademacher(Random& random, arma::uword n, arma::vec& s) {
   // Bit k of the j-th draw is the sign of entry 64 j + k (1: +1, 0: -1); whole words in a loop
-  // without a bound test (it vectorises), then the tail.
-  arma::vec s(n);
+  // without a bound test (it vectorises), then the tail. (Every entry is written: no zero fill.)
+  if (s.n_elem != n) s.set_size(n);
   double* out = s.memptr();
   arma::uword i = 0;
   for (; i + 64 <= n; i += 64) {
@@ -20,7 +25,6 @@ arma::vec rademacher(Random& random, arma::uword n) {
     const std::uint64_t word = random.bits();
     for (arma::uword k = 0; i + k < n; ++k) out[i + k] = (word >> k) & 1U ? 1.0 : -1.0;
   }
-  return s;
 }
 
 double Random::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }

@@ -31,6 +31,8 @@ class Random {
 // n Rademacher signs (+1 or -1, probability 1/2 each), 64 from each draw of the generator (bit
 // k of a draw is sign k): the probes' and test directions' weights.
 arma::vec rademacher(Random& random, arma::uword n);
+// The same draws into `out` (set to n entries; its memory reused when it has n already).
+void rademacher(Random& random, arma::uword n, arma::vec& out);
 
 // Mixes seeds (splitmix64): the seed of a case, trial and variable from the run's seed.
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b);

@@ -21,38 +21,59 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
   Comparison c;
   double diff2 = 0.0, norm2 = 0.0, max_bound = 0.0;
   arma::uword not_passing = 0, nonfinite = 0, nan_bound = 0;
-  // The running extremes of quotients; resolution and max_rel are screened by a product (no
-  // division per entry), an entry that may move one (within rounding of the product) then
-  // compared exactly; the excess (compare.hpp) is taken for every entry.
+  // The running extremes of quotients (resolution, max_rel, the worst excess (compare.hpp)) are
+  // screened by products, without a division per entry: with slack s = 1e-14 and tol > 0,
+  //     (tol + e) / |r| >= resolution   if  tol + e > resolution (1 + s) |r|,
+  //     |a - r| / rel_den < max_rel     if  |a - r| < max_rel (1 - s) rel_den,
+  //     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
+  // each product's rounding inside the slack. The hot loop holds the scaled extremes (the
+  // right-hand factors) alone; an entry that fails a screen, or is not finite, takes the exact
+  // comparisons below, which move the extremes and their scaled copies together.
   double worst_ratio = -kInf, resolution = kInf, max_abs = 0.0, max_rel = 0.0;
+  double worst_scaled = -kInf, resolution_scaled = kInf, max_rel_scaled = 0.0;
+  const double atol = t.atol, rtol = t.rtol;
   for (arma::uword k = 0; k < count; ++k) {
     const arma::uword j = at(k);
     const double a = ap[k], r = rp[j], e = ep ? ep[j] : 0.0;
     const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
-    const double tol = t.atol + t.rtol * abs_r;
+    const double tol = atol + rtol * abs_r;
     diff2 += diff * diff;
     norm2 += r * r;
     max_bound = std::max(max_bound, e);  // (a NaN e is skipped here and counted below)
     nan_bound += std::isnan(e);
-    // decide(): passing is |a - r| + e <= tol (false for a NaN or infinite e, or a or r not finite).
-    not_passing += !(abs_err + e <= tol);
-    if (r != 0.0 && std::isfinite(r) && !(tol + e > resolution * abs_r * kAbove))
+    max_abs = std::max(max_abs, abs_err);  // (a NaN is skipped; a non-finite entry sets inf below)
+    const bool finite = std::isfinite(a) && std::isfinite(r);
+    // decide(): passing is |a - r| + e <= tol with a and r finite (false for a NaN or infinite e).
+    const bool passing = finite && abs_err + e <= tol;
+    not_passing += !passing;
+    // The common entry passes and moves no extreme (a passing e is finite): the screens joined
+    // without short-circuit, one branch, nearly always taken.
+    const bool quiet = passing & (tol > 0.0) & (abs_err - e <= worst_scaled * tol) &
+                       (abs_err < max_rel_scaled * std::max(abs_r, atol)) &
+                       ((r == 0.0) | (tol + e > resolution_scaled * abs_r));
+    if (__builtin_expect(quiet, 1)) continue;
+    if (r != 0.0 && std::isfinite(r) && !(tol + e > resolution_scaled * abs_r)) {
       resolution = std::min(resolution, (tol + e) / abs_r);
-    if (!(std::isfinite(a) && std::isfinite(r))) {
+      resolution_scaled = resolution * kAbove;
+    }
+    if (!finite) {
       ++nonfinite;
-      max_abs = max_rel = kInf;
+      max_abs = max_rel = max_rel_scaled = kInf;
       if (kInf > worst_ratio) {
-        worst_ratio = kInf;
+        worst_ratio = worst_scaled = kInf;
         c.worst = k;
       }
       continue;
     }
-    max_abs = std::max(max_abs, abs_err);
-    const double rel_den = std::max(abs_r, t.atol);
-    if (!(abs_err < max_rel * rel_den * kBelow)) max_rel = std::max(max_rel, abs_err / rel_den);
+    const double rel_den = std::max(abs_r, atol);
+    if (!(abs_err < max_rel_scaled * rel_den)) {
+      max_rel = std::max(max_rel, abs_err / rel_den);
+      max_rel_scaled = max_rel * kBelow;
+    }
     const double ratio = excess(a, r, e, t);
     if (ratio > worst_ratio) {
       worst_ratio = ratio;
+      worst_scaled = ratio * (ratio >= 0.0 ? kBelow : kAbove);
       c.worst = k;
     }
   }

@@ -481,11 +481,16 @@ Lowering kron(Compiler& c, const Node&, const Args& a) {
   return with_degree({Shape{sa.rows * sb.rows, sa.cols * sb.cols},
                       [](Step& s, const auto& x, const auto& y) {
                         auto& o = result(s, x);
+                        o.set_size(x.n_rows * y.n_rows, x.n_cols * y.n_cols);  // (no-op: sized already)
                         for (uword j = 0; j < x.n_cols; ++j)
-                          for (uword i = 0; i < x.n_rows; ++i)
-                            for (uword l = 0; l < y.n_cols; ++l)
-                              for (uword k = 0; k < y.n_rows; ++k)
-                                o(i * y.n_rows + k, j * y.n_cols + l) = x(i, j) * y(k, l);
+                          for (uword i = 0; i < x.n_rows; ++i) {
+                            const auto xij = x.at(i, j);
+                            for (uword l = 0; l < y.n_cols; ++l) {
+                              auto* to = o.colptr(j * y.n_cols + l) + i * y.n_rows;
+                              const auto* from = y.colptr(l);
+                              for (uword k = 0; k < y.n_rows; ++k) to[k] = xij * from[k];
+                            }
+                          }
                       },
                       a},
                      DegreeRule::kProduct);

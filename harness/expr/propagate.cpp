@@ -58,7 +58,18 @@ Rect broadcast_rect(const Rect& r, const Shape& in, const Shape& out) {
 template <class T>
 void input_block(const arma::Mat<T>& x, const Shape& in, const Shape& out, const Rect& r, arma::Mat<T>& into) {
   if (in.rows == out.rows && in.cols == out.cols) {
-    into = x.submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1);
+    // Plain loops into the step's own buffer (its size kept from one move to the next): the
+    // blocks are small (a row of 16), where a subview copy costs more than the entries.
+    const arma::uword rows = r.rows(), cols = r.cols();
+    if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
+    T* to = into.memptr();
+    const T* from = x.memptr() + r.c0 * x.n_rows + r.r0;
+    if (rows == 1) {  // a row: one strided entry per column
+      for (arma::uword c = 0; c < cols; ++c) to[c] = from[c * x.n_rows];
+      return;
+    }
+    for (arma::uword c = 0; c < cols; ++c, to += rows, from += x.n_rows)
+      for (arma::uword k = 0; k < rows; ++k) to[k] = from[k];
   } else if (in.is_scalar()) {
     into = x;
   } else if (in.cols == 1 && in.rows == out.rows) {
@@ -624,7 +635,18 @@ class Core {
     input_block<T>(input(s.a), sa, s.shape, r, block_a);
     if (s.b != s.a) input_block<T>(input(s.b), sb, s.shape, r, block_b);
     run_step<T>(k, block_a, s.b != s.a ? block_b : block_a);
-    detail::out<T>(s).submat(r.r0, r.c0, r.r1 - 1, r.c1 - 1) = detail::out<T>(k);
+    // out(r) = the block's result, in plain loops (as input_block).
+    const M& result = detail::out<T>(k);
+    M& out = detail::out<T>(s);
+    const uword rows = r.rows(), cols = r.cols(), stride = out.n_rows;
+    const T* from = result.memptr();
+    T* to = out.memptr() + r.c0 * stride + r.r0;
+    if (rows == 1) {
+      for (uword c = 0; c < cols; ++c) to[c * stride] = from[c];
+      return;
+    }
+    for (uword c = 0; c < cols; ++c, from += rows, to += stride)
+      for (uword q = 0; q < rows; ++q) to[q] = from[q];
   }
 
   Program& prog_;

@@ -93,17 +93,24 @@ double sigma_of(const double* row, arma::uword stride) {
     d[i] = row[i * stride];
     if (!std::isfinite(d[i])) return std::numeric_limits<double>::quiet_NaN();
   }
-  double sigma[7] = {0, 0, 0, 0, 0, 0, 0};
-  for (int k = 1; k <= 6; ++k) {
-    for (int i = 0; i < kPoints - k; ++i) d[i] = d[i + 1] - d[i];
-    const int count = kPoints - k;
+  // Order by order, as far as the rule reads (noise stops at order 3, the usual case).
+  int order = 0;
+  auto next_sigma = [&] {
+    ++order;
+    for (int i = 0; i < kPoints - order; ++i) d[i] = d[i + 1] - d[i];
+    const int count = kPoints - order;
     double mean2 = 0;
     for (int i = 0; i < count; ++i) mean2 += d[i] * d[i];
-    sigma[k] = std::sqrt(mean2 / count * factorial(k) * factorial(k) / factorial(2 * k));
+    return std::sqrt(mean2 / count * factorial(order) * factorial(order) / factorial(2 * order));
+  };
+  next_sigma();  // order 1: differenced, not read
+  double sigma = next_sigma();
+  for (int k = 2; k <= 5; ++k) {
+    const double higher = next_sigma();
+    if (higher >= 0.5 * sigma) return std::max(sigma, higher);
+    sigma = higher;
   }
-  for (int k = 2; k <= 5; ++k)
-    if (sigma[k + 1] >= 0.5 * sigma[k]) return std::max(sigma[k], sigma[k + 1]);
-  return sigma[6];
+  return sigma;
 }
 
 Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, std::uint64_t seed) {

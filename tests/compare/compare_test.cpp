@@ -40,6 +40,20 @@ TEST(Compare, NonFiniteNeverPasses) {
   EXPECT_EQ(c.worst, 0u);
 }
 
+TEST(Compare, AnInfiniteReferenceFailsBesideEntriesThatPass) {
+  // tol = atol + rtol |r| is infinite there, and so is |a - r| + e: a test that took them as
+  // numbers would pass the entry.
+  const double inf = std::numeric_limits<double>::infinity();
+  for (double r : {inf, -inf}) {
+    const Comparison c = compare(arma::mat{{2.0, 1.0}}, arma::mat{{2.0, r}}, arma::mat{{0.0, 0.0}}, Tolerance{});
+    EXPECT_FALSE(c.pass);
+    EXPECT_TRUE(c.fail);
+    EXPECT_TRUE(c.nonfinite);
+    ASSERT_EQ(c.failing.n_elem, 1u);
+    EXPECT_EQ(c.worst, 1u);
+  }
+}
+
 TEST(Compare, FailingEntriesAreSortedWorstFirst) {
   const Comparison c = compare(arma::mat{{1.1, 5.0, 2.0}}, arma::mat{{1.0, 1.0, 1.0}}, Tolerance{});
   ASSERT_EQ(c.failing.n_elem, 3u);
@@ -128,6 +142,7 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
       if (round % 5 == 4 && odd > 0.97) e(k) = nan;
       if (round % 7 == 6 && odd < 0.02) a(k) = odd < 0.01 ? nan : inf;
       if (round % 11 == 10 && k == n / 2) r(k) = a(k);  // an exact entry beside the others
+      if (round % 13 == 12 && k == n / 3) r(k) = odd < 0.5 ? inf : -inf;  // beside finite a
     }
     Tolerance t;
     t.atol = round % 3 == 0 ? 0.0 : 1e-7;
