@@ -63,12 +63,13 @@ void input_block(const arma::Mat<T>& x, const Shape& in, const Shape& out, const
     const arma::uword rows = r.rows(), cols = r.cols();
     if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
     T* to = into.memptr();
-    const T* from = x.memptr() + r.c0 * x.n_rows + r.r0;
+    const arma::uword stride = x.n_rows;
+    const T* from = x.memptr() + r.c0 * stride + r.r0;
     if (rows == 1) {  // a row: one strided entry per column
-      for (arma::uword c = 0; c < cols; ++c) to[c] = from[c * x.n_rows];
+      for (arma::uword c = 0; c < cols; ++c) to[c] = from[c * stride];
       return;
     }
-    for (arma::uword c = 0; c < cols; ++c, to += rows, from += x.n_rows)
+    for (arma::uword c = 0; c < cols; ++c, to += rows, from += stride)
       for (arma::uword k = 0; k < rows; ++k) to[k] = from[k];
   } else if (in.is_scalar()) {
     into = x;
@@ -234,11 +235,16 @@ class Core {
     if (s.is_variable()) {
       // The variable: only the moved entries differ from the base.
       if (into.n_rows != r.rows() || into.n_cols != r.cols()) into.set_size(r.rows(), r.cols());
-      into.zeros();
       const M& x = values_[s.slot];
+      if (into.n_elem == 1 && second_ == first_ && r.r0 == first_ % x.n_rows && r.c0 == first_ / x.n_rows) {
+        // The usual move: one entry, its own block.
+        into[0] = x[first_] - old_first_;
+        return;
+      }
+      into.zeros();
       for (uword k : {first_, second_}) {
         const uword a = k % x.n_rows, b = k / x.n_rows;
-        if (a >= r.r0 && a < r.r1 && b >= r.c0 && b < r.c1) into(a - r.r0, b - r.c0) = x(k) - old_value(k);
+        if (a >= r.r0 && a < r.r1 && b >= r.c0 && b < r.c1) into.at(a - r.r0, b - r.c0) = x[k] - old_value(k);
         if (second_ == first_) break;
       }
       return;
@@ -249,6 +255,13 @@ class Core {
     const uword rows = r.rows(), cols = r.cols();
     if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
     T* to = into.memptr();
+    if (rows == 1) {  // a row: one strided entry per column
+      const uword stride = now.n_rows;
+      const T* a = now.memptr() + r.c0 * stride + r.r0;
+      const T* b = base.memptr() + r.c0 * stride + r.r0;
+      for (uword c = 0; c < cols; ++c) to[c] = a[c * stride] - b[c * stride];
+      return;
+    }
     for (uword c = 0; c < cols; ++c) {
       const T* a = now.colptr(r.c0 + c) + r.r0;
       const T* b = base.colptr(r.c0 + c) + r.r0;
@@ -261,8 +274,11 @@ class Core {
   // to(r) = from(r), column by column (blocks of the same step's shape).
   static void copy_block(const M& from, const Rect& r, M& to) {
     const uword rows = r.rows();
-    if (rows == 1) {  // a row: one strided entry per column
-      for (uword c = r.c0; c < r.c1; ++c) to.at(r.r0, c) = from.at(r.r0, c);
+    if (rows == 1) {  // a row: one strided entry per column (strides in locals: no reload per entry)
+      const uword stride = from.n_rows, cols = r.cols();
+      const T* f = from.memptr() + r.c0 * stride + r.r0;
+      T* t = to.memptr() + r.c0 * stride + r.r0;
+      for (uword c = 0; c < cols; ++c) t[c * stride] = f[c * stride];
       return;
     }
     for (uword c = r.c0; c < r.c1; ++c) std::copy_n(from.colptr(c) + r.r0, rows, to.colptr(c) + r.r0);
@@ -315,9 +331,12 @@ class Core {
         change(s.a, ra, delta);
         if (delta.n_elem == 1) {
           const M& b = input(s.b);
-          const M& base = base_[i];
           const T d = delta[0];
-          for (uword c = 0; c < out.n_cols; ++c) out.at(ra.r0, c) = base.at(ra.r0, c) + d * b.at(ra.c0, c);
+          const uword cols = out.n_cols, stride = out.n_rows, b_stride = b.n_rows;
+          const T* from = base_[i].memptr() + ra.r0;
+          const T* bk = b.memptr() + ra.c0;
+          T* to = out.memptr() + ra.r0;
+          for (uword c = 0; c < cols; ++c) to[c * stride] = from[c * stride] + d * bk[c * b_stride];
         } else if (delta.n_cols == 1) {
           // One changed column k of A (rows I): C[I, :] = C0[I, :] + d B[k, :], a rank-one
           // update in plain loops (a BLAS call costs more than the products at these sizes).
@@ -473,9 +492,9 @@ class Core {
       const T d = delta[j];
       // p_r at the base: the base result itself (softmax), its exp (log_softmax), or
       // exp(z_r - L) with the base input entry z_r = x(r, c) - d (logsumexp).
-      const T p = s.op == expr::kOpSoftmax      ? base(r, c)
-                  : s.op == expr::kOpLogSoftmax ? std::exp(base(r, c))
-                                                : std::exp(x(r, c) - d - base(0, c));
+      const T p = s.op == expr::kOpSoftmax      ? base.at(r, c)
+                  : s.op == expr::kOpLogSoftmax ? std::exp(base.at(r, c))
+                                                : std::exp(x.at(r, c) - d - base.at(0, c));
       const T grow = scalar::Expm1::value(d);
       const T t = p * grow;
       if (!(std::real(1.0 + t) >= 1e-2) || !std::isfinite(std::real(t)) || !std::isfinite(std::imag(t))) return false;

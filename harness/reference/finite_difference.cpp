@@ -106,12 +106,17 @@ class Line {
   // vec(f) at x + delta along the coordinate, into `into` (its memory reused); x is restored
   // exactly.
   void at(double delta, arma::vec& into) {
+    const arma::mat& out = view(delta);
+    into.set_size(out.n_elem);
+    std::copy(out.begin(), out.end(), into.begin());
+  }
+  // The same without the copy: f's result as the evaluator holds it, valid until the next
+  // evaluation along this line.
+  const arma::mat& view(double delta) {
     if (perturbed_) {
       const arma::mat& out = perturbed_->at(c_.first, c_.second, delta);
       ++evaluations_;
-      into.set_size(out.n_elem);
-      std::copy(out.begin(), out.end(), into.begin());
-      return;
+      return out;
     }
     arma::mat& x = values_[target_.wrt];
     const double first = x(c_.first), second = x(c_.second);
@@ -127,8 +132,7 @@ class Line {
     x(c_.first) = first;
     x(c_.second) = second;
     ++evaluations_;
-    into.set_size(out_.n_elem);
-    std::copy(out_.begin(), out_.end(), into.begin());
+    return out_;
   }
   arma::vec at(double delta) {
     arma::vec v;
@@ -227,17 +231,24 @@ Column one_sided(const arma::vec& f0, const arma::vec& near, const arma::vec& fa
 // from h to 2h; a jump of f stays): no derivative, whatever the one-sided slopes say.
 void find_kinks(const arma::vec& f0, const Symmetric& s, const arma::vec& sigma, Column& c) {
   for (arma::uword a = 0; a < f0.n_elem; ++a) {
-    const double step1 = s.plus(a) - s.minus(a), step2 = s.plus2(a) - s.minus2(a);
-    if (std::abs(step1) > 100 * sigma(a) && std::abs(step2 - step1) < 0.5 * std::abs(step1)) {
-      c.kinks.push_back({a, 0, (s.plus(a) - f0(a)) / s.h, (f0(a) - s.minus(a)) / s.h, true});
+    const double step1 = s.plus[a] - s.minus[a], step2 = s.plus2[a] - s.minus2[a];
+    if (std::abs(step1) > 100 * sigma[a] && std::abs(step2 - step1) < 0.5 * std::abs(step1)) {
+      c.kinks.push_back({a, 0, (s.plus[a] - f0[a]) / s.h, (f0[a] - s.minus[a]) / s.h, true});
       c.bound(a) = kInf;
       continue;
     }
-    const double g1 = (s.plus(a) - 2 * f0(a) + s.minus(a)) / s.h;
-    const double g2 = (s.plus2(a) - 2 * f0(a) + s.minus2(a)) / (2 * s.h);
-    const double fw = (s.plus(a) - f0(a)) / s.h, bw = (f0(a) - s.minus(a)) / s.h;
-    const double rounding = 12 * sigma(a) / s.h;
-    if (std::abs(g1) > 100 * sigma(a) / s.h && std::abs(g1) > 1e-8 * std::max({1.0, std::abs(fw), std::abs(bw)}) &&
+    // The test below needs |g1| > 100 sigma / h and |g2 - g1| < |g1| / 2, with g1 = c1 / h and
+    // g2 = c2 / 2h: an entry whose c1 is below 100 sigma by more than rounding, or whose
+    // |c2 / 2 - c1| is at least 3/4 |c1| (a smooth f: c2 = 4 c1 + O(h^4), so 1), fails it for
+    // certain and is passed without a division (the margins are far above the rounding of g1, g2).
+    const double curve = s.plus[a] - 2 * f0[a] + s.minus[a], curve2 = s.plus2[a] - 2 * f0[a] + s.minus2[a];
+    if (std::abs(curve) <= 100 * sigma[a] * (1 - 1e-12) || std::abs(curve2 / 2 - curve) >= 0.75 * std::abs(curve))
+      continue;
+    const double g1 = curve / s.h;
+    const double g2 = curve2 / (2 * s.h);
+    const double fw = (s.plus[a] - f0[a]) / s.h, bw = (f0[a] - s.minus[a]) / s.h;
+    const double rounding = 12 * sigma[a] / s.h;
+    if (std::abs(g1) > 100 * sigma[a] / s.h && std::abs(g1) > 1e-8 * std::max({1.0, std::abs(fw), std::abs(bw)}) &&
         std::abs(g2 - g1) < 0.5 * std::abs(g1)) {
       c.kinks.push_back({a, 0, fw + 0.0, bw + 0.0, false});
       c.bound(a) = std::max(c.bound(a), 0.5 * std::abs(g1) + rounding);
@@ -252,13 +263,19 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
   if (!richardson && line.quadratic()) {
     // Degree <= 2: D(h) exact but for rounding (the header comment).
     arma::vec plus, minus;
+    const double* mp = nullptr;  // f at x - h
+    arma::uword minus_size = 0;
     if (line.batched()) {
       std::vector<arma::vec> v = line.at(std::vector<double>{h, -h});
       plus = std::move(v[0]);
       minus = std::move(v[1]);
+      mp = minus.memptr();
+      minus_size = minus.n_elem;
     } else {
-      line.at(h, plus);
-      line.at(-h, minus);
+      line.at(h, plus);  // (copied: the next evaluation reuses the evaluator's buffer)
+      const arma::mat& down = line.view(-h);
+      mp = down.memptr();
+      minus_size = down.n_elem;
     }
     // value = (f+ - f-) / 2h, bound = 6 sigma / h + 3 rho (|f+ - f0| + |f- - f0|) / 2h, in one
     // pass (this runs for every column of every check of such an f).
@@ -267,10 +284,10 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     c.step = h;
     c.value.set_size(n);
     c.bound.set_size(n);
-    const double *pp = plus.memptr(), *mp = minus.memptr(), *fp = f0.memptr(), *sp = sigma.memptr();
+    const double *pp = plus.memptr(), *fp = f0.memptr(), *sp = sigma.memptr();
     double *vp = c.value.memptr(), *bp = c.bound.memptr();
     const double two_h = 2 * h, noise_scale = 6 / h, change_scale = 3 * rho / two_h;
-    bool finite = plus.n_elem == n && minus.n_elem == n;
+    bool finite = plus.n_elem == n && minus_size == n;
     for (arma::uword a = 0; a < n && finite; ++a) {
       const double up = pp[a], down = mp[a];
       finite = std::isfinite(up) && std::isfinite(down);
@@ -317,38 +334,56 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
   if (s.shrinks > 0)
     c.note = fmt::format("step {:.3g} ({} times smaller than the rule): f is not finite somewhere within x +- {:.3g}",
                          s.h, static_cast<int>(std::pow(10, s.shrinks)), s.h * 20);
-  const arma::vec d1 = (s.plus - s.minus) / (2 * s.h), d2 = (s.plus2 - s.minus2) / (4 * s.h);
-  if (richardson) {
-    // Here h_small = s.h, h_large = 2 s.h: R = (4 D(h_small) - D(h_large)) / 3.
-    c.value = (4 * d1 - d2) / 3;
-    c.bound = 2 * arma::abs(c.value - d1) + 9 * sigma / (2 * s.h);
-  } else {
-    c.value = d1;
-    c.bound = (2.0 / 3.0) * arma::abs(d1 - d2) + 3 * sigma / s.h;
+  // Entry by entry in one pass (this runs for every column of every check of an f that is not a
+  // polynomial of degree <= 2): D(h) = (f+ - f-) / 2h and D(2h), the value and its bound, then
+  // what makes the bound infinite (each test only widens it, so their order does not matter).
+  const bool confirm = line.confirm_regime();
+  arma::vec plus4, minus4;
+  if (confirm) {
+    plus4 = line.at(4 * s.h);
+    minus4 = line.at(-4 * s.h);
   }
-  if (line.confirm_regime()) {
-    // The odd part at 4h (Target::confirm_regime): with D(h) - D(2h) = -3 c h^2 in the regime,
-    // D(2h) - D(4h) = -12 c h^2; a ratio outside [2, 8] (the rounding of each difference,
-    // 6 sigma / h, aside) means neither D(h) nor its bound can be trusted.
-    const arma::vec plus4 = line.at(4 * s.h), minus4 = line.at(-4 * s.h);
-    for (arma::uword a = 0; a < f0.n_elem; ++a) {
-      const double d4 = (plus4(a) - minus4(a)) / (8 * s.h);
-      const double near = d1(a) - d2(a), far = d2(a) - d4;
-      const double rounding = 6 * sigma(a) / s.h;
-      if (!std::isfinite(d4)) {
-        c.bound(a) = kInf;
-        continue;
-      }
-      if (std::abs(near) <= rounding && std::abs(far) <= 4 * rounding) continue;
-      const double ratio = far / near;
-      if (!(ratio >= 2.0 && ratio <= 8.0)) c.bound(a) = kInf;
+  const arma::uword n = f0.n_elem;
+  c.value.set_size(n);
+  c.bound.set_size(n);
+  for (arma::uword a = 0; a < n; ++a) {
+    const double d1 = (s.plus[a] - s.minus[a]) / (2 * s.h), d2 = (s.plus2[a] - s.minus2[a]) / (4 * s.h);
+    double value, bound;
+    if (richardson) {
+      // Here h_small = s.h, h_large = 2 s.h: R = (4 D(h_small) - D(h_large)) / 3.
+      value = (4 * d1 - d2) / 3;
+      bound = 2 * std::abs(value - d1) + 9 * sigma[a] / (2 * s.h);
+    } else {
+      value = d1;
+      bound = (2.0 / 3.0) * std::abs(d1 - d2) + 3 * sigma[a] / s.h;
     }
-  }
-  for (arma::uword a = 0; a < f0.n_elem; ++a) {
-    const double second1 = (s.plus(a) - 2 * f0(a) + s.minus(a)) / (s.h * s.h);
-    const double second2 = (s.plus2(a) - 2 * f0(a) + s.minus2(a)) / (4 * s.h * s.h);
-    const double rounding = 12 * sigma(a) / (s.h * s.h);
-    if (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding) c.bound(a) = kInf;
+    if (confirm) {
+      // The odd part at 4h (Target::confirm_regime): with D(h) - D(2h) = -3 c h^2 in the regime,
+      // D(2h) - D(4h) = -12 c h^2; a ratio outside [2, 8] (the rounding of each difference,
+      // 6 sigma / h, aside) means neither D(h) nor its bound can be trusted.
+      const double d4 = (plus4[a] - minus4[a]) / (8 * s.h);
+      const double near = d1 - d2, far = d2 - d4;
+      const double rounding = 6 * sigma[a] / s.h;
+      if (!std::isfinite(d4)) {
+        bound = kInf;
+      } else if (!(std::abs(near) <= rounding && std::abs(far) <= 4 * rounding)) {
+        const double ratio = far / near;
+        if (!(ratio >= 2.0 && ratio <= 8.0)) bound = kInf;
+      }
+    }
+    // The second differences at h and 2h must agree (within half, and their rounding): else the
+    // step is not small next to where f changes curvature, and D(h) - D(2h) says nothing. The
+    // test, |s2 - s1| > |s1| / 2 + 12 sigma / h^2, is taken exactly only where its h^2 multiple
+    // (curves c1 = h^2 s1, c2 = 4 h^2 s2) does not pass it by a factor 4 (no division per entry;
+    // that margin is far above the rounding of either form, so the outcome is the exact test's).
+    const double curve1 = s.plus[a] - 2 * f0[a] + s.minus[a], curve2 = s.plus2[a] - 2 * f0[a] + s.minus2[a];
+    if (!(std::abs(curve2 / 4 - curve1) <= 0.25 * (0.5 * std::abs(curve1) + 12 * sigma[a]))) {
+      const double second1 = curve1 / (s.h * s.h), second2 = curve2 / (4 * s.h * s.h);
+      const double rounding2 = 12 * sigma[a] / (s.h * s.h);
+      if (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding2) bound = kInf;
+    }
+    c.value[a] = value;
+    c.bound[a] = bound;
   }
   find_kinks(f0, s, sigma, c);
   if (line.smooth()) c.kinks.clear();  // Target::smooth: the bounds find_kinks widened stay
