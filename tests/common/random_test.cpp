@@ -50,5 +50,23 @@ TEST(Random, RademacherSignsAreBalancedReproducibleAndUseEveryBit) {
   EXPECT_EQ(rademacher(d, 0).n_elem, 0u);
 }
 
+TEST(Random, RademacherIntoABufferDrawsTheSameSignsWhateverTheBufferHeld) {
+  // The directional check draws its probes into reused buffers and draws them again from a saved
+  // generator when a failing check reads them: the same signs either way.
+  Random a(11), b(11);
+  arma::vec buffer(100, arma::fill::value(7.0));  // the right size, stale values
+  for (arma::uword n : {100u, 100u, 3u, 130u}) {
+    const Random saved = b;
+    const arma::vec fresh = rademacher(a, n);
+    rademacher(b, n, buffer);
+    ASSERT_EQ(buffer.n_elem, n);
+    EXPECT_TRUE(arma::all(buffer == fresh));
+    Random replay = saved;
+    arma::vec again(5, arma::fill::zeros);  // the wrong size
+    rademacher(replay, n, again);
+    EXPECT_TRUE(arma::all(again == fresh));
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck
