@@ -56,6 +56,7 @@
 #include <memory>
 #include <thread>
 
+#include "gradcheck/error.hpp"
 #include "reference/reference.hpp"
 
 namespace gradcheck::reference {
@@ -344,6 +345,11 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     minus4 = line.at(-4 * s.h);
   }
   const arma::uword n = f0.n_elem;
+  // (The loop reads every one of them at each entry: a target that answered another size is
+  // an error, not a read past its end.)
+  for (const arma::vec* v : {&s.plus, &s.minus, &s.plus2, &s.minus2, &plus4, &minus4})
+    if (v->n_elem != n && (confirm || (v != &plus4 && v != &minus4)))
+      throw Error("check.function", fmt::format("f returned {} values along a coordinate, {} at the point", v->n_elem, n));
   c.value.set_size(n);
   c.bound.set_size(n);
   for (arma::uword a = 0; a < n; ++a) {

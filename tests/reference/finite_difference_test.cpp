@@ -258,6 +258,26 @@ TEST(ReferenceThreads, AnErrorInAWorkerIsRethrown) {
   EXPECT_THROW(finite_differences(t, values, f0, noise, FdOptions{}), std::runtime_error);
 }
 
+// A target whose f answers another number of values off the point (a callable that does not
+// check its own shape) is an error with the id check.function, not a read past the answer's end.
+TEST(ReferenceErrors, AnAnswerOfAnotherSizeAlongACoordinateIsAnError) {
+  Target t;
+  t.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(v[0](0) == 1.0 ? 3 : 2, 1, arma::fill::value(std::sin(v[0](0))));
+  };
+  std::vector<arma::mat> values{arma::mat(1, 1, arma::fill::value(1.0))};
+  arma::mat f0;
+  t.f(values, f0);
+  Noise noise;
+  noise.sigma = arma::vec(3, arma::fill::value(1e-16));
+  try {
+    finite_differences(t, values, f0, noise, FdOptions{});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.id(), "check.function");
+  }
+}
+
 TEST(ReferenceBounds, BoundsAreTightOnWellConditionedFunctions) {
   const Known k = battery()[0];
   const Target t = target_of(k);
