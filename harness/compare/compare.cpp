@@ -46,13 +46,15 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
     // decide(): passing is |a - r| + e <= tol with a and r finite (false for a NaN or infinite e).
     const bool passing = finite && abs_err + e <= tol;
     not_passing += !passing;
-    // The common entry passes and moves no extreme (a passing e is finite): the screens joined
-    // without short-circuit, one branch, nearly always taken.
-    const bool quiet = passing & (tol > 0.0) & (abs_err - e <= worst_scaled * tol) &
-                       (abs_err < max_rel_scaled * std::max(abs_r, atol)) &
-                       ((r == 0.0) | (tol + e > resolution_scaled * abs_r));
-    if (__builtin_expect(quiet, 1)) continue;
-    if (r != 0.0 && std::isfinite(r) && !(tol + e > resolution_scaled * abs_r)) {
+    // The screens, each true where its extreme cannot move (a NaN fails them all). The common
+    // entry passes them all (a passing e is finite): joined without short-circuit, one branch,
+    // nearly always taken.
+    const double rel_den = std::max(abs_r, atol);
+    const bool resolution_stays = (r == 0.0) | (tol + e > resolution_scaled * abs_r);
+    const bool max_rel_stays = abs_err < max_rel_scaled * rel_den;
+    const bool worst_stays = (tol > 0.0) & (abs_err - e <= worst_scaled * tol);
+    if (__builtin_expect(passing & resolution_stays & max_rel_stays & worst_stays, 1)) continue;
+    if (!resolution_stays && std::isfinite(r)) {
       resolution = std::min(resolution, (tol + e) / abs_r);
       resolution_scaled = resolution * kAbove;
     }
@@ -65,8 +67,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
       }
       continue;
     }
-    const double rel_den = std::max(abs_r, atol);
-    if (!(abs_err < max_rel_scaled * rel_den)) {
+    if (!max_rel_stays) {
       max_rel = std::max(max_rel, abs_err / rel_den);
       max_rel_scaled = max_rel * kBelow;
     }

@@ -140,14 +140,9 @@ class DirectionalTrial {
       draws.push_back(random);
       rademacher(random, p_, v);  // (v before w: the order of the draws)
       rademacher(random, q_, w);
-      Probe probe;
-      probe.v = std::move(v);
-      probe.w = std::move(w);
-      analytic_side(carried, probe);
-      reference_side(probe);
-      v = std::move(probe.v);
-      w = std::move(probe.w);
-      probes.push_back(std::move(probe));
+      probes.push_back(measure(carried, std::move(v), std::move(w)));
+      v = std::move(probes.back().v);  // (the buffers back for the next probe)
+      w = std::move(probes.back().w);
     }
     r.directional.probes = options_.probes;
 
@@ -216,10 +211,6 @@ class DirectionalTrial {
     }
 
     r.status = Status::kFail;
-    for (std::size_t i = 0; i < probes.size(); ++i) {  // the weights again, for what follows
-      rademacher(draws[i], p_, probes[i].v);
-      rademacher(draws[i], q_, probes[i].w);
-    }
     if (!kink_where.empty()) {
       out.move_because = fmt::format("f has a kink along {}", kink_where);
       r.diagnoses.push_back(
@@ -238,7 +229,12 @@ class DirectionalTrial {
       finish(r);
       return out;
     }
-    // Narrowed down to an entry, in the variable's own indices.
+    // Narrowed down to an entry, in the variable's own indices; narrowing and the diagnoses read
+    // the probes' weights, drawn again here.
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      rademacher(draws[i], p_, probes[i].v);
+      rademacher(draws[i], q_, probes[i].w);
+    }
     locate(map_, carried, expected, probes[worst], r);
     for (std::size_t i = 0; i < probes.size() && static_cast<int>(r.worst_entries.size()) < options_.worst_entries; ++i)
       if (probes[i].verdict == EntryVerdict::kFail) r.worst_entries.push_back(probe_entry(probes[i], i));

@@ -481,7 +481,7 @@ Lowering kron(Compiler& c, const Node&, const Args& a) {
   return with_degree({Shape{sa.rows * sb.rows, sa.cols * sb.cols},
                       [](Step& s, const auto& x, const auto& y) {
                         auto& o = result(s, x);
-                        o.set_size(x.n_rows * y.n_rows, x.n_cols * y.n_cols);  // (no-op: sized already)
+                        o.set_size(x.n_rows * y.n_rows, x.n_cols * y.n_cols);  // (the raw writes below stay inside)
                         for (uword j = 0; j < x.n_cols; ++j)
                           for (uword i = 0; i < x.n_rows; ++i) {
                             const auto xij = x.at(i, j);

@@ -54,23 +54,37 @@ Rect broadcast_rect(const Rect& r, const Shape& in, const Shape& out) {
   return Rect{0, out.rows, r.c0, r.c1};  // a row against the matrix
 }
 
+// Blocks in plain loops with the strides in locals: the blocks are small (a row of 16), where a
+// subview copy costs more than the entries, and an n_rows read through the matrix is reloaded
+// at every entry (the writes may alias it). A rows x cols block from column stride `fs` to
+// column stride `ts`; a row (the usual block: what one entry of W moves in W*X) is one strided
+// entry per column, without an inner loop per column.
+template <class T>
+void copy_strided(const T* from, arma::uword fs, T* to, arma::uword ts, arma::uword rows, arma::uword cols) {
+  if (rows == 1) {
+    for (arma::uword c = 0; c < cols; ++c) to[c * ts] = from[c * fs];
+    return;
+  }
+  for (arma::uword c = 0; c < cols; ++c, from += fs, to += ts)
+    for (arma::uword k = 0; k < rows; ++k) to[k] = from[k];
+}
+// into = x(r), as a r.rows() x r.cols() buffer (its memory kept from one move to the next).
+template <class T>
+void gather(const arma::Mat<T>& x, const Rect& r, arma::Mat<T>& into) {
+  if (into.n_rows != r.rows() || into.n_cols != r.cols()) into.set_size(r.rows(), r.cols());
+  copy_strided(x.memptr() + r.c0 * x.n_rows + r.r0, x.n_rows, into.memptr(), r.rows(), r.rows(), r.cols());
+}
+// x(r) = block, a r.rows() x r.cols() buffer.
+template <class T>
+void scatter(const arma::Mat<T>& block, const Rect& r, arma::Mat<T>& x) {
+  copy_strided(block.memptr(), r.rows(), x.memptr() + r.c0 * x.n_rows + r.r0, x.n_rows, r.rows(), r.cols());
+}
+
 // The entries of input `x` (shape `in`) that the result block r of an elementwise step reads.
 template <class T>
 void input_block(const arma::Mat<T>& x, const Shape& in, const Shape& out, const Rect& r, arma::Mat<T>& into) {
   if (in.rows == out.rows && in.cols == out.cols) {
-    // Plain loops into the step's own buffer (its size kept from one move to the next): the
-    // blocks are small (a row of 16), where a subview copy costs more than the entries.
-    const arma::uword rows = r.rows(), cols = r.cols();
-    if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
-    T* to = into.memptr();
-    const arma::uword stride = x.n_rows;
-    const T* from = x.memptr() + r.c0 * stride + r.r0;
-    if (rows == 1) {  // a row: one strided entry per column
-      for (arma::uword c = 0; c < cols; ++c) to[c] = from[c * stride];
-      return;
-    }
-    for (arma::uword c = 0; c < cols; ++c, to += rows, from += stride)
-      for (arma::uword k = 0; k < rows; ++k) to[k] = from[k];
+    gather(x, r, into);
   } else if (in.is_scalar()) {
     into = x;
   } else if (in.cols == 1 && in.rows == out.rows) {
@@ -254,34 +268,23 @@ class Core {
     const M& base = base_[i];
     const uword rows = r.rows(), cols = r.cols();
     if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
+    const uword stride = now.n_rows;  // (strides in locals and a row alone, as copy_strided)
+    const T* a = now.memptr() + r.c0 * stride + r.r0;
+    const T* b = base.memptr() + r.c0 * stride + r.r0;
     T* to = into.memptr();
-    if (rows == 1) {  // a row: one strided entry per column
-      const uword stride = now.n_rows;
-      const T* a = now.memptr() + r.c0 * stride + r.r0;
-      const T* b = base.memptr() + r.c0 * stride + r.r0;
+    if (rows == 1) {
       for (uword c = 0; c < cols; ++c) to[c] = a[c * stride] - b[c * stride];
       return;
     }
-    for (uword c = 0; c < cols; ++c) {
-      const T* a = now.colptr(r.c0 + c) + r.r0;
-      const T* b = base.colptr(r.c0 + c) + r.r0;
+    for (uword c = 0; c < cols; ++c, a += stride, b += stride, to += rows)
       for (uword k = 0; k < rows; ++k) to[k] = a[k] - b[k];
-      to += rows;
-    }
   }
   T old_value(uword k) const { return k == first_ ? old_first_ : old_second_; }
 
-  // to(r) = from(r), column by column (blocks of the same step's shape).
+  // to(r) = from(r) (blocks of the same step's shape).
   static void copy_block(const M& from, const Rect& r, M& to) {
-    const uword rows = r.rows();
-    if (rows == 1) {  // a row: one strided entry per column (strides in locals: no reload per entry)
-      const uword stride = from.n_rows, cols = r.cols();
-      const T* f = from.memptr() + r.c0 * stride + r.r0;
-      T* t = to.memptr() + r.c0 * stride + r.r0;
-      for (uword c = 0; c < cols; ++c) t[c * stride] = f[c * stride];
-      return;
-    }
-    for (uword c = r.c0; c < r.c1; ++c) std::copy_n(from.colptr(c) + r.r0, rows, to.colptr(c) + r.r0);
+    const uword offset = r.c0 * from.n_rows + r.r0;
+    copy_strided(from.memptr() + offset, from.n_rows, to.memptr() + offset, to.n_rows, r.rows(), r.cols());
   }
 
   // Puts back the base values of every block the last perturbation changed.
@@ -329,26 +332,24 @@ class Core {
       // C[i, :] = C0[i, :] + d B[k, :] (the same products, without a temporary).
       if (!dry_) {
         change(s.a, ra, delta);
-        if (delta.n_elem == 1) {
+        if (delta.n_cols == 1) {
+          // One changed column k of A (rows I; one entry, the usual move, is one row):
+          // C[I, :] = C0[I, :] + d B[k, :], a rank-one update in plain loops with the strides in
+          // locals (a BLAS call costs more than the products at these sizes).
           const M& b = input(s.b);
-          const T d = delta[0];
-          const uword cols = out.n_cols, stride = out.n_rows, b_stride = b.n_rows;
+          const T* d = delta.memptr();
+          const uword rows = delta.n_rows, cols = out.n_cols, stride = out.n_rows, b_stride = b.n_rows;
           const T* from = base_[i].memptr() + ra.r0;
           const T* bk = b.memptr() + ra.c0;
           T* to = out.memptr() + ra.r0;
-          for (uword c = 0; c < cols; ++c) to[c * stride] = from[c * stride] + d * bk[c * b_stride];
-        } else if (delta.n_cols == 1) {
-          // One changed column k of A (rows I): C[I, :] = C0[I, :] + d B[k, :], a rank-one
-          // update in plain loops (a BLAS call costs more than the products at these sizes).
-          const M& b = input(s.b);
-          const M& base = base_[i];
-          const T* d = delta.memptr();
-          const uword rows = delta.n_rows;
-          for (uword c = 0; c < out.n_cols; ++c) {
-            const T bk = b.at(ra.c0, c);
-            const T* from = base.colptr(c) + ra.r0;
-            T* to = out.colptr(c) + ra.r0;
-            for (uword r = 0; r < rows; ++r) to[r] = from[r] + d[r] * bk;
+          if (rows == 1) {  // a row of C: one strided entry per column (as copy_strided)
+            const T d0 = d[0];
+            for (uword c = 0; c < cols; ++c) to[c * stride] = from[c * stride] + d0 * bk[c * b_stride];
+          } else {
+            for (uword c = 0; c < cols; ++c, from += stride, to += stride) {
+              const T bc = bk[c * b_stride];
+              for (uword r = 0; r < rows; ++r) to[r] = from[r] + d[r] * bc;
+            }
           }
         } else {
           product_ = delta * input(s.b).rows(ra.c0, ra.c1 - 1);
@@ -364,14 +365,9 @@ class Core {
       // C[:, j] = C0[:, j] + A[:, k] d.
       if (!dry_) {
         change(s.b, rb, delta);
-        if (delta.n_elem == 1) {
-          const T* a = input(s.a).colptr(rb.r0);
-          const T* base = base_[i].colptr(rb.c0);
-          T* o = out.colptr(rb.c0);
-          const T d = delta[0];
-          for (uword r = 0; r < out.n_rows; ++r) o[r] = base[r] + a[r] * d;
-        } else if (delta.n_rows == 1) {
-          // One changed row k of B (columns J): C[:, J] = C0[:, J] + A[:, k] d, rank one.
+        if (delta.n_rows == 1) {
+          // One changed row k of B (columns J; one entry, the usual move, is one column):
+          // C[:, J] = C0[:, J] + A[:, k] d, rank one.
           const T* a = input(s.a).colptr(rb.r0);
           const uword rows = out.n_rows;
           for (uword j = 0; j < delta.n_cols; ++j) {
@@ -654,18 +650,7 @@ class Core {
     input_block<T>(input(s.a), sa, s.shape, r, block_a);
     if (s.b != s.a) input_block<T>(input(s.b), sb, s.shape, r, block_b);
     run_step<T>(k, block_a, s.b != s.a ? block_b : block_a);
-    // out(r) = the block's result, in plain loops (as input_block).
-    const M& result = detail::out<T>(k);
-    M& out = detail::out<T>(s);
-    const uword rows = r.rows(), cols = r.cols(), stride = out.n_rows;
-    const T* from = result.memptr();
-    T* to = out.memptr() + r.c0 * stride + r.r0;
-    if (rows == 1) {
-      for (uword c = 0; c < cols; ++c) to[c * stride] = from[c];
-      return;
-    }
-    for (uword c = 0; c < cols; ++c, from += rows, to += stride)
-      for (uword q = 0; q < rows; ++q) to[q] = from[q];
+    scatter(detail::out<T>(k), r, detail::out<T>(s));
   }
 
   Program& prog_;

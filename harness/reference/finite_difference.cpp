@@ -227,33 +227,32 @@ Column one_sided(const arma::vec& f0, const arma::vec& near, const arma::vec& fa
   return c;
 }
 
-// Kinks from the symmetric evaluations at h and 2h (see the header comment), and jumps: f(x+h) -
-// f(x-h) far above the noise (100 sigma) that does not grow with the step (smooth f: it doubles
-// from h to 2h; a jump of f stays): no derivative, whatever the one-sided slopes say.
-void find_kinks(const arma::vec& f0, const Symmetric& s, const arma::vec& sigma, Column& c) {
-  for (arma::uword a = 0; a < f0.n_elem; ++a) {
-    const double step1 = s.plus[a] - s.minus[a], step2 = s.plus2[a] - s.minus2[a];
-    if (std::abs(step1) > 100 * sigma[a] && std::abs(step2 - step1) < 0.5 * std::abs(step1)) {
-      c.kinks.push_back({a, 0, (s.plus[a] - f0[a]) / s.h, (f0[a] - s.minus[a]) / s.h, true});
-      c.bound(a) = kInf;
-      continue;
-    }
-    // The test below needs |g1| > 100 sigma / h and |g2 - g1| < |g1| / 2, with g1 = c1 / h and
-    // g2 = c2 / 2h: an entry whose c1 is below 100 sigma by more than rounding, or whose
-    // |c2 / 2 - c1| is at least 3/4 |c1| (a smooth f: c2 = 4 c1 + O(h^4), so 1), fails it for
-    // certain and is passed without a division (the margins are far above the rounding of g1, g2).
-    const double curve = s.plus[a] - 2 * f0[a] + s.minus[a], curve2 = s.plus2[a] - 2 * f0[a] + s.minus2[a];
-    if (std::abs(curve) <= 100 * sigma[a] * (1 - 1e-12) || std::abs(curve2 / 2 - curve) >= 0.75 * std::abs(curve))
-      continue;
-    const double g1 = curve / s.h;
-    const double g2 = curve2 / (2 * s.h);
-    const double fw = (s.plus[a] - f0[a]) / s.h, bw = (f0[a] - s.minus[a]) / s.h;
-    const double rounding = 12 * sigma[a] / s.h;
-    if (std::abs(g1) > 100 * sigma[a] / s.h && std::abs(g1) > 1e-8 * std::max({1.0, std::abs(fw), std::abs(bw)}) &&
-        std::abs(g2 - g1) < 0.5 * std::abs(g1)) {
-      c.kinks.push_back({a, 0, fw + 0.0, bw + 0.0, false});
-      c.bound(a) = std::max(c.bound(a), 0.5 * std::abs(g1) + rounding);
-    }
+// A kink at entry a from the symmetric evaluations at h and 2h (see the header comment), or a
+// jump: f(x+h) - f(x-h) far above the noise (100 sigma) that does not grow with the step (smooth
+// f: it doubles from h to 2h; a jump of f stays): no derivative, whatever the one-sided slopes
+// say. Pushed to c.kinks; `bound` widened. curve1, curve2: f+ - 2 f0 + f- at h and at 2h.
+void find_kink(arma::uword a, const arma::vec& f0, const Symmetric& s, const arma::vec& sigma, double curve1,
+               double curve2, Column& c, double& bound) {
+  const double step1 = s.plus[a] - s.minus[a], step2 = s.plus2[a] - s.minus2[a];
+  if (std::abs(step1) > 100 * sigma[a] && std::abs(step2 - step1) < 0.5 * std::abs(step1)) {
+    c.kinks.push_back({a, 0, (s.plus[a] - f0[a]) / s.h, (f0[a] - s.minus[a]) / s.h, true});
+    bound = kInf;
+    return;
+  }
+  // The test below needs |g1| > 100 sigma / h and |g2 - g1| < |g1| / 2, with g1 = c1 / h and
+  // g2 = c2 / 2h: an entry whose c1 is below 100 sigma by more than rounding, or whose
+  // |c2 / 2 - c1| is at least 3/4 |c1| (a smooth f: c2 = 4 c1 + O(h^4), so 1), fails it for
+  // certain and is passed without a division (the margins are far above the rounding of g1, g2).
+  if (std::abs(curve1) <= 100 * sigma[a] * (1 - 1e-12) || std::abs(curve2 / 2 - curve1) >= 0.75 * std::abs(curve1))
+    return;
+  const double g1 = curve1 / s.h;
+  const double g2 = curve2 / (2 * s.h);
+  const double fw = (s.plus[a] - f0[a]) / s.h, bw = (f0[a] - s.minus[a]) / s.h;
+  const double rounding = 12 * sigma[a] / s.h;
+  if (std::abs(g1) > 100 * sigma[a] / s.h && std::abs(g1) > 1e-8 * std::max({1.0, std::abs(fw), std::abs(bw)}) &&
+      std::abs(g2 - g1) < 0.5 * std::abs(g1)) {
+    c.kinks.push_back({a, 0, fw + 0.0, bw + 0.0, false});
+    bound = std::max(bound, 0.5 * std::abs(g1) + rounding);
   }
 }
 
@@ -345,11 +344,13 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     minus4 = line.at(-4 * s.h);
   }
   const arma::uword n = f0.n_elem;
-  // (The loop reads every one of them at each entry: a target that answered another size is
-  // an error, not a read past its end.)
-  for (const arma::vec* v : {&s.plus, &s.minus, &s.plus2, &s.minus2, &plus4, &minus4})
-    if (v->n_elem != n && (confirm || (v != &plus4 && v != &minus4)))
-      throw Error("check.function", fmt::format("f returned {} values along a coordinate, {} at the point", v->n_elem, n));
+  // (The loop reads each answer at every entry: a target that answered another size is an
+  // error, not a read past its end.)
+  const arma::vec* answers[] = {&s.plus, &s.minus, &s.plus2, &s.minus2, &plus4, &minus4};
+  for (int k = 0; k < (confirm ? 6 : 4); ++k)
+    if (answers[k]->n_elem != n)
+      throw Error("check.function",
+                  fmt::format("f returned {} values along a coordinate, {} at the point", answers[k]->n_elem, n));
   c.value.set_size(n);
   c.bound.set_size(n);
   for (arma::uword a = 0; a < n; ++a) {
@@ -388,11 +389,11 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
       const double rounding2 = 12 * sigma[a] / (s.h * s.h);
       if (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding2) bound = kInf;
     }
+    find_kink(a, f0, s, sigma, curve1, curve2, c, bound);
     c.value[a] = value;
     c.bound[a] = bound;
   }
-  find_kinks(f0, s, sigma, c);
-  if (line.smooth()) c.kinks.clear();  // Target::smooth: the bounds find_kinks widened stay
+  if (line.smooth()) c.kinks.clear();  // Target::smooth: the bounds find_kink widened stay
   return c;
 }
 
