@@ -170,14 +170,6 @@ class Line {
   arma::mat out_;
 };
 
-// One coordinate's result.
-struct Column {
-  arma::vec value, bound;
-  double step = 0.0;
-  std::string note;
-  std::vector<Reference::Kink> kinks;  // with b unset (the caller fills it)
-};
-
 // f at x +- h and x +- 2h, shrinking h while f is not finite there.
 struct Symmetric {
   double h = 0.0;
@@ -186,8 +178,25 @@ struct Symmetric {
   int shrinks = 0;
 };
 
-Symmetric symmetric_evaluations(Line& line, double h) {
-  Symmetric s;
+// One coordinate's result.
+struct Column {
+  arma::vec value, bound;
+  double step = 0.0;
+  std::string note;
+  std::vector<Reference::Kink> kinks;  // with b unset (the caller fills it)
+  // Not part of the result: the evaluations behind it, kept so that a Column filled for one
+  // coordinate after another (each_column) reuses their memory instead of allocating f-sized
+  // buffers for every coordinate.
+  struct Scratch {
+    Symmetric s;
+    arma::vec plus, plus4, minus4;
+  } scratch;
+};
+
+
+// Into `s`, whose buffers are reused (a column after another keeps their memory).
+void symmetric_evaluations(Line& line, double h, Symmetric& s) {
+  s.shrinks = 0;
   // Down to 1e3 eps of |x_b| (of 1 at x_b = 0): near the edge of the domain at a tiny x_b (log x at
   // 1e-18) the step must become relative to x_b itself.
   const double floor = 1e3 * kEps * (line.x() != 0.0 ? std::abs(line.x()) : 1.0);
@@ -207,13 +216,12 @@ Symmetric symmetric_evaluations(Line& line, double h) {
     }
     s.plus_ok = s.plus.is_finite() && s.plus2.is_finite();
     s.minus_ok = s.minus.is_finite() && s.minus2.is_finite();
-    if (s.plus_ok && s.minus_ok) return s;
+    if (s.plus_ok && s.minus_ok) return;
     const double smaller = step_for(line.x(), h / 10.0 / std::max(1.0, std::abs(line.x())));
     if (!(smaller > 0) || smaller < floor) break;
     h = smaller;
     ++s.shrinks;
   }
-  return s;
 }
 
 // One-sided second-order difference 2 D1(h) - D1(2h) on the side `sign` from f0, f(x+sh), f(x+2sh).
@@ -256,13 +264,17 @@ void find_kink(arma::uword a, const arma::vec& f0, const Symmetric& s, const arm
   }
 }
 
-// Central (or, with `richardson`, Richardson-extrapolated) differences along one coordinate.
-Column central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson,
-                      double rho) {
+// Central (or, with `richardson`, Richardson-extrapolated) differences along one coordinate, into
+// `c` (its previous contents replaced; its buffers reused).
+void central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson, double rho,
+                    Column& c) {
+  c.note.clear();
+  c.kinks.clear();
   const double h = step_for(line.x(), richardson ? c0 / 2 : c0);
   if (!richardson && line.quadratic()) {
     // Degree <= 2: D(h) exact but for rounding (the header comment).
-    arma::vec plus, minus;
+    arma::vec& plus = c.scratch.plus;
+    arma::vec minus;
     const double* mp = nullptr;  // f at x - h
     arma::uword minus_size = 0;
     if (line.batched()) {
@@ -280,7 +292,6 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     // value = (f+ - f-) / 2h, bound = 6 sigma / h + 3 rho (|f+ - f0| + |f- - f0|) / 2h, in one
     // pass (this runs for every column of every check of such an f).
     const arma::uword n = f0.n_elem;
-    Column c;
     c.step = h;
     c.value.set_size(n);
     c.bound.set_size(n);
@@ -294,15 +305,19 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
       vp[a] = (up - down) / two_h;
       bp[a] = noise_scale * sp[a] + change_scale * (std::abs(up - fp[a]) + std::abs(down - fp[a]));
     }
-    if (finite) return c;
+    if (finite) return;
   }
-  Symmetric s = symmetric_evaluations(line, h);
-  Column c;
+  Symmetric& s = c.scratch.s;
+  symmetric_evaluations(line, h, s);
   if (!(s.plus_ok && s.minus_ok)) {
     // One side stays where f is not finite: one-sided on the other, at the first step tried.
     if (s.plus_ok || s.minus_ok) {
       const bool forward = s.plus_ok;
-      c = one_sided(f0, forward ? s.plus : s.minus, forward ? s.plus2 : s.minus2, s.h, forward ? 1.0 : -1.0, sigma);
+      Column side = one_sided(f0, forward ? s.plus : s.minus, forward ? s.plus2 : s.minus2, s.h, forward ? 1.0 : -1.0,
+                              sigma);
+      c.value = std::move(side.value);
+      c.bound = std::move(side.bound);
+      c.step = side.step;
       // The asymptotic regime of a one-sided difference: D1(h) - D1(2h) = -c h and D1(2h) -
       // D1(4h) = -2 c h, so their ratio is 1/2; far from it (outside [1/4, 1]) the step is not
       // small next to where f stops being smooth, and the bound means nothing.
@@ -328,7 +343,7 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
       c.bound.fill(kInf);
       c.note = fmt::format("f is not finite on either side of x, down to h = {:.3g}", s.h);
     }
-    return c;
+    return;
   }
   c.step = s.h;
   if (s.shrinks > 0)
@@ -338,10 +353,10 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
   // polynomial of degree <= 2): D(h) = (f+ - f-) / 2h and D(2h), the value and its bound, then
   // what makes the bound infinite (each test only widens it, so their order does not matter).
   const bool confirm = line.confirm_regime();
-  arma::vec plus4, minus4;
+  arma::vec &plus4 = c.scratch.plus4, &minus4 = c.scratch.minus4;
   if (confirm) {
-    plus4 = line.at(4 * s.h);
-    minus4 = line.at(-4 * s.h);
+    line.at(4 * s.h, plus4);
+    line.at(-4 * s.h, minus4);
   }
   const arma::uword n = f0.n_elem;
   // (The loop reads each answer at every entry: a target that answered another size is an
@@ -394,6 +409,12 @@ Column central_column(Line& line, const arma::vec& f0, double c0, const arma::ve
     c.bound[a] = bound;
   }
   if (line.smooth()) c.kinks.clear();  // Target::smooth: the bounds find_kink widened stay
+}
+
+Column central_column(Line& line, const arma::vec& f0, double c0, const arma::vec& sigma, bool richardson,
+                      double rho) {
+  Column c;
+  central_column(line, f0, c0, sigma, richardson, rho, c);
   return c;
 }
 
@@ -484,7 +505,7 @@ bool vouched(const Reference& r, arma::uword a, arma::uword b, double value, dou
 }
 
 // Writes a column's result into the reference (both entries of a symmetric pair).
-void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter) {
+void store(Reference& r, Coordinate co, const Column& c, bool replace_only_if_tighter) {
   for (arma::uword b : {co.first, co.second}) {
     if (replace_only_if_tighter) {
       for (arma::uword a = 0; a < c.value.n_elem; ++a) {
@@ -494,15 +515,18 @@ void store(Reference& r, Coordinate co, Column&& c, bool replace_only_if_tighter
           r.bound(a, b) = c.bound(a);
         }
       }
+    } else if (c.value.n_elem == r.values.n_rows && c.bound.n_elem == r.values.n_rows) {
+      std::copy(c.value.begin(), c.value.end(), r.values.colptr(b));
+      std::copy(c.bound.begin(), c.bound.end(), r.bound.colptr(b));
     } else {
-      r.values.col(b) = c.value;
+      r.values.col(b) = c.value;  // (throws: another size)
       r.bound.col(b) = c.bound;
     }
     r.steps(b) = c.step;
     if (!c.note.empty()) r.step_notes[b] = c.note;
     if (co.second == co.first) break;
   }
-  for (Reference::Kink& k : c.kinks) {
+  for (Reference::Kink k : c.kinks) {
     k.b = co.first;
     r.kinks.push_back(k);
     if (co.second != co.first) r.kinks.push_back({k.a, co.second, k.forward, k.backward, k.jump});
@@ -593,9 +617,11 @@ void each_column(const Target& target, std::vector<arma::mat>& values, const std
   const std::size_t workers = std::min<std::size_t>(std::max(1, target.threads), todo.size());
   if (workers <= 1) {
     std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
+    Column c;  // one for every coordinate: its buffers are allocated once
     for (const Coordinate& co : todo) {
       Line line(target, values, co, evaluations, perturbed.get());
-      sink(co, column(line, co));
+      column(line, co, c);
+      sink(co, c);
     }
     return;
   }
@@ -606,10 +632,17 @@ void each_column(const Target& target, std::vector<arma::mat>& values, const std
   std::vector<std::unique_ptr<PerturbedFunction>> evaluators(workers);
   for (std::size_t w = 0; w < workers; ++w) evaluators[w] = prepared(target, values);
   auto work = [&](std::size_t w) {
+    Column scratch;  // the worker's evaluations; columns[k] keeps the result alone
     for (std::size_t k = w; k < todo.size(); k += workers) {
       try {
         Line line(target, copies[w], todo[k], counts[k], evaluators[w].get());
-        columns[k] = column(line, todo[k]);
+        column(line, todo[k], scratch);
+        Column& out = columns[k];
+        out.value = std::move(scratch.value);
+        out.bound = std::move(scratch.bound);
+        out.step = scratch.step;
+        out.note = std::move(scratch.note);
+        out.kinks = std::move(scratch.kinks);
       } catch (...) {
         errors[k] = std::current_exception();
         return;
@@ -623,30 +656,32 @@ void each_column(const Target& target, std::vector<arma::mat>& values, const std
   for (std::size_t k = 0; k < todo.size(); ++k) {
     evaluations += counts[k];
     if (errors[k]) std::rethrow_exception(errors[k]);
-    sink(todo[k], std::move(columns[k]));
+    sink(todo[k], columns[k]);
   }
 }
 
-// One coordinate's column of finite differences by `fd.method` (c0: the base step).
-Column fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise, const FdOptions& fd) {
+// One coordinate's column of finite differences by `fd.method` (c0: the base step), into `c`
+// (its buffers reused).
+void fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise, const FdOptions& fd, Column& c) {
   switch (fd.method) {
     case FdMethod::kCentral:
       if (line.quadratic() && fd.step <= 0) c0 = std::max(c0, kQuadraticStep);
-      return central_column(line, f0, c0, noise.sigma, false, working_rho(noise));
+      return central_column(line, f0, c0, noise.sigma, false, working_rho(noise), c);
     case FdMethod::kRichardson: {
       // Its step is large: near a small nonzero x_b (log x at x = 0.002) it would leave the
       // region where f is smooth, so it is capped at |x_b| / 100, never below the central step.
       const double xb = line.x();
       if (xb != 0.0 && fd.step <= 0)
         c0 = std::max(std::min(c0, std::abs(xb) / 100.0 / std::max(1.0, std::abs(xb))), std::cbrt(step_rho(noise)));
-      return central_column(line, f0, c0, noise.sigma, true, working_rho(noise));
+      return central_column(line, f0, c0, noise.sigma, true, working_rho(noise), c);
     }
-    case FdMethod::kForward: return one_sided_column(line, f0, c0, noise.sigma, 1.0);
-    case FdMethod::kBackward: return one_sided_column(line, f0, c0, noise.sigma, -1.0);
+    case FdMethod::kForward: c = one_sided_column(line, f0, c0, noise.sigma, 1.0); return;
+    case FdMethod::kBackward: c = one_sided_column(line, f0, c0, noise.sigma, -1.0); return;
     case FdMethod::kRidders:
-      return ridders_column(line, f0, c0, fd.ridders_shrink, fd.ridders_max_iterations, noise.sigma);
+      c = ridders_column(line, f0, c0, fd.ridders_shrink, fd.ridders_max_iterations, noise.sigma);
+      return;
   }
-  return central_column(line, f0, c0, noise.sigma, false, working_rho(noise));
+  central_column(line, f0, c0, noise.sigma, false, working_rho(noise), c);
 }
 
 }  // namespace
@@ -661,8 +696,8 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
   r.detail = to_string(fd.method) + " differences";
   r.base_step = base_step(fd, step_rho(noise));
   each_column(target, values, coordinates(x, target.structure), r.evaluations,
-              [&](Line& line, const Coordinate&) { return fd_column(line, f0, r.base_step, noise, fd); },
-              [&](const Coordinate& co, Column&& c) { store(r, co, std::move(c), false); });
+              [&](Line& line, const Coordinate&, Column& c) { fd_column(line, f0, r.base_step, noise, fd, c); },
+              [&](const Coordinate& co, const Column& c) { store(r, co, c, false); });
   return r;
 }
 
@@ -785,7 +820,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // h* = h (R / 2T)^(1/3), taken for the entry of the column with the largest bound.
       // (Each column reads only its own entries of r, and is stored before the next is read on
       // one thread: the same columns on any number of threads.)
-      auto rechosen = [&](Line& line, const Coordinate& co) {
+      auto rechosen = [&](Line& line, const Coordinate& co, Column& c) {
         const double h = last_step(co.first);
         const arma::uword a = r.bound.col(co.first).index_max();
         const double rounding = 3 * noise.sigma(a) / h;
@@ -797,16 +832,16 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         if (!std::isfinite(r.bound(a, co.first))) factor = 1e-2;
         factor = std::clamp(factor, 1e-2, 4.0);
         if (std::abs(factor - 1.0) < 0.2) factor = rounding > truncation ? 4.0 : 0.25;
-        Column c = central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
+        central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
+                       working_rho(noise), c);
         // One-sided slopes that disagree at this step alone are not a kink: only level 0 re-examines
         // a kink at shrinking steps (a smooth f far outside its asymptotic regime, inv(X) within a
         // step of singular, shows the same gap once). Those entries keep the bound central_column
         // widened, and a kink level 0 kept stays one.
         no_new_kinks(co, c);
-        return c;
       };
       each_column(target, values, todo, r.evaluations, rechosen,
-                  [&](const Coordinate& co, Column&& c) { store(r, co, std::move(c), true); });
+                  [&](const Coordinate& co, const Column& c) { store(r, co, c, true); });
       r.detail += ", tightened by central differences at a re-chosen step";
       return true;
     }
@@ -815,14 +850,14 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // Central differences at a 100 times smaller step than the last one tried, twice: an
       // entry near a singularity or a pole (1/x at x = 1e-5) reaches the asymptotic regime only
       // at steps far below the rule's. The regime check keeps a wrong plateau from counting.
-      auto smaller = [&](Line& line, const Coordinate& co) {
+      auto smaller = [&](Line& line, const Coordinate& co, Column& c) {
         const double h = last_step(co.first);
-        Column c = central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise));
+        central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
+                       working_rho(noise), c);
         no_new_kinks(co, c);
-        return c;
       };
       each_column(target, values, todo, r.evaluations, smaller,
-                  [&](const Coordinate& co, Column&& c) { store(r, co, std::move(c), true); });
+                  [&](const Coordinate& co, const Column& c) { store(r, co, c, true); });
       if (level == 2) r.detail += ", tightened by central differences at smaller steps";
       return true;
     }
