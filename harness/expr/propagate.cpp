@@ -491,11 +491,11 @@ class Core {
       const T p = s.op == expr::kOpSoftmax      ? base.at(r, c)
                   : s.op == expr::kOpLogSoftmax ? std::exp(base.at(r, c))
                                                 : std::exp(x.at(r, c) - d - base.at(0, c));
-      const T grow = scalar::Expm1::value(d);
+      const T grow = scalar::expm1_near_zero(d);
       const T t = p * grow;
       if (!(std::real(1.0 + t) >= 1e-2) || !std::isfinite(std::real(t)) || !std::isfinite(std::imag(t))) return false;
       sh.grow[j] = grow;
-      sh.log_shift[j] = scalar::Log1p::value(t);
+      sh.log_shift[j] = scalar::log1p_near_zero(t);
     }
     sh.row = r;
     sh.c0 = ra.c0;

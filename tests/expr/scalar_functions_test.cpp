@@ -181,3 +181,35 @@ TEST(ScalarFunctions, PowerIsExactAtRealArgumentsAndHolomorphic) {
   EXPECT_EQ(scalar::integer_power(cx(2, 0), -3), cx(0.125, 0));
   EXPECT_EQ(scalar::power(0.0, 2.0), 0.0);
 }
+
+// The near-zero forms agree with libm to two ulps over the whole range where the polynomial is
+// taken (both sides of 0, up to the threshold), and are libm's own values past it; a wrong
+// coefficient of u^2, u^3 or u^4 (or a term fewer among them) is off by 2^-40 |u| or more near the
+// threshold, far above that bound.
+TEST(ScalarFunctions, ExpmAndLogOnePlusNearZeroAgreeWithTheLibrary) {
+  constexpr double eps = std::numeric_limits<double>::epsilon();
+  double worst_expm1 = 0.0, worst_log1p = 0.0;
+  for (double sign : {1.0, -1.0}) {
+    for (double u = 1e-300; u <= 2 * scalar::kNearZero; u *= 1.0001 + (u < 1e-20 ? 100.0 : 0.0)) {
+      const double x = sign * u;
+      worst_expm1 = std::max(worst_expm1, std::abs(scalar::expm1_near_zero(x) - std::expm1(x)) / std::abs(std::expm1(x)));
+      worst_log1p = std::max(worst_log1p, std::abs(scalar::log1p_near_zero(x) - std::log1p(x)) / std::abs(std::log1p(x)));
+    }
+    // The threshold itself (the polynomial) and the first double past it (the library).
+    const double at = sign * scalar::kNearZero, past = std::nextafter(at, 2 * at);
+    EXPECT_LE(std::abs(scalar::expm1_near_zero(at) - std::expm1(at)), 2 * eps * std::abs(std::expm1(at)));
+    EXPECT_EQ(scalar::expm1_near_zero(past), std::expm1(past));
+    EXPECT_EQ(scalar::log1p_near_zero(past), std::log1p(past));
+  }
+  EXPECT_LE(worst_expm1, 2 * eps);
+  EXPECT_LE(worst_log1p, 2 * eps);
+  EXPECT_GT(worst_expm1 + worst_log1p, 0.0);  // (the polynomial is taken: it is not libm itself)
+  EXPECT_EQ(scalar::expm1_near_zero(0.0), 0.0);
+  EXPECT_EQ(scalar::log1p_near_zero(0.0), 0.0);
+  EXPECT_EQ(scalar::expm1_near_zero(1.0), std::expm1(1.0));
+  EXPECT_EQ(scalar::log1p_near_zero(-0.5), std::log1p(-0.5));
+  EXPECT_TRUE(std::isnan(scalar::expm1_near_zero(kNaN)));
+  EXPECT_TRUE(std::isnan(scalar::log1p_near_zero(kNaN)));
+  EXPECT_EQ(scalar::expm1_near_zero(-kInf), -1.0);
+  EXPECT_EQ(scalar::log1p_near_zero(kInf), kInf);
+}
