@@ -153,8 +153,14 @@ class TrialRunner {
     const Tolerance tolerance = working.tolerance;
     r.tolerance = tolerance;
 
-    // 2. The reference with its bound.
+    // 2. The reference with its bound. Within rounding of a singularity (noise.unresolved: f
+    // varies at every scale down to 1e-15 of its inputs) no bound holds: every entry undecided,
+    // nothing tightened, no kink claimed.
     reference::Reference ref = make_reference(values, f0, noise);
+    if (noise.unresolved) {
+      ref.bound.fill(std::numeric_limits<double>::infinity());
+      ref.kinks.clear();
+    }
     r.fd.step = ref.base_step;
     const arma::uword p = problem_.f_shape.numel();
 
@@ -195,6 +201,7 @@ class TrialRunner {
     // columns of J that hold the entries `wanted` picks, until none is left, no level is, or (with
     // `stop_on_fail`) an entry fails.
     auto tighten_while = [&](auto wanted, bool stop_on_fail) {
+      if (noise.unresolved) return;
       for (int level = 0;; ++level) {
         std::set<arma::uword> columns;
         bool failing = false;
@@ -336,7 +343,15 @@ class TrialRunner {
     const double h = ref.steps(b);
     const double rounding = h > 0 ? 3 * noise.sigma(a) / h : 0.0;
     const double wanted = tol.atol + tol.rtol * std::abs(value);
-    if (!std::isfinite(e)) {
+    if (noise.unresolved) {
+      r.reason_code = "ill-conditioned";
+      r.reason = fmt::format(
+          "f changes at every scale down to 1e-15 of its inputs at this point (its noise cannot be told from its "
+          "shape: a singular matrix or a pole within rounding of the point, e.g. inv or solve at cond 1e13), so no "
+          "difference or complex step has a bound that holds; the check is not decided. {}",
+          advice("Move the point (init, value) away from the singularity",
+                 "Check at a point further from the singularity"));
+    } else if (!std::isfinite(e) && !std::isfinite(value)) {
       r.reason_code = "nonfinite-step";
       r.reason = fmt::format("f is not finite on either side of the point along {} at any step tried, so no "
                              "reference exists there",
@@ -355,10 +370,12 @@ class TrialRunner {
       // What the numbers show: the differences at the steps tried disagree beyond rounding, i.e. f
       // is not smooth on the scale of the steps; which cause (a kink, a pole, a nearly singular
       // matrix) they do not say.
-      r.reason = fmt::format("the reference at {} still varies by +-{:.2g} after tightening ({}), and the tolerance "
-                             "asks for {:.2g}: f is not smooth on the scale of the steps tried (a kink, a pole or a "
-                             "nearly singular matrix within a step of the point)",
-                             map_.label(k), e, ref.detail, wanted);
+      const std::string known = std::isfinite(e) ? fmt::format("still varies by +-{:.2g}", e)
+                                                 : std::string("is still unknown (no step's differences agree)");
+      r.reason = fmt::format("the reference at {} {} after tightening ({}), and the tolerance asks for {:.2g}: f is "
+                             "not smooth on the scale of the steps tried (a kink, a pole or a nearly singular matrix "
+                             "within a step of the point)",
+                             map_.label(k), known, ref.detail, wanted);
     }
   }
 

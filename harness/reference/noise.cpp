@@ -25,7 +25,11 @@
 //
 // An f computed in double by construction (Target::computed_in_double: a compiled expression)
 // skips the float32 test and so the coarse line, unless it is frozen on the fine line (then the
-// coarse line is measured and read as above): the same noise in 10 evaluations fewer.
+// coarse line is measured and its noise read as above, but f stays double: its inputs are never
+// rounded to float32): the same noise in 10 evaluations fewer.
+//
+// Frozen means frozen along three seeded directions: an ill-conditioned f can be still along one
+// (the directions that keep det X to first order), inputs rounded to float32 freeze it along all.
 //
 // Precision: kSingle when, along the line, every value of f is a float32 number and at least 3 of
 // them differ (double code hits float32 numbers with probability 2^-29 per value); kDouble
@@ -48,6 +52,7 @@ constexpr int kPoints = 11;   // t = -5 delta .. 5 delta
 constexpr double kCoarseDelta = 1e-6;
 constexpr double kFineDelta = 1e-12;
 constexpr double kWideDelta = 1e-3;
+constexpr double kFinestDelta = 1e-14;
 
 double factorial(int n) {
   double r = 1;
@@ -120,9 +125,12 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   arma::mat u(x0.n_rows, x0.n_cols);
   // Relative to each entry (1 at an entry of 0): an absolute probe of 1e-12 at x = 1e-18 would cross
   // a pole of 1/x and read the function's shape as noise.
-  for (arma::uword k = 0; k < u.n_elem; ++k)
-    u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * (x0(k) != 0.0 ? std::abs(x0(k)) : 1.0);
-  if (target.structure == Structure::kSymmetric && x0.is_square()) u = arma::trimatl(u) + arma::trimatl(u, -1).t();
+  auto draw_direction = [&] {
+    for (arma::uword k = 0; k < u.n_elem; ++k)
+      u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * (x0(k) != 0.0 ? std::abs(x0(k)) : 1.0);
+    if (target.structure == Structure::kSymmetric && x0.is_square()) u = arma::trimatl(u) + arma::trimatl(u, -1).t();
+  };
+  draw_direction();
 
   const arma::uword p = f0.n_elem;
   // An f computed in double by construction measures the fine line first and the coarse one only
@@ -141,29 +149,86 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     }
   }
   arma::mat samples = coarse;
-  bool quantized = false;
+  bool quantized = false, on_fine_line = false;
   if (!float_values) {
     fine = line_samples(target, values, f0, u, kFineDelta, noise.evaluations);
     // Inputs rounded to float32 inside f (C code wrapped in double) freeze f on the fine line
     // while it moves on the coarse one: then the coarse line is f's own noise. Frozen counts only
     // where double code would have moved: the coarse change scaled to the fine step (1e-6 of it)
     // above 64 eps |f| (f = x'Ax + 1e7 is frozen at 1e-12 in double too).
-    bool frozen = fine.is_finite(), visible = false;
-    for (arma::uword a = 0; a < fine.n_rows && frozen; ++a) frozen = arma::all(fine.row(a) == fine(a, 0));
+    auto is_frozen = [](const arma::mat& line) {
+      bool frozen = line.is_finite();
+      for (arma::uword a = 0; a < line.n_rows && frozen; ++a) frozen = arma::all(line.row(a) == line(a, 0));
+      return frozen;
+    };
+    bool frozen = is_frozen(fine), visible = false;
+    // Frozen along one direction is not yet frozen: an ill-conditioned double f whose value carries
+    // a large cancellation (a' inv(X) b at det X = 1e-10: terms of 1e10 that leave 0.3, an ulp of
+    // 4e-6) does not move along the directions that keep det X to first order (6 of the 16 sign
+    // patterns of a 2 x 2 X), where inputs rounded to float32 freeze f along every direction. Two
+    // more directions are tried; the first that moves is the fine line.
+    for (int retry = 0; retry < 2 && frozen; ++retry) {
+      draw_direction();
+      arma::mat other = line_samples(target, values, f0, u, kFineDelta, noise.evaluations);
+      if (!is_frozen(other)) {
+        fine = std::move(other);
+        coarse.reset();  // (along the first direction: read again below only if needed)
+        frozen = false;
+      }
+    }
     if (frozen && coarse.is_empty()) coarse = line_samples(target, values, f0, u, kCoarseDelta, noise.evaluations);
     for (arma::uword a = 0; a < fine.n_rows && frozen; ++a) {
       const double coarse_move = arma::abs(coarse.row(a) - f0(a)).max();
       visible = visible || coarse_move * (kFineDelta / kCoarseDelta) > 64 * kEps * std::abs(f0(a));
     }
     quantized = frozen && visible;
+    // Rounded to float32 inside, f cannot tell x from any point that rounds to the same float32
+    // numbers: y = fl32(x) and y + ulp32(y) / 4 in random signs (1.5e-8 relative, far beyond the
+    // fine line) give the same f bit for bit. Double code frozen only at 1e-12 moves there.
+    if (quantized && !target.computed_in_double) {
+      arma::mat& x = values[target.wrt];
+      const arma::mat x_saved = x;
+      arma::mat y = x;
+      for (arma::uword k = 0; k < y.n_elem; ++k) y(k) = static_cast<double>(static_cast<float>(y(k)));
+      arma::mat y_moved = y;
+      for (arma::uword k = 0; k < y.n_elem; ++k) {
+        const float v = static_cast<float>(y(k));
+        const double ulp = static_cast<double>(std::nextafter(std::abs(v), std::numeric_limits<float>::infinity())) -
+                           std::abs(static_cast<double>(v));
+        y_moved(k) += (random.uniform() < 0.5 ? -0.25 : 0.25) * ulp;
+      }
+      if (target.structure == Structure::kSymmetric && x.is_square())
+        y_moved = arma::trimatl(y_moved) + arma::trimatl(y_moved, -1).t();
+      // (f throwing there, where it did not at x, is not code that rounds its inputs either.)
+      arma::mat at_y, at_moved;
+      bool same = true;
+      try {
+        x = y;
+        target.f(values, at_y);
+        x = y_moved;
+        target.f(values, at_moved);
+      } catch (...) {
+        same = false;
+      }
+      x = x_saved;
+      noise.evaluations += 2;
+      auto equal = [](const arma::mat& p, const arma::mat& q) {
+        return p.n_elem == q.n_elem && arma::all(arma::vectorise(p) == arma::vectorise(q));
+      };
+      quantized = same && equal(at_y, f0) && equal(at_moved, f0);
+    }
     samples = quantized ? coarse : fine;
+    on_fine_line = !quantized;
     // Frozen on both lines: f is rounded more coarsely than both probes (norm(X) + 1e12 - 1e12),
     // or locally constant. A third line at 1e-3 tells: if f moves there, its noise is measured
     // there; if not, f is constant near the point and its noise is the rounding of its value.
     bool coarse_frozen = frozen && coarse.is_finite();
     for (arma::uword a = 0; a < coarse.n_rows && coarse_frozen; ++a)
       coarse_frozen = arma::all(coarse.row(a) == coarse(a, 0));
-    if (frozen && coarse_frozen) samples = line_samples(target, values, f0, u, kWideDelta, noise.evaluations);
+    if (frozen && coarse_frozen) {
+      samples = line_samples(target, values, f0, u, kWideDelta, noise.evaluations);
+      on_fine_line = false;
+    }
   }
 
   noise.sigma.set_size(p);
@@ -172,12 +237,40 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     const double floor = 0.5 * kEps * std::abs(f0(a));
     noise.sigma(a) = std::isfinite(sigma) ? std::max(sigma, floor) : floor;
   }
+  // Noise is the same at every scale of the line; the smooth part is not. Within 1e-12 of a
+  // singularity (a' inv(X) b at det X = 1e-12) the fine line, whose moves reach 5e-12, samples f's
+  // own shape, whose higher differences do not fall, and reads it as noise of the order of |f|:
+  // a bound of 3 sigma / h then holds nothing (a correct gradient of 1e24 failed against
+  // -4e5 +- 8e14). Rounding alone gives a sigma above 1e-6 max(|f_a|, 1) only at a condition
+  // number beyond 4e9, so such an entry is sampled again at 1e-14 (45 ulps of each input, 11
+  // evaluations more): noise gives a sigma within a factor 4 there (the estimator's own spread
+  // over 11 samples is far inside it), shape does not. Where the two scales disagree, noise and
+  // shape cannot be told apart at this point (Noise::unresolved), and no sigma is lowered: a
+  // rounding error pattern a few ulps wide is not the noise of f at the steps the reference takes.
+  if (on_fine_line) {
+    std::vector<arma::uword> pending;  // entries whose sigma is beyond rounding at any sane condition
+    for (arma::uword a = 0; a < p; ++a)
+      if (noise.sigma(a) > 1e-6 * std::max(std::abs(f0(a)), 1.0)) pending.push_back(a);
+    if (!pending.empty()) {
+      const arma::mat finest = line_samples(target, values, f0, u, kFinestDelta, noise.evaluations);
+      for (arma::uword a : pending) {
+        const double sigma = std::max(sigma_of(finest.memptr() + a, p), 0.5 * kEps * std::abs(f0(a)));
+        if (!(sigma >= 0.25 * noise.sigma(a) && sigma <= 4 * noise.sigma(a))) noise.unresolved = true;
+      }
+    }
+  }
 
   const double scale = std::max(1.0, f0.is_finite() ? arma::abs(f0).max() : 0.0);
   const double top = noise.sigma.is_empty() ? 0.0 : noise.sigma.max();
   noise.relative = std::max(kEps, top / scale);
 
-  if (float_values || quantized) {
+  // A compiled expression computes in double whatever its inputs (Target::computed_in_double):
+  // frozen on every fine line and moving on the coarse one, it is double code whose rounding is
+  // coarser than its changes over 1e-12 (a large cancellation); its noise is measured on the
+  // coarse line all the same, and its precision stays double (single would loosen the tolerance
+  // 1000 times: the brief's false pass of a'*inv(X)*b with a stray factor 1.01 at det X = 1e-10).
+  const bool inputs_in_float = quantized && !target.computed_in_double;
+  if (float_values || inputs_in_float) {
     noise.precision = Precision::kSingle;
     noise.evidence = float_values ? "every value of f near the point is a float32 number"
                                   : "f does not move under changes of 1e-12 of its inputs (they are rounded to float32)";
@@ -185,6 +278,12 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     for (arma::uword a = 0; a < p; ++a)
       noise.sigma(a) = std::max(noise.sigma(a), 0.5 * std::numeric_limits<float>::epsilon() * std::abs(f0(a)));
     noise.relative = std::max(noise.relative, 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon()));
+  } else if (quantized) {
+    noise.precision = Precision::kDouble;
+    noise.evidence = fmt::format(
+        "the rounding noise of f is {:.1e} of |f| (measured under changes of 1e-6 of its inputs: f is computed in "
+        "double, and its rounding is coarser than its changes under 1e-12)",
+        noise.relative);
   } else {
     noise.precision = Precision::kDouble;
     noise.evidence = fmt::format("the rounding noise of f is {:.1e} of |f|", noise.relative);

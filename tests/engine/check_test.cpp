@@ -69,6 +69,55 @@ TEST(RunCheck, ARightFormulaAtAToleranceBelowTheReferenceIsInconclusiveNotFailed
   EXPECT_EQ(wrong.status, Status::kFail);
 }
 
+// f = a' inv(X) b, a callable, at a 2 x 2 X within d of singular; expected = -inv(X)' a b' inv(X)'
+// times `factor`.
+Problem bilinear_inverse(double factor) {
+  Problem p;
+  p.names = {"X"};
+  p.shapes = {Shape{2, 2}};
+  p.f_shape = Shape{1, 1};
+  static const arma::vec a = {1.0, 2.0}, b = {0.3, -0.7};
+  // (The 2 x 2 inverse by its formula: arma::inv throws where a step lands on a singular X.)
+  static const auto inverse = [](const arma::mat& x) {
+    const double det = x(0, 0) * x(1, 1) - x(0, 1) * x(1, 0);
+    return arma::mat{{x(1, 1) / det, -x(0, 1) / det}, {-x(1, 0) / det, x(0, 0) / det}};
+  };
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(1, 1, arma::fill::value(arma::as_scalar(a.t() * inverse(v[0]) * b)));
+  };
+  p.expected = [factor](const std::vector<arma::mat>& v) {
+    const arma::mat inv = inverse(v[0]);
+    return arma::mat(-factor * inv.t() * a * b.t() * inv.t());
+  };
+  return p;
+}
+
+// Within 1e-12 and 1e-13 of singular, the right formula never fails (the noise line there samples
+// the singularity: read as noise it gave a bound that held nothing, and a right gradient of 1e24
+// failed); a stray factor 1.01 at det 1e-10 never passes, and f stays double precision (frozen
+// along one noise direction, f was read as float32 code: a tolerance 1000 times looser passed it).
+TEST(RunCheck, NearASingularMatrixNoVerdictIsFalse) {
+  int inconclusive = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE(seed);
+    Options o;
+    o.seed = seed;
+    o.trials = 1;
+    for (double d : {1e-12, 1e-13}) {
+      const CheckResult right = run_check(bilinear_inverse(1.0), {{arma::mat{{1.0, 1.0}, {1.0, 1.0 + d}}}}, o);
+      EXPECT_NE(right.status, Status::kFail) << d << " " << right.max_rel_error;
+      if (right.status == Status::kInconclusive) {
+        ++inconclusive;
+        EXPECT_EQ(right.reason_code, "ill-conditioned");
+      }
+    }
+    const CheckResult wrong = run_check(bilinear_inverse(1.01), {{arma::mat{{1.0, 2.0}, {1.0, 2.0 + 1e-10}}}}, o);
+    EXPECT_NE(wrong.status, Status::kPass);  // (a callable has no complex step: it may stay undecided)
+    EXPECT_EQ(wrong.trials.at(0).precision, "double");
+  }
+  EXPECT_GT(inconclusive, 0);
+}
+
 TEST(RunCheck, FunctionOfTheWrongShapeIsAnErrorOfTheTrial) {
   Problem p = exp_problem([](const arma::mat& x) { return x; });
   p.f = [](const std::vector<arma::mat>&, arma::mat& out) { out = arma::ones(2, 1); };
