@@ -124,6 +124,9 @@ std::vector<Diagnosis> partial(const FormMap& map, const Comparison& comparison)
   const arma::uword total = map.wanted.numel();
   const arma::uword bad = comparison.failing.n_elem;
   if (bad == 0 || bad == total || total < 2) return {};
+  // Confined means the other entries are right: an undecided entry (a bound too wide to tell,
+  // near a singularity) may be as wrong as the failing ones, so nothing is claimed then.
+  if (comparison.undecided.n_elem > 0) return {};
   const arma::uword rows = map.wanted.rows, cols = map.wanted.cols;
   std::set<arma::uword> bad_rows, bad_cols;
   bool all_diagonal = true, all_off_diagonal = true;

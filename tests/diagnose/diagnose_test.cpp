@@ -122,6 +122,35 @@ TEST(Diagnose, PartialRows) {
   EXPECT_NE(r.diagnoses[0].message.find("confined to row 2"), std::string::npos) << messages(r);
 }
 
+// A mismatch is confined to rows only where the other rows are right: with the rest undecided
+// (its bound too wide to tell, as near a singular matrix) the failing rows say nothing about it,
+// and `partial` is not claimed. The same numbers with the rest decided do claim it.
+TEST(Diagnose, PartialIsNotClaimedBesideUndecidedEntries) {
+  const FormMap map = make_form_map(FormSpec{}, Shape{1, 1}, Shape{4, 3}, "f", "X");
+  const arma::mat truth = fixed(12, 1, 0.3).t() + 2.0;  // J: 1 x 12, entries 1..3.3
+  arma::mat expected = arma::reshape(truth, 4, 3);
+  expected.row(0) *= 1.37;  // row 0 wrong
+  arma::mat bound(1, 12, arma::fill::value(1e-12));
+  DiagnoseContext ctx;
+  ctx.map = &map;
+  ctx.jacobian = &truth;
+  ctx.bound = &bound;
+  ctx.analytic = &expected;
+  ctx.tolerance = Tolerance{1e-5, 1e-7};
+  const Comparison decided = compare(expected, map, truth, bound, ctx.tolerance);
+  ASSERT_TRUE(decided.fail);
+  ASSERT_EQ(decided.undecided.n_elem, 0u);
+  std::vector<Diagnosis> d = diagnose_mismatch(ctx, decided);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].code, "partial");
+  EXPECT_NE(d[0].message.find("confined to row 0"), std::string::npos) << d[0].message;
+  for (arma::uword b : {1u, 5u, 9u}) bound(b) = 1e3;  // row 1 undecided
+  const Comparison mixed = compare(expected, map, truth, bound, ctx.tolerance);
+  ASSERT_TRUE(mixed.fail);
+  ASSERT_EQ(mixed.undecided.n_elem, 3u);
+  for (const Diagnosis& x : diagnose_mismatch(ctx, mixed)) EXPECT_NE(x.code, "partial") << x.message;
+}
+
 TEST(Diagnose, Nondifferentiable) {
   // sum(relu(x)) at a point with x(1) = 0: the one-sided slopes are 0 and 1, the central
   // difference 1/2, and the usual convention relu'(0) = 0 cannot match it.
