@@ -399,6 +399,10 @@ CheckResult run_second_order(const Problem& problem, const std::vector<std::vect
                                                                : ": " + problem.complex_obstacle));
     o.reference = ReferenceMethod::kFd;  // the gradient is by complex step already; it is differenced once
   }
+  // One thread: the gradient target calls f (or its complex extension) itself, with no
+  // propagated evaluator per worker, and an expression's f is one evaluator with its own buffers:
+  // called from two threads at once it raced (a Hessian at --threads 2 differed from run to run).
+  o.threads = 1;
   std::vector<std::vector<arma::mat>> d_points;
   for (const auto& p : points) d_points.push_back(hvp ? with_t(p) : p);
 

@@ -3,6 +3,7 @@
 // complex-step gradient differenced, second differences), every form, the diagnoses and slope.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 
 #include "engine/second_order.hpp"
@@ -131,6 +132,32 @@ TEST(SecondOrder, MixedBlockOfABilinearFormAndItsTranspose) {
   EXPECT_EQ(wrong.diagnoses.front().code, "shape-mismatch");
   EXPECT_NE(wrong.diagnoses.front().message.find("numel(x) x numel(y) = 2x3"), std::string::npos)
       << wrong.diagnoses.front().message;
+}
+
+// The gradient target calls f's complex extension itself, and an expression's is one evaluator
+// with its own buffers: a second-order check never calls it from two threads at once, whatever
+// Options::threads says, and its results are those of one thread.
+TEST(SecondOrder, ThreadsNeverCallTheFunctionConcurrently) {
+  std::atomic<int> inside{0}, overlaps{0}, calls{0};
+  Problem p = quadratic(true, hessian);
+  const auto plain = p.f_complex;
+  p.f_complex = [&, plain](const std::vector<arma::cx_mat>& v, arma::cx_mat& out) {
+    if (inside.fetch_add(1) > 0) ++overlaps;
+    ++calls;
+    plain(v, out);
+    for (volatile int spin = 0; spin < 2000; ++spin) {
+    }
+    inside.fetch_sub(1);
+  };
+  Options one, two;
+  two.threads = 2;
+  const CheckResult a = run_check(p, points(2), one), b = run_check(p, points(2), two);
+  EXPECT_GT(calls.load(), 32);
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_EQ(a.status, Status::kPass);
+  EXPECT_EQ(b.status, a.status);
+  EXPECT_EQ(b.max_abs_error, a.max_abs_error);
+  EXPECT_EQ(b.reference.max_error_bound, a.reference.max_error_bound);
 }
 
 TEST(SecondOrder, ANonScalarFunctionIsAFormError) {
