@@ -345,12 +345,7 @@ class TrialRunner {
     const double wanted = tol.atol + tol.rtol * std::abs(value);
     if (noise.unresolved) {
       r.reason_code = "ill-conditioned";
-      r.reason = fmt::format(
-          "f changes at every scale down to 1e-15 of its inputs at this point (its noise cannot be told from its "
-          "shape: a singular matrix or a pole within rounding of the point, e.g. inv or solve at cond 1e13), so no "
-          "difference or complex step has a bound that holds; the check is not decided. {}",
-          advice("Move the point (init, value) away from the singularity",
-                 "Check at a point further from the singularity"));
+      r.reason = unresolved_noise_reason(problem_.audience);
     } else if (!std::isfinite(e) && !std::isfinite(value)) {
       r.reason_code = "nonfinite-step";
       r.reason = fmt::format("f is not finite on either side of the point along {} at any step tried, so no "

@@ -200,6 +200,12 @@ class DirectionalTrial {
             which = i;
           }
         const Probe& u = probes[which];
+        if (noise_.unresolved) {
+          r.reason_code = "ill-conditioned";
+          r.reason = unresolved_noise_reason(problem_.audience);
+          finish(r);
+          return out;
+        }
         r.reason_code = "fd-noise";
         r.reason = fmt::format(
             "the reference of probe {} (v' J u) is only known to +-{:.2g} after tightening ({}), and the probe's "
@@ -364,12 +370,18 @@ class DirectionalTrial {
         reference::scan_kinks(g, t, g0m, noise, ref);
     }
     base_step_ = ref.base_step;
+    // Within rounding of a singularity (Noise::unresolved) no probe's bound holds: undecided.
     auto take = [&] {
       probe.reference = ref.values(0, 0);
-      probe.bound = ref.bound(0, 0);
+      probe.bound = noise_.unresolved ? kInf : ref.bound(0, 0);
       probe.decide_now();
     };
     take();
+    if (noise_.unresolved) {
+      probe.detail = ref.detail;
+      evaluations_ += ref.evaluations;
+      return;
+    }
     // Tightened while undecided; a failing probe also while its bound is above a tenth of its
     // tolerance when diagnoses follow (as the entry-wise check does before testing hypotheses).
     auto loose = [&] {

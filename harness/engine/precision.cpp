@@ -24,4 +24,13 @@ WorkingPrecision working_precision(const Options& options, const arma::mat& f0, 
   return out;
 }
 
+std::string unresolved_noise_reason(Audience audience) {
+  const std::string advice = audience == Audience::kCpp ? "Check at a point further from the singularity"
+                                                        : "Move the point (init, value) away from the singularity";
+  return "f changes at every scale down to 1e-14 of its inputs at this point (its noise cannot be told from its "
+         "shape: a singular matrix or a pole within rounding of the point, e.g. inv or solve at cond 1e12), so no "
+         "difference or complex step has a bound that holds; the check is not decided. " +
+         advice;
+}
+
 }  // namespace gradcheck

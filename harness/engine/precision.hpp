@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "gradcheck/form.hpp"
 #include "gradcheck/options.hpp"
 #include "reference/reference.hpp"
 
@@ -22,5 +23,10 @@ struct WorkingPrecision {
 // one (options.tolerance_stated, or any tolerance other than Tolerance{}), else the precision's
 // default: Tolerance::single() for single, Tolerance{} for double. `noise` is updated in place.
 WorkingPrecision working_precision(const Options& options, const arma::mat& f0, reference::Noise& noise);
+
+// Why a check at a point whose noise is unresolved (reference::Noise::unresolved) decides
+// nothing: the reason of its inconclusive verdict (code "ill-conditioned"), for the entry-wise
+// and the directional check alike, with its advice in the reader's terms (case file or C++).
+std::string unresolved_noise_reason(Audience audience);
 
 }  // namespace gradcheck

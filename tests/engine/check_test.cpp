@@ -98,17 +98,18 @@ Problem bilinear_inverse(double factor) {
 // along one noise direction, f was read as float32 code: a tolerance 1000 times looser passed it).
 TEST(RunCheck, NearASingularMatrixNoVerdictIsFalse) {
   int inconclusive = 0;
-  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
     SCOPED_TRACE(seed);
     Options o;
     o.seed = seed;
     o.trials = 1;
+    o.mode = seed % 2 ? Mode::kEntrywise : Mode::kDirectional;  // (both modes, the same noise rule)
     for (double d : {1e-12, 1e-13}) {
       const CheckResult right = run_check(bilinear_inverse(1.0), {{arma::mat{{1.0, 1.0}, {1.0, 1.0 + d}}}}, o);
       EXPECT_NE(right.status, Status::kFail) << d << " " << right.max_rel_error;
       if (right.status == Status::kInconclusive) {
         ++inconclusive;
-        EXPECT_EQ(right.reason_code, "ill-conditioned");
+        EXPECT_TRUE(right.reason_code == "ill-conditioned" || right.reason_code == "fd-noise") << right.reason_code;
       }
     }
     const CheckResult wrong = run_check(bilinear_inverse(1.01), {{arma::mat{{1.0, 2.0}, {1.0, 2.0 + 1e-10}}}}, o);
