@@ -241,8 +241,12 @@ Column one_sided(const arma::vec& f0, const arma::vec& near, const arma::vec& fa
 // say. Pushed to c.kinks; `bound` widened. curve1, curve2: f+ - 2 f0 + f- at h and at 2h.
 void find_kink(arma::uword a, const arma::vec& f0, const Symmetric& s, const arma::vec& sigma, double curve1,
                double curve2, Column& c, double& bound) {
+  // A jump leaves the even part alone too (f+ + f- - 2 f0 is the jump's offset at both steps);
+  // a kink within the step also keeps f+ - f- constant (abs at x = d < h: 2d), but its even part
+  // grows with the step (2h - 2d, 4h - 2d): that is no jump.
   const double step1 = s.plus[a] - s.minus[a], step2 = s.plus2[a] - s.minus2[a];
-  if (std::abs(step1) > 100 * sigma[a] && std::abs(step2 - step1) < 0.5 * std::abs(step1)) {
+  if (std::abs(step1) > 100 * sigma[a] && std::abs(step2 - step1) < 0.5 * std::abs(step1) &&
+      std::abs(curve2 - curve1) <= 0.5 * std::abs(curve1) + 100 * sigma[a]) {
     c.kinks.push_back({a, 0, (s.plus[a] - f0[a]) / s.h, (f0[a] - s.minus[a]) / s.h, true});
     bound = kInf;
     return;
@@ -766,6 +770,30 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           Column smaller = central_column(line, f0, h / scale, noise.sigma, false, working_rho(noise));
           if (smaller.kinks.empty() && 100 * noise.sigma.max() / h > 0.5 * gap) break;
           c = std::move(smaller);
+        }
+        // Still seen at the smallest step that can see it: at the point, or within that step of it. A kink at the
+        // point has one-sided slopes that do not depend on the step; one at x_b + d (0 < d < h)
+        // moves them with h (abs at d: the backward slope is 2d / h - 1). So the slopes at 2h
+        // decide: the same within their rounding (12 sigma / h) and 1e-6 of their size (the
+        // curvature of either side over h is far below it) is a kink at the point; otherwise the
+        // kink is beside the point, no step here resolves it, and the entry is undecided (bound
+        // +inf) with no kink claimed. A jump is left as it is.
+        if (!c.kinks.empty()) {
+          const double seen = c.step;  // (the last step that could see the kink: h, or 100 h)
+          const Column wider = central_column(line, f0, 2 * seen / scale, noise.sigma, false, working_rho(noise));
+          std::vector<Reference::Kink> at_point;
+          for (const Reference::Kink& k : c.kinks) {
+            bool same = k.jump;
+            for (const Reference::Kink& w : wider.kinks) {
+              if (w.a != k.a || k.jump) continue;
+              const double allowed = 12 * noise.sigma(k.a) / seen;
+              same = std::abs(w.forward - k.forward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.forward)) &&
+                     std::abs(w.backward - k.backward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.backward));
+            }
+            if (same) at_point.push_back(k);
+            else c.bound(k.a) = kInf;
+          }
+          c.kinks = std::move(at_point);
         }
         drop_kinks(co);
         store(r, co, std::move(c), false);

@@ -384,6 +384,37 @@ TEST(ReferenceKinks, AKinkBesideThePointDisappearsAtASmallerStep) {
   EXPECT_NEAR(r.values(0, 0), 1.0, 1e-9);
 }
 
+// abs at x = 1e-12: a kink closer than the rule's steps (6e-6 down to the smallest that can see
+// it). Its f(x + h) - f(x - h) is 2x at every step, as a jump's would be, but its even part grows
+// with the step, so it is no jump; and its one-sided slopes move with the step (the backward one
+// is 2x / h - 1), so it is no kink at the point either: the entry is left undecided (bound +inf),
+// never claimed nondifferentiable. (A kink nearer than the smallest step's resolution, rounding
+// over that step, counts as at the point: abs at exactly 0 keeps its kink; a jump keeps its own
+// test, cli.verdict.review_a_jump_is_nondifferentiable.)
+TEST(ReferenceKinks, AKinkCloserThanAnyStepIsNeitherAJumpNorAKinkAtThePoint) {
+  Known abs{"abs", 0, 0, [](const arma::vec& x) { return arma::accu(arma::abs(x)); },
+            [](const arma::vec& x) { return arma::vec(arma::sign(x)); }};
+  const Target t = target_of(abs);
+  for (const arma::vec& x : {arma::vec{1e-12, 0.5}, arma::vec{0.0, 0.5}}) {
+    std::vector<arma::mat> values{arma::mat(x)};
+    arma::mat f0;
+    t.f(values, f0);
+    const Noise noise = measure_noise(t, values, f0, 1);
+    Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+    for (const Reference::Kink& k : r.kinks) EXPECT_FALSE(k.jump) << "entry " << k.b;
+    tighten(t, values, f0, noise, {0}, 0, r);
+    if (x(0) != 0.0) {
+      EXPECT_TRUE(r.kinks.empty());
+      EXPECT_FALSE(r.bound(0, 0) < 0.5);  // undecided (or, tightened further, a wide bound)
+    } else {
+      ASSERT_EQ(r.kinks.size(), 1u);
+      EXPECT_NEAR(r.kinks[0].forward, 1.0, 1e-6);
+      EXPECT_NEAR(r.kinks[0].backward, -1.0, 1e-6);
+    }
+  }
+
+}
+
 TEST(ComplexStep, IsExactToWorkingPrecision) {
   Target t;
   t.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat(1, 1, arma::fill::value(arma::accu(arma::exp(v[0])))); };
