@@ -49,7 +49,11 @@ FoundFiles discover_case_files(const std::vector<std::string>& paths) {
       continue;
     }
     if (!fs::is_directory(p, ec)) {
-      out.problems.push_back(path_error(fmt::format("{}: no such file or directory", p)));
+      // (A path that exists but is neither, /dev/null or a FIFO, is not "missing".)
+      std::error_code exists_ec;
+      out.problems.push_back(path_error(
+          fs::exists(p, exists_ec) ? fmt::format("{}: not a regular file or a directory (a case file or a folder of them)", p)
+                                   : fmt::format("{}: no such file or directory", p)));
       continue;
     }
     std::vector<std::string> found;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -41,10 +42,26 @@ std::string default_cases() {
   return "cases";
 }
 
-// A seed is unsigned: "-5" would otherwise wrap around to 2^64 - 5 without a word.
+// A seed is unsigned: "-5" would otherwise wrap around to 2^64 - 5 without a word, and a number
+// past 2^64 - 1 be clamped to it.
 const CLI::Validator kNonNegative(
     [](std::string& text) {
-      return !text.empty() && text[0] == '-' ? "expected a non-negative integer, got " + text : std::string();
+      const std::string expected = "expected an integer in [0, 18446744073709551615], got " + text;
+      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return expected;
+      errno = 0;
+      (void)std::strtoull(text.c_str(), nullptr, 10);
+      return errno == ERANGE ? expected : std::string();
+    },
+    "");
+
+// A tolerance of the command line, as a file's: a number in [0, 1) (CLI::Range would take 1).
+const CLI::Validator kTolerance(
+    [](std::string& text) {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      return end && end != text.c_str() && *end == '\0' && v >= 0 && v < 1
+                 ? std::string()
+                 : "expected a number in [0, 1), got " + text;
     },
     "");
 
@@ -200,8 +217,10 @@ int main(int argc, char** argv) {
   run->add_option("--seed", run_options.seed, "Seed for cases that set none")
       ->check(kNonNegative)
       ->capture_default_str();
-  run->add_option("--rtol", rtol, "Relative tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
-  run->add_option("--atol", atol, "Absolute tolerance for every case (overrides the files)")->check(CLI::Range(0.0, 1.0));
+  run->add_option("--rtol", rtol, "Relative tolerance for every case (overrides the files), in [0, 1)")
+      ->check(kTolerance);
+  run->add_option("--atol", atol, "Absolute tolerance for every case (overrides the files), in [0, 1)")
+      ->check(kTolerance);
   // The mode of every check that sets none, and the probes of directional checks (both runs and check).
   std::string mode_name, check_mode_name = "entrywise";
   std::optional<int> probes, check_probes;
@@ -288,6 +307,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "gradcheck: error [cli.usage] " << e.what() << "\n"
+              << "Run 'gradcheck --help' or 'gradcheck <verb> --help' for usage.\n";
+    return kExitUsage;
+  }
+  // Both tolerances of the command line 0: what a file may not say either (Tolerance::is_valid).
+  if (*run && rtol && atol && *rtol == 0 && *atol == 0) {
+    std::cerr << "gradcheck: error [cli.usage] --rtol and --atol cannot both be 0: no finite difference is exact\n"
               << "Run 'gradcheck --help' or 'gradcheck <verb> --help' for usage.\n";
     return kExitUsage;
   }

@@ -93,3 +93,12 @@ gradcheck_cli_test(run.mode_directional EXIT 1 ARGS run good.json wrong.json --m
 gradcheck_cli_test(run.directional_no_kink_claimed_on_a_smooth_ill_conditioned_f EXIT 0
   ARGS run ${PROJECT_SOURCE_DIR}/cases/scale/ill-conditioned.json --filter inverse_jacobian_cond_1e6 --mode directional --seed 5
   MATCH "PASS   inverse_jacobian_cond_1e6" NOMATCH "nondifferentiable")
+# Review findings: the command line's tolerances and seed as strict as a file's (each was accepted).
+gradcheck_cli_test(run.rtol_one_is_usage_error EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/cases/seeds --rtol 1
+  MATCH "error \\[cli.usage\\] --rtol: expected a number in \\[0, 1\\), got 1")
+gradcheck_cli_test(run.both_tolerances_zero_is_usage_error EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/cases/seeds --rtol 0 --atol 0
+  MATCH "error \\[cli.usage\\] --rtol and --atol cannot both be 0")
+gradcheck_cli_test(run.seed_past_uint64_is_usage_error EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/cases/seeds --seed 99999999999999999999999
+  MATCH "error \\[cli.usage\\] --seed: expected an integer in \\[0, 18446744073709551615\\]")
+gradcheck_cli_test(run.a_path_that_is_no_file_is_named_so EXIT 2 ARGS run /dev/null
+  MATCH "/dev/null: not a regular file or a directory")
