@@ -311,8 +311,8 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   // Both tolerances of the command line 0: what a file may not say either (Tolerance::is_valid).
-  if (*run && rtol && atol && *rtol == 0 && *atol == 0) {
-    std::cerr << "gradcheck: error [cli.usage] --rtol and --atol cannot both be 0: no finite difference is exact\n"
+  if (std::string why; *run && rtol && atol && !Tolerance{*rtol, *atol}.is_valid(&why)) {
+    std::cerr << "gradcheck: error [cli.usage] --rtol, --atol: " << why << "\n"
               << "Run 'gradcheck --help' or 'gradcheck <verb> --help' for usage.\n";
     return kExitUsage;
   }

@@ -154,7 +154,7 @@ class TrialRunner {
     r.tolerance = tolerance;
 
     // 2. The reference with its bound. Within rounding of a singularity (noise.unresolved: f
-    // varies at every scale down to 1e-15 of its inputs) no bound holds: every entry undecided,
+    // varies at every scale down to 1e-14 of its inputs) no bound holds: every entry undecided,
     // nothing tightened, no kink claimed.
     reference::Reference ref = make_reference(values, f0, noise);
     if (noise.unresolved) {

@@ -125,10 +125,14 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   arma::mat u(x0.n_rows, x0.n_cols);
   // Relative to each entry (1 at an entry of 0): an absolute probe of 1e-12 at x = 1e-18 would cross
   // a pole of 1/x and read the function's shape as noise.
+  // A move of a symmetric x stays symmetric: its lower triangle mirrored.
+  auto symmetrize = [&](arma::mat& m) {
+    if (target.structure == Structure::kSymmetric && m.is_square()) m = arma::trimatl(m) + arma::trimatl(m, -1).t();
+  };
   auto draw_direction = [&] {
     for (arma::uword k = 0; k < u.n_elem; ++k)
       u(k) = (random.uniform() < 0.5 ? -1.0 : 1.0) * (x0(k) != 0.0 ? std::abs(x0(k)) : 1.0);
-    if (target.structure == Structure::kSymmetric && x0.is_square()) u = arma::trimatl(u) + arma::trimatl(u, -1).t();
+    symmetrize(u);
   };
   draw_direction();
 
@@ -197,8 +201,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
                            std::abs(static_cast<double>(v));
         y_moved(k) += (random.uniform() < 0.5 ? -0.25 : 0.25) * ulp;
       }
-      if (target.structure == Structure::kSymmetric && x.is_square())
-        y_moved = arma::trimatl(y_moved) + arma::trimatl(y_moved, -1).t();
+      symmetrize(y_moved);
       // (f throwing there, where it did not at x, is not code that rounds its inputs either.)
       arma::mat at_y, at_moved;
       bool same = true;
@@ -222,10 +225,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     // Frozen on both lines: f is rounded more coarsely than both probes (norm(X) + 1e12 - 1e12),
     // or locally constant. A third line at 1e-3 tells: if f moves there, its noise is measured
     // there; if not, f is constant near the point and its noise is the rounding of its value.
-    bool coarse_frozen = frozen && coarse.is_finite();
-    for (arma::uword a = 0; a < coarse.n_rows && coarse_frozen; ++a)
-      coarse_frozen = arma::all(coarse.row(a) == coarse(a, 0));
-    if (frozen && coarse_frozen) {
+    if (frozen && is_frozen(coarse)) {
       samples = line_samples(target, values, f0, u, kWideDelta, noise.evaluations);
       on_fine_line = false;
     }

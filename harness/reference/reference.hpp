@@ -85,7 +85,7 @@ struct Noise {
                                        // its noise is at float32's level
   std::uint64_t evaluations = 0;
   std::string evidence;                // how the precision was decided, for reports
-  // f's values still vary at every scale of the line down to 1e-15 of its inputs (a singular
+  // f's values still vary at every scale of the line down to 1e-14 of its inputs (a singular
   // matrix or a pole within rounding of the point): sigma is f's own shape, not its noise, and
   // no error bound built on it holds. The engine then claims no verdict (noise.cpp).
   bool unresolved = false;

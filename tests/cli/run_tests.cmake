@@ -97,7 +97,7 @@ gradcheck_cli_test(run.directional_no_kink_claimed_on_a_smooth_ill_conditioned_f
 gradcheck_cli_test(run.rtol_one_is_usage_error EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/cases/seeds --rtol 1
   MATCH "error \\[cli.usage\\] --rtol: expected a number in \\[0, 1\\), got 1")
 gradcheck_cli_test(run.both_tolerances_zero_is_usage_error EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/cases/seeds --rtol 0 --atol 0
-  MATCH "error \\[cli.usage\\] --rtol and --atol cannot both be 0")
+  MATCH "error \\[cli.usage\\] --rtol, --atol: rtol and atol cannot both be 0")
 gradcheck_cli_test(run.seed_past_uint64_is_usage_error EXIT 2 ARGS run ${PROJECT_SOURCE_DIR}/cases/seeds --seed 99999999999999999999999
   MATCH "error \\[cli.usage\\] --seed: expected an integer in \\[0, 18446744073709551615\\]")
 gradcheck_cli_test(run.a_path_that_is_no_file_is_named_so EXIT 2 ARGS run /dev/null
