@@ -102,10 +102,30 @@ std::string flag_of(const std::string& field, const std::vector<Var>& vars, cons
 
 std::string place_of(const std::string& flag) { return flag.empty() ? kFile : fmt::format("<command line: {}>", flag); }
 
+// Each name once over all --dim and --var flags: a repeated name is a usage error of the command
+// line itself, said once, naming both flags (the generated file would otherwise hold a duplicate
+// key and every error that follows from it).
+void check_names_unique(const CheckFlags& flags, const std::vector<Var>& vars) {
+  std::vector<std::pair<std::string, std::string>> seen;  // name, the flag that gave it
+  auto add = [&](const std::string& name, const std::string& flag) {
+    for (const auto& [other, first] : seen)
+      if (other == name)
+        throw Error("cli.usage", fmt::format("{} and {}: \"{}\" is given twice; name each size (--dim) and each variable (--var) once",
+                                             first, flag, name));
+    seen.emplace_back(name, flag);
+  };
+  for (const std::string& d : flags.dims) {
+    std::string name, value;
+    if (split_name(d, name, value)) add(name, "--dim " + d);
+  }
+  for (const Var& v : vars) add(v.name, "--var " + v.text);
+}
+
 }  // namespace
 
 std::string check_case_text(const CheckFlags& flags) {
   const std::vector<Var> vars = parse_vars(flags);
+  check_names_unique(flags, vars);
   std::string text = "{\n  \"name\": \"check\",\n  \"dims\": {";
   for (std::size_t i = 0; i < flags.dims.size(); ++i) {
     std::string name, value;

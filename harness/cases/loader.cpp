@@ -61,6 +61,11 @@ bool is_identifier(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
+// "3", "16": digits only, a size someone put in quotes.
+bool is_size_text(const std::string& s) {
+  return !s.empty() && s.size() <= 6 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
 std::string type_name(const json& v) {
   switch (v.type()) {
     case json::value_t::null: return "null";
@@ -492,6 +497,13 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
               out = std::to_string(e.get<long long>());
             } else if (e.is_string() && dim_names.count(e.get<std::string>())) {
               out = e.get<std::string>();
+            } else if (e.is_string() && !is_identifier(e.get<std::string>())) {
+              // "3" is a size in quotes, not a name: no dim could be called that.
+              r.error("case.field", pk, f + ".shape",
+                      fmt::format("expected a positive integer or a dims name, got the string {}{}", show(e),
+                                  is_size_text(e.get<std::string>())
+                                      ? fmt::format(": write a size as a number, {}, without quotes", e.get<std::string>())
+                                      : ""));
             } else if (e.is_string()) {
               std::vector<std::string> names(dim_names.begin(), dim_names.end());
               const std::string hint = suggest(e.get<std::string>(), names);
@@ -548,7 +560,9 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
       auto known_variable = [&](const std::string& name, const std::string& pointer, const std::string& field) {
         const bool known = std::any_of(spec.variables.begin(), spec.variables.end(),
                                        [&](const VariableSpec& v) { return v.name == name; });
-        if (!known && c.contains("variables") && c.at("variables").is_object()) {
+        // A name declared under "variables" but rejected there has its error already: no follow-on.
+        const bool declared = c.contains("variables") && c.at("variables").is_object() && c.at("variables").contains(name);
+        if (!known && !declared && c.contains("variables") && c.at("variables").is_object()) {
           std::vector<std::string> names;
           for (const auto& v : spec.variables) names.push_back(v.name);
           const std::string hint = suggest(name, names);

@@ -20,6 +20,7 @@
 #include "cases/discover.hpp"
 #include "cli/derive.hpp"
 #include "common/interrupt.hpp"
+#include "common/printable.hpp"
 #include "gradcheck/case.hpp"
 #include "gradcheck/error.hpp"
 #include "gradcheck/report.hpp"
@@ -342,7 +343,7 @@ int main(int argc, char** argv) {
       const bool show_progress = isatty(fileno(stderr)) && !is_ci() && !run_out.quiet;
       if (show_progress) {
         run_options.progress = [](std::size_t done, std::size_t total, const CaseResult& c) {
-          std::fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, c.name.c_str());
+          std::fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, printable(c.name).c_str());
           if (done == total) std::fprintf(stderr, "\r\033[K");
           std::fflush(stderr);
         };

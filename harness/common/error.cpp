@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/printable.hpp"
+
 namespace gradcheck {
 
 Error::Error(std::string id, std::string message, ErrorPlace place)
@@ -45,7 +47,7 @@ void Error::format() {
   text += "[" + id_ + "] ";
   std::string context;
   auto add = [&](const std::string& part) { context += (context.empty() ? "" : ", ") + part; };
-  if (!place_.case_name.empty()) add("case \"" + place_.case_name + "\"");
+  if (!place_.case_name.empty()) add("case \"" + printable(place_.case_name) + "\"");
   if (!place_.field.empty()) add("field \"" + place_.field + "\"");
   if (expression_length_ > 0) add("column " + std::to_string(expression_column_));
   if (!context.empty()) text += context + ": ";

@@ -214,9 +214,8 @@ std::vector<AlternativeMap> alternative_maps(const FormMap& map, Audience audien
       swapped.layout = layout;
       swapped.order = map.spec.order == VecOrder::kColumnMajor ? VecOrder::kRowMajor : VecOrder::kColumnMajor;
       out.push_back({"vec-order", make_form_map(swapped, map.f_shape, map.x_shape, map.f_name, map.x_name),
-                     fmt::format("expected stacks {} (vec in {} order{}), the check asks for {}: with Kronecker "
-                                 "products this is kron(B, A) written for kron(A, B); set \"order\": \"{}\" or swap "
-                                 "the factors",
+                     fmt::format("expected stacks {} (vec in {} order{}), the check asks for {}: set \"order\": "
+                                 "\"{}\", or, if expected is a Kronecker product, swap its two factors",
                                  swapped.order == VecOrder::kRowMajor ? "rows" : "columns", to_string(swapped.order),
                                  layout != map.spec.layout ? ", and in " + to_string(layout) + " layout" : "",
                                  to_string(map.spec.order), to_string(swapped.order))});

@@ -439,7 +439,10 @@ CheckResult run_second_order(const Problem& problem, const std::vector<std::vect
   const std::string how =
       d.gradient_of ? "" : " of the complex-step gradient";  // second differences say so in their detail
   auto fix_trial = [&](auto& t) {
-    auto fix = [&](EntryError& e) { e.label = relabel(e.label, problem, d.f_name); };
+    // An empty label is an entry never compared (a shape mismatch): it stays empty.
+    auto fix = [&](EntryError& e) {
+      if (!e.label.empty()) e.label = relabel(e.label, problem, d.f_name);
+    };
     fix(t.worst);
     for (EntryError& e : t.worst_entries) fix(e);
     for (KinkInfo& k : t.kinks) k.label = relabel(k.label, problem, d.f_name);

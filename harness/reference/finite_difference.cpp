@@ -774,10 +774,16 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         // Still seen at the smallest step that can see it: at the point, or within that step of it. A kink at the
         // point has one-sided slopes that do not depend on the step; one at x_b + d (0 < d < h)
         // moves them with h (abs at d: the backward slope is 2d / h - 1). So the slopes at 2h
-        // decide: the same within their rounding (12 sigma / h) and 1e-6 of their size (the
-        // curvature of either side over h is far below it) is a kink at the point; otherwise the
-        // kink is beside the point, no step here resolves it, and the entry is undecided (bound
-        // +inf) with no kink claimed. A jump is left as it is.
+        // decide: the same within
+        //     12 sigma / h + 1e-6 max(1, |slope|) + 1e-3 |forward - backward|
+        // is a kink at the point; otherwise the kink is beside the point, no step here resolves
+        // it, and the entry is undecided (bound +inf) with no kink claimed. A jump is left as it
+        // is. The terms: the slopes' rounding; the curvature of either side over h (far below
+        // 1e-6); and the rounding of intermediate values that sigma, measured on f, does not see
+        // (w' relu(W a) at W a = 0 with |f| << |W| |a|: at h ~ 1e-11 the slopes move by ~1e-5 of
+        // the gap), which a kink beside the point exceeds by far unless it is within
+        // ~1e-3 h (~1e-14, a few ulps of x) of it (abs at d moves its slope by d / h of the gap).
+        // A kink that close is at the point as far as any double can tell.
         if (!c.kinks.empty()) {
           const double seen = c.step;  // (the last step that could see the kink: h, or 100 h)
           const Column wider = central_column(line, f0, 2 * seen / scale, noise.sigma, false, working_rho(noise));
@@ -786,7 +792,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
             bool same = k.jump;
             for (const Reference::Kink& w : wider.kinks) {
               if (w.a != k.a || k.jump) continue;
-              const double allowed = 12 * noise.sigma(k.a) / seen;
+              const double allowed = 12 * noise.sigma(k.a) / seen + 1e-3 * std::abs(k.forward - k.backward);
               same = std::abs(w.forward - k.forward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.forward)) &&
                      std::abs(w.backward - k.backward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.backward));
             }

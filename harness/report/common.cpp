@@ -86,9 +86,12 @@ std::string derivative(const CheckResult& check) {
 }
 
 std::string numerics(const CheckResult& check) {
-  std::string out = fmt::format("reference {} ({}), bound {}, {} evaluations", check.reference.method,
-                                check.reference.detail, sci(check.reference.max_error_bound),
-                                check.reference.evaluations);
+  // No evaluation and no bound: nothing was differenced (f is not finite at the point, say).
+  const bool none = check.reference.evaluations == 0 && !std::isfinite(check.reference.max_error_bound);
+  std::string out = none ? fmt::format("reference {}: not computed", check.reference.method)
+                         : fmt::format("reference {} ({}), bound {}, {} evaluations", check.reference.method,
+                                       check.reference.detail, sci(check.reference.max_error_bound),
+                                       check.reference.evaluations);
   if (!check.precision.empty())
     out += fmt::format("; {} precision ({}); tolerance rtol {:g} atol {:g}", check.precision,
                        check.precision_evidence, check.tolerance.rtol, check.tolerance.atol);

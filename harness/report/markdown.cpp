@@ -7,13 +7,15 @@
 #include <algorithm>
 
 #include "gradcheck/report.hpp"
+#include "common/printable.hpp"
 #include "report/common.hpp"
 
 namespace gradcheck::report {
 namespace {
 
 // A table cell: one line, with the characters Markdown would act on escaped.
-std::string cell(const std::string& text) {
+std::string cell(const std::string& raw) {
+  const std::string text = printable(raw);
   std::string out;
   for (char ch : text) {
     if (ch == '|') out += "\\|";
@@ -28,8 +30,9 @@ std::string cell(const std::string& text) {
 
 // Inline code that survives backticks in the text (a fence longer than any run inside) and
 // table cells (GitHub reads \| inside code in a table as a literal bar).
-std::string code(const std::string& text) {
-  if (text.empty()) return "";
+std::string code(const std::string& raw) {
+  if (raw.empty()) return "";
+  const std::string text = printable(raw);
   std::string body;
   std::size_t run = 0, longest = 0;
   for (char ch : text) {

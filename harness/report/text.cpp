@@ -20,6 +20,7 @@
 #include <array>
 
 #include "gradcheck/report.hpp"
+#include "common/printable.hpp"
 #include "report/common.hpp"
 
 namespace gradcheck::report {
@@ -76,7 +77,7 @@ std::string closing_line(const Summary& s) {
 std::string check_text(const CaseResult& c, const CheckResult& check, const TextOptions& options) {
   const Status status = outcome(c, check);
   const bool color = options.color;
-  std::string out = fmt::format("{}  {}  {}", status_word(status, color), c.name, detail::check_label(c, check));
+  std::string out = fmt::format("{}  {}  {}", status_word(status, color), printable(c.name), detail::check_label(c, check));
   if (check.status == Status::kError) {
     out += "\n" + detail::indent_lines(check.error.empty() ? c.error : check.error, "    ");
     return out;
@@ -98,8 +99,9 @@ std::string check_text(const CaseResult& c, const CheckResult& check, const Text
     std::string trial = check.trials.size() > 1
                             ? fmt::format("trial {} of {}, ", check.worst_trial + 1, check.trials.size())
                             : std::string();
-    out += fmt::format("    {}{} differences, step {}, {} evaluations\n", trial, check.fd.method, sci(check.fd.step),
-                       check.fd.evaluations);
+    if (check.fd.evaluations > 0)
+      out += fmt::format("    {}{} differences, step {}, {} evaluations\n", trial, check.fd.method, sci(check.fd.step),
+                         check.fd.evaluations);
     // The case's own words: what the derivation is and where it comes from.
     if (!c.description.empty()) out += fmt::format("    about: {}\n", c.description);
     if (!c.source.empty()) out += fmt::format("    source: {}\n", c.source);
@@ -160,7 +162,7 @@ std::string text(const RunResult& run, const TextOptions& options) {
                                              [&](const CheckResult& k) { return !k.error.empty() && k.error == c.error; });
     if (c.checks.empty() || (c.status == Status::kError && !c.error.empty() && !said_by_a_check)) {
       // The case itself could not be run: its error, caret excerpt kept as written.
-      out += fmt::format("{}  {}", status_word(c.status, options.color), c.name);
+      out += fmt::format("{}  {}", status_word(c.status, options.color), printable(c.name));
       if (options.quiet && !c.file.empty()) out += "  (" + c.file + ")";
       out += "\n" + detail::indent_lines(c.error.empty() ? "(no checks)" : c.error, "    ");
     }

@@ -128,6 +128,25 @@ struct PreparedCheck {
   bool uses_program = false;   // f or expected calls the case's program
 };
 
+// The result of a check that never ran (its expected or indices are wrong, the check threw): what
+// it differentiates and in which form, from the case file as written, so that its ERROR row reads
+// as the label the check would have had ("d Z[i,l]/d H[j,k] (index)", "d2 f/d vec(x) d vec(y)").
+CheckResult unrun_check(const CheckSpec& c, const PreparedCheck& pc) {
+  CheckResult r;
+  r.function = pc.problem.f_name.empty() ? "f" : pc.problem.f_name;
+  r.derivative_order = c.derivative_order;
+  r.wrt = c.derivative_order == 2 && !c.wrt2.empty() ? c.wrt + ", " + c.wrt2 : c.wrt;
+  r.direction = c.direction;
+  r.layout = c.derivative_order == 2 ? "" : to_string(c.form.layout);
+  r.form = to_string(c.form.form);
+  if (c.form.form == Form::kVec) r.order = to_string(c.form.order);
+  if (c.form.form == Form::kIndex) r.indices = c.indices;
+  r.expected = c.expected;
+  r.fd.method = to_string(pc.options.fd.method);
+  r.fd.step = reference::base_step(pc.options.fd, std::numeric_limits<double>::epsilon());
+  return r;
+}
+
 // Everything of an instance that can be prepared without running: symbols, compiled
 // expressions, the random points. Errors are case-file errors with positions.
 struct Prepared {
@@ -483,12 +502,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
       PreparedCheck& pc = prepared.checks[i];
       CheckResult cr;
       if (pc.error) {
-        cr.wrt = spec.checks[i].wrt;
-        cr.layout = to_string(pc.problem.form.layout);
-        cr.form = to_string(pc.problem.form.form);
-        cr.expected = spec.checks[i].expected;
-        cr.fd.method = to_string(pc.options.fd.method);
-        cr.fd.step = reference::base_step(pc.options.fd, std::numeric_limits<double>::epsilon());
+        cr = unrun_check(spec.checks[i], pc);
         cr.status = Status::kError;
         cr.error = pc.error->what();
         cr.errors.push_back(*pc.error);
@@ -511,9 +525,7 @@ CaseResult run_instance(const Instance& in, const RunOptions& run, program::Pool
           if (cr.status == Status::kFail && pc.problem.expected_text == spec.checks[i].expected)
             cr.suggestion = symbolic::suggest(spec.expression, *prepared.symbols, pc.problem, prepared.points, pc.options);
         } catch (const Error& e) {
-          cr.wrt = spec.checks[i].wrt;
-          cr.layout = to_string(pc.problem.form.layout);
-          cr.form = to_string(pc.problem.form.form);
+          cr = unrun_check(spec.checks[i], pc);
           cr.status = Status::kError;
           const Error at = located(spec.checks[i].location, e, in.name, fmt::format("checks[{}]", i));
           cr.error = at.what();

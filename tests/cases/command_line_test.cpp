@@ -88,12 +88,20 @@ TEST(CheckFlags, ABadValueGetsTheErrorACaseFileGets) {
 TEST(CheckFlags, NamesFollowTheRulesOfCaseFiles) {
   CheckFlags f = square();
   f.dims = {"x=3"};
-  LoadedFile file = load_check_flags(f);
-  ASSERT_EQ(file.errors.size(), 2u) << all(file);  // and, as in a case file, --wrt x is then no variable
-  EXPECT_EQ(file.errors[0].message(), "\"x\" is both a dim and a variable");
-  EXPECT_EQ(file.errors[0].place().file, "<command line: --var x=3x1>");
+  // A name given twice is the command line's own error, said once with both flags.
+  try {
+    load_check_flags(f);
+    ADD_FAILURE() << "a name both --dim and --var loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.id(), "cli.usage");
+    EXPECT_EQ(e.message(), "--dim x=3 and --var x=3x1: \"x\" is given twice; name each size (--dim) and each variable (--var) once");
+  }
+  f = square();
+  f.vars.push_back(f.vars.front());
+  EXPECT_THROW(load_check_flags(f), Error);
 
   f = square();
+  LoadedFile file;
   f.vars = {"x=3xn"};
   file = load_check_flags(f);
   ASSERT_EQ(file.errors.size(), 1u) << all(file);

@@ -308,6 +308,26 @@ TEST(Loader, AnUndeclaredDimInAShapeIsToldToGoIntoDims) {
   EXPECT_EQ(f.errors[0].message(), "\"zz\" is not a dim of this case: add it to \"dims\", e.g. \"dims\": {\"zz\": 4}");
 }
 
+// A size in quotes is no name at all: the message says to write it as a number, and suggests no dim.
+TEST(Loader, ASizeInQuotesIsToldToBeANumber) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "dims": {"n": 3}, "variables": {"x": {"shape": ["3", 1]}},
+  "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}]})json", "q.json");
+  ASSERT_EQ(f.errors.size(), 1u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].message(),
+            "expected a positive integer or a dims name, got the string \"3\": write a size as a number, 3, without quotes");
+  EXPECT_EQ(f.errors[0].place().field, "variables.x.shape");
+}
+
+// A variable rejected where it is declared has its error there, once: a check's wrt naming it
+// is not also told that it is "not a variable of this case".
+TEST(Loader, ARejectedVariableHasNoFollowOnErrorInItsChecks) {
+  const LoadedFile f = load_case_text(R"json({"name": "a", "dims": {"x": 3}, "variables": {"x": {"shape": [3, 1]}},
+  "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}, {"wrt": "y", "expected": "ones(3, 1)"}]})json", "b.json");
+  ASSERT_EQ(f.errors.size(), 2u) << all_errors(f);
+  EXPECT_EQ(f.errors[0].message(), "\"x\" is both a dim and a variable");
+  EXPECT_EQ(f.errors[1].place().field, "checks[1].wrt");  // an undeclared name is still reported
+}
+
 // Programs (docs/programs.md): the "program" field and "program:NAME" fields.
 TEST(LoaderPrograms, ReadsProgramAndItsFolder) {
   const LoadedFile f = load_case_text(R"json({"name": "p", "variables": {"x": {"shape": [3, 1]}},

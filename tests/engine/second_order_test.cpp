@@ -132,6 +132,9 @@ TEST(SecondOrder, MixedBlockOfABilinearFormAndItsTranspose) {
   EXPECT_EQ(wrong.diagnoses.front().code, "shape-mismatch");
   EXPECT_NE(wrong.diagnoses.front().message.find("numel(x) x numel(y) = 2x3"), std::string::npos)
       << wrong.diagnoses.front().message;
+  // No entry was compared: no label (it once read "d2f/dxd", a Hessian label made of nothing).
+  EXPECT_TRUE(wrong.worst.label.empty()) << wrong.worst.label;
+  for (const TrialResult& t : wrong.trials) EXPECT_TRUE(t.worst.label.empty()) << t.worst.label;
 }
 
 // The gradient target calls f's complex extension itself, and an expression's is one evaluator

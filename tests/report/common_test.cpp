@@ -71,6 +71,19 @@ TEST(ReportCommon, NumbersAndLabels) {
   EXPECT_EQ(shape_text(arma::mat(4, 3)), "4x3");
 }
 
+// A check whose reference never ran (f not finite at the point) says so instead of "fd (), bound nan".
+TEST(ReportCommon, NumericsOfAReferenceNeverComputed) {
+  CheckResult c;
+  c.reference.method = "fd";
+  c.reference.evaluations = 0;
+  c.reference.max_error_bound = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(numerics(c), "reference fd: not computed");
+  c.reference.detail = "central differences";
+  c.reference.evaluations = 12;
+  c.reference.max_error_bound = 1e-9;
+  EXPECT_EQ(numerics(c), "reference fd (central differences), bound 1.00e-09, 12 evaluations");
+}
+
 TEST(ReportCommon, LinesKeepTheirIndentation) {
   EXPECT_EQ(split_lines("a\n  b\n"), (std::vector<std::string>{"a", "  b"}));
   EXPECT_EQ(split_lines("a\n\nb"), (std::vector<std::string>{"a", "", "b"}));

@@ -121,6 +121,26 @@ TEST(Runner, ToleranceOverrideFromTheCommandLine) {
   EXPECT_EQ(r.cases[0].status, Status::kPass);
 }
 
+// A check that never ran keeps what it differentiates: an index-form check whose expected does
+// not compile reads "d Z[i,l]/d H[j,k] (index)" like the one that ran, not "d f/d H".
+TEST(Runner, ACheckThatNeverRanKeepsItsLabel) {
+  const RunResult r = run_loaded({load(R"json({"name": "idx", "variables": {"A": {"shape": [3, 3]}, "H": {"shape": [3, 3]}},
+    "expression": "A * H", "checks": [
+      {"wrt": "H", "form": "index", "indices": "Z[i,l] / H[j,k]", "expected": "A[i,j] * delta(l,k)"},
+      {"wrt": "H", "form": "index", "indices": "Z[i,l] / H[j,k]", "expected": "A[i,q] * delta(l,k)"}]})json")},
+                                 RunOptions{});
+  ASSERT_EQ(r.cases.size(), 1u);
+  ASSERT_EQ(r.cases[0].checks.size(), 2u);
+  const CheckResult& ran = r.cases[0].checks[0];
+  const CheckResult& never = r.cases[0].checks[1];
+  EXPECT_EQ(ran.status, Status::kPass);
+  EXPECT_EQ(never.status, Status::kError);
+  EXPECT_EQ(never.indices, ran.indices);
+  EXPECT_EQ(never.form, ran.form);
+  EXPECT_EQ(never.wrt, ran.wrt);
+  EXPECT_EQ(never.expected, "A[i,q] * delta(l,k)");
+}
+
 TEST(Runner, ValueOfTheWrongShapeIsAnErrorOfThatCase) {
   const RunResult r = run_loaded({load(R"json({"name": "a", "variables": {"x": {"shape": [3, 1], "value": [1, 2]}},
     "expression": "sum(x)", "checks": [{"wrt": "x", "expected": "ones(3, 1)"}]})json")}, RunOptions{});
