@@ -343,6 +343,8 @@ class TrialRunner {
     const double h = ref.steps(b);
     const double rounding = h > 0 ? 3 * noise.sigma(a) / h : 0.0;
     const double wanted = tol.atol + tol.rtol * std::abs(value);
+    const double unit = precision == Precision::kSingle ? double(std::numeric_limits<float>::epsilon())
+                                                        : std::numeric_limits<double>::epsilon();
     if (noise.unresolved) {
       r.reason_code = "ill-conditioned";
       r.reason = unresolved_noise_reason(problem_.audience);
@@ -351,6 +353,19 @@ class TrialRunner {
       r.reason = fmt::format("f is not finite on either side of the point along {} at any step tried, so no "
                              "reference exists there",
                              map_.label(k));
+    } else if (rounding >= 0.5 * e && noise.relative > 1e3 * unit) {
+      // Noise far above the rounding of |f| itself (1e3 units of the precision): f amplifies the
+      // rounding of its own steps (a nearly singular matrix, a cancellation), so f is not "large",
+      // it is ill-conditioned here, and no constant subtracted from it would help.
+      r.reason_code = precision == Precision::kSingle ? "precision" : "fd-noise";
+      r.reason = fmt::format(
+          "the reference at {} is only known to +-{:.2g} (f's rounding noise is {:.1e} of |f|, far above the {:.1e} of "
+          "{} precision itself), and the tolerance asks for {:.2g}: f amplifies rounding inside (a nearly singular "
+          "matrix or a cancellation near this point). {}",
+          map_.label(k), e, noise.relative, unit,
+          precision == Precision::kSingle ? "single" : "double", wanted,
+          advice("Loosen the tolerance, check at a better-conditioned point, or use \"reference\": \"complex-step\"",
+                 "Loosen options.tolerance or check at a better-conditioned point"));
     } else if (rounding >= 0.5 * e) {
       r.reason_code = precision == Precision::kSingle ? "precision" : "fd-noise";
       r.reason = fmt::format(
@@ -528,6 +543,17 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
       for (const std::string& note : t.notes) result.notes.push_back(fmt::format("trial {}: {}", t.trial + 1, note));
   }
   if (directional) summarize_directional(result);
+  // A pass that could not have failed: resolution, the smallest relative mismatch any entry could
+  // detect (min over entries of (tol + e) / |reference|), above 1 means every entry of the
+  // derivative is inside atol, so a derivative off by 100% (or zero) passes as well. Said, not
+  // failed: the verdict is right at this tolerance, the tolerance is what tests nothing.
+  if (result.status == Status::kPass && std::isfinite(result.resolution) && result.resolution > 1)
+    result.notes.push_back(fmt::format(
+        "this pass tests little: every entry of the derivative is inside the tolerance (atol {:g}), so an error "
+        "of {:.0f}% of it would pass too; {}",
+        result.tolerance.atol, 100 * result.resolution,
+        problem.audience == Audience::kCpp ? "lower options.tolerance.atol below the derivative's size"
+                                           : "lower \"atol\" below the derivative's size"));
   result.time_ms = ms_since(start);
   return result;
 }

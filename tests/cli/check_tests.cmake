@@ -82,3 +82,8 @@ gradcheck_cli_test(check.directional_locates_the_wrong_entry EXIT 1
 gradcheck_cli_test(check.directional_million_entries EXIT 0
   ARGS check --expr "sum(X .^ 2) / 2" --wrt X --expected "X" --var X=1000x1000 --mode directional --trials 1 --probes 4
   MATCH "PASS" "1 passed")
+# Found by review: a cancellation inside f (rounding noise 1e-6 of |f|, not the 2e-16 of a large
+# f) was told "f is large next to its changes ... subtract the constant part of f".
+gradcheck_cli_test(check.rounding_amplified_inside_f_is_not_called_a_large_f EXIT 0
+  ARGS check --expr "sum(sin((1e11 + x) - 1e11))" --wrt x --expected "cos(x)" --var x=3x1
+  MATCH "INCONCLUSIVE" "far above the 2.2e-16 of double precision itself" "f amplifies rounding inside" NOMATCH "subtract the constant part")

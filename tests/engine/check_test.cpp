@@ -39,6 +39,27 @@ TEST(RunCheck, TaylorSlopeIsTwoForTheGradientAndOneOtherwise) {
   EXPECT_NEAR(wrong.taylor_slope, 1.0, 0.1);
 }
 
+// A pass whose every entry sits inside atol could not have failed: it says so (review finding:
+// f = 1e-9 sum(exp(x)) passed with expected zero and said nothing).
+TEST(RunCheck, APassInsideAtolSaysItTestsLittle) {
+  auto has_note = [](const CheckResult& r) {
+    for (const std::string& n : r.notes)
+      if (n.find("this pass tests little") != std::string::npos) return true;
+    return false;
+  };
+  Problem tiny = exp_problem([](const arma::mat& x) { return arma::mat(arma::zeros(x.n_rows, x.n_cols)); });
+  tiny.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    out = arma::mat(1, 1, arma::fill::value(1e-9 * arma::accu(arma::exp(v[0]))));
+  };
+  const CheckResult vacuous = run_check(tiny, points(1), Options{});
+  EXPECT_EQ(vacuous.status, Status::kPass);
+  EXPECT_GT(vacuous.resolution, 1.0);
+  EXPECT_TRUE(has_note(vacuous));
+  const CheckResult real = run_check(exp_problem([](const arma::mat& x) { return arma::mat(arma::exp(x)); }), points(1), Options{});
+  EXPECT_EQ(real.status, Status::kPass);
+  EXPECT_FALSE(has_note(real));
+}
+
 TEST(RunCheck, FiguresAreThoseOfTheFirstFailingTrial) {
   // Right at trial 0 only (x = exp(x) nowhere; use a formula right only where x(0) < 0).
   auto expected = [](const arma::mat& x) { return x(0) > 0 ? arma::mat(2 * arma::exp(x)) : arma::mat(arma::exp(x)); };
