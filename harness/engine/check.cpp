@@ -157,10 +157,7 @@ class TrialRunner {
     // varies at every scale down to 1e-14 of its inputs) no bound holds: every entry undecided,
     // nothing tightened, no kink claimed.
     reference::Reference ref = make_reference(values, f0, noise);
-    if (noise.unresolved) {
-      ref.bound.fill(std::numeric_limits<double>::infinity());
-      ref.kinks.clear();
-    }
+    reference::withhold_when_unresolved(noise, ref);
     r.fd.step = ref.base_step;
     const arma::uword p = problem_.f_shape.numel();
 
@@ -201,7 +198,6 @@ class TrialRunner {
     // columns of J that hold the entries `wanted` picks, until none is left, no level is, or (with
     // `stop_on_fail`) an entry fails.
     auto tighten_while = [&](auto wanted, bool stop_on_fail) {
-      if (noise.unresolved) return;
       for (int level = 0;; ++level) {
         std::set<arma::uword> columns;
         bool failing = false;

@@ -347,6 +347,7 @@ class DirectionalTrial {
     const double sigma = std::sqrt(arma::accu(arma::square(v % noise_.sigma))) + kEps * arma::accu(arma::abs(v % fv));
     noise.sigma = arma::vec{sigma};
     noise.relative = std::max(noise_.relative, sigma / std::max(std::abs(g0), 1.0));
+    noise.unresolved = noise_.unresolved;
     std::vector<arma::mat> t{arma::mat(1, 1, arma::fill::zeros)};
     const arma::mat g0m(1, 1, arma::fill::value(g0));
     // A probe decides a whole check, so its finite difference is confirmed: by complex step where
@@ -370,18 +371,14 @@ class DirectionalTrial {
         reference::scan_kinks(g, t, g0m, noise, ref);
     }
     base_step_ = ref.base_step;
-    // Within rounding of a singularity (Noise::unresolved) no probe's bound holds: undecided.
+    // Within rounding of a singularity no probe's bound holds: undecided, and nothing tightens.
+    reference::withhold_when_unresolved(noise, ref);
     auto take = [&] {
       probe.reference = ref.values(0, 0);
-      probe.bound = noise_.unresolved ? kInf : ref.bound(0, 0);
+      probe.bound = ref.bound(0, 0);
       probe.decide_now();
     };
     take();
-    if (noise_.unresolved) {
-      probe.detail = ref.detail;
-      evaluations_ += ref.evaluations;
-      return;
-    }
     // Tightened while undecided; a failing probe also while its bound is above a tenth of its
     // tolerance when diagnoses follow (as the entry-wise check does before testing hypotheses).
     auto loose = [&] {

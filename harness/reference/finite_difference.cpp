@@ -705,8 +705,16 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
   return r;
 }
 
+bool withhold_when_unresolved(const Noise& noise, Reference& reference) {
+  if (!noise.unresolved) return false;
+  reference.bound.fill(kInf);
+  reference.kinks.clear();
+  return true;
+}
+
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& r) {
+  if (noise.unresolved) return false;  // (withhold_when_unresolved)
   if (target.gradient_of) return tighten_second_differences(target, values, columns, level, r);
   const arma::vec f0 = arma::vectorise(f0_mat);
   arma::mat& x = values[target.wrt];

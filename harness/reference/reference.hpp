@@ -91,6 +91,7 @@ struct Noise {
   bool unresolved = false;
 };
 
+
 // Measures the noise of f near values (values[wrt] is moved along a seeded random direction by
 // relative steps of 1e-6, 11 evaluations; see noise.cpp for the estimator). f0 = f(values).
 Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, std::uint64_t seed);
@@ -126,6 +127,13 @@ struct Reference {
   double base_step = 0.0;        // the base step c of the step rule used (h_b = c max(1, |x_b|))
 };
 
+// The rule at an unresolved point (Noise::unresolved: f within rounding of a singularity): no
+// bound built on the measured noise holds, so every entry's bound is +inf (undecided, whatever
+// the reference method) and no kink is claimed; tighten() then does nothing. Applied by the
+// engine to every reference it takes at such a point (entry-wise and directional alike).
+// Returns noise.unresolved.
+bool withhold_when_unresolved(const Noise& noise, Reference& reference);
+
 // Finite differences of every coordinate by `fd.method`, each entry with its bound. The step
 // rule is h_b = c * max(1, |x_b|), c = fd.step when stated, else chosen from the measured
 // precision (rho = max(eps, noise.relative)):
@@ -151,6 +159,7 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 // their wide bound. Complex step must agree with the finite difference within both bounds
 // where that one is finite, else the entry's bound becomes +inf (a bug in a complex extension
 // cannot pass silently). Returns false when there is no such level (nothing was done).
+// With noise.unresolved (f within rounding of a singularity) there is nothing to tighten: false.
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& reference);
 
