@@ -21,6 +21,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -190,7 +191,10 @@ void classify(Change change, Status before, Status after, const CompareOptions& 
 
 Comparison compare(const RunResult& baseline, const RunResult& current, const CompareOptions& options) {
   Comparison out;
-  std::map<CaseKey, const CaseResult*> before;
+  // A multimap: a name and file given twice (two cases of one name in one file) pairs the n-th
+  // of the baseline with the n-th of the current run, on both sides alike (equal keys keep their
+  // order of insertion), so a duplicate is neither dropped from the baseline nor added twice.
+  std::multimap<CaseKey, const CaseResult*> before;
   for (const auto& c : baseline.cases) before.emplace(case_key(c), &c);
   // The pairs: by name and file first, then the names left unique on both sides by name alone.
   std::vector<std::pair<const CaseResult*, const CaseResult*>> pairs;  // (baseline, current)
@@ -241,8 +245,10 @@ Comparison compare(const RunResult& baseline, const RunResult& current, const Co
     }
     for (const auto& [id, k] : old_checks) out.removed.push_back(case_label(b) + ": " + detail::check_label(b, *k));
   }
+  std::set<const CaseResult*> left;
+  for (const auto& [key, b] : before) left.insert(b);
   for (const auto& c : baseline.cases)
-    if (auto it = before.find(case_key(c)); it != before.end() && it->second == &c) out.removed.push_back(case_label(c));
+    if (left.count(&c)) out.removed.push_back(case_label(c));
   return out;
 }
 

@@ -160,6 +160,25 @@ TEST_F(CompareTest, AddedAndRemovedCasesAndChecks) {
   EXPECT_TRUE(cmp.regressions.empty());
 }
 
+// Two cases of one name in one file pair in order, the same from either side: a duplicate in the
+// baseline is not dropped, nor one in the current run added (review finding: the baseline's
+// second copy vanished while the current run's was "added").
+TEST_F(CompareTest, DuplicateCasesPairInOrderFromEitherSide) {
+  RunResult twice = sample_run();
+  twice.cases.push_back(twice.cases[0]);
+  const RunResult once = sample_run();
+  const Comparison same = compare_run(save("twice.json", json(twice)), twice);
+  EXPECT_TRUE(same.added.empty());
+  EXPECT_TRUE(same.removed.empty());
+  const Comparison grew = compare_run(save("once.json", json(once)), twice);
+  const Comparison shrank = compare_run(save("twice2.json", json(twice)), once);
+  ASSERT_EQ(grew.added.size(), 1u);
+  ASSERT_EQ(shrank.removed.size(), 1u);
+  EXPECT_EQ(grew.added[0], shrank.removed[0]);
+  EXPECT_TRUE(grew.removed.empty());
+  EXPECT_TRUE(shrank.added.empty());
+}
+
 TEST_F(CompareTest, ChecksMatchByWrtLayoutFormAndPosition) {
   RunResult baseline = sample_run();
   baseline.cases[0].checks[1].wrt = "B";
