@@ -779,30 +779,50 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           if (smaller.kinks.empty() && 100 * noise.sigma.max() / h > 0.5 * gap) break;
           c = std::move(smaller);
         }
-        // Still seen at the smallest step that can see it: at the point, or within that step of it. A kink at the
-        // point has one-sided slopes that do not depend on the step; one at x_b + d (0 < d < h)
-        // moves them with h (abs at d: the backward slope is 2d / h - 1). So the slopes at 2h
-        // decide: the same within
-        //     12 sigma / h + 1e-6 max(1, |slope|) + 1e-3 |forward - backward|
-        // is a kink at the point; otherwise the kink is beside the point, no step here resolves
-        // it, and the entry is undecided (bound +inf) with no kink claimed. A jump is left as it
-        // is. The terms: the slopes' rounding; the curvature of either side over h (far below
-        // 1e-6); and the rounding of intermediate values that sigma, measured on f, does not see
-        // (w' relu(W a) at W a = 0 with |f| << |W| |a|: at h ~ 1e-11 the slopes move by ~1e-5 of
-        // the gap), which a kink beside the point exceeds by far unless it is within
-        // ~1e-3 h (~1e-14, a few ulps of x) of it (abs at d moves its slope by d / h of the gap).
-        // A kink that close is at the point as far as any double can tell.
+        // Still seen at the smallest step that can see it: at the point, or within that step of
+        // it. A kink at the point has one-sided slopes that do not depend on the step; one at
+        // x_b + d (0 < d < h) moves the slope of the side that crosses it like 1/h (abs at d:
+        // the forward slope is 1 - 2d / h). So the slopes at h = seen, 2h and 4h decide, side by
+        // side, with D1 = s(h) - s(2h) and D2 = s(2h) - s(4h):
+        //   - beside the point: on either side D1 and D2 of one sign, D1 / D2 in [1.5, 2.5] (1/h
+        //     gives 2), and |D1| above the slopes' own rounding,
+        //         floor = 12 eps max(1, |f0|) / h + 1e-6 max(1, |s|) + R,
+        //     R = 16 eps max(1, |x_b|) |forward - backward| / h (the inputs' rounding: x + t u
+        //     rounded entry by entry moves the step itself by ~eps |x| / h; at W a = 0 in
+        //     w' relu(W a), h ~ 1e-11, that is ~1e-5 of the gap). sigma is not in the floor: a
+        //     kink within the noise line's reach (1e-12) inflates sigma with its own shape, and
+        //     would hide the 1/h law (abs at 1e-12 read as a kink at the point);
+        //   - at the point: no such law, and both sides the same at h and 2h within
+        //         12 sigma / h + 1e-6 max(1, |s|) + R;
+        //   - otherwise undecided.
+        // Beside or undecided: no step here resolves it; the entry is undecided (bound +inf) and
+        // no kink is claimed (the complex step, where f has one, then decides by the real part
+        // at x). A jump is left as it is.
         if (!c.kinks.empty()) {
           const double seen = c.step;  // (the last step that could see the kink: h, or 100 h)
           const Column wider = central_column(line, f0, 2 * seen / scale, noise.sigma, false, working_rho(noise));
+          const Column widest = central_column(line, f0, 4 * seen / scale, noise.sigma, false, working_rho(noise));
           std::vector<Reference::Kink> at_point;
           for (const Reference::Kink& k : c.kinks) {
             bool same = k.jump;
             for (const Reference::Kink& w : wider.kinks) {
               if (w.a != k.a || k.jump) continue;
-              const double allowed = 12 * noise.sigma(k.a) / seen + 1e-3 * std::abs(k.forward - k.backward);
+              const double inputs = 16 * kEps * scale * std::abs(k.forward - k.backward) / seen;
+              const double allowed = 12 * noise.sigma(k.a) / seen + inputs;
               same = std::abs(w.forward - k.forward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.forward)) &&
                      std::abs(w.backward - k.backward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.backward));
+              for (const Reference::Kink& z : widest.kinks) {
+                if (z.a != k.a) continue;
+                const double rounding = 12 * kEps * std::max(1.0, std::abs(f0(k.a))) / seen + inputs;
+                auto moves_like_one_over_h = [&](double s1, double s2, double s4) {
+                  const double d1 = s1 - s2, d2 = s2 - s4;
+                  return std::abs(d1) > rounding + 1e-6 * std::max(1.0, std::abs(s1)) && d1 * d2 > 0 &&
+                         std::abs(d1) >= 1.5 * std::abs(d2) && std::abs(d1) <= 2.5 * std::abs(d2);
+                };
+                if (moves_like_one_over_h(k.forward, w.forward, z.forward) ||
+                    moves_like_one_over_h(k.backward, w.backward, z.backward))
+                  same = false;
+              }
             }
             if (same) at_point.push_back(k);
             else c.bound(k.a) = kInf;
