@@ -561,8 +561,8 @@ std::optional<CaseSpec> read_case(const json& c, const json* defaults, const std
         const bool known = std::any_of(spec.variables.begin(), spec.variables.end(),
                                        [&](const VariableSpec& v) { return v.name == name; });
         // A name declared under "variables" but rejected there has its error already: no follow-on.
-        const bool declared = c.contains("variables") && c.at("variables").is_object() && c.at("variables").contains(name);
-        if (!known && !declared && c.contains("variables") && c.at("variables").is_object()) {
+        const bool listed = c.contains("variables") && c.at("variables").is_object();
+        if (!known && listed && !c.at("variables").contains(name)) {
           std::vector<std::string> names;
           for (const auto& v : spec.variables) names.push_back(v.name);
           const std::string hint = suggest(name, names);

@@ -54,6 +54,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "gradcheck/error.hpp"
@@ -705,11 +706,10 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
   return r;
 }
 
-bool withhold_when_unresolved(const Noise& noise, Reference& reference) {
-  if (!noise.unresolved) return false;
+void withhold_when_unresolved(const Noise& noise, Reference& reference) {
+  if (!noise.unresolved) return;
   reference.bound.fill(kInf);
   reference.kinks.clear();
-  return true;
 }
 
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat, const Noise& noise,
@@ -800,28 +800,35 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         // at x). A jump is left as it is.
         if (!c.kinks.empty()) {
           const double seen = c.step;  // (the last step that could see the kink: h, or 100 h)
-          const Column wider = central_column(line, f0, 2 * seen / scale, noise.sigma, false, working_rho(noise));
-          const Column widest = central_column(line, f0, 4 * seen / scale, noise.sigma, false, working_rho(noise));
+          auto column_at = [&](double step) {
+            return central_column(line, f0, step / scale, noise.sigma, false, working_rho(noise));
+          };
+          auto kink_of = [](const Column& col, arma::uword a) -> const Reference::Kink* {
+            for (const Reference::Kink& k : col.kinks)
+              if (k.a == a) return &k;
+            return nullptr;
+          };
+          const Column wider = column_at(2 * seen);
+          std::optional<Column> widest;  // at 4h: taken only when a kink reads as at the point
           std::vector<Reference::Kink> at_point;
           for (const Reference::Kink& k : c.kinks) {
             bool same = k.jump;
-            for (const Reference::Kink& w : wider.kinks) {
-              if (w.a != k.a || k.jump) continue;
+            const Reference::Kink* w = k.jump ? nullptr : kink_of(wider, k.a);
+            if (w) {
               const double inputs = 16 * kEps * scale * std::abs(k.forward - k.backward) / seen;
               const double allowed = 12 * noise.sigma(k.a) / seen + inputs;
-              same = std::abs(w.forward - k.forward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.forward)) &&
-                     std::abs(w.backward - k.backward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.backward));
-              for (const Reference::Kink& z : widest.kinks) {
-                if (z.a != k.a) continue;
+              same = std::abs(w->forward - k.forward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.forward)) &&
+                     std::abs(w->backward - k.backward) <= allowed + 1e-6 * std::max(1.0, std::abs(k.backward));
+              if (same && !widest) widest = column_at(4 * seen);
+              if (const Reference::Kink* z = same ? kink_of(*widest, k.a) : nullptr) {
                 const double rounding = 12 * kEps * std::max(1.0, std::abs(f0(k.a))) / seen + inputs;
                 auto moves_like_one_over_h = [&](double s1, double s2, double s4) {
                   const double d1 = s1 - s2, d2 = s2 - s4;
                   return std::abs(d1) > rounding + 1e-6 * std::max(1.0, std::abs(s1)) && d1 * d2 > 0 &&
                          std::abs(d1) >= 1.5 * std::abs(d2) && std::abs(d1) <= 2.5 * std::abs(d2);
                 };
-                if (moves_like_one_over_h(k.forward, w.forward, z.forward) ||
-                    moves_like_one_over_h(k.backward, w.backward, z.backward))
-                  same = false;
+                same = !moves_like_one_over_h(k.forward, w->forward, z->forward) &&
+                       !moves_like_one_over_h(k.backward, w->backward, z->backward);
               }
             }
             if (same) at_point.push_back(k);

@@ -91,7 +91,6 @@ struct Noise {
   bool unresolved = false;
 };
 
-
 // Measures the noise of f near values (values[wrt] is moved along a seeded random direction by
 // relative steps of 1e-6, 11 evaluations; see noise.cpp for the estimator). f0 = f(values).
 Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, std::uint64_t seed);
@@ -131,8 +130,7 @@ struct Reference {
 // bound built on the measured noise holds, so every entry's bound is +inf (undecided, whatever
 // the reference method) and no kink is claimed; tighten() then does nothing. Applied by the
 // engine to every reference it takes at such a point (entry-wise and directional alike).
-// Returns noise.unresolved.
-bool withhold_when_unresolved(const Noise& noise, Reference& reference);
+void withhold_when_unresolved(const Noise& noise, Reference& reference);
 
 // Finite differences of every coordinate by `fd.method`, each entry with its bound. The step
 // rule is h_b = c * max(1, |x_b|), c = fd.step when stated, else chosen from the measured
