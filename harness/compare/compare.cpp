@@ -24,7 +24,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
   // The running extremes of quotients (resolution, max_rel, the worst excess (compare.hpp)) are
   // screened by products, without a division per entry: with slack s = 1e-14 and tol > 0,
   //     (tol + e) / |r| >= resolution   if  tol + e > resolution (1 + s) |r|,
-  //     |a - r| / rel_den < max_rel     if  |a - r| < max_rel (1 - s) rel_den,
+  //     |a - r| / rel_den <= max_rel    if  |a - r| <= max_rel (1 - s) rel_den  (0 <= 0 too: an exact entry),
   //     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
   // each product's rounding inside the slack. The hot loop holds the scaled extremes (the
   // right-hand factors) alone; an entry that fails a screen, or is not finite, takes the exact
@@ -51,7 +51,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
     // nearly always taken.
     const double rel_den = std::max(abs_r, atol);
     const bool resolution_stays = (r == 0.0) | (tol + e > resolution_scaled * abs_r);
-    const bool max_rel_stays = abs_err < max_rel_scaled * rel_den;
+    const bool max_rel_stays = abs_err <= max_rel_scaled * rel_den;
     const bool worst_stays = (tol > 0.0) & (abs_err - e <= worst_scaled * tol);
     if (__builtin_expect(passing & resolution_stays & max_rel_stays & worst_stays, 1)) continue;
     if (!resolution_stays && std::isfinite(r)) {

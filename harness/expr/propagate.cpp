@@ -81,17 +81,17 @@ void scatter(const arma::Mat<T>& block, const Rect& r, arma::Mat<T>& x) {
 }
 
 // The entries of input `x` (shape `in`) that the result block r of an elementwise step reads.
+// The broadcast inputs' entries are contiguous (a scalar; rows r0..r1 of a column; columns
+// c0..c1 of a row): copied into the buffer kept from one move to the next, without a subview.
 template <class T>
 void input_block(const arma::Mat<T>& x, const Shape& in, const Shape& out, const Rect& r, arma::Mat<T>& into) {
-  if (in.rows == out.rows && in.cols == out.cols) {
-    gather(x, r, into);
-  } else if (in.is_scalar()) {
-    into = x;
-  } else if (in.cols == 1 && in.rows == out.rows) {
-    into = x.rows(r.r0, r.r1 - 1);
-  } else {
-    into = x.cols(r.c0, r.c1 - 1);
-  }
+  if (in.rows == out.rows && in.cols == out.cols) return gather(x, r, into);
+  const bool column = !in.is_scalar() && in.cols == 1 && in.rows == out.rows;
+  const bool row = !in.is_scalar() && !column;
+  const arma::uword first = column ? r.r0 : row ? r.c0 : 0;
+  const arma::uword rows = column ? r.rows() : 1, cols = row ? r.cols() : 1;
+  if (into.n_rows != rows || into.n_cols != cols) into.set_size(rows, cols);
+  std::copy(x.memptr() + first, x.memptr() + first + rows * cols, into.memptr());
 }
 
 // A step's kernel for element type T (the real one, or its complex extension).

@@ -31,14 +31,21 @@
 // Frozen means frozen along three seeded directions: an ill-conditioned f can be still along one
 // (the directions that keep det X to first order), inputs rounded to float32 freeze it along all.
 //
-// Precision: kSingle when, along the line, every value of f is a float32 number and at least 3 of
-// them differ (double code hits float32 numbers with probability 2^-29 per value); kDouble
-// otherwise. The level of the noise alone never makes f single: an ill-conditioned double f is
+// Precision: kSingle when, along the line, every value of f is a float32 number, at least 3 of
+// them differ, and at least one of them uses the last 3 bits of float32's 24-bit significand
+// (double code hits float32 numbers with probability 2^-29 per value, float32 code leaves the
+// last 3 bits 0 in every one of 10 values with probability 2^-30); kDouble otherwise. The last
+// condition tells the values of double code with a large cancellation from float32's: a' inv(X) b
+// at det X = 1e-10 leaves 0.3 from terms of 1e10, so every value is a multiple of their ulp, 2^-19,
+// a float32 number with the last 6 bits of its significand 0 (seen where the BLAS fuses its
+// multiply-adds). Such code is double; float32 code with such a cancellation of its own is still
+// told by its inputs (frozen on the fine line, below). The level of the noise alone never makes f single: an ill-conditioned double f is
 // as noisy as float32 code (cond 1e8 gives 1e-8), and single precision loosens the tolerance.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "common/random.hpp"
@@ -61,6 +68,14 @@ double factorial(int n) {
 }
 
 bool is_float(double v) { return static_cast<double>(static_cast<float>(v)) == v; }
+
+// A float32 number whose 24-bit significand has a nonzero bit among its last 3 (0 has none).
+bool uses_float_low_bits(double v) {
+  int exponent = 0;
+  const double significand = std::frexp(std::abs(v), &exponent);  // in [0.5, 1)
+  const auto bits = static_cast<std::uint32_t>(std::ldexp(significand, 24));
+  return (bits & 7u) != 0;
+}
 
 }  // namespace
 
@@ -143,10 +158,14 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   bool float_values = false;
   if (!target.computed_in_double) {
     coarse = line_samples(target, values, f0, u, kCoarseDelta, noise.evaluations);
-    // Float32 values: every sample a float32 number, at least 3 distinct.
-    bool all_float = coarse.is_finite();
-    for (arma::uword k = 0; k < coarse.n_elem && all_float; ++k) all_float = is_float(coarse(k));
-    if (all_float) {
+    // Float32 values: every sample a float32 number, at least 3 distinct, one using the last
+    // bits of the significand (the header comment).
+    bool all_float = coarse.is_finite(), low_bits = false;
+    for (arma::uword k = 0; k < coarse.n_elem && all_float; ++k) {
+      all_float = is_float(coarse(k));
+      low_bits = low_bits || uses_float_low_bits(coarse(k));
+    }
+    if (all_float && low_bits) {
       std::vector<double> distinct(coarse.begin(), coarse.end());
       std::sort(distinct.begin(), distinct.end());
       float_values = std::unique(distinct.begin(), distinct.end()) - distinct.begin() >= 3;

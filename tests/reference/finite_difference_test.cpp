@@ -62,6 +62,12 @@ std::vector<Known> battery() {
        [](const arma::vec& x) { return arma::vec(2 * x); }},
       {"square_of_sum", -3, 3, [](const arma::vec& x) { return std::pow(arma::accu(x), 2) - 2 * arma::dot(x, x); },
        [](const arma::vec& x) { return arma::vec(2 * arma::accu(x) - 4 * x); }},
+      // Of degree <= 1 (through propagation: one evaluation per entry, E = 12 sigma / h): a large
+      // offset, a tiny slope.
+      {"linear_plus_1e10", -2, 2, [](const arma::vec& x) { return arma::accu(3 * x + 1) + 1e10; },
+       [](const arma::vec& x) { return arma::vec(x.n_elem, arma::fill::value(3.0)); }},
+      {"linear_tiny", -3, 3, [](const arma::vec& x) { return 1e-8 * arma::accu(x); },
+       [](const arma::vec& x) { return arma::vec(x.n_elem, arma::fill::value(1e-8)); }},
   };
 }
 
@@ -104,6 +110,8 @@ const std::map<std::string, std::string>& battery_expressions() {
       {"quadratic_plus_1e10", "sum((3 * x + 1).^2) + 1e10"},
       {"quadratic_large_x", "sum(x.^2)"},
       {"square_of_sum", "sum(x)^2 - 2 * dot(x, x)"},
+      {"linear_plus_1e10", "sum(3 * x + 1) + 1e10"},
+      {"linear_tiny", "1e-8 * sum(x)"},
   };
   return e;
 }
@@ -515,6 +523,38 @@ TEST(ReferenceSteps, APolynomialOfDegreeTwoIsDifferencedAtOneStep) {
       t.polynomial_degree = -1;  // not stated: the general rule
       EXPECT_EQ(finite_differences(t, values, f0, noise, FdOptions{}).evaluations, 20u);
     }
+  }
+}
+
+// A polynomial of degree <= 1 in x is differenced at x + h alone (1 evaluation per entry), at
+// the degree-2 step, with E = 12 sigma / h plus the rounding of the change, and its value is
+// within that bound of the true derivative; the degree not stated, the general rule's 4.
+TEST(ReferenceSteps, APolynomialOfDegreeOneIsDifferencedOnOneSide) {
+  for (const char* name : {"linear_plus_1e10", "linear_tiny"}) {
+    SCOPED_TRACE(name);
+    const Known* k = nullptr;
+    static const std::vector<Known> all = battery();
+    for (const Known& c : all)
+      if (c.name == name) k = &c;
+    ASSERT_NE(k, nullptr);
+    Target t = propagated_target_of(*k);
+    EXPECT_EQ(t.polynomial_degree, 1);
+    const arma::vec x0{0.3, -1.2, 0.8, 1.9, -0.4};
+    std::vector<arma::mat> values{arma::mat(x0)};
+    arma::mat f0;
+    t.f(values, f0);
+    const Noise noise = measure_noise(t, values, f0, 3);
+    const Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+    EXPECT_EQ(r.evaluations, 5u);
+    std::string where;
+    EXPECT_EQ(violations(r, k->grad(x0), &where), 0) << where;
+    for (arma::uword b = 0; b < 5; ++b) {
+      EXPECT_GE(r.bound(0, b), 12 * noise.sigma(0) / r.steps(b));
+      EXPECT_LE(r.bound(0, b), 12 * noise.sigma(0) / r.steps(b) + 1e-10 * std::abs(r.values(0, b)));
+      EXPECT_GE(r.steps(b), 1e-3 * std::max(1.0, std::abs(x0(b))) * (1 - 1e-12));  // kQuadraticStep
+    }
+    t.polynomial_degree = -1;
+    EXPECT_EQ(finite_differences(t, values, f0, noise, FdOptions{}).evaluations, 20u);
   }
 }
 

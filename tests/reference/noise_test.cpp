@@ -161,6 +161,39 @@ TEST(Noise, AnIllConditionedDoubleFunctionFrozenAlongOneDirectionIsNotFloat32) {
   EXPECT_GT(frozen_first, 0);  // some first directions were frozen: the retry was exercised
 }
 
+// Double code with a large cancellation gives values on the grid of the cancelled terms' ulp:
+// f = ((x0 - x1) 1e12 + x0 + 2^42) - 2^42 at x1 = x0 + 1e-9 is about -997 rounded to a multiple
+// of 2^-10, a float32 number (20 bits of significand) whose last 4 bits are 0, and along the
+// directions that move x0 and x1 together f still moves (by ~1e-3 over the coarse line), so its
+// values there are all float32 numbers, several distinct. They are not float32 code's (which uses
+// every bit of its significand): the precision is double at every seed. (The single precision
+// they were read as, at about half the seeds, is what a' inv(X) b at det X = 1e-10 got from a
+// BLAS that fuses its multiply-adds.) A float32 result is still single.
+TEST(Noise, ValuesOnACoarseGridAreNotFloat32) {
+  Target t = [] {
+    Target target;
+    target.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+      const double big = std::ldexp(1.0, 42);
+      volatile double shifted = (v[0](0) - v[0](1)) * 1e12 + v[0](0) + big;  // (volatile: not folded)
+      out = arma::mat(1, 1, arma::fill::value(shifted - big));
+    };
+    return target;
+  }();
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE(seed);
+    std::vector<arma::mat> v{arma::mat{3.1, 3.1 + 1e-9}.t()};
+    arma::mat f0;
+    t.f(v, f0);
+    const Noise n = measure_noise(t, v, f0, seed);
+    EXPECT_EQ(n.precision, Precision::kDouble) << n.evidence;
+  }
+  Target single = target_of([](const arma::mat& x) { return static_cast<double>(static_cast<float>(x(0)) * 1.1f); });
+  std::vector<arma::mat> v{arma::mat{3.1}};
+  arma::mat f0;
+  single.f(v, f0);
+  EXPECT_EQ(measure_noise(single, v, f0, 1).precision, Precision::kSingle);
+}
+
 // Noise is the same at every scale; f's shape is not. Within 1e-12 or 1e-13 of singular the fine
 // line (moves up to 5e-12) samples the singularity and reads it as noise of the order of |f|; the
 // line at 1e-14 disagrees, and the noise is unresolved (never a small noise: the bound it gave
