@@ -12,70 +12,118 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSlack = 1e-14, kBelow = 1.0 - kSlack, kAbove = 1.0 + kSlack;
 
 // The comparison of entry k of `ap` against entry at(k) of `rp` / `ep` for k < count (rule in
-// compare.hpp). One pass for the figures (no allocation; the accumulators live in registers, and
-// the only branches are the running extremes', taken a few times in a pass, so they are
-// predicted), a second one that lists the failing and undecided entries only when there are any.
-template <typename At>
+// compare.hpp); `ep` is read only when kBound (else e = 0). The figures in blocks of kBlock
+// entries, allocating nothing; the failing and undecided entries listed in a second pass only
+// when there are any.
+//
+// A block first takes a branch-free pass (vectorised: `omp simd` reductions): the sums of
+// squares, sum e, max e, max |a - r|, and the least of the margins that are >= 0 exactly where
+// the entry passes and moves none of the running extremes below (at their values as the block
+// starts). When the sums are finite (so is every a, r and e of the block) and every margin is
+// >= 0, that is the block's result. Otherwise the block is taken again entry by entry, in order,
+// with the exact comparisons (the extremes then move as one pass in order moves them: an entry
+// passing every screen at the current extremes leaves them where they are, and the extremes at
+// the block's start are the loosest the block sees). Only the sums of squares (rel_error_norm)
+// depend on the blocks: their order of addition.
+//
+// The screens: the running extremes of quotients (resolution, max_rel, the worst excess
+// (compare.hpp)) are compared by products, without a division per entry: with slack
+// s = 1e-14 and tol > 0,
+//     (tol + e) / |r| >= resolution   if  tol + e >= resolution (1 + s) |r|,
+//     |a - r| / rel_den <= max_rel    if  |a - r| <= max_rel (1 - s) rel_den  (0 <= 0 too: an exact entry),
+//     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
+// each product's rounding inside the slack (at equality the extreme does not move either). The
+// scaled extremes (the right-hand factors) are kept beside the extremes; margins are the
+// right-hand sides minus the left.
+template <bool kBound, typename At>
 Comparison compare_entries(const double* ap, const double* rp, const double* ep, arma::uword count, const At& at,
                            const Tolerance& t) {
+  constexpr arma::uword kBlock = 256;
   Comparison c;
   double diff2 = 0.0, norm2 = 0.0, max_bound = 0.0;
   arma::uword not_passing = 0, nonfinite = 0, nan_bound = 0;
-  // The running extremes of quotients (resolution, max_rel, the worst excess (compare.hpp)) are
-  // screened by products, without a division per entry: with slack s = 1e-14 and tol > 0,
-  //     (tol + e) / |r| >= resolution   if  tol + e > resolution (1 + s) |r|,
-  //     |a - r| / rel_den <= max_rel    if  |a - r| <= max_rel (1 - s) rel_den  (0 <= 0 too: an exact entry),
-  //     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
-  // each product's rounding inside the slack. The hot loop holds the scaled extremes (the
-  // right-hand factors) alone; an entry that fails a screen, or is not finite, takes the exact
-  // comparisons below, which move the extremes and their scaled copies together.
   double worst_ratio = -kInf, resolution = kInf, max_abs = 0.0, max_rel = 0.0;
   double worst_scaled = -kInf, resolution_scaled = kInf, max_rel_scaled = 0.0;
   const double atol = t.atol, rtol = t.rtol;
-  for (arma::uword k = 0; k < count; ++k) {
-    const arma::uword j = at(k);
-    const double a = ap[k], r = rp[j], e = ep ? ep[j] : 0.0;
-    const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
-    const double tol = atol + rtol * abs_r;
-    diff2 += diff * diff;
-    norm2 += r * r;
-    max_bound = std::max(max_bound, e);  // (a NaN e is skipped here and counted below)
-    nan_bound += std::isnan(e);
-    max_abs = std::max(max_abs, abs_err);  // (a NaN is skipped; a non-finite entry sets inf below)
-    const bool finite = std::isfinite(a) && std::isfinite(r);
-    // decide(): passing is |a - r| + e <= tol with a and r finite (false for a NaN or infinite e).
-    const bool passing = finite && abs_err + e <= tol;
-    not_passing += !passing;
-    // The screens, each true where its extreme cannot move (a NaN fails them all). The common
-    // entry passes them all (a passing e is finite): joined without short-circuit, one branch,
-    // nearly always taken.
-    const double rel_den = std::max(abs_r, atol);
-    const bool resolution_stays = (r == 0.0) | (tol + e > resolution_scaled * abs_r);
-    const bool max_rel_stays = abs_err <= max_rel_scaled * rel_den;
-    const bool worst_stays = (tol > 0.0) & (abs_err - e <= worst_scaled * tol);
-    if (__builtin_expect(passing & resolution_stays & max_rel_stays & worst_stays, 1)) continue;
-    if (!resolution_stays && std::isfinite(r)) {
-      resolution = std::min(resolution, (tol + e) / abs_r);
-      resolution_scaled = resolution * kAbove;
+  for (arma::uword k0 = 0; k0 < count; k0 += kBlock) {
+    const arma::uword k1 = std::min(count, k0 + kBlock);
+    {
+      double block_diff2 = 0.0, block_norm2 = 0.0, block_e = 0.0, block_bound = 0.0, block_abs = 0.0, least = kInf;
+      const double rs = resolution_scaled, ms = max_rel_scaled, ws = worst_scaled;
+#pragma omp simd reduction(+ : block_diff2, block_norm2, block_e) reduction(max : block_bound, block_abs) \
+    reduction(min : least)
+      for (arma::uword k = k0; k < k1; ++k) {
+        const arma::uword j = at(k);
+        const double a = ap[k], r = rp[j], e = kBound ? ep[j] : 0.0;
+        const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
+        const double tol = atol + rtol * abs_r;
+        block_diff2 += diff * diff;
+        block_norm2 += r * r;
+        block_e += e;
+        block_bound = std::max(block_bound, e);
+        block_abs = std::max(block_abs, abs_err);
+        const double passing = tol - (abs_err + e);
+        // (Every margin computed, then selected: no arithmetic under a branch.)
+        const double resolution_margin = (tol + e) - rs * abs_r;
+        const double resolution_stays = r == 0.0 ? 1.0 : resolution_margin;
+        const double max_rel_stays = ms * std::max(abs_r, atol) - abs_err;
+        const double worst_margin = ws * tol - (abs_err - e);
+        const double worst_stays = tol > 0.0 ? worst_margin : -1.0;
+        least = std::min(least, std::min(std::min(passing, resolution_stays), std::min(max_rel_stays, worst_stays)));
+      }
+      if (std::isfinite(block_diff2) && std::isfinite(block_norm2) && std::isfinite(block_e) && least >= 0.0) {
+        diff2 += block_diff2;
+        norm2 += block_norm2;
+        max_bound = std::max(max_bound, block_bound);
+        max_abs = std::max(max_abs, block_abs);
+        continue;
+      }
     }
-    if (!finite) {
-      ++nonfinite;
-      max_abs = max_rel = max_rel_scaled = kInf;
-      if (kInf > worst_ratio) {
-        worst_ratio = worst_scaled = kInf;
+    for (arma::uword k = k0; k < k1; ++k) {
+      const arma::uword j = at(k);
+      const double a = ap[k], r = rp[j], e = kBound ? ep[j] : 0.0;
+      const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
+      const double tol = atol + rtol * abs_r;
+      diff2 += diff * diff;
+      norm2 += r * r;
+      max_bound = std::max(max_bound, e);  // (a NaN e is skipped here and counted below)
+      nan_bound += std::isnan(e);
+      max_abs = std::max(max_abs, abs_err);  // (a NaN is skipped; a non-finite entry sets inf below)
+      const bool finite = std::isfinite(a) && std::isfinite(r);
+      // decide(): passing is |a - r| + e <= tol with a and r finite (false for a NaN or infinite e).
+      const bool passing = finite && abs_err + e <= tol;
+      not_passing += !passing;
+      // The screens, each true where its extreme cannot move (a NaN fails them all). The common
+      // entry passes them all (a passing e is finite): joined without short-circuit, one branch,
+      // nearly always taken.
+      const double rel_den = std::max(abs_r, atol);
+      const bool resolution_stays = (r == 0.0) | (tol + e >= resolution_scaled * abs_r);
+      const bool max_rel_stays = abs_err <= max_rel_scaled * rel_den;
+      const bool worst_stays = (tol > 0.0) & (abs_err - e <= worst_scaled * tol);
+      if (__builtin_expect(passing & resolution_stays & max_rel_stays & worst_stays, 1)) continue;
+      if (!resolution_stays && std::isfinite(r)) {
+        resolution = std::min(resolution, (tol + e) / abs_r);
+        resolution_scaled = resolution * kAbove;
+      }
+      if (!finite) {
+        ++nonfinite;
+        max_abs = max_rel = max_rel_scaled = kInf;
+        if (kInf > worst_ratio) {
+          worst_ratio = worst_scaled = kInf;
+          c.worst = k;
+        }
+        continue;
+      }
+      if (!max_rel_stays) {
+        max_rel = std::max(max_rel, abs_err / rel_den);
+        max_rel_scaled = max_rel * kBelow;
+      }
+      const double ratio = excess(a, r, e, t);
+      if (ratio > worst_ratio) {
+        worst_ratio = ratio;
+        worst_scaled = ratio * (ratio >= 0.0 ? kBelow : kAbove);
         c.worst = k;
       }
-      continue;
-    }
-    if (!max_rel_stays) {
-      max_rel = std::max(max_rel, abs_err / rel_den);
-      max_rel_scaled = max_rel * kBelow;
-    }
-    const double ratio = excess(a, r, e, t);
-    if (ratio > worst_ratio) {
-      worst_ratio = ratio;
-      worst_scaled = ratio * (ratio >= 0.0 ? kBelow : kAbove);
-      c.worst = k;
     }
   }
   c.nonfinite = nonfinite > 0;
@@ -90,7 +138,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
   std::vector<std::pair<double, arma::uword>> failing, undecided;
   for (arma::uword k = 0; k < count; ++k) {
     const arma::uword j = at(k);
-    const double a = ap[k], r = rp[j], e = ep ? ep[j] : 0.0;
+    const double a = ap[k], r = rp[j], e = kBound ? ep[j] : 0.0;
     switch (decide(a, r, e, t)) {
       case EntryVerdict::kPass: break;
       case EntryVerdict::kFail: failing.emplace_back(excess(a, r, e, t), k); break;
@@ -115,11 +163,18 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
   return c;
 }
 
+// compare_entries with or without a bound (ep nullptr: e = 0).
+template <typename At>
+Comparison compare_any(const double* ap, const double* rp, const double* ep, arma::uword count, const At& at,
+                       const Tolerance& t) {
+  return ep ? compare_entries<true>(ap, rp, ep, count, at, t) : compare_entries<false>(ap, rp, ep, count, at, t);
+}
+
 }  // namespace
 
 Comparison compare(const arma::mat& analytic, const arma::mat& reference, const arma::mat& bound,
                    const Tolerance& t) {
-  return compare_entries(analytic.memptr(), reference.memptr(), bound.is_empty() ? nullptr : bound.memptr(),
+  return compare_any(analytic.memptr(), reference.memptr(), bound.is_empty() ? nullptr : bound.memptr(),
                          reference.n_elem, [](arma::uword k) { return k; }, t);
 }
 
@@ -127,9 +182,9 @@ Comparison compare(const arma::mat& analytic, const FormMap& map, const arma::ma
                    const Tolerance& t) {
   const double* ep = bound.is_empty() ? nullptr : bound.memptr();
   if (map.identity)
-    return compare_entries(analytic.memptr(), jacobian.memptr(), ep, analytic.n_elem, [](arma::uword k) { return k; }, t);
+    return compare_any(analytic.memptr(), jacobian.memptr(), ep, analytic.n_elem, [](arma::uword k) { return k; }, t);
   const arma::uword* index = map.to_jacobian.memptr();  // (not the identity: filled)
-  return compare_entries(analytic.memptr(), jacobian.memptr(), ep, analytic.n_elem,
+  return compare_any(analytic.memptr(), jacobian.memptr(), ep, analytic.n_elem,
                          [index](arma::uword k) { return index[k]; }, t);
 }
 

@@ -289,21 +289,25 @@ void central_column(Line& line, const arma::vec& f0, double c0, const arma::vec&
   if (!richardson && line.linear() && !line.batched()) {
     // Degree <= 1: value = (f+ - f0) / h, bound = 12 sigma / h + 3 rho |f+ - f0| / h (the
     // header comment), in one pass over f+ as the evaluator holds it.
+    // (f+ finite: the sum of the changes is, unless it overflows, which only sends the column to
+    // the degree-2 rule below.)
     const arma::mat& up = line.view(h);
     const arma::uword n = f0.n_elem;
-    if (up.n_elem == n && up.is_finite()) {
+    if (up.n_elem == n) {
       c.step = h;
       c.value.set_size(n);
       c.bound.set_size(n);
       const double *pp = up.memptr(), *fp = f0.memptr(), *sp = sigma.memptr();
       double *vp = c.value.memptr(), *bp = c.bound.memptr();
       const double noise_scale = 12 / h, change_scale = 3 * rho / h;
+      double changes = 0.0;
       for (arma::uword a = 0; a < n; ++a) {
         const double change = pp[a] - fp[a];
+        changes += change;
         vp[a] = change / h;
         bp[a] = noise_scale * sp[a] + change_scale * std::abs(change);
       }
-      return;
+      if (std::isfinite(changes)) return;
     }
   }
   if (!richardson && line.quadratic()) {

@@ -11,6 +11,12 @@ gradcheck_cli_test(run.bad_cases_do_not_stop_the_others EXIT 2 ARGS run suite_mi
         "field \"checks\\[0\\].expectd\": unknown field \\(did you mean \"expected\"\\?\\)"
         "suite_mixed.json:19:25: error \\[expr.shape\\] case \"bad_expression\", field \"expression\", column 4: cannot multiply x' \\(1x3\\) by A \\(4x3\\): inner sizes 3 and 4\n        x' \\* A \\* x\n           \\^"
         "PASS   still_runs" "1 passed, 0 failed, 3 errors, 0 inconclusive")
+# A size written as a string: where (file:line:column, case, field), what to write instead, no
+# follow-on error for the variable it rejected, and the next case still runs.
+gradcheck_cli_test(run.a_quoted_size_is_told_to_be_a_number EXIT 2 ARGS run quoted_size.json
+  MATCH "quoted_size.json:5:37: error \\[case.field\\] case \"quoted_size\", field \"variables.x.shape\": expected a positive integer or a dims name, got the string \"3\": write a size as a number, 3, without quotes"
+        "PASS   still_runs" "1 passed, 0 failed, 1 errors, 0 inconclusive"
+  NOMATCH "not a variable")
 gradcheck_cli_test(run.expect_fail_that_passes_is_xpass EXIT 1 ARGS run xpass.json
   MATCH "XPASS" "0 expected failures, 1 unexpected passes" "0 passed, 1 failed, 0 errors, 0 inconclusive")
 gradcheck_cli_test(run.expect_fail_must_name_its_diagnosis EXIT 1 ARGS run xfail_wrong_code.json

@@ -163,6 +163,57 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
   }
 }
 
+// The same over many blocks (compare.cpp takes 256 entries at a time, a block whose entries all
+// pass and move no extreme in one branch-free pass): mostly passing entries, so that most blocks
+// take that pass, with an extreme, a failing, an undecided or a non-finite entry placed late,
+// in a block of its own. Every figure as defined; the error norm up to the order of its sums.
+TEST(Compare, ScreenedFiguresEqualTheirDefinitionsAcrossBlocks) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  for (int round = 0; round < 60; ++round) {
+    const arma::uword n = std::vector<arma::uword>{255, 256, 257, 1000, 3000}[round % 5];
+    arma::mat a(n, 1), r(n, 1), e(n, 1);
+    for (arma::uword k = 0; k < n; ++k) {
+      r(k) = uniform(rng) < 0.05 ? 0.0 : normal(rng);
+      a(k) = uniform(rng) < 0.3 ? r(k) : r(k) * (1 + 1e-9 * normal(rng));
+      e(k) = uniform(rng) < 0.5 ? 0.0 : 1e-10 * std::abs(normal(rng));
+    }
+    const arma::uword late = n - 1 - static_cast<arma::uword>(uniform(rng) * 200);
+    switch (round % 6) {
+      case 0: break;                                 // all passing
+      case 1: r(late) = 1e3, a(late) = 1e3; break;   // a new resolution late
+      case 2: a(late) = r(late) + 1.0; break;         // a failing entry late
+      case 3: e(late) = 1e-4; break;                 // an undecided entry (and a new max bound)
+      case 4: a(late) = round % 12 == 4 ? nan : inf; break;
+      case 5: e(late) = round % 12 == 5 ? nan : inf; break;
+    }
+    Tolerance t;
+    t.atol = round % 4 == 0 ? 0.0 : 1e-7;
+    t.rtol = 1e-5;
+    const Comparison c = compare(a, r, e, t);
+    const Plain p = plain(a, r, e, t);
+    SCOPED_TRACE(round);
+    EXPECT_EQ(c.max_abs_error, p.max_abs);
+    EXPECT_EQ(c.max_rel_error, p.max_rel);
+    EXPECT_EQ(c.max_bound, p.max_bound);
+    if (std::isnan(p.resolution)) EXPECT_TRUE(std::isnan(c.resolution));
+    else EXPECT_EQ(c.resolution, p.resolution);
+    EXPECT_EQ(c.worst, p.worst);
+    EXPECT_EQ(std::vector<arma::uword>(c.failing.begin(), c.failing.end()), p.failing);
+    EXPECT_EQ(std::vector<arma::uword>(c.undecided.begin(), c.undecided.end()), p.undecided);
+    EXPECT_EQ(c.pass, p.failing.empty() && p.undecided.empty());
+    EXPECT_EQ(c.fail, !p.failing.empty());
+    const bool finite = a.is_finite() && r.is_finite();
+    EXPECT_EQ(c.nonfinite, !finite);
+    if (finite) {
+      const double norm = arma::norm(a - r, "fro") / std::max(arma::norm(r, "fro"), t.atol);
+      EXPECT_NEAR(c.rel_error_norm, norm, 1e-12 * norm);
+    }
+  }
+}
+
 TEST(Compare, ThroughAFormMapEqualsComparingTheArrangedReference) {
   std::mt19937_64 rng(11);
   std::normal_distribution<double> normal;
