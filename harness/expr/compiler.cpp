@@ -171,6 +171,7 @@ std::size_t Compiler::finish(const Node& n, std::size_t start, Lowering low, con
   Step s;
   s.run = low.run;
   s.run_cx = low.run_cx;
+  s.strided = low.strided;
   s.obstacle = low.run_cx ? nullptr : name;
   s.fn = low.fn;
   s.op = low.op;

@@ -20,6 +20,7 @@ using detail::Kernel;
 using detail::Kernels;
 using detail::Program;
 using detail::Step;
+using detail::StridedKernel;
 using Args = std::vector<std::size_t>;  // step indices of a node's compiled operands
 
 // What an operator or function turns into, decided by its lowering rule at compile time:
@@ -33,7 +34,8 @@ struct RealOnly {
 
 struct Lowering {
   Lowering(Shape shape, Kernels kernels, Args inputs, double p = 0)
-      : shape(shape), run(kernels.real), run_cx(kernels.complex), inputs(std::move(inputs)), p(p) {}
+      : shape(shape), run(kernels.real), run_cx(kernels.complex), strided(kernels.strided), inputs(std::move(inputs)),
+        p(p) {}
   Lowering(Shape shape, RealOnly kernel, Args inputs, double p = 0)
       : Lowering(shape, Kernels{kernel.run, nullptr}, std::move(inputs), p) {}
   template <class K>
@@ -44,6 +46,7 @@ struct Lowering {
   Shape shape;
   Kernel run = nullptr;
   CxKernel run_cx = nullptr;       // nullptr: no complex extension
+  StridedKernel strided = nullptr;  // Step::strided
   Args inputs;                     // 1 or 2 step indices when run is set
   double p = 0;                    // Step::p
   const scalar::Function* fn = nullptr;  // Step::fn

@@ -80,6 +80,39 @@ void zip(const arma::Mat<T>& a, const arma::Mat<T>& b, arma::Mat<T>& out, F f) {
     for (arma::uword i = 0; i < out.n_rows; ++i) *y++ = f(x[i * ar + j * ac], z[i * br + j * bc]);
 }
 
+// The strided form of zip (program.hpp, StridedBlock): f over a block, in place.
+// A row (the usual block: what one entry of W moves in W*X) is one loop over its columns.
+template <class F>
+void strided_zip(const detail::Step&, const detail::StridedBlock& k) {
+  const F f{};
+  if (k.rows == 1) {
+    const arma::uword ac = k.ac, bc = k.bc, oc = k.oc;
+    for (arma::uword j = 0; j < k.cols; ++j) k.out[j * oc] = f(k.a[j * ac], k.b[j * bc]);
+    return;
+  }
+  for (arma::uword j = 0; j < k.cols; ++j) {
+    const double* x = k.a + j * k.ac;
+    const double* z = k.b + j * k.bc;
+    double* y = k.out + j * k.oc;
+    for (arma::uword i = 0; i < k.rows; ++i) y[i] = f(x[i * k.ar], z[i * k.br]);
+  }
+}
+// The strided form of map with f(v, s) (a parameter of the step read from s): b is not read.
+template <class F>
+void strided_map(const detail::Step& s, const detail::StridedBlock& k) {
+  const F f{};
+  if (k.rows == 1) {
+    const arma::uword ac = k.ac, oc = k.oc;
+    for (arma::uword j = 0; j < k.cols; ++j) k.out[j * oc] = f(k.a[j * ac], s);
+    return;
+  }
+  for (arma::uword j = 0; j < k.cols; ++j) {
+    const double* x = k.a + j * k.ac;
+    double* y = k.out + j * k.oc;
+    for (arma::uword i = 0; i < k.rows; ++i) y[i] = f(x[i * k.ar], s);
+  }
+}
+
 // Reductions along a dimension: dim 0 = all entries (1x1), 1 = each column (1 x n),
 // 2 = each row (m x 1). f(first, stride, count) reduces `count` entries `stride` apart.
 template <class T, class F>

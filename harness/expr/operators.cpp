@@ -15,7 +15,7 @@ namespace {
 template <class F>
 Kernels zip_kernel() {
   auto k = [](Step& s, const auto& a, const auto& b) { zip(a, b, result(s, a), F{}); };
-  return Kernels{k, k};
+  return Kernels{k, k, &strided_zip<F>};
 }
 
 struct Pow {
@@ -117,7 +117,10 @@ std::optional<Lowering> integer_power(Compiler& c, std::size_t a, std::size_t b)
     if (s.p == 2) map(x, result(s, x), [](auto v) { return v * v; });
     else map(x, result(s, x), [k = s.p](auto v) { return scalar::integer_power(v, k); });
   };
-  return elementwise_lowering(c.shape(a), Kernels{kernel, kernel}, {a}, *k, DegreeRule::kPower);
+  struct Entry {  // the same, entry by entry (the strided form)
+    double operator()(double v, const Step& s) const { return s.p == 2 ? v * v : scalar::integer_power(v, s.p); }
+  };
+  return elementwise_lowering(c.shape(a), Kernels{kernel, kernel, &strided_map<Entry>}, {a}, *k, DegreeRule::kPower);
 }
 
 Lowering lower_binary(Compiler& c, const Node& n, std::size_t a, std::size_t b) {

@@ -27,10 +27,27 @@ using Kernel = void (*)(Step& s, const arma::mat& a, const arma::mat& b);
 // Expression::evaluate_complex). Most kernels are one generic definition giving both.
 using CxKernel = void (*)(Step& s, const arma::cx_mat& a, const arma::cx_mat& b);
 
-// A step's two kernels; complex is nullptr when the operation has no complex extension.
+// An elementwise step's kernel over a block of strided memory, for perturbation propagation
+// (propagate.cpp), which recomputes a changed block in place instead of gathering it:
+//     out[i + j oc] = f(a[i ar + j ac], b[i br + j bc])   for i < rows, j < cols,
+// a stride of 0 repeating a broadcast input along that dimension; real values only; the same f,
+// entry for entry, as the step's kernel (so the same bits).
+struct StridedBlock {
+  const double* a = nullptr;
+  arma::uword ar = 0, ac = 0;
+  const double* b = nullptr;
+  arma::uword br = 0, bc = 0;
+  double* out = nullptr;
+  arma::uword oc = 0, rows = 0, cols = 0;
+};
+using StridedKernel = void (*)(const Step& s, const StridedBlock& block);
+
+// A step's kernels; complex is nullptr when the operation has no complex extension, strided
+// where the step has no strided form (its changed block is then gathered, computed, scattered).
 struct Kernels {
   Kernel real = nullptr;
   CxKernel complex = nullptr;
+  StridedKernel strided = nullptr;
 };
 
 constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
@@ -50,6 +67,7 @@ enum class DegreeRule : unsigned char {
 struct Step {
   Kernel run = nullptr;        // nullptr: a leaf, either a constant (value in out) or a variable
   CxKernel run_cx = nullptr;   // nullptr on a kernel step: no complex extension (see `obstacle`)
+  StridedKernel strided = nullptr;  // an elementwise step's kernel over strided blocks, or nullptr
   const char* obstacle = nullptr;          // the function named when run_cx is missing ("pinv")
   const scalar::Function* fn = nullptr;    // an elementwise scalar function: which one
   std::size_t a = 0, b = 0;    // indices of the input steps (earlier in the program)

@@ -94,6 +94,30 @@ void input_block(const arma::Mat<T>& x, const Shape& in, const Shape& out, const
   std::copy(x.memptr() + first, x.memptr() + first + rows * cols, into.memptr());
 }
 
+// Where the entries of input `x` (shape `in`) that the result block r of an elementwise step
+// reads start, and their row and column strides (0 along a broadcast dimension): the block
+// itself for equal shapes; one entry for a scalar; rows r0..r1, repeated across the columns, of
+// a column; columns c0..c1, repeated down the rows, of a row.
+inline void strides(const arma::mat& x, const Shape& in, const Shape& out, const Rect& r, const double*& first,
+                    arma::uword& row_stride, arma::uword& col_stride) {
+  if (in.rows == out.rows && in.cols == out.cols) {
+    first = x.memptr() + r.c0 * x.n_rows + r.r0;
+    row_stride = 1;
+    col_stride = x.n_rows;
+  } else if (in.is_scalar()) {
+    first = x.memptr();
+    row_stride = col_stride = 0;
+  } else if (in.cols == 1 && in.rows == out.rows) {
+    first = x.memptr() + r.r0;
+    row_stride = 1;
+    col_stride = 0;
+  } else {
+    first = x.memptr() + r.c0;
+    row_stride = 0;
+    col_stride = 1;
+  }
+}
+
 // A step's kernel for element type T (the real one, or its complex extension).
 template <class T>
 void run_step(Step& s, const arma::Mat<T>& a, const arma::Mat<T>& b) {
@@ -643,6 +667,20 @@ class Core {
     if (r.covers(s.shape)) {
       run_step<T>(s, input(s.a), input(s.b));
       return;
+    }
+    if constexpr (std::is_same_v<T, double>) {
+      if (s.strided) {  // in place: the block's entries read and written where they are
+        detail::StridedBlock block;
+        M& out = s.out;
+        block.out = out.memptr() + r.c0 * out.n_rows + r.r0;
+        block.oc = out.n_rows;
+        block.rows = r.rows();
+        block.cols = r.cols();
+        strides(input(s.a), sa, s.shape, r, block.a, block.ar, block.ac);
+        strides(input(s.b), sb, s.shape, r, block.b, block.br, block.bc);
+        s.strided(s, block);
+        return;
+      }
     }
     Step& k = scratch_[i];
     k.shape = Shape{r.rows(), r.cols()};
