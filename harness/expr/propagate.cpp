@@ -232,7 +232,7 @@ class Core {
   }
 
   const M& at(uword first, uword second, T delta) {
-    restore();
+    restore_variable();
     M& x = values_[slot_];
     if (first >= x.n_elem || second >= x.n_elem)
       throw std::out_of_range("PerturbedFunction::at: entry " + std::to_string(std::max(first, second)) +
@@ -248,7 +248,15 @@ class Core {
     const Rect moved = unite(entry_rect(x, first), entry_rect(x, second));
     for (std::size_t i : leaves_) dirty_[i] = moved;
     operations_ = 0;
-    for (std::size_t i : order_) update(i);
+    // Each step's result holds the base values but in dirty_[i], the block the previous move
+    // changed. The step is recomputed where this move changes it (its new dirty_[i]), then the
+    // rest of its previous block is put back (the base values), before any later step reads it:
+    // a move of the same entries again (x + h, then x - h, 2h, -2h) puts back nothing.
+    for (std::size_t i : order_) {
+      const Rect previous = dirty_[i];
+      update(i);
+      if (!previous.empty()) restore_outside(i, previous);
+    }
     Step& result = prog_.steps.back();
     if (result.is_variable()) {
       result_ = x;
@@ -311,21 +319,35 @@ class Core {
     copy_strided(from.memptr() + offset, from.n_rows, to.memptr() + offset, to.n_rows, r.rows(), r.cols());
   }
 
-  // Puts back the base values of every block the last perturbation changed.
-  void restore() {
+  // Puts back the variable's moved entries.
+  void restore_variable() {
     if (!moved_) return;
-    std::vector<Step>& steps = prog_.steps;
-    for (std::size_t i : order_) {
-      const Rect& r = dirty_[i];
-      if (r.empty()) continue;
-      M& o = detail::out<T>(steps[i]);
-      copy_block(base_[i], r, o);
-      dirty_[i] = Rect{};
-    }
     M& x = values_[slot_];
     x(second_) = old_second_;
     x(first_) = old_first_;
     moved_ = false;
+  }
+
+  // Puts back the base values of step i over `previous` but its current dirty_[i]: previous
+  // minus the current block, as up to four blocks (the columns left and right of it, the rows
+  // above and below it in its columns).
+  void restore_outside(std::size_t i, const Rect& previous) {
+    const Rect& now = dirty_[i];
+    M& o = detail::out<T>(prog_.steps[i]);
+    const M& base = base_[i];
+    if (now.empty() || now.r0 >= previous.r1 || now.r1 <= previous.r0 || now.c0 >= previous.c1 ||
+        now.c1 <= previous.c0) {
+      copy_block(base, previous, o);
+      return;
+    }
+    const uword c0 = std::max(previous.c0, now.c0), c1 = std::min(previous.c1, now.c1);
+    auto put_back = [&](const Rect& r) {
+      if (!r.empty()) copy_block(base, r, o);
+    };
+    put_back(Rect{previous.r0, previous.r1, previous.c0, c0});
+    put_back(Rect{previous.r0, previous.r1, c1, previous.c1});
+    put_back(Rect{previous.r0, std::min(previous.r1, now.r0), c0, c1});
+    put_back(Rect{std::max(previous.r0, now.r1), previous.r1, c0, c1});
   }
 
   // Recomputes step i where its inputs changed, by the rule of its op (propagate.hpp).
