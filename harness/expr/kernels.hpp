@@ -97,19 +97,21 @@ void strided_zip(const detail::Step&, const detail::StridedBlock& k) {
     for (arma::uword i = 0; i < k.rows; ++i) y[i] = f(x[i * k.ar], z[i * k.br]);
   }
 }
-// The strided form of map with f(v, s) (a parameter of the step read from s): b is not read.
+// The strided form of map with f(v, p), p the step's parameter (Step::p, read once): b is not
+// read.
 template <class F>
 void strided_map(const detail::Step& s, const detail::StridedBlock& k) {
   const F f{};
+  const double p = s.p;
   if (k.rows == 1) {
     const arma::uword ac = k.ac, oc = k.oc;
-    for (arma::uword j = 0; j < k.cols; ++j) k.out[j * oc] = f(k.a[j * ac], s);
+    for (arma::uword j = 0; j < k.cols; ++j) k.out[j * oc] = f(k.a[j * ac], p);
     return;
   }
   for (arma::uword j = 0; j < k.cols; ++j) {
     const double* x = k.a + j * k.ac;
     double* y = k.out + j * k.oc;
-    for (arma::uword i = 0; i < k.rows; ++i) y[i] = f(x[i * k.ar], s);
+    for (arma::uword i = 0; i < k.rows; ++i) y[i] = f(x[i * k.ar], p);
   }
 }
 

@@ -118,7 +118,7 @@ std::optional<Lowering> integer_power(Compiler& c, std::size_t a, std::size_t b)
     else map(x, result(s, x), [k = s.p](auto v) { return scalar::integer_power(v, k); });
   };
   struct Entry {  // the same, entry by entry (the strided form)
-    double operator()(double v, const Step& s) const { return s.p == 2 ? v * v : scalar::integer_power(v, s.p); }
+    double operator()(double v, double k) const { return k == 2 ? v * v : scalar::integer_power(v, k); }
   };
   return elementwise_lowering(c.shape(a), Kernels{kernel, kernel, &strided_map<Entry>}, {a}, *k, DegreeRule::kPower);
 }
