@@ -35,6 +35,19 @@ constexpr double kSlack = 1e-14, kBelow = 1.0 - kSlack, kAbove = 1.0 + kSlack;
 // each product's rounding inside the slack (at equality the extreme does not move either). The
 // scaled extremes (the right-hand factors) are kept beside the extremes; margins are the
 // right-hand sides minus the left.
+// Entry k's figures, the same in both passes: a, r, e, a - r, |a - r|, |r|, tol = atol + rtol |r|.
+struct EntryFigures {
+  double a, r, e, diff, abs_err, abs_r, tol;
+};
+template <bool kBound, typename At>
+inline EntryFigures figures_of(arma::uword k, const double* ap, const double* rp, const double* ep, const At& at,
+                               double atol, double rtol) {
+  const arma::uword j = at(k);
+  const double a = ap[k], r = rp[j], e = kBound ? ep[j] : 0.0;
+  const double diff = a - r, abs_r = std::abs(r);
+  return {a, r, e, diff, std::abs(diff), abs_r, atol + rtol * abs_r};
+}
+
 template <bool kBound, typename At>
 Comparison compare_entries(const double* ap, const double* rp, const double* ep, arma::uword count, const At& at,
                            const Tolerance& t) {
@@ -56,10 +69,8 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
 #pragma omp simd reduction(+ : block_diff2, block_norm2, block_e) reduction(max : block_bound, block_abs) \
     reduction(min : least)
       for (arma::uword k = k0; k < k1; ++k) {
-        const arma::uword j = at(k);
-        const double a = ap[k], r = rp[j], e = kBound ? ep[j] : 0.0;
-        const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
-        const double tol = atol + rtol * abs_r;
+        const auto [a, r, e, diff, abs_err, abs_r, tol] = figures_of<kBound>(k, ap, rp, ep, at, atol, rtol);
+        (void)a;
         block_diff2 += diff * diff;
         block_norm2 += r * r;
         block_e += e;
@@ -83,10 +94,7 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
       }
     }
     for (arma::uword k = k0; k < k1; ++k) {
-      const arma::uword j = at(k);
-      const double a = ap[k], r = rp[j], e = kBound ? ep[j] : 0.0;
-      const double diff = a - r, abs_err = std::abs(diff), abs_r = std::abs(r);
-      const double tol = atol + rtol * abs_r;
+      const auto [a, r, e, diff, abs_err, abs_r, tol] = figures_of<kBound>(k, ap, rp, ep, at, atol, rtol);
       diff2 += diff * diff;
       norm2 += r * r;
       max_bound = std::max(max_bound, e);  // (a NaN e is skipped here and counted below)

@@ -124,6 +124,20 @@ Plain plain(const arma::mat& a, const arma::mat& r, const arma::mat& e, const To
   return p;
 }
 
+// Every figure of c exactly as its definition p gives it.
+void expect_as_defined(const Comparison& c, const Plain& p) {
+  EXPECT_EQ(c.max_abs_error, p.max_abs);
+  EXPECT_EQ(c.max_rel_error, p.max_rel);
+  EXPECT_EQ(c.max_bound, p.max_bound);
+  if (std::isnan(p.resolution)) EXPECT_TRUE(std::isnan(c.resolution));
+  else EXPECT_EQ(c.resolution, p.resolution);
+  EXPECT_EQ(c.worst, p.worst);
+  EXPECT_EQ(std::vector<arma::uword>(c.failing.begin(), c.failing.end()), p.failing);
+  EXPECT_EQ(std::vector<arma::uword>(c.undecided.begin(), c.undecided.end()), p.undecided);
+  EXPECT_EQ(c.pass, p.failing.empty() && p.undecided.empty());
+  EXPECT_EQ(c.fail, !p.failing.empty());
+}
+
 TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal;
@@ -150,16 +164,7 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
     const Comparison c = compare(a, r, e, t);
     const Plain p = plain(a, r, e, t);
     SCOPED_TRACE(round);
-    EXPECT_EQ(c.max_abs_error, p.max_abs);
-    EXPECT_EQ(c.max_rel_error, p.max_rel);
-    EXPECT_EQ(c.max_bound, p.max_bound);
-    if (std::isnan(p.resolution)) EXPECT_TRUE(std::isnan(c.resolution));
-    else EXPECT_EQ(c.resolution, p.resolution);
-    EXPECT_EQ(c.worst, p.worst);
-    EXPECT_EQ(std::vector<arma::uword>(c.failing.begin(), c.failing.end()), p.failing);
-    EXPECT_EQ(std::vector<arma::uword>(c.undecided.begin(), c.undecided.end()), p.undecided);
-    EXPECT_EQ(c.pass, p.failing.empty() && p.undecided.empty());
-    EXPECT_EQ(c.fail, !p.failing.empty());
+    expect_as_defined(c, p);
   }
 }
 
@@ -195,16 +200,7 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsAcrossBlocks) {
     const Comparison c = compare(a, r, e, t);
     const Plain p = plain(a, r, e, t);
     SCOPED_TRACE(round);
-    EXPECT_EQ(c.max_abs_error, p.max_abs);
-    EXPECT_EQ(c.max_rel_error, p.max_rel);
-    EXPECT_EQ(c.max_bound, p.max_bound);
-    if (std::isnan(p.resolution)) EXPECT_TRUE(std::isnan(c.resolution));
-    else EXPECT_EQ(c.resolution, p.resolution);
-    EXPECT_EQ(c.worst, p.worst);
-    EXPECT_EQ(std::vector<arma::uword>(c.failing.begin(), c.failing.end()), p.failing);
-    EXPECT_EQ(std::vector<arma::uword>(c.undecided.begin(), c.undecided.end()), p.undecided);
-    EXPECT_EQ(c.pass, p.failing.empty() && p.undecided.empty());
-    EXPECT_EQ(c.fail, !p.failing.empty());
+    expect_as_defined(c, p);
     const bool finite = a.is_finite() && r.is_finite();
     EXPECT_EQ(c.nonfinite, !finite);
     if (finite) {

@@ -490,6 +490,25 @@ TEST(ComplexStep, ADisagreementWithFiniteDifferencesKeepsTheHullOfBoth) {
 namespace gradcheck::reference {
 namespace {
 
+// f at x0 and its noise (seed 3), for references taken there.
+struct AtPoint {
+  AtPoint(const Target& t, const arma::vec& x0) : values{arma::mat(x0)} {
+    t.f(values, f0);
+    noise = measure_noise(t, values, f0, 3);
+  }
+  std::vector<arma::mat> values;
+  arma::mat f0;
+  Noise noise;
+};
+
+// The battery's function called `name`, or nullptr.
+const Known* known(const std::string& name) {
+  static const std::vector<Known> all = battery();
+  for (const Known& c : all)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
 // A polynomial of degree <= 2 in x is differenced at x +- h alone (2 evaluations per entry, not
 // 4), at a step of at least 1e-3 max(1, |x_b|), with E = 6 sigma / h plus the rounding of the
 // change (about 3 eps |f'|), and its value is within that bound of the true derivative; degree 3,
@@ -497,31 +516,25 @@ namespace {
 TEST(ReferenceSteps, APolynomialOfDegreeTwoIsDifferencedAtOneStep) {
   for (const char* name : {"quadratic_plus_1e10", "square_of_sum", "cubic_plus_1e7"}) {
     SCOPED_TRACE(name);
-    const Known* k = nullptr;
-    static const std::vector<Known> all = battery();
-    for (const Known& c : all)
-      if (c.name == name) k = &c;
+    const Known* k = known(name);
     ASSERT_NE(k, nullptr);
     Target t = propagated_target_of(*k);
     const bool quadratic = std::string(name) != "cubic_plus_1e7";
     EXPECT_EQ(t.polynomial_degree, quadratic ? 2 : 3);
     const arma::vec x0{0.3, -1.2, 0.8, 1.9, -0.4};
-    std::vector<arma::mat> values{arma::mat(x0)};
-    arma::mat f0;
-    t.f(values, f0);
-    const Noise noise = measure_noise(t, values, f0, 3);
-    const Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+    AtPoint at(t, x0);
+    const Reference r = finite_differences(t, at.values, at.f0, at.noise, FdOptions{});
     EXPECT_EQ(r.evaluations, quadratic ? 10u : 20u);
     std::string where;
     EXPECT_EQ(violations(r, k->grad(x0), &where), 0) << where;
     if (quadratic) {
       for (arma::uword b = 0; b < 5; ++b) {
-        EXPECT_GE(r.bound(0, b), 6 * noise.sigma(0) / r.steps(b));
-        EXPECT_LE(r.bound(0, b), 6 * noise.sigma(0) / r.steps(b) + 1e-10 * std::abs(r.values(0, b)));
+        EXPECT_GE(r.bound(0, b), 6 * at.noise.sigma(0) / r.steps(b));
+        EXPECT_LE(r.bound(0, b), 6 * at.noise.sigma(0) / r.steps(b) + 1e-10 * std::abs(r.values(0, b)));
         EXPECT_GE(r.steps(b), 1e-3 * std::max(1.0, std::abs(x0(b))) * (1 - 1e-12));  // kQuadraticStep
       }
       t.polynomial_degree = -1;  // not stated: the general rule
-      EXPECT_EQ(finite_differences(t, values, f0, noise, FdOptions{}).evaluations, 20u);
+      EXPECT_EQ(finite_differences(t, at.values, at.f0, at.noise, FdOptions{}).evaluations, 20u);
     }
   }
 }
@@ -532,29 +545,23 @@ TEST(ReferenceSteps, APolynomialOfDegreeTwoIsDifferencedAtOneStep) {
 TEST(ReferenceSteps, APolynomialOfDegreeOneIsDifferencedOnOneSide) {
   for (const char* name : {"linear_plus_1e10", "linear_tiny"}) {
     SCOPED_TRACE(name);
-    const Known* k = nullptr;
-    static const std::vector<Known> all = battery();
-    for (const Known& c : all)
-      if (c.name == name) k = &c;
+    const Known* k = known(name);
     ASSERT_NE(k, nullptr);
     Target t = propagated_target_of(*k);
     EXPECT_EQ(t.polynomial_degree, 1);
     const arma::vec x0{0.3, -1.2, 0.8, 1.9, -0.4};
-    std::vector<arma::mat> values{arma::mat(x0)};
-    arma::mat f0;
-    t.f(values, f0);
-    const Noise noise = measure_noise(t, values, f0, 3);
-    const Reference r = finite_differences(t, values, f0, noise, FdOptions{});
+    AtPoint at(t, x0);
+    const Reference r = finite_differences(t, at.values, at.f0, at.noise, FdOptions{});
     EXPECT_EQ(r.evaluations, 5u);
     std::string where;
     EXPECT_EQ(violations(r, k->grad(x0), &where), 0) << where;
     for (arma::uword b = 0; b < 5; ++b) {
-      EXPECT_GE(r.bound(0, b), 12 * noise.sigma(0) / r.steps(b));
-      EXPECT_LE(r.bound(0, b), 12 * noise.sigma(0) / r.steps(b) + 1e-10 * std::abs(r.values(0, b)));
+      EXPECT_GE(r.bound(0, b), 12 * at.noise.sigma(0) / r.steps(b));
+      EXPECT_LE(r.bound(0, b), 12 * at.noise.sigma(0) / r.steps(b) + 1e-10 * std::abs(r.values(0, b)));
       EXPECT_GE(r.steps(b), 1e-3 * std::max(1.0, std::abs(x0(b))) * (1 - 1e-12));  // kQuadraticStep
     }
     t.polynomial_degree = -1;
-    EXPECT_EQ(finite_differences(t, values, f0, noise, FdOptions{}).evaluations, 20u);
+    EXPECT_EQ(finite_differences(t, at.values, at.f0, at.noise, FdOptions{}).evaluations, 20u);
   }
 }
 
