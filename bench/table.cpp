@@ -18,6 +18,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -316,6 +318,39 @@ const bool registered = [] {
   return true;
 }();
 
+// `--checks PROBLEM N [entrywise|directional]`: N checks of PROBLEM ("P1/n=64") and nothing
+// else, for bench/instructions.sh, which counts their instructions under callgrind (a count that
+// the machine's other load does not change).
+int run_checks(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s --checks PROBLEM N [entrywise|directional]\n", argv[0]);
+    return 2;
+  }
+  const std::string want = argv[2];
+  const int n = std::atoi(argv[3]);
+  Options options;
+  options.trials = 1;
+  options.mode = argc > 4 && std::string(argv[4]) == "directional" ? Mode::kDirectional : Mode::kEntrywise;
+  for (const BenchProblem& bp : problems()) {
+    if (bp.name() != want) continue;
+    const Problem problem = gradcheck_problem(bp);
+    const std::vector<std::vector<arma::mat>> points{point(bp)};
+    int passed = 0;
+    for (int i = 0; i < n; ++i) passed += run_check(problem, points, options).status == Status::kPass;
+    std::printf("%s: %d of %d checks passed\n", want.c_str(), passed, n);
+    return passed == n ? 0 : 1;
+  }
+  std::fprintf(stderr, "no problem %s\n", want.c_str());
+  return 2;
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--checks") return run_checks(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Instructions per check of the benchmark problems, counted by callgrind (valgrind): unlike time,
+# the count does not move with the machine's other load, so a change's effect on the harness's
+# work is measured exactly (not its effect on time: memory, branches and vector width differ).
+# A check's count is (count of 6 checks - count of 1 check) / 5: the process's start, the
+# problem's compilation and the first check's one-time work cancel.
+#
+#   bench/instructions.sh                      every problem, entry-wise
+#   bench/instructions.sh P1/n=64 P3/n=16      these
+#   MODE=directional bench/instructions.sh     directional checks
+#   BENCH_BUILD_DIR=build bench/instructions.sh   another build folder (default build-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "bench: installing valgrind" >&2; ${SUDO:-} apt-get install -y -qq valgrind >/dev/null; }
+BUILD=${BENCH_BUILD_DIR:-build-bench}
+MODE=${MODE:-entrywise}
+if [[ ! -x "$BUILD/bench/gradcheck_bench_table" ]]; then
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGRADCHECK_BUILD_BENCH=ON >/dev/null
+  cmake --build "$BUILD" -j2 --target gradcheck_bench_table >/dev/null
+fi
+BIN="$BUILD/bench/gradcheck_bench_table"
+PROBLEMS=("$@")
+if [[ ${#PROBLEMS[@]} -eq 0 ]]; then
+  PROBLEMS=(P1/n=16 P1/n=32 P1/n=64 P1/n=128 P2/n=16 P2/n=64 P3/n=8 P3/n=16 P4/n=32 P4/n=128 P5/n=16 P5/n=64)
+fi
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+count() {  # instructions of `BIN --checks $1 $2 MODE`
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" --checks "$1" "$2" "$MODE" 2>&1 >/dev/null |
+    awk '/refs:/ {gsub(",", "", $4); print $4}'
+}
+echo "| problem ($MODE) | instructions per check |"
+echo "|---|---:|"
+for p in "${PROBLEMS[@]}"; do
+  one=$(count "$p" 1)
+  six=$(count "$p" 6)
+  printf '| %s | %s |\n' "$p" "$(( (six - one) / 5 ))"
+done
