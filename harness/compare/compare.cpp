@@ -11,30 +11,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // Rounding slack of the screens below: x < m d (1 - 1e-14) implies x / d < m exactly.
 constexpr double kSlack = 1e-14, kBelow = 1.0 - kSlack, kAbove = 1.0 + kSlack;
 
-// The comparison of entry k of `ap` against entry at(k) of `rp` / `ep` for k < count (rule in
-// compare.hpp); `ep` is read only when kBound (else e = 0). The figures in blocks of kBlock
-// entries, allocating nothing; the failing and undecided entries listed in a second pass only
-// when there are any.
-//
-// A block first takes a branch-free pass (vectorised: `omp simd` reductions): the sums of
-// squares, sum e, max e, max |a - r|, and the least of the margins that are >= 0 exactly where
-// the entry passes and moves none of the running extremes below (at their values as the block
-// starts). When the sums are finite (so is every a, r and e of the block) and every margin is
-// >= 0, that is the block's result. Otherwise the block is taken again entry by entry, in order,
-// with the exact comparisons (the extremes then move as one pass in order moves them: an entry
-// passing every screen at the current extremes leaves them where they are, and the extremes at
-// the block's start are the loosest the block sees). Only the sums of squares (rel_error_norm)
-// depend on the blocks: their order of addition.
-//
-// The screens: the running extremes of quotients (resolution, max_rel, the worst excess
-// (compare.hpp)) are compared by products, without a division per entry: with slack
-// s = 1e-14 and tol > 0,
-//     (tol + e) / |r| >= resolution   if  tol + e >= resolution (1 + s) |r|,
-//     |a - r| / rel_den <= max_rel    if  |a - r| <= max_rel (1 - s) rel_den  (0 <= 0 too: an exact entry),
-//     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
-// each product's rounding inside the slack (at equality the extreme does not move either). The
-// scaled extremes (the right-hand factors) are kept beside the extremes; margins are the
-// right-hand sides minus the left.
 // Entry k's figures, the same in both passes: a, r, e, a - r, |a - r|, |r|, tol = atol + rtol |r|.
 struct EntryFigures {
   double a, r, e, diff, abs_err, abs_r, tol;
@@ -48,6 +24,31 @@ inline EntryFigures figures_of(arma::uword k, const double* ap, const double* rp
   return {a, r, e, diff, std::abs(diff), abs_r, atol + rtol * abs_r};
 }
 
+// The comparison of entry k of `ap` against entry at(k) of `rp` / `ep` for k < count (rule in
+// compare.hpp); `ep` is read only when kBound (else e = 0). The figures in blocks of kBlock
+// entries, allocating nothing; the failing and undecided entries listed in a second pass only
+// when there are any.
+//
+// A block first takes a branch-free pass (vectorised: `omp simd` reductions) that computes its
+// figures from their definitions: the sums of squares, sum e, max e, max |a - r|, the count of
+// entries not passing, min (tol + e) / |r| (r != 0), max |a - r| / max(|r|, atol) and max
+// (|a - r| - e) / tol, each quotient the same operation on the same operands as below, so the
+// same bits. When the sums are finite (so is every a, r and e of the block) and tol > 0 for
+// every entry, those are the block's figures: the extremes move to them, and the worst entry is
+// the block's first whose quotient is the maximum when it beats the extreme so far (the first
+// over all entries, as one pass in order finds it). Otherwise (a non-finite entry, tol = 0) the
+// block is taken again entry by entry with the exact comparisons. Only the sums of squares
+// (rel_error_norm) depend on the blocks: their order of addition.
+//
+// In that pass, the screens: the running extremes of quotients (resolution, max_rel, the worst excess
+// (compare.hpp)) are compared by products, without a division per entry: with slack
+// s = 1e-14 and tol > 0,
+//     (tol + e) / |r| >= resolution   if  tol + e >= resolution (1 + s) |r|,
+//     |a - r| / rel_den <= max_rel    if  |a - r| <= max_rel (1 - s) rel_den  (0 <= 0 too: an exact entry),
+//     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
+// each product's rounding inside the slack (at equality the extreme does not move either). The
+// scaled extremes (the right-hand factors) are kept beside the extremes; margins are the
+// right-hand sides minus the left.
 template <bool kBound, typename At>
 Comparison compare_entries(const double* ap, const double* rp, const double* ep, arma::uword count, const At& at,
                            const Tolerance& t) {
@@ -64,10 +65,11 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
   for (arma::uword k0 = 0; k0 < count; k0 += kBlock) {
     const arma::uword k1 = std::min(count, k0 + kBlock);
     {
-      double block_diff2 = 0.0, block_norm2 = 0.0, block_e = 0.0, block_bound = 0.0, block_abs = 0.0, least = kInf;
-      const double rs = resolution_scaled, ms = max_rel_scaled, ws = worst_scaled;
-#pragma omp simd reduction(+ : block_diff2, block_norm2, block_e) reduction(max : block_bound, block_abs) \
-    reduction(min : least)
+      double block_diff2 = 0.0, block_norm2 = 0.0, block_e = 0.0, block_bound = 0.0, block_abs = 0.0;
+      double block_not_passing = 0.0, tol_zero = 0.0;
+      double block_resolution = kInf, block_max_rel = 0.0, block_worst = -kInf;
+#pragma omp simd reduction(+ : block_diff2, block_norm2, block_e, block_not_passing, tol_zero) \
+    reduction(max : block_bound, block_abs, block_max_rel, block_worst) reduction(min : block_resolution)
       for (arma::uword k = k0; k < k1; ++k) {
         const auto [a, r, e, diff, abs_err, abs_r, tol] = figures_of<kBound>(k, ap, rp, ep, at, atol, rtol);
         (void)a;
@@ -76,20 +78,36 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
         block_e += e;
         block_bound = std::max(block_bound, e);
         block_abs = std::max(block_abs, abs_err);
-        const double passing = tol - (abs_err + e);
-        // (Every margin computed, then selected: no arithmetic under a branch.)
-        const double resolution_margin = (tol + e) - rs * abs_r;
-        const double resolution_stays = r == 0.0 ? 1.0 : resolution_margin;
-        const double max_rel_stays = ms * std::max(abs_r, atol) - abs_err;
-        const double worst_margin = ws * tol - (abs_err - e);
-        const double worst_stays = tol > 0.0 ? worst_margin : -1.0;
-        least = std::min(least, std::min(std::min(passing, resolution_stays), std::min(max_rel_stays, worst_stays)));
+        block_not_passing += abs_err + e <= tol ? 0.0 : 1.0;
+        tol_zero += tol > 0.0 ? 0.0 : 1.0;
+        // (Every quotient computed, then selected: no arithmetic under a branch.)
+        const double resolution_of = (tol + e) / abs_r;
+        block_resolution = std::min(block_resolution, r == 0.0 ? kInf : resolution_of);
+        block_max_rel = std::max(block_max_rel, abs_err / std::max(abs_r, atol));
+        block_worst = std::max(block_worst, (abs_err - e) / tol);
       }
-      if (std::isfinite(block_diff2) && std::isfinite(block_norm2) && std::isfinite(block_e) && least >= 0.0) {
+      if (std::isfinite(block_diff2) && std::isfinite(block_norm2) && std::isfinite(block_e) && tol_zero == 0.0) {
         diff2 += block_diff2;
         norm2 += block_norm2;
         max_bound = std::max(max_bound, block_bound);
         max_abs = std::max(max_abs, block_abs);
+        not_passing += static_cast<arma::uword>(block_not_passing);
+        resolution = std::min(resolution, block_resolution);
+        resolution_scaled = resolution * kAbove;
+        max_rel = std::max(max_rel, block_max_rel);
+        max_rel_scaled = max_rel * kBelow;
+        if (block_worst > worst_ratio) {
+          worst_ratio = block_worst;
+          worst_scaled = worst_ratio * (worst_ratio >= 0.0 ? kBelow : kAbove);
+          for (arma::uword k = k0; k < k1; ++k) {
+            const auto [a, r, e, diff, abs_err, abs_r, tol] = figures_of<kBound>(k, ap, rp, ep, at, atol, rtol);
+            (void)a, (void)r, (void)diff, (void)abs_r;
+            if ((abs_err - e) / tol == block_worst) {
+              c.worst = k;
+              break;
+            }
+          }
+        }
         continue;
       }
     }

@@ -300,7 +300,8 @@ void central_column(Line& line, const arma::vec& f0, double c0, const arma::vec&
       const double *pp = up.memptr(), *fp = f0.memptr(), *sp = sigma.memptr();
       double *vp = c.value.memptr(), *bp = c.bound.memptr();
       const double noise_scale = 12 / h, change_scale = 3 * rho / h;
-      double changes = 0.0;
+      double changes = 0.0;  // (its order of addition is free: only its finiteness is read)
+#pragma omp simd reduction(+ : changes)
       for (arma::uword a = 0; a < n; ++a) {
         const double change = pp[a] - fp[a];
         changes += change;

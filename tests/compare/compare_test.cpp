@@ -210,6 +210,20 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsAcrossBlocks) {
   }
 }
 
+// Entries tied at the worst excess, two of them in one block of 64 and one in another: the worst
+// is the first of them, as one pass in order finds it.
+TEST(Compare, TheWorstOfTiedEntriesIsTheFirst) {
+  arma::mat r(200, 1, arma::fill::ones), a = r, e(200, 1, arma::fill::zeros);
+  for (arma::uword k : {90u, 70u, 150u}) a(k) = 1.0 + 1e-6;  // passing: 1e-6 <= 1e-7 + 1e-5
+  Tolerance t;
+  t.atol = 1e-7;
+  t.rtol = 1e-5;
+  const Comparison c = compare(a, r, e, t);
+  EXPECT_TRUE(c.pass);
+  EXPECT_EQ(c.worst, 70u);
+  expect_as_defined(c, plain(a, r, e, t));
+}
+
 TEST(Compare, ThroughAFormMapEqualsComparingTheArrangedReference) {
   std::mt19937_64 rng(11);
   std::normal_distribution<double> normal;
