@@ -529,19 +529,21 @@ class Core {
     Shift& sh = shift_[i];
     sh.grow.set_size(cols);
     sh.log_shift.set_size(cols);
-    for (uword j = 0; j < cols; ++j) {
-      const uword c = ra.c0 + j;
-      const T d = delta[j];
-      // p_r at the base: the base result itself (softmax), its exp (log_softmax), or
-      // exp(z_r - L) with the base input entry z_r = x(r, c) - d (logsumexp).
-      const T p = s.op == expr::kOpSoftmax      ? base.at(r, c)
-                  : s.op == expr::kOpLogSoftmax ? std::exp(base.at(r, c))
-                                                : std::exp(x.at(r, c) - d - base.at(0, c));
-      const T grow = scalar::expm1_near_zero(d);
-      const T t = p * grow;
-      if (!(std::real(1.0 + t) >= 1e-2) || !std::isfinite(std::real(t)) || !std::isfinite(std::imag(t))) return false;
-      sh.grow[j] = grow;
-      sh.log_shift[j] = scalar::log1p_near_zero(t);
+    if (!softmax_shifts(s, ra, delta, base, sh.grow.memptr(), sh.log_shift.memptr())) {
+      for (uword j = 0; j < cols; ++j) {
+        const uword c = ra.c0 + j;
+        const T d = delta[j];
+        // p_r at the base: the base result itself (softmax), its exp (log_softmax), or
+        // exp(z_r - L) with the base input entry z_r = x(r, c) - d (logsumexp).
+        const T p = s.op == expr::kOpSoftmax      ? base.at(r, c)
+                    : s.op == expr::kOpLogSoftmax ? std::exp(base.at(r, c))
+                                                  : std::exp(x.at(r, c) - d - base.at(0, c));
+        const T grow = scalar::expm1_near_zero(d);
+        const T t = p * grow;
+        if (!(std::real(1.0 + t) >= 1e-2) || !std::isfinite(std::real(t)) || !std::isfinite(std::imag(t))) return false;
+        sh.grow[j] = grow;
+        sh.log_shift[j] = scalar::log1p_near_zero(t);
+      }
     }
     sh.row = r;
     sh.c0 = ra.c0;
@@ -572,6 +574,33 @@ class Core {
     dirty_[i] = Rect{0, lse ? uword{1} : rows, ra.c0, ra.c1};
     operations_ += double(lse ? 1 : rows) * double(cols);
     return true;
+  }
+
+  // The rank-one rule's column shifts for a softmax of real values (the loop of
+  // rank_one_columns, in two passes): every column's expm1(d_j), t = p_r expm1(d_j) and
+  // log1p(t) by the polynomials, branch-free (vectorised); taken (true) only where every |d_j|
+  // and |t| is within kNearZero, where expm1_near_zero and log1p_near_zero take the polynomials
+  // too (the same values) and the loop's test holds (|t| <= 2^-12: 1 + t >= 1e-2, t finite);
+  // else (false) the loop takes the columns again.
+  bool softmax_shifts(const Step& s, const Rect& ra, const M& delta, const M& base, T* grow, T* shift) {
+    if constexpr (!std::is_same_v<T, double>) {
+      return false;
+    } else {
+      if (s.op != expr::kOpSoftmax) return false;
+      const uword cols = ra.cols(), stride = base.n_rows;
+      const double* p = base.memptr() + ra.c0 * stride + ra.r0;  // p_r of the first column
+      const double* d = delta.memptr();
+      double far = 0.0;
+#pragma omp simd reduction(+ : far)
+      for (uword j = 0; j < cols; ++j) {
+        const double g = scalar::expm1_polynomial(d[j]);
+        const double t = p[j * stride] * g;
+        far += (std::abs(d[j]) <= scalar::kNearZero) & (std::abs(t) <= scalar::kNearZero) ? 0.0 : 1.0;
+        grow[j] = g;
+        shift[j] = scalar::log1p_polynomial(t);
+      }
+      return far == 0.0;
+    }
   }
 
   // The fused sums of propagate.hpp: sum (mean) over all entries of C .* L or of L, with L

@@ -323,13 +323,21 @@ const Function* find(std::string_view name);
 // and Horner's rounding adds an ulp: libm's accuracy for a fraction of its cost. Elsewhere, and
 // for complex arguments (the complex step), the functions of the table.
 inline constexpr double kNearZero = 0x1p-12;
+// The polynomials alone (for |u| <= kNearZero; a caller that evaluates them everywhere, branch-
+// free, takes the functions where |u| is beyond it).
+inline double expm1_polynomial(double u) {
+  return u * (1.0 + u * (1.0 / 2 + u * (1.0 / 6 + u * (1.0 / 24 + u * (1.0 / 120)))));
+}
+inline double log1p_polynomial(double u) {
+  return u * (1.0 + u * (-1.0 / 2 + u * (1.0 / 3 + u * (-1.0 / 4 + u * (1.0 / 5)))));
+}
 inline double expm1_near_zero(double u) {
   if (!(std::abs(u) <= kNearZero)) return std::expm1(u);
-  return u * (1.0 + u * (1.0 / 2 + u * (1.0 / 6 + u * (1.0 / 24 + u * (1.0 / 120)))));
+  return expm1_polynomial(u);
 }
 inline double log1p_near_zero(double u) {
   if (!(std::abs(u) <= kNearZero)) return std::log1p(u);
-  return u * (1.0 + u * (-1.0 / 2 + u * (1.0 / 3 + u * (-1.0 / 4 + u * (1.0 / 5)))));
+  return log1p_polynomial(u);
 }
 inline cx expm1_near_zero(const cx& u) { return Expm1::value(u); }
 inline cx log1p_near_zero(const cx& u) { return Log1p::value(u); }
