@@ -12,7 +12,9 @@
 //   elementwise (+ - .* ./ .^, scalar functions, comparisons, max(A, B), ...; broadcasting):
 //       the changed region of an input as it lands in the result (a changed entry of a column
 //       broadcast against a matrix changes that row, of a row that column, of a scalar all),
-//       the bounding rectangle of both inputs'; the kernel recomputes just that block.
+//       the bounding rectangle of both inputs'; the kernel recomputes just that block, in
+//       place where the op has a strided form (Step::strided: + - .* ./ .^, comparisons,
+//       integer powers), else on a gathered copy of it.
 //   matmul C = A B, only A changed in block R (rows I, cols K):
 //       C[I, :] = C0[I, :] + (A - A0)[I, K] B[K, :]        (the rows I change)
 //     only B changed in block (rows K, cols J):
@@ -52,6 +54,11 @@
 //     reads). Taken only where s0 is finite at the base point (then every entry of L is).
 //   anything else (inv, solve, chol, norms, kron, ...): recomputed whole from its
 //   inputs' current values (the fallback), so its result counts as changed everywhere.
+//
+// Between moves: a step's result keeps the previous move's values in its previous changed block
+// until the step is recomputed for the next move; then what of that block the new one does not
+// cover is put back from the base (before any later step reads it), so a move of the same
+// entries again (x + h, x - h, x + 2h, x - 2h) puts back nothing.
 //
 // Rounding: each changed value is the base value plus a change computed from the changed block
 // alone, so it carries at most the rounding of a full evaluation (the final addition: eps |f| /
