@@ -15,10 +15,13 @@ cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "bench: installing valgrind" >&2; ${SUDO:-} apt-get install -y -qq valgrind >/dev/null; }
 BUILD=${BENCH_BUILD_DIR:-build-bench}
 MODE=${MODE:-entrywise}
-if [[ ! -x "$BUILD/bench/gradcheck_bench_table" ]]; then
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGRADCHECK_BUILD_BENCH=ON >/dev/null
-  cmake --build "$BUILD" -j2 --target gradcheck_bench_table >/dev/null
+if ! dpkg-query -W -f='${Status}' libbenchmark-dev 2>/dev/null | grep -q "install ok installed"; then
+  echo "bench: installing libbenchmark-dev" >&2
+  ${SUDO:-} apt-get install -y -qq libbenchmark-dev >/dev/null
 fi
+# (Built every time, as bench/run.sh does: quick when up to date, and never a stale binary.)
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGRADCHECK_BUILD_BENCH=ON >/dev/null
+cmake --build "$BUILD" -j2 --target gradcheck_bench_table >/dev/null
 BIN="$BUILD/bench/gradcheck_bench_table"
 PROBLEMS=("$@")
 if [[ ${#PROBLEMS[@]} -eq 0 ]]; then

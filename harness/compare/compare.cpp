@@ -8,8 +8,6 @@
 namespace gradcheck {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Rounding slack of the screens below: x < m d (1 - 1e-14) implies x / d < m exactly.
-constexpr double kSlack = 1e-14, kBelow = 1.0 - kSlack, kAbove = 1.0 + kSlack;
 
 // Entry k's figures, the same in both passes: a, r, e, a - r, |a - r|, |r|, tol = atol + rtol |r|.
 struct EntryFigures {
@@ -37,30 +35,18 @@ inline EntryFigures figures_of(arma::uword k, const double* ap, const double* rp
 // every entry, those are the block's figures: the extremes move to them, and the worst entry is
 // the block's first whose quotient is the maximum when it beats the extreme so far (the first
 // over all entries, as one pass in order finds it). Otherwise (a non-finite entry, tol = 0) the
-// block is taken again entry by entry with the exact comparisons. Only the sums of squares
-// (rel_error_norm) depend on the blocks: their order of addition.
-//
-// In that pass, the screens: the running extremes of quotients (resolution, max_rel, the worst excess
-// (compare.hpp)) are compared by products, without a division per entry: with slack
-// s = 1e-14 and tol > 0,
-//     (tol + e) / |r| >= resolution   if  tol + e >= resolution (1 + s) |r|,
-//     |a - r| / rel_den <= max_rel    if  |a - r| <= max_rel (1 - s) rel_den  (0 <= 0 too: an exact entry),
-//     excess <= w                     if  |a - r| - e' <= w (1 -+ s) tol  (- for w >= 0, + below),
-// each product's rounding inside the slack (at equality the extreme does not move either). The
-// scaled extremes (the right-hand factors) are kept beside the extremes; margins are the
-// right-hand sides minus the left.
+// block is taken again entry by entry, each figure from its definition with the non-finite
+// entries' own rules (compare.hpp). Only the sums of squares (rel_error_norm) depend on the
+// blocks: their order of addition.
 template <bool kBound, typename At>
 Comparison compare_entries(const double* ap, const double* rp, const double* ep, arma::uword count, const At& at,
                            const Tolerance& t) {
-  // 64: a block where an extreme moves is taken twice, about 3 ln(count / 64) blocks of
-  // count / 64 (three extremes, each moving where a new record is set); 256 left half of a
-  // 4,096-entry comparison to the entry by entry pass, 32 gains nothing more.
+  // 64: small enough that a non-finite entry sends few others to the entry-by-entry pass.
   constexpr arma::uword kBlock = 64;
   Comparison c;
   double diff2 = 0.0, norm2 = 0.0, max_bound = 0.0;
   arma::uword not_passing = 0, nonfinite = 0, nan_bound = 0;
   double worst_ratio = -kInf, resolution = kInf, max_abs = 0.0, max_rel = 0.0;
-  double worst_scaled = -kInf, resolution_scaled = kInf, max_rel_scaled = 0.0;
   const double atol = t.atol, rtol = t.rtol;
   for (arma::uword k0 = 0; k0 < count; k0 += kBlock) {
     const arma::uword k1 = std::min(count, k0 + kBlock);
@@ -93,12 +79,9 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
         max_abs = std::max(max_abs, block_abs);
         not_passing += static_cast<arma::uword>(block_not_passing);
         resolution = std::min(resolution, block_resolution);
-        resolution_scaled = resolution * kAbove;
         max_rel = std::max(max_rel, block_max_rel);
-        max_rel_scaled = max_rel * kBelow;
         if (block_worst > worst_ratio) {
           worst_ratio = block_worst;
-          worst_scaled = worst_ratio * (worst_ratio >= 0.0 ? kBelow : kAbove);
           for (arma::uword k = k0; k < k1; ++k) {
             const auto [a, r, e, diff, abs_err, abs_r, tol] = figures_of<kBound>(k, ap, rp, ep, at, atol, rtol);
             (void)a, (void)r, (void)diff, (void)abs_r;
@@ -122,35 +105,21 @@ Comparison compare_entries(const double* ap, const double* rp, const double* ep,
       // decide(): passing is |a - r| + e <= tol with a and r finite (false for a NaN or infinite e).
       const bool passing = finite && abs_err + e <= tol;
       not_passing += !passing;
-      // The screens, each true where its extreme cannot move (a NaN fails them all). The common
-      // entry passes them all (a passing e is finite): joined without short-circuit, one branch,
-      // nearly always taken.
-      const double rel_den = std::max(abs_r, atol);
-      const bool resolution_stays = (r == 0.0) | (tol + e >= resolution_scaled * abs_r);
-      const bool max_rel_stays = abs_err <= max_rel_scaled * rel_den;
-      const bool worst_stays = (tol > 0.0) & (abs_err - e <= worst_scaled * tol);
-      if (__builtin_expect(passing & resolution_stays & max_rel_stays & worst_stays, 1)) continue;
-      if (!resolution_stays && std::isfinite(r)) {
-        resolution = std::min(resolution, (tol + e) / abs_r);
-        resolution_scaled = resolution * kAbove;
-      }
+      // (A NaN or infinite e leaves the resolution where it is: std::min keeps its first argument.)
+      if (r != 0.0 && std::isfinite(r)) resolution = std::min(resolution, (tol + e) / abs_r);
       if (!finite) {
         ++nonfinite;
-        max_abs = max_rel = max_rel_scaled = kInf;
+        max_abs = max_rel = kInf;
         if (kInf > worst_ratio) {
-          worst_ratio = worst_scaled = kInf;
+          worst_ratio = kInf;
           c.worst = k;
         }
         continue;
       }
-      if (!max_rel_stays) {
-        max_rel = std::max(max_rel, abs_err / rel_den);
-        max_rel_scaled = max_rel * kBelow;
-      }
+      if (abs_err > 0.0) max_rel = std::max(max_rel, abs_err / std::max(abs_r, atol));
       const double ratio = excess(a, r, e, t);
       if (ratio > worst_ratio) {
         worst_ratio = ratio;
-        worst_scaled = ratio * (ratio >= 0.0 ? kBelow : kAbove);
         c.worst = k;
       }
     }

@@ -106,9 +106,10 @@ class Line {
 
   double x() const { return values_[target_.wrt](c_.first); }
   // f is a polynomial of degree <= 2 in x: central differences are exact but for rounding.
-  bool quadratic() const { return target_.polynomial_degree >= 0 && target_.polynomial_degree <= 2; }
+  bool quadratic() const { return degree_at_most(2); }
   // Of degree <= 1 (linear in x): a forward difference is exact but for rounding.
-  bool linear() const { return target_.polynomial_degree >= 0 && target_.polynomial_degree <= 1; }
+  bool linear() const { return degree_at_most(1); }
+  bool degree_at_most(int k) const { return target_.polynomial_degree >= 0 && target_.polynomial_degree <= k; }
   // Target::confirm_regime: the odd part's regime is checked at 4h as well.
   bool confirm_regime() const { return target_.confirm_regime; }
   bool smooth() const { return target_.smooth; }

@@ -85,7 +85,7 @@ namespace gradcheck {
 namespace {
 
 // The figures of compare() from their definitions (compare.hpp), one quotient per entry: what the
-// screened loops of compare.cpp must reproduce exactly.
+// block passes of compare.cpp must reproduce exactly.
 struct Plain {
   double max_abs = 0, max_rel = 0, resolution = std::numeric_limits<double>::quiet_NaN(), max_bound = 0;
   arma::uword worst = 0;
@@ -138,7 +138,17 @@ void expect_as_defined(const Comparison& c, const Plain& p) {
   EXPECT_EQ(c.fail, !p.failing.empty());
 }
 
-TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
+// compare() at atol and rtol 1e-5, every figure checked against its definition; the comparison.
+Comparison compare_as_defined(const arma::mat& a, const arma::mat& r, const arma::mat& e, double atol) {
+  Tolerance t;
+  t.atol = atol;
+  t.rtol = 1e-5;
+  const Comparison c = compare(a, r, e, t);
+  expect_as_defined(c, plain(a, r, e, t));
+  return c;
+}
+
+TEST(Compare, FiguresEqualTheirDefinitionsOnRandomEntries) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
@@ -158,21 +168,15 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsOnRandomEntries) {
       if (round % 11 == 10 && k == n / 2) r(k) = a(k);  // an exact entry beside the others
       if (round % 13 == 12 && k == n / 3) r(k) = odd < 0.5 ? inf : -inf;  // beside finite a
     }
-    Tolerance t;
-    t.atol = round % 3 == 0 ? 0.0 : 1e-7;
-    t.rtol = 1e-5;
-    const Comparison c = compare(a, r, e, t);
-    const Plain p = plain(a, r, e, t);
     SCOPED_TRACE(round);
-    expect_as_defined(c, p);
+    compare_as_defined(a, r, e, round % 3 == 0 ? 0.0 : 1e-7);
   }
 }
 
-// The same over many blocks (compare.cpp takes 64 entries at a time, a block whose entries all
-// pass and move no extreme in one branch-free pass): mostly passing entries, so that most blocks
-// take that pass, with an extreme, a failing, an undecided or a non-finite entry placed late,
-// in a block of its own. Every figure as defined; the error norm up to the order of its sums.
-TEST(Compare, ScreenedFiguresEqualTheirDefinitionsAcrossBlocks) {
+// The same over many blocks (compare.cpp takes 64 entries at a time, a block of finite entries
+// in one branch-free pass, any other entry by entry): mostly passing entries, with an extreme, a
+// failing, an undecided or a non-finite entry placed late, in a block of its own. Every figure as defined; the error norm up to the order of its sums.
+TEST(Compare, FiguresEqualTheirDefinitionsAcrossBlocks) {
   std::mt19937_64 rng(11);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
@@ -194,17 +198,13 @@ TEST(Compare, ScreenedFiguresEqualTheirDefinitionsAcrossBlocks) {
       case 4: a(late) = round % 12 == 4 ? nan : inf; break;
       case 5: e(late) = round % 12 == 5 ? nan : inf; break;
     }
-    Tolerance t;
-    t.atol = round % 4 == 0 ? 0.0 : 1e-7;
-    t.rtol = 1e-5;
-    const Comparison c = compare(a, r, e, t);
-    const Plain p = plain(a, r, e, t);
     SCOPED_TRACE(round);
-    expect_as_defined(c, p);
+    const double atol = round % 4 == 0 ? 0.0 : 1e-7;
+    const Comparison c = compare_as_defined(a, r, e, atol);
     const bool finite = a.is_finite() && r.is_finite();
     EXPECT_EQ(c.nonfinite, !finite);
     if (finite) {
-      const double norm = arma::norm(a - r, "fro") / std::max(arma::norm(r, "fro"), t.atol);
+      const double norm = arma::norm(a - r, "fro") / std::max(arma::norm(r, "fro"), atol);
       EXPECT_NEAR(c.rel_error_norm, norm, 1e-12 * norm);
     }
   }
