@@ -8,7 +8,7 @@
 #
 #   bench/instructions.sh                      every problem, entry-wise
 #   bench/instructions.sh P1/n=64 P3/n=16      these
-#   MODE=directional bench/instructions.sh     directional checks
+#   MODE=directional bench/instructions.sh     directional checks (MODE=callable: f a C++ callable)
 #   BENCH_BUILD_DIR=build bench/instructions.sh   another build folder (default build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -173,13 +173,15 @@ void run_gradcheck(benchmark::State& state, const BenchProblem& bp, Mode mode) {
   time_check(state, bp, gradcheck_problem(bp), options);
 }
 
-// The same check with f a C++ callable (bp.f, the loop's own function): no structure to exploit,
-// so every evaluation is a full one; `threads` as Options::threads (the callable is thread-safe).
-// Timed in wall-clock time as well, for the thread speed-up.
-void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) {
+// The check with f a C++ callable (bp.f, the loop's own function): no structure to exploit, so
+// every evaluation is a full one.
+Problem callable_problem(const BenchProblem& bp) {
   Problem problem = gradcheck_problem(bp);
+  // (bp.f's result moved into `out` and reshaped in place: the loop's own work, one vector
+  // allocated a call, and no copy the loop does not make.)
   problem.f = [&bp, shape = problem.f_shape](const std::vector<arma::mat>& v, arma::mat& out) {
-    out = arma::reshape(bp.f(v), shape.rows, shape.cols);
+    out = bp.f(v);
+    out.reshape(shape.rows, shape.cols);
   };
   problem.f_complex = nullptr;
   problem.perturbed = nullptr;
@@ -187,6 +189,13 @@ void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) 
   problem.computed_in_double = false;
   problem.smooth = false;
   problem.audience = Audience::kCpp;
+  return problem;
+}
+
+// The callable's check with `threads` as Options::threads (the callable is thread-safe), timed
+// in wall-clock time as well, for the thread speed-up.
+void run_callable(benchmark::State& state, const BenchProblem& bp, int threads) {
+  const Problem problem = callable_problem(bp);
   Options options;
   options.threads = threads;
   time_check(state, bp, problem, options);
@@ -318,22 +327,28 @@ const bool registered = [] {
   return true;
 }();
 
-// `--checks PROBLEM N [entrywise|directional]`: N checks of PROBLEM ("P1/n=64") and nothing
-// else, for bench/instructions.sh, which counts their instructions under callgrind (a count that
-// the machine's other load does not change).
+// `--checks PROBLEM N [entrywise|directional|callable]`: N checks of PROBLEM ("P1/n=64") and
+// nothing else, for bench/instructions.sh, which counts their instructions under callgrind (a
+// count that the machine's other load does not change). `callable`: entry-wise with f the C++
+// callable of run_callable, one thread.
 int run_checks(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s --checks PROBLEM N [entrywise|directional]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s --checks PROBLEM N [entrywise|directional|callable]\n", argv[0]);
     return 2;
   }
   const std::string want = argv[2];
   const int n = std::atoi(argv[3]);
+  const std::string mode = argc > 4 ? argv[4] : "entrywise";
+  if (mode != "entrywise" && mode != "directional" && mode != "callable") {
+    std::fprintf(stderr, "unknown mode %s: expected entrywise, directional or callable\n", mode.c_str());
+    return 2;
+  }
   Options options;
   options.trials = 1;
-  options.mode = argc > 4 && std::string(argv[4]) == "directional" ? Mode::kDirectional : Mode::kEntrywise;
+  options.mode = mode == "directional" ? Mode::kDirectional : Mode::kEntrywise;
   for (const BenchProblem& bp : problems()) {
     if (bp.name() != want) continue;
-    const Problem problem = gradcheck_problem(bp);
+    const Problem problem = mode == "callable" ? callable_problem(bp) : gradcheck_problem(bp);
     const std::vector<std::vector<arma::mat>> points{point(bp)};
     int passed = 0;
     for (int i = 0; i < n; ++i) passed += run_check(problem, points, options).status == Status::kPass;

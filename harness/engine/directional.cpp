@@ -24,6 +24,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kEps = std::numeric_limits<double>::epsilon();
+// The widest bound of an undecided probe that a fresh probe may replace, in units of its
+// tolerance (directional.hpp: a passing check's threshold tol + 2e then stays within 5 tol).
+constexpr double kReplaceableBound = 2.0;
 
 // One probe: weights over vec(f) and over the entries of x (+-1, or 0 outside a block).
 struct Probe {
@@ -44,6 +47,9 @@ struct Probe {
   }
   double excess() const { return gradcheck::excess(analytic, reference, bound, tolerance()); }
   void decide_now() { verdict = decide(analytic, reference, bound, tolerance()); }
+  // Decided, or undecided with a bound within kReplaceableBound of its tolerance: a fresh probe
+  // may take its place (directional.hpp).
+  bool replaceable() const { return verdict != EntryVerdict::kUndecided || bound <= kReplaceableBound * tol; }
 };
 
 class DirectionalTrial {
@@ -136,20 +142,34 @@ class DirectionalTrial {
     const Carried carried = carry(map_, expected);
     probes.reserve(options_.probes);
     arma::vec v, w;
-    for (int i = 0; i < options_.probes; ++i) {
+    int passing = 0, failing = 0;
+    auto add_probe = [&] {
       draws.push_back(random);
       rademacher(random, p_, v);  // (v before w: the order of the draws)
       rademacher(random, q_, w);
       probes.push_back(measure(carried, std::move(v), std::move(w)));
       v = std::move(probes.back().v);  // (the buffers back for the next probe)
       w = std::move(probes.back().w);
+      passing += probes.back().verdict == EntryVerdict::kPass;
+      failing += probes.back().verdict == EntryVerdict::kFail;
+    };
+    for (int i = 0; i < options_.probes; ++i) add_probe();
+    // Undecided probes replaced by fresh ones (directional.hpp), up to `probes` of them, until
+    // `probes` pass or one fails; only while every undecided probe is replaceable.
+    auto all_replaceable = [&] {
+      return std::all_of(probes.begin(), probes.end(), [](const Probe& pr) { return pr.replaceable(); });
+    };
+    while (failing == 0 && passing < options_.probes && r.directional.replaced_probes < options_.probes &&
+           all_replaceable()) {
+      add_probe();
+      ++r.directional.replaced_probes;
     }
-    r.directional.probes = options_.probes;
+    r.directional.probes = passing + failing;
 
     // Figures over the probes (as compare() takes them over entries).
     double diff2 = 0, norm2 = 0, threshold = 0;
     std::size_t worst = 0;
-    bool fails = false, undecided = false, nonfinite = false;
+    bool fails = false, nonfinite = false;
     r.max_abs_error = r.max_rel_error = 0.0;
     r.resolution = kNaN;
     for (std::size_t i = 0; i < probes.size(); ++i) {
@@ -167,10 +187,11 @@ class DirectionalTrial {
       threshold = std::max(threshold, pr.tol + 2 * pr.bound);
       r.reference.max_error_bound = i == 0 ? pr.bound : std::max(r.reference.max_error_bound, pr.bound);
       fails = fails || pr.verdict == EntryVerdict::kFail;
-      undecided = undecided || pr.verdict == EntryVerdict::kUndecided;
       if (!(pr.excess() <= probes[worst].excess())) worst = i;
-      if (pr.verdict == EntryVerdict::kUndecided) ++r.undecided;
     }
+    // Undecided: fewer than `probes` passed (each undecided probe that could not be replaced).
+    const bool undecided = !fails && passing < options_.probes;
+    if (undecided) r.undecided = options_.probes - passing;
     r.rel_error_norm = std::sqrt(diff2) / std::max(std::sqrt(norm2), tolerance_.atol);
     r.directional.threshold = threshold;
     r.worst = probe_entry(probes[worst], worst);
@@ -244,7 +265,7 @@ class DirectionalTrial {
     locate(map_, carried, expected, probes[worst], r);
     for (std::size_t i = 0; i < probes.size() && static_cast<int>(r.worst_entries.size()) < options_.worst_entries; ++i)
       if (probes[i].verdict == EntryVerdict::kFail) r.worst_entries.push_back(probe_entry(probes[i], i));
-    if (options_.diagnose) diagnose_probes(expected, probes, r);
+    if (options_.diagnose) diagnose_probes(expected, probes, random, r);
     finish(r);
     return out;
   }
@@ -481,7 +502,7 @@ class DirectionalTrial {
 
   // The diagnoses the probes decide: a factor (sign, scale) over the probes, and the other
   // arrangements of expected (layout-transposed, vec-order) probed against the same references.
-  void diagnose_probes(const arma::mat& expected, const std::vector<Probe>& probes, TrialResult& r) const {
+  void diagnose_probes(const arma::mat& expected, const std::vector<Probe>& probes, Random& random, TrialResult& r) {
     if (probes.size() >= 3) {
       // Full probes all have the same tolerance (their weights are all +-1).
       arma::mat a(probes.size(), 1), ref(probes.size(), 1), bound(probes.size(), 1);
@@ -497,15 +518,35 @@ class DirectionalTrial {
     for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
       if (alt.map.wanted != map_.wanted) continue;
       const Carried alt_carried = carry(alt.map, expected);
-      bool all_pass = true;
+      // The check's own rule (directional.hpp): `probes` probes pass and none fails, undecided
+      // ones (where the reference says nothing about either arrangement) replaced by fresh
+      // probes, up to `probes` of them, while each is replaceable.
+      int passing = 0, failing = 0, replaced = 0;
+      bool replaceable = true;
+      auto count = [&](const Probe& other) {
+        passing += other.verdict == EntryVerdict::kPass;
+        failing += other.verdict == EntryVerdict::kFail;
+        replaceable = replaceable && other.replaceable();
+      };
       for (const Probe& pr : probes) {
         Probe other = pr;
         analytic_side(alt_carried, other);
         other.decide_now();
-        all_pass = all_pass && other.verdict == EntryVerdict::kPass;
+        count(other);
       }
-      if (all_pass) {
-        r.diagnoses.push_back({alt.code, alt.sentence + " (it matches along every probe)", {}});
+      while (failing == 0 && passing < options_.probes && replaced < options_.probes && replaceable) {
+        arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
+        count(measure(alt_carried, std::move(v), rademacher(random, q_)));
+        ++replaced;
+        ++r.directional.replaced_probes;
+      }
+      if (failing == 0 && passing >= options_.probes) {
+        r.diagnoses.push_back(
+            {alt.code,
+             alt.sentence + (replaced == 0 && passing == static_cast<int>(probes.size())
+                                 ? std::string(" (it matches along every probe)")
+                                 : fmt::format(" (it matches along {} probes; the others decide nothing)", passing)),
+             {}});
         break;
       }
     }
@@ -590,6 +631,7 @@ void summarize_directional(CheckResult& result) {
   for (const TrialResult& t : result.trials) {
     info.probes += t.directional.probes;
     info.narrowing_probes += t.directional.narrowing_probes;
+    info.replaced_probes += t.directional.replaced_probes;
     if (std::isfinite(t.directional.threshold)) info.threshold = std::max(info.threshold, t.directional.threshold);
   }
   if (!result.trials.empty()) info.located = result.trials[result.worst_trial].directional.located;

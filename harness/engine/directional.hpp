@@ -28,7 +28,15 @@
 // s_b like the probe) with independent signs, i.e. the root-sum-square of the entry-wise
 // tolerances the probe adds up (a Rademacher sum of independent errors d_k has variance
 // sum d_k^2). fail when |A - R| - e > tol, pass when |A - R| + e <= tol, undecided otherwise.
-// A check passes when every probe passes; fails when one fails; else it is inconclusive.
+// A check passes when `probes` probes pass and none fails; fails when one fails; else it is
+// inconclusive. An undecided probe (its reference too wide next to its tol, even tightened:
+// along a dense direction a nearly singular f can hide a feature narrower than any step) is
+// replaced by a fresh probe, up to `probes` replacements a trial, so that a check passes on
+// `probes` passing probes however many were undecided. That keeps the bound below: the probes
+// are independent draws, each passing with probability P, undecided U, failing F >= 1/4 (below),
+// so each one that decides passes with probability P / (P + F) <= 3/4 whatever U is, and the
+// check passes only on k decided passes before any failure: P(miss) <= (3/4)^k as before. The
+// probes counted (DirectionalInfo::probes) are the decided ones; the replaced ones are reported.
 // An expected equal to the truth up to rounding passes (its |A - R| is rounding, far below tol);
 // one whose every entry sits just inside the entry-wise tolerance with aligned errors can fail
 // directionally although it passes entry-wise: the directional check is meant for derivations,

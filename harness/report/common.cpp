@@ -107,6 +107,9 @@ std::string directional(const CheckResult& check) {
     out += fmt::format("; a derivative with an entry off by more than {} (times 1/max(1,|x|)) passes them all with "
                        "probability <= {}; {} probes bring it below 1e-6",
                        sci(d.threshold), sci(d.miss_probability), d.probes_for_one_in_a_million);
+  if (d.replaced_probes > 0)
+    out += fmt::format("; {} more probes replaced undecided ones (a reference too wide to decide them)",
+                       d.replaced_probes);
   if (d.narrowing_probes > 0)
     out += fmt::format("; {} more probes narrowed the failure down{}", d.narrowing_probes,
                        d.located ? " to the worst entry" : "");

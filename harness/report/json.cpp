@@ -134,6 +134,7 @@ Json check_json(const CaseResult& c, const CheckResult& k) {
     Json d;
     d["probes"] = k.directional.probes;
     d["narrowing_probes"] = k.directional.narrowing_probes;
+    d["replaced_probes"] = k.directional.replaced_probes;
     put(d, "miss_probability", k.directional.miss_probability);
     d["probes_for_one_in_a_million"] = k.directional.probes_for_one_in_a_million;
     put(d, "threshold", k.directional.threshold);

@@ -62,7 +62,10 @@ struct FdInfo {
 // What a directional check (Options::mode directional) measured; see engine/directional.hpp for
 // the probes, their tolerance and the derivation of the miss probability.
 struct DirectionalInfo {
-  int probes = 0;             // random probes v' E u compared with v' J u
+  int probes = 0;             // random probes v' E u compared with v' J u that decided (passed or failed)
+  // Undecided probes (a reference too wide next to the probe's tolerance, within 2 tol) replaced
+  // by fresh ones: a check passes on `Options::probes` passing probes a trial.
+  int replaced_probes = 0;
   int narrowing_probes = 0;   // further probes (on blocks of entries) that located the entry of a failure
   // The chance that a derivative wrong by more than `threshold` passed every probe: (3/4)^probes
   // (for a check: probes of all trials, for a derivative that is wrong at every trial point).

@@ -565,5 +565,44 @@ TEST(ReferenceSteps, APolynomialOfDegreeOneIsDifferencedOnOneSide) {
   }
 }
 
+// The general central rule takes a column in one vectorised pass when no entry needs more than
+// the formulas: value D(h) and bound 2/3 |D(h) - D(2h)| + 3 sigma / h, the same bits as the rule
+// written entry by entry (computed here from f's own values at x +- h, x +- 2h); an entry with a
+// kink (|x_2| at 0) sends its column through the entry-by-entry rule, which finds the kink. The
+// test fails when the pass computes either figure another way, or skips a kink.
+TEST(ReferenceSteps, TheGeneralRuleGivesTheFormulasBitsAndStillFindsKinks) {
+  Target t;
+  t.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    const arma::vec x = arma::vectorise(v[0]);
+    out.set_size(4, 1);
+    out(0) = std::exp(x(0)) * std::sin(x(1));
+    out(1) = std::log(1 + x(0) * x(0)) + x(2) * x(1);
+    out(2) = std::abs(x(2)) + x(0);
+    out(3) = 1e6 * std::cos(x(1) - x(0));
+  };
+  AtPoint at(t, arma::vec{0.3, -1.2, 0.0});
+  const Reference r = finite_differences(t, at.values, at.f0, at.noise, FdOptions{});
+  ASSERT_EQ(r.kinks.size(), 1u);
+  EXPECT_EQ(r.kinks[0].a, 2u);
+  EXPECT_EQ(r.kinks[0].b, 2u);
+  for (arma::uword b = 0; b < 2; ++b) {  // the columns without a kink
+    const double h = r.steps(b);
+    auto f_at = [&](double d) {
+      std::vector<arma::mat> moved = at.values;
+      moved[0](b) += d;
+      arma::mat out;
+      t.f(moved, out);
+      return out;
+    };
+    const arma::mat plus = f_at(h), minus = f_at(-h), plus2 = f_at(2 * h), minus2 = f_at(-2 * h);
+    for (arma::uword a = 0; a < 4; ++a) {
+      SCOPED_TRACE(std::to_string(a) + "," + std::to_string(b));
+      const double d1 = (plus(a) - minus(a)) / (2 * h), d2 = (plus2(a) - minus2(a)) / (4 * h);
+      EXPECT_EQ(r.values(a, b), d1);
+      EXPECT_EQ(r.bound(a, b), (2.0 / 3.0) * std::abs(d1 - d2) + 3 * at.noise.sigma(a) / h);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck::reference

@@ -117,6 +117,9 @@ TEST(ReportCommon, DirectionalLineStatesTheMissChance) {
   k.directional.narrowing_probes = 7;
   k.directional.located = true;
   EXPECT_NE(directional(k).find("; 7 more probes narrowed the failure down to the worst entry"), std::string::npos);
+  EXPECT_EQ(directional(k).find("replaced"), std::string::npos);
+  k.directional.replaced_probes = 2;
+  EXPECT_NE(directional(k).find("; 2 more probes replaced undecided ones"), std::string::npos);
 }
 
 TEST(ReportCommon, SecondOrderChecksSayDerivativeOrderTwo) {

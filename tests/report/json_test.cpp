@@ -151,10 +151,12 @@ TEST(JsonDirectional, ADirectionalCheckCarriesItsProbesAndMissChance) {
   k.directional.miss_probability = std::pow(0.75, 24);
   k.directional.probes_for_one_in_a_million = 49;
   k.directional.threshold = 3e-6;
+  k.directional.replaced_probes = 3;
   const json r = parsed(run);
   const json& check = r["cases"][0]["checks"][0];
   EXPECT_EQ(check["mode"], "directional");
   EXPECT_EQ(check["directional"]["probes"], 24);
+  EXPECT_EQ(check["directional"]["replaced_probes"], 3);
   EXPECT_NEAR(check["directional"]["miss_probability"].get<double>(), 1.0e-3, 1e-5);
   EXPECT_EQ(check["directional"]["probes_for_one_in_a_million"], 49);
   EXPECT_EQ(check["directional"]["located"], false);
