@@ -282,11 +282,11 @@ void find_kink(arma::uword a, const arma::vec& f0, const Symmetric& s, const arm
 
 // The general central rule's column in one branch-free pass (vectorised; it runs for every
 // column of every check of an f that is not a polynomial of degree <= 2, a C++ callable among
-// them): value = D(h), bound = 2/3 |D(h) - D(2h)| + 3 sigma / h, each by the operations of the
-// entry-by-entry loop of central_column (the same bits), and the count of entries where that
-// loop does more: the curvature test past its screen, a jump, or a kink past its screen (each
-// condition as the loop and find_kink write it). True (the column done: no bound widened, no
-// kink) when there is none; else the loop takes the column again.
+// them): value = D(h), bound = 2/3 |D(h) - D(2h)| + 3 sigma / h, infinite where the curvature
+// test fails, each by the operations of the entry-by-entry loop of central_column (the same
+// bits), and the count of entries where find_kink would do more: a jump, or a kink past its
+// screen (each condition as find_kink writes it). True (the column done: no kink) when there is
+// none; else the loop takes the column again.
 bool plain_central(const Symmetric& s, const arma::vec& f0, const arma::vec& sigma, Column& c) {
   const arma::uword n = f0.n_elem;
   const double *pp = s.plus.memptr(), *mp = s.minus.memptr(), *p2 = s.plus2.memptr(), *m2 = s.minus2.memptr();
@@ -297,17 +297,22 @@ bool plain_central(const Symmetric& s, const arma::vec& f0, const arma::vec& sig
 #pragma omp simd reduction(+ : special)
   for (arma::uword a = 0; a < n; ++a) {
     const double d1 = (pp[a] - mp[a]) / (2 * h), d2 = (p2[a] - m2[a]) / (4 * h);
-    vp[a] = d1;
-    bp[a] = (2.0 / 3.0) * std::abs(d1 - d2) + 3 * sp[a] / h;
+    const double bound = (2.0 / 3.0) * std::abs(d1 - d2) + 3 * sp[a] / h;
     const double curve1 = pp[a] - 2 * fp[a] + mp[a], curve2 = p2[a] - 2 * fp[a] + m2[a];
     const double step1 = pp[a] - mp[a], step2 = p2[a] - m2[a];
-    const bool curvature = !(std::abs(curve2 / 4 - curve1) <= 0.25 * (0.5 * std::abs(curve1) + 12 * sp[a]));
+    // The curvature test, past its screen (as the loop takes it), widens the bound here.
+    const bool screened = std::abs(curve2 / 4 - curve1) <= 0.25 * (0.5 * std::abs(curve1) + 12 * sp[a]);
+    const double second1 = curve1 / (h * h), second2 = curve2 / (4 * h * h);
+    const double rounding2 = 12 * sp[a] / (h * h);
+    const bool curved = !screened & (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding2);
+    vp[a] = d1;
+    bp[a] = curved ? kInf : bound;
     // (& and | for && and ||: no branch; every operand is computed anyway.)
     const bool jump = (std::abs(step1) > 100 * sp[a]) & (std::abs(step2 - step1) < 0.5 * std::abs(step1)) &
                       (std::abs(curve2 - curve1) <= 0.5 * std::abs(curve1) + 100 * sp[a]);
     const bool kink = !((std::abs(curve1) <= 100 * sp[a] * (1 - 1e-12)) |
                         (std::abs(curve2 / 2 - curve1) >= 0.75 * std::abs(curve1)));
-    special += (curvature | jump | kink) ? 1.0 : 0.0;
+    special += (jump | kink) ? 1.0 : 0.0;
   }
   return special == 0.0;
 }
