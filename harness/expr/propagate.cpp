@@ -151,6 +151,7 @@ class Core {
     blocks_a_.resize(n);
     blocks_b_.resize(n);
     finite_columns_.resize(n);
+    all_finite_columns_.assign(n, 0);
     shift_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const Step& s = prog_.steps[i];
@@ -198,7 +199,12 @@ class Core {
       const M& x = input(s.a);
       std::vector<char>& ok = finite_columns_[i];
       ok.assign(x.n_cols, 0);
-      for (uword j = 0; j < x.n_cols; ++j) ok[j] = x.col(j).is_finite() && base_[i].col(j).is_finite();
+      bool all = true;
+      for (uword j = 0; j < x.n_cols; ++j) {
+        ok[j] = x.col(j).is_finite() && base_[i].col(j).is_finite();
+        all = all && ok[j];
+      }
+      all_finite_columns_[i] = all;
     }
     // The fused sums (propagate.hpp): on where the sum is finite at the base point.
     std::fill(quiet_.begin(), quiet_.end(), 0);
@@ -521,8 +527,9 @@ class Core {
       dirty_[i] = Rect{0, lse ? uword{1} : rows, ra.c0, ra.c1};
       return true;
     }
-    for (uword j = ra.c0; j < ra.c1; ++j)
-      if (!finite_columns_[i][j]) return false;
+    if (!all_finite_columns_[i])
+      for (uword j = ra.c0; j < ra.c1; ++j)
+        if (!finite_columns_[i][j]) return false;
     change(s.a, ra, delta);  // 1 x cols: d_j
     const M& base = base_[i];
     const M& x = input(s.a);
@@ -660,11 +667,17 @@ class Core {
     const uword rows = prog_.steps[fu.source].shape.rows;
     const M* c = fu.c == kNone ? nullptr : &input(fu.c);
     T change = 0;
-    for (uword j = 0; j < sh.d.n_elem; ++j) {
-      const uword col = sh.c0 + j;
-      const T in_row = c ? c->at(sh.row, col) : T(1);
-      const T colsum = c ? fu.colsum[col] : T(double(rows));
-      change += in_row * sh.d[j] - colsum * sh.log_shift[j];
+    const uword cols = sh.d.n_elem;
+    const T* d = sh.d.memptr();
+    const T* shift = sh.log_shift.memptr();
+    if (c) {  // (the two cases apart, strides in locals: the same terms in the same order)
+      const uword stride = c->n_rows;
+      const T* in_row = c->memptr() + sh.c0 * stride + sh.row;
+      const T* colsum = fu.colsum.memptr() + sh.c0;
+      for (uword j = 0; j < cols; ++j) change += in_row[j * stride] * d[j] - colsum[j] * shift[j];
+    } else {
+      const T count = T(double(rows));
+      for (uword j = 0; j < cols; ++j) change += T(1) * d[j] - count * shift[j];
     }
     const double count = s.op == expr::kOpMean ? double(prog_.steps[s.a].shape.numel()) : 1.0;
     detail::out<T>(s)[0] = base_[i][0] + change / count;
@@ -771,6 +784,7 @@ class Core {
   std::vector<Fused> fused_;
   std::vector<char> quiet_;
   std::vector<std::vector<char>> finite_columns_;
+  std::vector<char> all_finite_columns_;  // every base column finite (no per-column test per move)
   std::vector<Shift> shift_;
   const scalar::Function* log_fn_ = scalar::find("log");
   std::vector<M> values_;            // the base point; values_[slot_] carries the perturbation
