@@ -294,6 +294,9 @@ class DirectionalTrial {
   // tolerance there: what every probe under one map reads.
   struct Carried {
     arma::mat e, tol2;
+    // The tol of a full probe (every weight +-1: v.^2 and ws.^2 = s.^2 are then the same for
+    // every probe, so is tol, bit for bit), once computed; NaN before.
+    mutable double full_tol = std::numeric_limits<double>::quiet_NaN();
   };
   Carried carry(const FormMap& map, const arma::mat& expected) const {
     Carried c;
@@ -327,7 +330,16 @@ class DirectionalTrial {
       ws2_[b] = ws_[b] * ws_[b];
     }
     probe.analytic = arma::dot(probe.v, c.e * ws_);
+    auto all_signs = [](const arma::vec& x) {
+      return std::all_of(x.begin(), x.end(), [](double s) { return s == 1.0 || s == -1.0; });
+    };
+    const bool full = all_signs(probe.v) && all_signs(probe.w);
+    if (full && !std::isnan(c.full_tol)) {
+      probe.tol = c.full_tol;
+      return;
+    }
     probe.tol = std::sqrt(arma::dot(arma::square(probe.v), c.tol2 * ws2_));
+    if (full) c.full_tol = probe.tol;
   }
 
   // R, e of a probe: the reference seam on g(t) = v' vec f(x + t U), a function of a 1 x 1 t.
