@@ -52,6 +52,23 @@ struct Probe {
   bool replaceable() const { return verdict != EntryVerdict::kUndecided || bound <= kReplaceableBound * tol; }
 };
 
+// The check's rule over its probes (directional.hpp), for the check itself and for each other
+// arrangement of expected: `wanted` probes must pass and none fail; an undecided probe is
+// replaced by a fresh one (`more`), up to `wanted` replacements, while every undecided probe so
+// far is replaceable.
+struct Tally {
+  int wanted = 0, passing = 0, failing = 0, replaced = 0;
+  bool replaceable = true;
+  void count(const Probe& p) {
+    passing += p.verdict == EntryVerdict::kPass;
+    failing += p.verdict == EntryVerdict::kFail;
+    replaceable = replaceable && p.replaceable();
+  }
+  bool more() const { return failing == 0 && passing < wanted && replaced < wanted && replaceable; }
+  bool pass() const { return failing == 0 && passing >= wanted; }
+  int decided() const { return passing + failing; }
+};
+
 class DirectionalTrial {
  public:
   DirectionalTrial(const Problem& problem, const FormMap& map, const Options& options, int trial)
@@ -142,7 +159,7 @@ class DirectionalTrial {
     const Carried carried = carry(map_, expected);
     probes.reserve(options_.probes);
     arma::vec v, w;
-    int passing = 0, failing = 0;
+    Tally tally{options_.probes};
     auto add_probe = [&] {
       draws.push_back(random);
       rademacher(random, p_, v);  // (v before w: the order of the draws)
@@ -150,21 +167,12 @@ class DirectionalTrial {
       probes.push_back(measure(carried, std::move(v), std::move(w)));
       v = std::move(probes.back().v);  // (the buffers back for the next probe)
       w = std::move(probes.back().w);
-      passing += probes.back().verdict == EntryVerdict::kPass;
-      failing += probes.back().verdict == EntryVerdict::kFail;
+      tally.count(probes.back());
     };
     for (int i = 0; i < options_.probes; ++i) add_probe();
-    // Undecided probes replaced by fresh ones (directional.hpp), up to `probes` of them, until
-    // `probes` pass or one fails; only while every undecided probe is replaceable.
-    auto all_replaceable = [&] {
-      return std::all_of(probes.begin(), probes.end(), [](const Probe& pr) { return pr.replaceable(); });
-    };
-    while (failing == 0 && passing < options_.probes && r.directional.replaced_probes < options_.probes &&
-           all_replaceable()) {
-      add_probe();
-      ++r.directional.replaced_probes;
-    }
-    r.directional.probes = passing + failing;
+    for (; tally.more(); ++tally.replaced) add_probe();  // undecided ones replaced (Tally)
+    r.directional.probes = tally.decided();
+    r.directional.replaced_probes = tally.replaced;
 
     // Figures over the probes (as compare() takes them over entries).
     double diff2 = 0, norm2 = 0, threshold = 0;
@@ -190,8 +198,8 @@ class DirectionalTrial {
       if (!(pr.excess() <= probes[worst].excess())) worst = i;
     }
     // Undecided: fewer than `probes` passed (each undecided probe that could not be replaced).
-    const bool undecided = !fails && passing < options_.probes;
-    if (undecided) r.undecided = options_.probes - passing;
+    const bool undecided = !fails && !tally.pass();
+    if (undecided) r.undecided = options_.probes - tally.passing;
     r.rel_error_norm = std::sqrt(diff2) / std::max(std::sqrt(norm2), tolerance_.atol);
     r.directional.threshold = threshold;
     r.worst = probe_entry(probes[worst], worst);
@@ -530,34 +538,26 @@ class DirectionalTrial {
     for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
       if (alt.map.wanted != map_.wanted) continue;
       const Carried alt_carried = carry(alt.map, expected);
-      // The check's own rule (directional.hpp): `probes` probes pass and none fails, undecided
-      // ones (where the reference says nothing about either arrangement) replaced by fresh
-      // probes, up to `probes` of them, while each is replaceable.
-      int passing = 0, failing = 0, replaced = 0;
-      bool replaceable = true;
-      auto count = [&](const Probe& other) {
-        passing += other.verdict == EntryVerdict::kPass;
-        failing += other.verdict == EntryVerdict::kFail;
-        replaceable = replaceable && other.replaceable();
-      };
+      // The check's own rule (Tally), the probes where the reference decides nothing about
+      // either arrangement replaced by fresh ones.
+      Tally tally{options_.probes};
       for (const Probe& pr : probes) {
         Probe other = pr;
         analytic_side(alt_carried, other);
         other.decide_now();
-        count(other);
+        tally.count(other);
       }
-      while (failing == 0 && passing < options_.probes && replaced < options_.probes && replaceable) {
+      for (; tally.more(); ++tally.replaced, ++r.directional.replaced_probes) {
         arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
-        count(measure(alt_carried, std::move(v), rademacher(random, q_)));
-        ++replaced;
-        ++r.directional.replaced_probes;
+        tally.count(measure(alt_carried, std::move(v), rademacher(random, q_)));
       }
-      if (failing == 0 && passing >= options_.probes) {
+      if (tally.pass()) {
         r.diagnoses.push_back(
             {alt.code,
-             alt.sentence + (replaced == 0 && passing == static_cast<int>(probes.size())
+             alt.sentence + (tally.replaced == 0 && tally.passing == static_cast<int>(probes.size())
                                  ? std::string(" (it matches along every probe)")
-                                 : fmt::format(" (it matches along {} probes; the others decide nothing)", passing)),
+                                 : fmt::format(" (it matches along {} probes; the others decide nothing)",
+                                               tally.passing)),
              {}});
         break;
       }
