@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> mode_names = names<Mode>();
   run->add_option("--mode", mode_name, "entrywise or directional, for every check whose file sets no \"mode\"")
       ->check(CLI::IsMember(mode_names));
-  run->add_option("--probes", probes, "Directional checks: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
+  run->add_option("--probes", probes, "Directional checks: random probes per trial (default: 24 per check, split over its trials)")->check(CLI::Range(1, 10000));
   run->add_flag("--allow-programs", run_options.allow_programs,
                 "Run the programs that cases name (\"program:NAME\"; also GRADCHECK_ALLOW_PROGRAMS=1); without it "
                 "such cases are errors");
@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
   check->add_option("--mode", check_mode_name, "entrywise (every entry) or directional (random probes v' J u)")
       ->check(CLI::IsMember(mode_names))
       ->capture_default_str();
-  check->add_option("--probes", check_probes, "Directional: random probes per trial (default 8)")->check(CLI::Range(1, 10000));
+  check->add_option("--probes", check_probes, "Directional: random probes per trial (default: 24 per check, split over its trials)")->check(CLI::Range(1, 10000));
   add_output_options(check, check_out);
 
   // lint

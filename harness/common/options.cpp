@@ -44,8 +44,8 @@ bool Options::is_valid(std::string* error) const {
     if (error) *error = "trials must be between 1 and 1000";
     return false;
   }
-  if (probes < 1 || probes > 10000) {
-    if (error) *error = "probes must be between 1 and 10000";
+  if (probes < 0 || probes > 10000) {
+    if (error) *error = "probes must be 0 (24 a check, split over its trials) or between 1 and 10000";
     return false;
   }
   if (threads < 1 || threads > 256) {

@@ -497,8 +497,10 @@ CheckResult run_check(const Problem& problem, const std::vector<std::vector<arma
   const bool directional = options.mode == Mode::kDirectional && directional_applies(map, &why_not);
   result.mode = to_string(directional ? Mode::kDirectional : Mode::kEntrywise);
   if (!why_not.empty()) result.notes.push_back(why_not);
+  Options per_trial = options;  // (directional: the probes of each trial, Options::probes)
+  per_trial.probes = directional_probes_per_trial(options, points.size());
   for (std::size_t t = 0; t < points.size(); ++t)
-    result.trials.push_back(directional ? run_directional_trial(problem, map, options, static_cast<int>(t), points[t])
+    result.trials.push_back(directional ? run_directional_trial(problem, map, per_trial, static_cast<int>(t), points[t])
                                         : runner.run(static_cast<int>(t), points[t]));
 
   // The figures of the check are those of its worst trial: the first error, else the first

@@ -596,6 +596,12 @@ class DirectionalTrial {
 
 double directional_miss_probability(int probes) { return std::pow(0.75, probes); }
 
+int directional_probes_per_trial(const Options& options, std::size_t trials) {
+  if (options.probes > 0) return options.probes;
+  const int t = static_cast<int>(std::max<std::size_t>(trials, 1));
+  return (kDirectionalProbesPerCheck + t - 1) / t;
+}
+
 int directional_probes_for(double chance) {
   // The smallest k with (3/4)^k < chance.
   int k = static_cast<int>(std::ceil(std::log(chance) / std::log(0.75)));

@@ -85,6 +85,11 @@ namespace gradcheck {
 
 // (3/4)^probes: the most a wrong derivative escapes that many probes with (see above).
 double directional_miss_probability(int probes);
+// Probes per trial of a check of `trials` trials: Options::probes when set, else
+// ceil(kDirectionalProbesPerCheck / trials), so that a check with one trial (a fixed point, where
+// more trials would repeat it) is probed as much as one with three.
+inline constexpr int kDirectionalProbesPerCheck = 24;
+int directional_probes_per_trial(const Options& options, std::size_t trials);
 // The fewest probes with (3/4)^k < chance (49 for 1e-6).
 int directional_probes_for(double chance);
 

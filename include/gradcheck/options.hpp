@@ -87,9 +87,10 @@ struct Options {
   // derivative are in harness/engine/directional.hpp).
   Mode mode = Mode::kEntrywise;
   // Directional mode: probes per trial (each about 4 evaluations of f). A derivative wrong at
-  // every trial point escapes all of them with probability <= (3/4)^(probes * trials): 8 probes
-  // and 3 trials give 1.0e-3; 49 probes in all bring it below 1e-6.
-  int probes = 8;
+  // every trial point escapes all of them with probability <= (3/4)^(probes * trials); 49 probes
+  // in all bring it below 1e-6. 0 (the default): 24 probes per check, split over its trials,
+  // ceil(24 / trials) each (8 at 3 trials, 24 at 1): (3/4)^24 = 1.0e-3 whatever the trials.
+  int probes = 0;
   // Threads computing the finite-difference columns (entries of the variable) of one check, in
   // parallel; the result is bit-identical to 1. Expressions get one evaluator per thread; a C++
   // callable is then called from several threads at once, so set it only when f is thread-safe.

@@ -220,6 +220,13 @@ TEST(RunCheck, InvalidOptionsAreRefused) {
     EXPECT_EQ(e.id(), "check.options");
     EXPECT_NE(std::string(e.what()).find("rtol and atol cannot both be 0"), std::string::npos) << e.what();
   }
+  // probes: 0 is the default (24 a check), a negative count is refused.
+  Options negative;
+  negative.probes = -1;
+  std::string why;
+  EXPECT_FALSE(negative.is_valid(&why));
+  EXPECT_NE(why.find("probes must be 0"), std::string::npos) << why;
+  EXPECT_TRUE(Options{}.is_valid(nullptr));
 }
 
 }  // namespace

@@ -60,6 +60,31 @@ std::vector<std::vector<arma::mat>> ahw_points(arma::uword n) {
   return {{smooth_point(n, n, 0.1), smooth_point(n, n, 0.2), smooth_point(n, n, 0.3)}};
 }
 
+// By default a check takes 24 probes in all whatever its trials (a file that sets "trials": 1
+// for a fixed point is probed as much as one with three): ceil(24 / trials) a trial; a number
+// set is per trial. Fails when the default is per trial again (8 at one trial: miss 0.1).
+TEST(Directional, TheDefaultProbesAreTwentyFourPerCheck) {
+  Options o;
+  EXPECT_EQ(directional_probes_per_trial(o, 1), 24);
+  EXPECT_EQ(directional_probes_per_trial(o, 3), 8);
+  EXPECT_EQ(directional_probes_per_trial(o, 5), 5);
+  o.probes = 4;
+  EXPECT_EQ(directional_probes_per_trial(o, 1), 4);
+  EXPECT_EQ(directional_probes_per_trial(o, 3), 4);
+
+  Options d;
+  d.mode = Mode::kDirectional;
+  const Problem p = exp_problem(Shape{4, 3}, [](const arma::mat& x) { return arma::mat(arma::exp(x)); });
+  for (std::size_t trials : {1u, 3u}) {
+    std::vector<std::vector<arma::mat>> points;
+    for (std::size_t t = 0; t < trials; ++t) points.push_back({smooth_point(4, 3, 0.1 * static_cast<double>(t))});
+    const CheckResult r = run_check(p, points, d);
+    EXPECT_EQ(r.status, Status::kPass);
+    EXPECT_EQ(r.directional.probes, 24) << trials << " trials";
+    EXPECT_NEAR(r.directional.miss_probability, 1.0e-3, 1e-5);
+  }
+}
+
 TEST(Directional, MissProbabilityIsThreeQuartersPerProbe) {
   EXPECT_DOUBLE_EQ(directional_miss_probability(1), 0.75);
   EXPECT_DOUBLE_EQ(directional_miss_probability(2), 0.5625);
