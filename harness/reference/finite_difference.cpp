@@ -594,6 +594,9 @@ void store(Reference& r, Coordinate co, const Column& c, bool replace_only_if_ti
           r.bound(a, b) = c.bound(a);
         }
       }
+    } else if (c.value.n_elem == 1 && r.values.n_rows == 1 && c.bound.n_elem == 1) {
+      r.values.at(0, b) = c.value[0];  // (a scalar f: no copy call for one entry)
+      r.bound.at(0, b) = c.bound[0];
     } else if (c.value.n_elem == r.values.n_rows && c.bound.n_elem == r.values.n_rows) {
       std::copy(c.value.begin(), c.value.end(), r.values.colptr(b));
       std::copy(c.bound.begin(), c.bound.end(), r.bound.colptr(b));
