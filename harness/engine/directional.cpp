@@ -128,16 +128,10 @@ class DirectionalTrial {
                                          map_.describe())});
       for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
         if (alt.map.wanted.rows != expected.n_rows || alt.map.wanted.cols != expected.n_cols) continue;
-        const Carried alt_carried = carry(alt.map, expected);
-        bool all_pass = true;
-        for (int i = 0; i < options_.probes && all_pass; ++i) {
-          arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
-          Probe probe = measure(alt_carried, std::move(v), rademacher(random, q_));
-          all_pass = probe.verdict == EntryVerdict::kPass;
-          ++r.directional.probes;
-        }
-        if (all_pass) {
-          r.diagnoses.push_back({alt.code, alt.sentence + " (it matches along every probe)", {}});
+        const Tally tally = probe_arrangement(carry(alt.map, expected), {}, random, r);
+        r.directional.probes += tally.decided();
+        if (tally.pass()) {
+          r.diagnoses.push_back({alt.code, alt.sentence + matches(tally, 0), {}});
           break;
         }
       }
@@ -537,31 +531,43 @@ class DirectionalTrial {
     }
     for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
       if (alt.map.wanted != map_.wanted) continue;
-      const Carried alt_carried = carry(alt.map, expected);
-      // The check's own rule (Tally), the probes where the reference decides nothing about
-      // either arrangement replaced by fresh ones.
-      Tally tally{options_.probes};
-      for (const Probe& pr : probes) {
-        Probe other = pr;
-        analytic_side(alt_carried, other);
-        other.decide_now();
-        tally.count(other);
-      }
-      for (; tally.more(); ++tally.replaced, ++r.directional.replaced_probes) {
-        arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
-        tally.count(measure(alt_carried, std::move(v), rademacher(random, q_)));
-      }
+      const Tally tally = probe_arrangement(carry(alt.map, expected), probes, random, r);
       if (tally.pass()) {
-        r.diagnoses.push_back(
-            {alt.code,
-             alt.sentence + (tally.replaced == 0 && tally.passing == static_cast<int>(probes.size())
-                                 ? std::string(" (it matches along every probe)")
-                                 : fmt::format(" (it matches along {} probes; the others decide nothing)",
-                                               tally.passing)),
-             {}});
+        r.diagnoses.push_back({alt.code, alt.sentence + matches(tally, probes.size()), {}});
         break;
       }
     }
+  }
+
+  // The check's rule (Tally) for another arrangement of expected (`alt`): along the probes
+  // already measured (their references, its own A), then along fresh probes drawn from `random`
+  // as the rule asks (to `probes`, then replacing undecided ones), stopping where it cannot pass.
+  Tally probe_arrangement(const Carried& alt, const std::vector<Probe>& measured, Random& random, TrialResult& r) {
+    Tally tally{options_.probes};
+    for (const Probe& pr : measured) {
+      Probe other = pr;
+      analytic_side(alt, other);
+      other.decide_now();
+      tally.count(other);
+    }
+    auto fresh = [&] {
+      arma::vec v = rademacher(random, p_);  // (v before w: the order of the draws)
+      tally.count(measure(alt, std::move(v), rademacher(random, q_)));
+    };
+    for (int i = static_cast<int>(measured.size()); i < options_.probes && tally.failing == 0 && tally.replaceable; ++i)
+      fresh();
+    for (; tally.more(); ++tally.replaced) fresh();
+    r.directional.replaced_probes += tally.replaced;
+    return tally;
+  }
+
+  // " (it matches along every probe)", or how many decided where some did not (the sentence of
+  // an arrangement named by probe_arrangement over `measured` probes).
+  static std::string matches(const Tally& tally, std::size_t measured) {
+    if (tally.replaced == 0 && tally.failing == 0 &&
+        tally.passing == static_cast<int>(std::max<std::size_t>(measured, static_cast<std::size_t>(tally.wanted))))
+      return " (it matches along every probe)";
+    return fmt::format(" (it matches along {} probes; the others decide nothing)", tally.passing);
   }
 
   void finish(TrialResult& r) const {
