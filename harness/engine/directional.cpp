@@ -129,7 +129,8 @@ class DirectionalTrial {
       for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
         if (alt.map.wanted.rows != expected.n_rows || alt.map.wanted.cols != expected.n_cols) continue;
         const Tally tally = probe_arrangement(carry(alt.map, expected), {}, random, r);
-        r.directional.probes += tally.decided();
+        r.directional.probes += tally.decided();  // (these are the check's probes here)
+        r.directional.replaced_probes += tally.replaced;
         if (tally.pass()) {
           r.diagnoses.push_back({alt.code, alt.sentence + matches(tally, 0), {}});
           break;
@@ -189,11 +190,20 @@ class DirectionalTrial {
       threshold = std::max(threshold, pr.tol + 2 * pr.bound);
       r.reference.max_error_bound = i == 0 ? pr.bound : std::max(r.reference.max_error_bound, pr.bound);
       fails = fails || pr.verdict == EntryVerdict::kFail;
-      if (!(pr.excess() <= probes[worst].excess())) worst = i;
+      if (pr.verdict == EntryVerdict::kUndecided) ++r.undecided;
     }
-    // Undecided: fewer than `probes` passed (each undecided probe that could not be replaced).
-    const bool undecided = !fails && !tally.pass();
-    if (undecided) r.undecided = options_.probes - tally.passing;
+    // The worst probe: the largest excess; on a pass, among the passing probes (the replaced
+    // ones decided nothing).
+    const bool passed = tally.pass();
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      if (passed && probes[i].verdict != EntryVerdict::kPass) continue;
+      if (passed && probes[worst].verdict != EntryVerdict::kPass) worst = i;
+      if (!(probes[i].excess() <= probes[worst].excess())) worst = i;
+    }
+    // Undecided: fewer than `probes` passed and none failed. r.undecided counts the undecided
+    // probes of a trial that did not pass (a pass replaced them all).
+    const bool undecided = !fails && !passed;
+    if (passed) r.undecided = 0;
     r.rel_error_norm = std::sqrt(diff2) / std::max(std::sqrt(norm2), tolerance_.atol);
     r.directional.threshold = threshold;
     r.worst = probe_entry(probes[worst], worst);
@@ -557,7 +567,7 @@ class DirectionalTrial {
     for (int i = static_cast<int>(measured.size()); i < options_.probes && tally.failing == 0 && tally.replaceable; ++i)
       fresh();
     for (; tally.more(); ++tally.replaced) fresh();
-    r.directional.replaced_probes += tally.replaced;
+    (void)r;
     return tally;
   }
 
@@ -604,8 +614,8 @@ double directional_miss_probability(int probes) { return std::pow(0.75, probes);
 
 int directional_probes_per_trial(const Options& options, std::size_t trials) {
   if (options.probes > 0) return options.probes;
-  const int t = static_cast<int>(std::max<std::size_t>(trials, 1));
-  return (kDirectionalProbesPerCheck + t - 1) / t;
+  const int t = static_cast<int>(std::min<std::size_t>(std::max<std::size_t>(trials, 1), kDirectionalProbesPerCheck));
+  return std::max(kDirectionalProbesPerTrial, (kDirectionalProbesPerCheck + t - 1) / t);
 }
 
 int directional_probes_for(double chance) {
@@ -643,7 +653,9 @@ bool directional_applies(const FormMap& map, std::string* why_not) {
 
 TrialResult run_directional_trial(const Problem& problem, const FormMap& map, const Options& options, int trial,
                                   const std::vector<arma::mat>& point) {
-  DirectionalTrial runner(problem, map, options, trial);
+  Options o = options;  // (probes 0, the default, is resolved by the check: 24 a check; here one trial)
+  if (o.probes < 1) o.probes = directional_probes_per_trial(options, 1);
+  DirectionalTrial runner(problem, map, o, trial);
   // The trial with its moves (engine/moves.hpp: one rule with the entry-wise check).
   return run_with_moves(problem, options.fd, trial, point,
                         [&](const std::vector<arma::mat>& values) { return runner.at(values); });

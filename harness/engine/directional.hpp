@@ -30,12 +30,16 @@
 // sum d_k^2). fail when |A - R| - e > tol, pass when |A - R| + e <= tol, undecided otherwise.
 // A check passes when `probes` probes pass and none fails; fails when one fails; else it is
 // inconclusive. An undecided probe (its reference too wide next to its tol, even tightened:
-// along a dense direction a nearly singular f can hide a feature narrower than any step) is
-// replaced by a fresh probe, up to `probes` replacements a trial, so that a check passes on
-// `probes` passing probes however many were undecided. That keeps the bound below: the probes
-// are independent draws, each passing with probability P, undecided U, failing F >= 1/4 (below),
-// so each one that decides passes with probability P / (P + F) <= 3/4 whatever U is, and the
-// check passes only on k decided passes before any failure: P(miss) <= (3/4)^k as before. The
+// along a dense direction a nearly singular f can hide a feature narrower than any step) whose
+// bound is within 2 tol is replaced by a fresh probe, up to `probes` replacements a trial, so
+// that a check passes on `probes` passing probes however many were undecided; an undecided
+// probe with a wider bound leaves the check inconclusive. The bound below still holds, for the
+// first `probes` draws alone (drawn whatever happens): on the big-error event below a probe
+// cannot pass once the error delta exceeds tol (a pass needs |A - R| + e <= tol), and fails once
+// delta > tol + 2e; so when delta exceeds the threshold T = max over every probe drawn of
+// tol + 2e, a check that passed had none of its first k probes in that event: P(pass, delta >
+// T) <= (3/4)^k. And for delta > 5 tol whatever the bounds: a probe in that event either fails
+// (e <= 2 tol) or is undecided with e > 2 tol, not replaceable, and the check cannot pass. The
 // probes counted (DirectionalInfo::probes) are the decided ones; the replaced ones are reported.
 // An expected equal to the truth up to rounding passes (its |A - R| is rounding, far below tol);
 // one whose every entry sits just inside the entry-wise tolerance with aligned errors can fail
@@ -86,9 +90,11 @@ namespace gradcheck {
 // (3/4)^probes: the most a wrong derivative escapes that many probes with (see above).
 double directional_miss_probability(int probes);
 // Probes per trial of a check of `trials` trials: Options::probes when set, else
-// ceil(kDirectionalProbesPerCheck / trials), so that a check with one trial (a fixed point, where
-// more trials would repeat it) is probed as much as one with three.
+// max(8, ceil(kDirectionalProbesPerCheck / trials)), so that a check with one trial (a fixed
+// point, where more trials would repeat it) is probed as much as one with three, and a trial is
+// never probed less than 8 times (a derivation wrong at one trial point alone: (3/4)^8 = 0.1).
 inline constexpr int kDirectionalProbesPerCheck = 24;
+inline constexpr int kDirectionalProbesPerTrial = 8;
 int directional_probes_per_trial(const Options& options, std::size_t trials);
 // The fewest probes with (3/4)^k < chance (49 for 1e-6).
 int directional_probes_for(double chance);

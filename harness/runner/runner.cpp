@@ -332,7 +332,7 @@ Prepared prepare(const Instance& in, const RunOptions& run, program::Pool* pool)
       // 64) costs what one entry does; the noise measurement and f(x) about 12 evaluations.
       const bool directional = pc.options.mode == Mode::kDirectional;
       const double evaluations =
-          directional ? (12.0 + double(per_entry) * (directional_probes_per_trial(pc.options, spec.trials) + 64)) * spec.trials
+          directional ? (12.0 + double(per_entry) * (2 * directional_probes_per_trial(pc.options, spec.trials) + 64)) * spec.trials
                       : double(per_entry) * double(x.numel()) * second * spec.trials;
       double entries = 0;  // without f: every input read once
       for (const Shape& s : shapes) entries += double(s.numel());

@@ -86,10 +86,11 @@ struct Options {
   // v' E u, a few evaluations of f whatever the size; the rule and the chance of missing a wrong
   // derivative are in harness/engine/directional.hpp).
   Mode mode = Mode::kEntrywise;
-  // Directional mode: probes per trial (each about 4 evaluations of f). A derivative wrong at
-  // every trial point escapes all of them with probability <= (3/4)^(probes * trials); 49 probes
-  // in all bring it below 1e-6. 0 (the default): 24 probes per check, split over its trials,
-  // ceil(24 / trials) each (8 at 3 trials, 24 at 1): (3/4)^24 = 1.0e-3 whatever the trials.
+  // Directional mode: probes per trial (each about 4 evaluations of f; undecided ones are
+  // replaced by up to as many more). A derivative wrong at every trial point escapes all of them
+  // with probability <= (3/4)^(probes a trial * trials); 49 probes in all bring it below 1e-6.
+  // 0 (the default): max(8, ceil(24 / trials)) a trial (8 at 3 trials, 24 at 1): at least 24 a
+  // check, (3/4)^24 = 1.0e-3, and at least 8 a trial.
   int probes = 0;
   // Threads computing the finite-difference columns (entries of the variable) of one check, in
   // parallel; the result is bit-identical to 1. Expressions get one evaluator per thread; a C++

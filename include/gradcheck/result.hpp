@@ -64,10 +64,10 @@ struct FdInfo {
 struct DirectionalInfo {
   int probes = 0;             // random probes v' E u compared with v' J u that decided (passed or failed)
   // Undecided probes (a reference too wide next to the probe's tolerance, within 2 tol) replaced
-  // by fresh ones: a check passes on `Options::probes` passing probes a trial.
+  // by fresh ones: a check passes on its count of passing probes a trial (Options::probes).
   int replaced_probes = 0;
   int narrowing_probes = 0;   // further probes (on blocks of entries) that located the entry of a failure
-  // The chance that a derivative wrong by more than `threshold` passed every probe: (3/4)^probes
+  // The chance that a derivative wrong by more than `threshold` passed: (3/4)^probes
   // (for a check: probes of all trials, for a derivative that is wrong at every trial point).
   double miss_probability = std::numeric_limits<double>::quiet_NaN();
   int probes_for_one_in_a_million = 0;  // probes that bring miss_probability below 1e-6

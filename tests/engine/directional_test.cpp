@@ -61,13 +61,16 @@ std::vector<std::vector<arma::mat>> ahw_points(arma::uword n) {
 }
 
 // By default a check takes 24 probes in all whatever its trials (a file that sets "trials": 1
-// for a fixed point is probed as much as one with three): ceil(24 / trials) a trial; a number
-// set is per trial. Fails when the default is per trial again (8 at one trial: miss 0.1).
+// for a fixed point is probed as much as one with three), and never fewer than 8 a trial:
+// max(8, ceil(24 / trials)); a number set is per trial. Fails when the default is 8 a trial
+// again (at one trial: miss 0.1) or falls below 8 a trial at many trials.
 TEST(Directional, TheDefaultProbesAreTwentyFourPerCheck) {
   Options o;
   EXPECT_EQ(directional_probes_per_trial(o, 1), 24);
+  EXPECT_EQ(directional_probes_per_trial(o, 2), 12);
   EXPECT_EQ(directional_probes_per_trial(o, 3), 8);
-  EXPECT_EQ(directional_probes_per_trial(o, 5), 5);
+  EXPECT_EQ(directional_probes_per_trial(o, 5), 8);
+  EXPECT_EQ(directional_probes_per_trial(o, 1000), 8);
   o.probes = 4;
   EXPECT_EQ(directional_probes_per_trial(o, 1), 4);
   EXPECT_EQ(directional_probes_per_trial(o, 3), 4);
