@@ -128,7 +128,7 @@ class DirectionalTrial {
                                          map_.describe())});
       for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
         if (alt.map.wanted.rows != expected.n_rows || alt.map.wanted.cols != expected.n_cols) continue;
-        const Tally tally = probe_arrangement(carry(alt.map, expected), {}, random, r);
+        const Tally tally = probe_arrangement(carry(alt.map, expected), {}, random);
         r.directional.probes += tally.decided();  // (these are the check's probes here)
         r.directional.replaced_probes += tally.replaced;
         if (tally.pass()) {
@@ -195,11 +195,10 @@ class DirectionalTrial {
     // The worst probe: the largest excess; on a pass, among the passing probes (the replaced
     // ones decided nothing).
     const bool passed = tally.pass();
-    for (std::size_t i = 0; i < probes.size(); ++i) {
-      if (passed && probes[i].verdict != EntryVerdict::kPass) continue;
-      if (passed && probes[worst].verdict != EntryVerdict::kPass) worst = i;
-      if (!(probes[i].excess() <= probes[worst].excess())) worst = i;
-    }
+    auto eligible = [&](std::size_t i) { return !passed || probes[i].verdict == EntryVerdict::kPass; };
+    while (!eligible(worst)) ++worst;  // (a pass has `probes` passing probes)
+    for (std::size_t i = worst + 1; i < probes.size(); ++i)
+      if (eligible(i) && !(probes[i].excess() <= probes[worst].excess())) worst = i;
     // Undecided: fewer than `probes` passed and none failed. r.undecided counts the undecided
     // probes of a trial that did not pass (a pass replaced them all).
     const bool undecided = !fails && !passed;
@@ -541,7 +540,7 @@ class DirectionalTrial {
     }
     for (const AlternativeMap& alt : alternative_maps(map_, problem_.audience)) {
       if (alt.map.wanted != map_.wanted) continue;
-      const Tally tally = probe_arrangement(carry(alt.map, expected), probes, random, r);
+      const Tally tally = probe_arrangement(carry(alt.map, expected), probes, random);
       if (tally.pass()) {
         r.diagnoses.push_back({alt.code, alt.sentence + matches(tally, probes.size()), {}});
         break;
@@ -552,7 +551,7 @@ class DirectionalTrial {
   // The check's rule (Tally) for another arrangement of expected (`alt`): along the probes
   // already measured (their references, its own A), then along fresh probes drawn from `random`
   // as the rule asks (to `probes`, then replacing undecided ones), stopping where it cannot pass.
-  Tally probe_arrangement(const Carried& alt, const std::vector<Probe>& measured, Random& random, TrialResult& r) {
+  Tally probe_arrangement(const Carried& alt, const std::vector<Probe>& measured, Random& random) {
     Tally tally{options_.probes};
     for (const Probe& pr : measured) {
       Probe other = pr;
@@ -567,7 +566,6 @@ class DirectionalTrial {
     for (int i = static_cast<int>(measured.size()); i < options_.probes && tally.failing == 0 && tally.replaceable; ++i)
       fresh();
     for (; tally.more(); ++tally.replaced) fresh();
-    (void)r;
     return tally;
   }
 

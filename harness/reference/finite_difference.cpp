@@ -247,6 +247,33 @@ Column one_sided(const arma::vec& f0, const arma::vec& near, const arma::vec& fa
   return c;
 }
 
+// The tests of one entry from its evaluations at h and 2h (curve1, curve2: f+ - 2 f0 + f- at h
+// and 2h; step1, step2: f+ - f- at h and 2h; sigma its noise), each written once for the
+// entry-by-entry rule and its vectorised pass (plain_central), in branch-free form (& and |:
+// every operand is computed anyway).
+//
+// The second differences at h and 2h must agree (within half, and their rounding): else the step
+// is not small next to where f changes curvature, and D(h) - D(2h) says nothing. The test,
+// |s2 - s1| > |s1| / 2 + 12 sigma / h^2, is taken only where its h^2 multiple (c1 = h^2 s1,
+// c2 = 4 h^2 s2) does not pass it by a factor 4 (that margin is far above the rounding of either
+// form, so the outcome is the exact test's).
+inline bool curvature_fails(double curve1, double curve2, double sigma, double h) {
+  const bool screened = std::abs(curve2 / 4 - curve1) <= 0.25 * (0.5 * std::abs(curve1) + 12 * sigma);
+  const double second1 = curve1 / (h * h), second2 = curve2 / (4 * h * h);
+  const double rounding2 = 12 * sigma / (h * h);
+  return !screened & (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding2);
+}
+// A jump (find_kink): f+ - f- far above the noise and not growing with the step, the even part
+// unchanged too.
+inline bool jump_at(double step1, double step2, double curve1, double curve2, double sigma) {
+  return (std::abs(step1) > 100 * sigma) & (std::abs(step2 - step1) < 0.5 * std::abs(step1)) &
+         (std::abs(curve2 - curve1) <= 0.5 * std::abs(curve1) + 100 * sigma);
+}
+// The kink test of find_kink fails for certain (its screen, below): no kink.
+inline bool no_kink_for_certain(double curve1, double curve2, double sigma) {
+  return (std::abs(curve1) <= 100 * sigma * (1 - 1e-12)) | (std::abs(curve2 / 2 - curve1) >= 0.75 * std::abs(curve1));
+}
+
 // A kink at entry a from the symmetric evaluations at h and 2h (see the header comment), or a
 // jump: f(x+h) - f(x-h) far above the noise (100 sigma) that does not grow with the step (smooth
 // f: it doubles from h to 2h; a jump of f stays): no derivative, whatever the one-sided slopes
@@ -257,8 +284,7 @@ void find_kink(arma::uword a, const arma::vec& f0, const Symmetric& s, const arm
   // a kink within the step also keeps f+ - f- constant (abs at x = d < h: 2d), but its even part
   // grows with the step (2h - 2d, 4h - 2d): that is no jump.
   const double step1 = s.plus[a] - s.minus[a], step2 = s.plus2[a] - s.minus2[a];
-  if (std::abs(step1) > 100 * sigma[a] && std::abs(step2 - step1) < 0.5 * std::abs(step1) &&
-      std::abs(curve2 - curve1) <= 0.5 * std::abs(curve1) + 100 * sigma[a]) {
+  if (jump_at(step1, step2, curve1, curve2, sigma[a])) {
     c.kinks.push_back({a, 0, (s.plus[a] - f0[a]) / s.h, (f0[a] - s.minus[a]) / s.h, true});
     bound = kInf;
     return;
@@ -267,8 +293,7 @@ void find_kink(arma::uword a, const arma::vec& f0, const Symmetric& s, const arm
   // g2 = c2 / 2h: an entry whose c1 is below 100 sigma by more than rounding, or whose
   // |c2 / 2 - c1| is at least 3/4 |c1| (a smooth f: c2 = 4 c1 + O(h^4), so 1), fails it for
   // certain and is passed without a division (the margins are far above the rounding of g1, g2).
-  if (std::abs(curve1) <= 100 * sigma[a] * (1 - 1e-12) || std::abs(curve2 / 2 - curve1) >= 0.75 * std::abs(curve1))
-    return;
+  if (no_kink_for_certain(curve1, curve2, sigma[a])) return;
   const double g1 = curve1 / s.h;
   const double g2 = curve2 / (2 * s.h);
   const double fw = (s.plus[a] - f0[a]) / s.h, bw = (f0[a] - s.minus[a]) / s.h;
@@ -300,19 +325,10 @@ bool plain_central(const Symmetric& s, const arma::vec& f0, const arma::vec& sig
     const double bound = (2.0 / 3.0) * std::abs(d1 - d2) + 3 * sp[a] / h;
     const double curve1 = pp[a] - 2 * fp[a] + mp[a], curve2 = p2[a] - 2 * fp[a] + m2[a];
     const double step1 = pp[a] - mp[a], step2 = p2[a] - m2[a];
-    // The curvature test, past its screen (as the loop takes it), widens the bound here.
-    const bool screened = std::abs(curve2 / 4 - curve1) <= 0.25 * (0.5 * std::abs(curve1) + 12 * sp[a]);
-    const double second1 = curve1 / (h * h), second2 = curve2 / (4 * h * h);
-    const double rounding2 = 12 * sp[a] / (h * h);
-    const bool curved = !screened & (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding2);
     vp[a] = d1;
-    bp[a] = curved ? kInf : bound;
-    // (& and | for && and ||: no branch; every operand is computed anyway.)
-    const bool jump = (std::abs(step1) > 100 * sp[a]) & (std::abs(step2 - step1) < 0.5 * std::abs(step1)) &
-                      (std::abs(curve2 - curve1) <= 0.5 * std::abs(curve1) + 100 * sp[a]);
-    const bool kink = !((std::abs(curve1) <= 100 * sp[a] * (1 - 1e-12)) |
-                        (std::abs(curve2 / 2 - curve1) >= 0.75 * std::abs(curve1)));
-    special += (jump | kink) ? 1.0 : 0.0;
+    bp[a] = curvature_fails(curve1, curve2, sp[a], h) ? kInf : bound;  // (widened here, as the loop does)
+    const bool more = jump_at(step1, step2, curve1, curve2, sp[a]) | !no_kink_for_certain(curve1, curve2, sp[a]);
+    special += more ? 1.0 : 0.0;
   }
   return special == 0.0;
 }
@@ -472,17 +488,9 @@ void central_column(Line& line, const arma::vec& f0, double c0, const arma::vec&
         if (!(ratio >= 2.0 && ratio <= 8.0)) bound = kInf;
       }
     }
-    // The second differences at h and 2h must agree (within half, and their rounding): else the
-    // step is not small next to where f changes curvature, and D(h) - D(2h) says nothing. The
-    // test, |s2 - s1| > |s1| / 2 + 12 sigma / h^2, is taken exactly only where its h^2 multiple
-    // (curves c1 = h^2 s1, c2 = 4 h^2 s2) does not pass it by a factor 4 (no division per entry;
-    // that margin is far above the rounding of either form, so the outcome is the exact test's).
+    // The curvature test (curvature_fails).
     const double curve1 = s.plus[a] - 2 * f0[a] + s.minus[a], curve2 = s.plus2[a] - 2 * f0[a] + s.minus2[a];
-    if (!(std::abs(curve2 / 4 - curve1) <= 0.25 * (0.5 * std::abs(curve1) + 12 * sigma[a]))) {
-      const double second1 = curve1 / (s.h * s.h), second2 = curve2 / (4 * s.h * s.h);
-      const double rounding2 = 12 * sigma[a] / (s.h * s.h);
-      if (std::abs(second2 - second1) > 0.5 * std::abs(second1) + rounding2) bound = kInf;
-    }
+    if (curvature_fails(curve1, curve2, sigma[a], s.h)) bound = kInf;
     find_kink(a, f0, s, sigma, curve1, curve2, c, bound);
     c.value[a] = value;
     c.bound[a] = bound;
