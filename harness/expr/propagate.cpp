@@ -32,6 +32,7 @@ struct Rect {
   uword rows() const { return r1 - r0; }
   uword cols() const { return c1 - c0; }
   bool covers(const Shape& s) const { return r0 == 0 && c0 == 0 && r1 == s.rows && c1 == s.cols; }
+  bool operator==(const Rect& o) const { return r0 == o.r0 && r1 == o.r1 && c0 == o.c0 && c1 == o.c1; }
 };
 
 Rect full(const Shape& s) { return Rect{0, s.rows, 0, s.cols}; }
@@ -261,7 +262,8 @@ class Core {
     for (std::size_t i : order_) {
       const Rect previous = dirty_[i];
       update(i);
-      if (!previous.empty()) restore_outside(i, previous);
+      // (The same block again, the usual case: x + h after x - h of the same entry.)
+      if (!previous.empty() && !(previous == dirty_[i])) restore_outside(i, previous);
     }
     Step& result = prog_.steps.back();
     if (result.is_variable()) {
