@@ -8,7 +8,12 @@
 #
 #   bench/instructions.sh                      every problem, entry-wise
 #   bench/instructions.sh P1/n=64 P3/n=16      these
-#   MODE=directional bench/instructions.sh     directional checks (MODE=callable: f a C++ callable)
+#   MODE=directional bench/instructions.sh     directional checks (MODE=callable: f a C++ callable;
+#                                              MODE=loop: the hand-written loop of bench/table.cpp)
+#   MODE=overhead bench/instructions.sh        the callable check's instructions per evaluation of f
+#                                              against the loop's (both call bench/table.cpp's f):
+#                                              the harness's overhead on each call, free of the
+#                                              machine's load, which moves the time ratio by a third
 #   BENCH_BUILD_DIR=build bench/instructions.sh   another build folder (default build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,14 +33,25 @@ if [[ ${#PROBLEMS[@]} -eq 0 ]]; then
   PROBLEMS=(P1/n=16 P1/n=32 P1/n=64 P1/n=128 P2/n=16 P2/n=64 P3/n=8 P3/n=16 P4/n=32 P4/n=128 P5/n=16 P5/n=64)
 fi
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-count() {  # instructions of `BIN --checks $1 $2 MODE`
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" --checks "$1" "$2" "$MODE" 2>&1 >/dev/null |
+count() {  # instructions of `BIN --checks $1 $2 ${3:-MODE}`
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" --checks "$1" "$2" "${3:-$MODE}" 2>&1 >/dev/null |
     awk '/refs:/ {gsub(",", "", $4); print $4}'
 }
+per_check() { echo $(( ($(count "$1" 6 "$2") - $(count "$1" 1 "$2")) / 5 )); }
+evaluations() { "$BIN" --checks "$1" 1 "$2" | sed -n 's/.*, \([0-9]*\) evaluations.*/\1/p'; }
+if [[ $MODE == overhead ]]; then
+  echo "| problem | callable: instructions per check | evaluations | loop: instructions per check | evaluations | per evaluation (callable / loop) |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for p in "${PROBLEMS[@]}"; do
+    c=$(per_check "$p" callable) ce=$(evaluations "$p" callable)
+    l=$(per_check "$p" loop) le=$(evaluations "$p" loop)
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$p" "$c" "$ce" "$l" "$le" \
+      "$(awk -v c="$c" -v ce="$ce" -v l="$l" -v le="$le" 'BEGIN {printf "%.3fx", (c / ce) / (l / le)}')"
+  done
+  exit 0
+fi
 echo "| problem ($MODE) | instructions per check |"
 echo "|---|---:|"
 for p in "${PROBLEMS[@]}"; do
-  one=$(count "$p" 1)
-  six=$(count "$p" 6)
-  printf '| %s | %s |\n' "$p" "$(( (six - one) / 5 ))"
+  printf '| %s | %s |\n' "$p" "$(per_check "$p" "$MODE")"
 done

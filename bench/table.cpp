@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -334,14 +335,14 @@ const bool registered = [] {
 // callable of run_callable, one thread.
 int run_checks(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s --checks PROBLEM N [entrywise|directional|callable]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s --checks PROBLEM N [entrywise|directional|callable|loop]\n", argv[0]);
     return 2;
   }
   const std::string want = argv[2];
   const int n = std::atoi(argv[3]);
   const std::string mode = argc > 4 ? argv[4] : "entrywise";
-  if (mode != "entrywise" && mode != "directional" && mode != "callable") {
-    std::fprintf(stderr, "unknown mode %s: expected entrywise, directional or callable\n", mode.c_str());
+  if (mode != "entrywise" && mode != "directional" && mode != "callable" && mode != "loop") {
+    std::fprintf(stderr, "unknown mode %s: expected entrywise, directional, callable or loop\n", mode.c_str());
     return 2;
   }
   Options options;
@@ -350,11 +351,26 @@ int run_checks(int argc, char** argv) {
   options.probes = 8;  // (as run_gradcheck)
   for (const BenchProblem& bp : problems()) {
     if (bp.name() != want) continue;
-    const Problem problem = mode == "callable" ? callable_problem(bp) : gradcheck_problem(bp);
     const std::vector<std::vector<arma::mat>> points{point(bp)};
     int passed = 0;
-    for (int i = 0; i < n; ++i) passed += run_check(problem, points, options).status == Status::kPass;
-    std::printf("%s: %d of %d checks passed\n", want.c_str(), passed, n);
+    std::uint64_t evaluations = 0;  // of f, per check
+    if (mode == "loop") {
+      std::vector<arma::mat> values = points[0];
+      std::size_t wrt = 0;
+      for (std::size_t i = 0; i < bp.vars.size(); ++i)
+        if (bp.vars[i].name == bp.wrt) wrt = i;
+      for (int i = 0; i < n; ++i) passed += hand_written_loop(bp, values, wrt);
+      evaluations = 2 * values[wrt].n_elem;
+    } else {
+      const Problem problem = mode == "callable" ? callable_problem(bp) : gradcheck_problem(bp);
+      for (int i = 0; i < n; ++i) {
+        const CheckResult r = run_check(problem, points, options);
+        passed += r.status == Status::kPass;
+        evaluations = r.fd.evaluations;
+      }
+    }
+    std::printf("%s: %d of %d checks passed, %llu evaluations of f a check\n", want.c_str(), passed, n,
+                static_cast<unsigned long long>(evaluations));
     return passed == n ? 0 : 1;
   }
   std::fprintf(stderr, "no problem %s\n", want.c_str());

@@ -197,6 +197,9 @@ class TrialRunner {
     // 4. The verdict, tightening the reference where it does not decide: level by level, the
     // columns of J that hold the entries `wanted` picks, until none is left, no level is, or (with
     // `stop_on_fail`) an entry fails.
+    // (`confirmed`: the columns that have been through level 0 already; it is not run twice: its
+    // hull of two contradicting references would give way to the complex step the second time.)
+    std::set<arma::uword> confirmed;
     auto tighten_while = [&](auto wanted, bool stop_on_fail) {
       for (int level = 0;; ++level) {
         std::set<arma::uword> columns;
@@ -206,21 +209,66 @@ class TrialRunner {
           failing = failing || decide(analytic(k), numeric, bound, tolerance) == EntryVerdict::kFail;
           if (wanted(k, numeric, bound)) columns.insert(map_.index(k) / p);
         }
-        if (columns.empty() || (stop_on_fail && failing) ||
-            !reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref))
-          return;
+        if (columns.empty() || (stop_on_fail && failing)) return;
+        if (level == 0) {
+          for (arma::uword b : confirmed) columns.erase(b);
+          if (columns.empty()) continue;
+          confirmed.insert(columns.begin(), columns.end());
+        }
+        if (!reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, level, ref)) return;
       }
     };
     auto decide_all = [&]() {
       return compare(analytic, map_, ref.values, ref.bound, tolerance);
     };
     Comparison c = decide_all();
-    if (!c.pass && !c.fail) {
+    // The complex step, where f has one, confirms a finite-difference reference (as it does every
+    // directional probe): a difference is blind to what happens between its steps. sin(x) at
+    // x = 1e6 has h = 6.06e-6 x ~ 2 pi, where D(h) and D(2h) are both ~0 and agree; the inputs'
+    // own rounding moves the step of S + 1e-6 B by ~1e-4 of itself where the noise line does
+    // not see it. The columns confirmed go through tightening level 0 (finite_difference.cpp,
+    // tighten), where the two references must agree within their bounds and an entry where they
+    // contradict each other keeps the hull of both (undecided, for later levels to narrow).
+    //  - A failure: the columns of the failing entries, every time. A wrong derivative fails
+    //    against the complex step as well; a right one the difference got wrong does not.
+    //  - A pass: the worst entry's column and two seeded random ones, and every column when the
+    //    complex step contradicts the difference at any of them (a difference wrong everywhere,
+    //    as aliasing makes it, would pass a derivative as wrong as itself).
+    const bool confirm_by_complex_step = target_.f_complex && options_.reference == ReferenceMethod::kFd;
+    auto confirm = [&](const std::set<arma::uword>& columns) {
+      confirmed.insert(columns.begin(), columns.end());
+      reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, 0, ref);
+      c = decide_all();
+    };
+    auto tighten_undecided = [&] {
+      if (c.pass || c.fail) return;
       // Undecided entries only, and only while nothing fails.
       tighten_while([&](arma::uword k, double numeric, double bound) {
         return decide(analytic(k), numeric, bound, tolerance) == EntryVerdict::kUndecided;
       }, true);
       c = decide_all();
+    };
+    if (c.fail && confirm_by_complex_step) {
+      std::set<arma::uword> columns;
+      for (arma::uword k : c.failing) columns.insert(map_.index(k) / p);
+      confirm(columns);
+    }
+    tighten_undecided();
+    if (c.pass && confirm_by_complex_step) {
+      const arma::uword n = values[problem_.wrt].n_elem;
+      std::set<arma::uword> spot{map_.index(c.worst) / p};
+      Random random(mix_seed(options_.seed, 0xc0f1 + trial));
+      for (int i = 0; i < 2; ++i) spot.insert(map_.index(random.index(map_.size())) / p);
+      std::set<arma::uword> unconfirmed;
+      for (arma::uword b : spot)
+        if (!confirmed.count(b)) unconfirmed.insert(b);
+      if (reference::complex_step_contradicts(target_, values, noise, {unconfirmed.begin(), unconfirmed.end()}, ref)) {
+        std::set<arma::uword> every;
+        for (arma::uword b = 0; b < n; ++b)
+          if (!confirmed.count(b)) every.insert(b);
+        confirm(every);
+        tighten_undecided();
+      }
     }
     // A failure is decided; its diagnoses test hypotheses over every entry, so the entries whose
     // reference is still loose next to the tolerance (bound above a tenth of it) are tightened first.

@@ -840,6 +840,11 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
                                  [&](const Reference::Kink& k) { return k.b == co.first || k.b == co.second; }),
                   r.kinks.end());
   };
+  // What tightened the reference, said once (a level runs again on other columns: the failing
+  // ones first, then those a diagnosis needs).
+  auto mention = [&](const std::string& what) {
+    if (r.detail.find(what) == std::string::npos) r.detail += what;
+  };
   switch (level) {
     case 0: {
       // Kinks first: a kink beside the point (within the step) disappears at a 100 times smaller
@@ -946,8 +951,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
             //   later difference narrows it only where the complex step vouches for it.
             // - Otherwise (a jump or kink that the extension decides by real parts, or a bug in
             //   it): the entry is unknown and later differences decide it, as the first reference.
-            if (std::isfinite(r.bound(a, b)) &&
-                std::abs(cs.values(a, b) - r.values(a, b)) > r.bound(a, b) + cs.bound(a, b)) {
+            if (contradicts(r.values(a, b), r.bound(a, b), cs.values(a, b), cs.bound(a, b))) {
               const double d = r.values(a, b), ed = r.bound(a, b), c = cs.values(a, b), ec = cs.bound(a, b);
               const double lo = std::min(d - ed, c - ec), hi = std::max(d + ed, c + ec);
               r.values(a, b) = target.smooth ? 0.5 * (lo + hi) : d;
@@ -965,7 +969,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           }
         }
       }
-      r.detail += ", tightened by complex step";
+      mention(", tightened by complex step");
       return true;
     }
     case 1: {
@@ -996,7 +1000,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       };
       each_column(target, values, todo, r.evaluations, rechosen,
                   [&](const Coordinate& co, const Column& c) { store(r, co, c, true); });
-      r.detail += ", tightened by central differences at a re-chosen step";
+      mention(", tightened by central differences at a re-chosen step");
       return true;
     }
     case 2:
@@ -1012,7 +1016,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       };
       each_column(target, values, todo, r.evaluations, smaller,
                   [&](const Coordinate& co, const Column& c) { store(r, co, c, true); });
-      if (level == 2) r.detail += ", tightened by central differences at smaller steps";
+      if (level == 2) mention(", tightened by central differences at smaller steps");
       return true;
     }
     case 4: {
@@ -1054,7 +1058,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           improved = improved || any;
         }
       }
-      if (improved) r.detail += ", tightened by central differences at larger steps";
+      if (improved) mention(", tightened by central differences at larger steps");
       return true;
     }
     default: return false;
@@ -1134,6 +1138,20 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
     }
   }
   return r;
+}
+
+bool complex_step_contradicts(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
+                              const std::vector<arma::uword>& columns, Reference& r) {
+  if (!target.f_complex || noise.unresolved || columns.empty()) return false;
+  const Reference cs = complex_step(target, values, noise, columns);
+  r.evaluations += cs.evaluations;
+  for (arma::uword b : columns)
+    for (arma::uword a = 0; a < r.values.n_rows; ++a) {
+      bool kink = false;
+      for (const Reference::Kink& k : r.kinks) kink = kink || (k.a == a && k.b == b);
+      if (!kink && contradicts(r.values(a, b), r.bound(a, b), cs.values(a, b), cs.bound(a, b))) return true;
+    }
+  return false;
 }
 
 std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,

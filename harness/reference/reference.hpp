@@ -10,6 +10,7 @@
 #pragma once
 
 #include <armadillo>
+#include <cmath>
 #include <complex>
 #include <cstdint>
 #include <functional>
@@ -160,6 +161,18 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 // With noise.unresolved (f within rounding of a singularity) there is nothing to tighten: false.
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& reference);
+
+// Two references of one entry contradict each other: d +- e_d (finite bound) and c +- e_c do
+// not overlap, |c - d| > e_d + e_c, so one of the two bounds does not hold (tighten, level 0).
+inline bool contradicts(double d, double e_d, double c, double e_c) {
+  return std::isfinite(e_d) && std::abs(c - d) > e_d + e_c;
+}
+
+// The complex step at the listed columns (entries of x) against the reference r there: true
+// when it contradicts r at some entry off a kink (the evaluations are added to r's). False, with
+// nothing evaluated, without target.f_complex or with noise.unresolved.
+bool complex_step_contradicts(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
+                              const std::vector<arma::uword>& columns, Reference& r);
 
 // Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 |x_b|, 1e-20 at 0), with the bound
 // of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]|, rho_a = max(eps, sigma_a / |f_a|).

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "gradcheck/check.hpp"
+#include "gradcheck/expression.hpp"
 
 namespace gradcheck {
 namespace {
@@ -288,6 +292,69 @@ TEST(RunCheck, ALargeFWithSmallDerivativeEntriesIsDecidedAtLargerSteps) {
   EXPECT_NE(right.reference.detail.find("larger steps"), std::string::npos) << right.reference.detail;
   const CheckResult wrong = run_check(large_sum_of_squares(X, b, 1.0 + 1e-3), {{W}}, options);
   EXPECT_EQ(wrong.status, Status::kFail);
+}
+
+// f and expected compiled from expressions over the variables `names` (shapes `shapes`), as the
+// case runner builds a check.
+Problem compiled(const std::vector<std::string>& names, const std::vector<Shape>& shapes, const std::string& f,
+                 const std::string& expected, std::size_t wrt) {
+  Symbols symbols;
+  for (std::size_t i = 0; i < names.size(); ++i) symbols.add_variable(names[i], shapes[i]);
+  Problem p;
+  p.names = names;
+  p.shapes = shapes;
+  p.wrt = wrt;
+  set_f(p, Expression::compile(f, symbols));
+  auto e = std::make_shared<Expression>(Expression::compile(expected, symbols));
+  p.expected = [e](const std::vector<arma::mat>& v) { return arma::mat(e->evaluate(v)); };
+  return p;
+}
+
+// f = 1e-6 sum(sin(k x)) with k h = 2 pi at the central step h = 6.06e-6: D(h) and D(2h) are
+// both ~0 and agree, with a bound of 1e-11, so without the complex step's confirmation the right
+// derivative failed and 0 passed (review finding, at every seed).
+TEST(RunCheck, TheComplexStepConfirmsADifferenceThatItsStepAliases) {
+  const std::string f = "1e-6 * sum(sin(1037607.5580415332 * x))";
+  const std::vector<std::vector<arma::mat>> at{{arma::mat(arma::vec{0.3125, -0.6875, 0.5625})}};
+  auto status = [&](const std::string& expected) {
+    return run_check(compiled({"x"}, {Shape{3, 1}}, f, expected, 0), at, Options{}).status;
+  };
+  EXPECT_EQ(status("1.0376075580415332 * cos(1037607.5580415332 * x)"), Status::kPass);
+  EXPECT_EQ(status("0 * x"), Status::kFail) << "a pass is spot-checked by the complex step";
+  EXPECT_EQ(status("-1.0376075580415332 * cos(1037607.5580415332 * x)"), Status::kFail);
+  // The reference says what confirmed it.
+  const CheckResult r = run_check(compiled({"x"}, {Shape{3, 1}}, f, "0 * x", 0), at, Options{});
+  EXPECT_NE(r.reference.detail.find("complex step"), std::string::npos) << r.reference.detail;
+}
+
+// a' inv(S + 1e-6 B) b at a fixed point: a step of B moves S + 1e-6 B by a few thousand ulps of
+// S, whose rounding moves the difference by ~2e-5 of itself, outside its bound: the right
+// derivative failed (review finding). The complex step contradicts the difference there, so the
+// entries are undecided; a wrong one still fails.
+TEST(RunCheck, ADifferenceMovedByTheInputsRoundingDoesNotFailARightDerivative) {
+  const std::vector<std::vector<arma::mat>> at{{
+      arma::mat{{1, 2, 3, 4}, {2, 4, 6, 8}, {1, 0, 1, 0}, {0, 1, 0, 1}},
+      arma::mat{{0.46042285261661486, 0.371919861366132, 0.49418920482661904, -1.2935850523500367},
+                {1.4163162857403704, -1.5320491810616255, 0.4637661253953357, -0.31252788985076163},
+                {-1.540571310734075, -0.3904061612874987, 0.2129770920837829, -0.13018510170213704},
+                {0.063692485812125, 1.1715304215980136, 1.6133224443482452, 0.5262346764630957}},
+      arma::mat(arma::vec{-0.3491744056105854, -0.7453993872295915, -1.0285237639995952, -1.7284212619767172}),
+      arma::mat(arma::vec{-0.9569521979349749, -0.8917639262644961, 1.212308835532056, -0.14165064106931413})}};
+  auto check = [&](const std::string& expected, ReferenceMethod method) {
+    Options o;
+    o.reference = method;
+    o.trials = 1;
+    return run_check(compiled({"S", "B", "a", "b"}, {Shape{4, 4}, Shape{4, 4}, Shape{4, 1}, Shape{4, 1}},
+                              "a' * inv(S + 1e-6 * B) * b", expected, 1),
+                     at, o);
+  };
+  const std::string right = "-1e-6 * inv(S + 1e-6 * B)' * a * b' * inv(S + 1e-6 * B)'";
+  const CheckResult fd = check(right, ReferenceMethod::kFd);
+  EXPECT_NE(fd.status, Status::kFail) << fd.reference.detail;
+  EXPECT_NE(fd.reference.detail.find("disagree"), std::string::npos) << fd.reference.detail;
+  EXPECT_EQ(check(right, ReferenceMethod::kComplexStep).status, Status::kPass);
+  EXPECT_EQ(check("-1e-6 * inv(S + 1e-6 * B) * a * b' * inv(S + 1e-6 * B)", ReferenceMethod::kFd).status,
+            Status::kFail);
 }
 
 }  // namespace
