@@ -249,9 +249,13 @@ class TrialRunner {
       c = decide_all();
     };
     if (c.fail && confirm_by_complex_step) {
-      std::set<arma::uword> columns;
-      for (arma::uword k : c.failing) columns.insert(map_.index(k) / p);
-      confirm(columns);
+      // (Not a column with a kink: its one-sided slopes, not a value, decide it, and the complex
+      // step sees neither a kink nor a jump.)
+      std::set<arma::uword> columns, kinked;
+      for (const reference::Reference::Kink& kink : ref.kinks) kinked.insert(kink.b);
+      for (arma::uword k : c.failing)
+        if (!kinked.count(map_.index(k) / p)) columns.insert(map_.index(k) / p);
+      if (!columns.empty()) confirm(columns);
     }
     tighten_undecided();
     if (c.pass && confirm_by_complex_step) {

@@ -77,6 +77,27 @@ bool uses_float_low_bits(double v) {
   return (bits & 7u) != 0;
 }
 
+// The largest power of two that divides every value of `row` (kPoints values, stride `stride`)
+// and v0: the quantum of a lattice they all lie on (0 when none is finite and nonzero). Double
+// code with a cancellation ((sum(x) + 6e8) - 6e8) rounds every value to multiples of one quantum
+// (here 2^-23), far above the ulp of the result.
+double common_quantum(const double* row, arma::uword stride, double v0) {
+  double quantum = 0.0;
+  auto take = [&](double v) {
+    if (!std::isfinite(v) || v == 0.0) return;
+    int exponent = 0;
+    const double significand = std::frexp(std::abs(v), &exponent);  // in [0.5, 1)
+    auto bits = static_cast<std::uint64_t>(std::ldexp(significand, 53));
+    int zeros = 0;
+    while (zeros < 53 && (bits & 1u) == 0) bits >>= 1, ++zeros;
+    const double lowest = std::ldexp(1.0, exponent - 53 + zeros);  // the weight of v's last set bit
+    quantum = quantum == 0.0 ? lowest : std::min(quantum, lowest);
+  };
+  take(v0);
+  for (int i = 0; i < kPoints; ++i) take(row[i * stride]);
+  return quantum;
+}
+
 }  // namespace
 
 // f along x + t u for t = (i - 5) delta, i = 0..10, as columns.
@@ -172,7 +193,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     }
   }
   arma::mat samples = coarse;
-  bool quantized = false, on_fine_line = false;
+  bool quantized = false, inputs_rounded = false, on_fine_line = false;
   if (!float_values) {
     fine = line_samples(target, values, f0, u, kFineDelta, noise.evaluations);
     // Inputs rounded to float32 inside f (C code wrapped in double) freeze f on the fine line
@@ -207,7 +228,11 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     quantized = frozen && visible;
     // Rounded to float32 inside, f cannot tell x from any point that rounds to the same float32
     // numbers: y = fl32(x) and y + ulp32(y) / 4 in random signs (1.5e-8 relative, far beyond the
-    // fine line) give the same f bit for bit. Double code frozen only at 1e-12 moves there.
+    // fine line) give the same f bit for bit. Double code frozen only at 1e-12 moves there; its
+    // rounding is still coarser than its changes over 1e-12 ((sum(x) + 6e8) - 6e8 in a program:
+    // a quantum of 1.2e-7), so its noise is the coarse line's all the same (the fine line's
+    // frozen samples read as no noise at all, and a difference at a step below the quantum then
+    // read 0 +- 3 eps |f| / h: a right derivative failed at 11 of 20 seeds).
     if (quantized && !target.computed_in_double) {
       arma::mat& x = values[target.wrt];
       const arma::mat x_saved = x;
@@ -237,7 +262,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
       auto equal = [](const arma::mat& p, const arma::mat& q) {
         return p.n_elem == q.n_elem && arma::all(arma::vectorise(p) == arma::vectorise(q));
       };
-      quantized = same && equal(at_y, f0) && equal(at_moved, f0);
+      inputs_rounded = same && equal(at_y, f0) && equal(at_moved, f0);
     }
     samples = quantized ? coarse : fine;
     on_fine_line = !quantized;
@@ -279,6 +304,19 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     }
   }
 
+  // Quantised double code that is not a compiled expression: a lattice of values can fall on
+  // the line in even steps (each move exactly 3 quanta), whose differences of order 3 and up are
+  // exactly 0, so sigma reads as no noise at all (then a difference at a step below the quantum
+  // read 0 +- 3 eps |f| / h and failed a right derivative). The quantum q, read from the values'
+  // trailing zero bits, is noise of at least half of it, as float32 rounding is below.
+  // A lattice within 1e-3 of the values' size is rounding; a coarser one is f's own shape (a
+  // step function's integers: sum(sign(x)) crosses its jump on the line, and decides it there).
+  if (quantized && !inputs_rounded && !target.computed_in_double)
+    for (arma::uword a = 0; a < p; ++a) {
+      const double quantum = common_quantum(samples.memptr() + a, p, f0(a));
+      const double size = std::max(std::abs(f0(a)), arma::abs(samples.row(a)).max());
+      if (quantum <= 1e-3 * size) noise.sigma(a) = std::max(noise.sigma(a), 0.5 * quantum);
+    }
   const double scale = std::max(1.0, f0.is_finite() ? arma::abs(f0).max() : 0.0);
   const double top = noise.sigma.is_empty() ? 0.0 : noise.sigma.max();
   noise.relative = std::max(kEps, top / scale);
@@ -288,7 +326,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   // coarser than its changes over 1e-12 (a large cancellation); its noise is measured on the
   // coarse line all the same, and its precision stays double (single would loosen the tolerance
   // 1000 times: the brief's false pass of a'*inv(X)*b with a stray factor 1.01 at det X = 1e-10).
-  const bool inputs_in_float = quantized && !target.computed_in_double;
+  const bool inputs_in_float = inputs_rounded;
   if (float_values || inputs_in_float) {
     noise.precision = Precision::kSingle;
     noise.evidence = float_values ? "every value of f near the point is a float32 number"
@@ -301,8 +339,8 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     noise.precision = Precision::kDouble;
     noise.evidence = fmt::format(
         "the rounding noise of f is {:.1e} of |f| (measured under changes of 1e-6 of its inputs: f is computed in "
-        "double, and its rounding is coarser than its changes under 1e-12)",
-        noise.relative);
+        "double{}, and its rounding is coarser than its changes under 1e-12)",
+        noise.relative, target.computed_in_double ? "" : " (it moves within a float32 ulp of its inputs)");
   } else {
     noise.precision = Precision::kDouble;
     noise.evidence = fmt::format("the rounding noise of f is {:.1e} of |f|", noise.relative);
