@@ -1065,8 +1065,19 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
   }
 }
 
-Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
-                       const std::vector<arma::uword>& columns) {
+namespace {
+
+// The complex step along each coordinate of `todo` (a coordinate once), compactly: column i of
+// `values` and `bound` is coordinate i's (its entries first and second share it).
+struct ComplexColumns {
+  std::vector<Coordinate> coordinates;
+  arma::mat values, bound;
+  std::vector<double> steps;
+  std::uint64_t evaluations = 0;
+};
+
+ComplexColumns complex_columns(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
+                               const std::vector<Coordinate>& todo) {
   const arma::mat& x = values[target.wrt];
   // The complex copy of every value, made only when f_complex is evaluated whole (the
   // propagated complex step keeps its own).
@@ -1077,23 +1088,18 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
     return cx;
   };
   arma::cx_mat out;
-  Reference r;
-  r.method = ReferenceMethod::kComplexStep;
-  r.detail = "complex step";
-  r.base_step = 1e-20;
-  std::vector<Coordinate> todo;
-  if (columns.empty()) {
-    todo = coordinates(x, target.structure);
-  } else {
-    for (arma::uword b : columns) todo.push_back(coordinate_of(x, target.structure, b));
-  }
+  ComplexColumns c;
   std::vector<bool> done(x.n_elem, false);
+  for (const Coordinate& co : todo)
+    if (!done[co.first]) {
+      done[co.first] = done[co.second] = true;
+      c.coordinates.push_back(co);
+    }
   // Through the target's perturbed evaluator when it propagates the complex step (only the
   // region the entry changes is recomputed), else f_complex whole.
   const std::unique_ptr<PerturbedFunction> perturbed = prepared(target, values);
-  for (const Coordinate& co : todo) {
-    if (done[co.first]) continue;
-    done[co.first] = done[co.second] = true;
+  for (std::size_t i = 0; i < c.coordinates.size(); ++i) {
+    const Coordinate& co = c.coordinates[i];
     // h relative to x_b (1e-20 |x_b|, 1e-20 at 0): the truncation of complex step is
     // h^2 f''' / 6, which for log x is (h / x)^2 / 3 of the derivative; an absolute h of 1e-20 at
     // x = 1e-19 would be 0.3% off. Floored at 1e-300 (subnormal h loses digits).
@@ -1110,47 +1116,73 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
       z(co.first) = x(co.first);
       z(co.second) = x(co.second);
     }
-    ++r.evaluations;
-    if (r.values.is_empty()) {
-      r.values.zeros(out.n_elem, x.n_elem);
-      r.bound.zeros(out.n_elem, x.n_elem);
-      r.steps.zeros(x.n_elem);
-      r.step_notes.assign(x.n_elem, "");
-    }
-    const arma::vec d = arma::vectorise(arma::imag(out)) / h;
-    for (arma::uword b : {co.first, co.second}) {
-      r.values.col(b) = d;
-      r.steps(b) = h;
-    }
+    ++c.evaluations;
+    if (c.values.is_empty()) c.values.set_size(out.n_elem, c.coordinates.size());
+    c.values.col(i) = arma::vectorise(arma::imag(out)) / h;
+    c.steps.push_back(h);
   }
-  if (r.values.is_empty()) return r;
-  // The bound of working precision (see the header); +inf for the columns not computed.
+  if (c.values.is_empty()) return c;
+  // The bound of working precision (see the header).
+  c.bound.set_size(c.values.n_rows, c.values.n_cols);
   const arma::vec f_abs = arma::abs(arma::vectorise(arma::real(out)));
-  for (arma::uword b = 0; b < r.values.n_cols; ++b) {
-    if (!done[b]) {
-      r.bound.col(b).fill(kInf);
-      continue;
-    }
-    const double col_max = r.values.col(b).is_finite() ? arma::abs(r.values.col(b)).max() : kInf;
-    for (arma::uword a = 0; a < r.values.n_rows; ++a) {
+  for (arma::uword i = 0; i < c.values.n_cols; ++i) {
+    const double col_max = c.values.col(i).is_finite() ? arma::abs(c.values.col(i)).max() : kInf;
+    for (arma::uword a = 0; a < c.values.n_rows; ++a) {
       const double rho = std::max(kEps, f_abs(a) > 0 ? noise.sigma(a) / f_abs(a) : kEps);
-      r.bound(a, b) = std::isfinite(r.values(a, b)) ? 16 * rho * std::abs(r.values(a, b)) + 16 * kEps * col_max : kInf;
+      c.bound(a, i) = std::isfinite(c.values(a, i)) ? 16 * rho * std::abs(c.values(a, i)) + 16 * kEps * col_max : kInf;
     }
   }
+  return c;
+}
+
+}  // namespace
+
+Reference complex_step(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
+                       const std::vector<arma::uword>& columns) {
+  const arma::mat& x = values[target.wrt];
+  Reference r;
+  r.method = ReferenceMethod::kComplexStep;
+  r.detail = "complex step";
+  r.base_step = 1e-20;
+  std::vector<Coordinate> todo;
+  if (columns.empty()) {
+    todo = coordinates(x, target.structure);
+  } else {
+    for (arma::uword b : columns) todo.push_back(coordinate_of(x, target.structure, b));
+  }
+  const ComplexColumns c = complex_columns(target, values, noise, todo);
+  r.evaluations = c.evaluations;
+  if (c.values.is_empty()) return r;
+  // +inf for the columns not computed.
+  r.values.zeros(c.values.n_rows, x.n_elem);
+  r.bound.set_size(c.values.n_rows, x.n_elem);
+  r.bound.fill(kInf);
+  r.steps.zeros(x.n_elem);
+  r.step_notes.assign(x.n_elem, "");
+  for (std::size_t i = 0; i < c.coordinates.size(); ++i)
+    for (arma::uword b : {c.coordinates[i].first, c.coordinates[i].second}) {
+      r.values.col(b) = c.values.col(i);
+      r.bound.col(b) = c.bound.col(i);
+      r.steps(b) = c.steps[i];
+    }
   return r;
 }
 
 bool complex_step_contradicts(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
                               const std::vector<arma::uword>& columns, Reference& r) {
   if (!target.f_complex || noise.unresolved || columns.empty()) return false;
-  const Reference cs = complex_step(target, values, noise, columns);
+  const arma::mat& x = values[target.wrt];
+  std::vector<Coordinate> todo;
+  for (arma::uword b : columns) todo.push_back(coordinate_of(x, target.structure, b));
+  const ComplexColumns cs = complex_columns(target, values, noise, todo);
   r.evaluations += cs.evaluations;
-  for (arma::uword b : columns)
-    for (arma::uword a = 0; a < r.values.n_rows; ++a) {
-      bool kink = false;
-      for (const Reference::Kink& k : r.kinks) kink = kink || (k.a == a && k.b == b);
-      if (!kink && contradicts(r.values(a, b), r.bound(a, b), cs.values(a, b), cs.bound(a, b))) return true;
-    }
+  for (std::size_t i = 0; i < cs.coordinates.size(); ++i)
+    for (arma::uword b : {cs.coordinates[i].first, cs.coordinates[i].second})
+      for (arma::uword a = 0; a < r.values.n_rows && a < cs.values.n_rows; ++a) {
+        bool kink = false;
+        for (const Reference::Kink& k : r.kinks) kink = kink || (k.a == a && k.b == b);
+        if (!kink && contradicts(r.values(a, b), r.bound(a, b), cs.values(a, i), cs.bound(a, i))) return true;
+      }
   return false;
 }
 
