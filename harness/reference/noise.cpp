@@ -193,7 +193,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     }
   }
   arma::mat samples = coarse;
-  bool quantized = false, inputs_rounded = false, on_fine_line = false;
+  bool quantized = false, inputs_rounded = false, on_fine_line = false, on_wide_line = false;
   if (!float_values) {
     fine = line_samples(target, values, f0, u, kFineDelta, noise.evaluations);
     // Inputs rounded to float32 inside f (C code wrapped in double) freeze f on the fine line
@@ -272,6 +272,7 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
     if (frozen && is_frozen(coarse)) {
       samples = line_samples(target, values, f0, u, kWideDelta, noise.evaluations);
       on_fine_line = false;
+      on_wide_line = true;
     }
   }
 
@@ -311,7 +312,9 @@ Noise measure_noise(const Target& target, std::vector<arma::mat>& values, const 
   // trailing zero bits, is noise of at least half of it, as float32 rounding is below.
   // A lattice within 1e-3 of the values' size is rounding; a coarser one is f's own shape (a
   // step function's integers: sum(sign(x)) crosses its jump on the line, and decides it there).
-  if (quantized && !inputs_rounded && !target.computed_in_double)
+  // (Frozen on both lines, f is read on the wide one, its lattice coarser still: c + sum(x.^2)
+  // accumulated in float32 at c = 1e4, a quantum of 2^-10.)
+  if (((quantized && !inputs_rounded) || on_wide_line) && !target.computed_in_double)
     for (arma::uword a = 0; a < p; ++a) {
       const double quantum = common_quantum(samples.memptr() + a, p, f0(a));
       const double size = std::max(std::abs(f0(a)), arma::abs(samples.row(a)).max());
