@@ -1122,14 +1122,19 @@ ComplexColumns complex_columns(const Target& target, std::vector<arma::mat>& val
     c.steps.push_back(h);
   }
   if (c.values.is_empty()) return c;
-  // The bound of working precision (see the header).
+  // The bound of working precision (see the header), plus the underflow of the imaginary part:
+  // Im f(x + i h) = h J is subnormal for |J| h below 2.2e-308 (1e-300 sum(exp(x)): 1e-320),
+  // where its spacing, not eps, is its precision: 64 of its steps (4.9e-324 each) over h.
   c.bound.set_size(c.values.n_rows, c.values.n_cols);
   const arma::vec f_abs = arma::abs(arma::vectorise(arma::real(out)));
   for (arma::uword i = 0; i < c.values.n_cols; ++i) {
     const double col_max = c.values.col(i).is_finite() ? arma::abs(c.values.col(i)).max() : kInf;
+    const double underflow = 64 * std::numeric_limits<double>::denorm_min() / c.steps[i];
     for (arma::uword a = 0; a < c.values.n_rows; ++a) {
       const double rho = std::max(kEps, f_abs(a) > 0 ? noise.sigma(a) / f_abs(a) : kEps);
-      c.bound(a, i) = std::isfinite(c.values(a, i)) ? 16 * rho * std::abs(c.values(a, i)) + 16 * kEps * col_max : kInf;
+      c.bound(a, i) = std::isfinite(c.values(a, i))
+                          ? 16 * rho * std::abs(c.values(a, i)) + 16 * kEps * col_max + underflow
+                          : kInf;
     }
   }
   return c;

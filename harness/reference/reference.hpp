@@ -175,7 +175,8 @@ bool complex_step_contradicts(const Target& target, std::vector<arma::mat>& valu
                               const std::vector<arma::uword>& columns, Reference& r);
 
 // Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 |x_b|, 1e-20 at 0), with the bound
-// of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]|, rho_a = max(eps, sigma_a / |f_a|).
+// of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]| + 64 denorm_min / h_b, rho_a = max(eps, sigma_a / |f_a|)
+// (the last term: the spacing of a subnormal imaginary part, h J below 2.2e-308).
 // Requires target.f_complex.
 // `columns` (entries of x) limits the work to those columns (the others stay 0 with bound +inf);
 // empty: every column.

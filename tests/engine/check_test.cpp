@@ -327,6 +327,20 @@ TEST(RunCheck, TheComplexStepConfirmsADifferenceThatItsStepAliases) {
   EXPECT_NE(r.reference.detail.find("complex step"), std::string::npos) << r.reference.detail;
 }
 
+// f = 1e-300 sum(exp(x)): the complex step's imaginary part, 1e-320, is subnormal, precise to
+// its spacing and not to eps; its bound says so, or the pass's spot check contradicted a right
+// difference and left it undecided (review of this session's change).
+TEST(RunCheck, ASubnormalComplexStepDoesNotOverruleADifference) {
+  Options o;
+  o.tolerance.atol = 1e-310;
+  const std::vector<std::vector<arma::mat>> at{{arma::mat(arma::vec{0.5, -1.0, 1.5})}};
+  auto status = [&](const std::string& expected) {
+    return run_check(compiled({"x"}, {Shape{3, 1}}, "1e-300 * sum(exp(x))", expected, 0), at, o).status;
+  };
+  EXPECT_EQ(status("1e-300 * exp(x)"), Status::kPass);
+  EXPECT_EQ(status("2e-300 * exp(x)"), Status::kFail);
+}
+
 // a' inv(S + 1e-6 B) b at a fixed point: a step of B moves S + 1e-6 B by a few thousand ulps of
 // S, whose rounding moves the difference by ~2e-5 of itself, outside its bound: the right
 // derivative failed (review finding). The complex step contradicts the difference there, so the
