@@ -57,10 +57,12 @@ std::optional<double> decode_number(const json& x) {
   return std::nullopt;
 }
 
-// A matrix M (or a bare number, read as 1 x 1). `what` names it in messages ("value",
-// "values[2]"); *why says what is wrong when it returns nullopt.
+// A matrix M (or a bare number, read as 1 x 1: a non-finite one as its string, "Infinity").
+// `what` names it in messages ("value", "values[2]"); *why says what is wrong when it returns
+// nullopt.
 std::optional<arma::mat> decode_matrix(const json& m, const std::string& what, std::string* why) {
-  if (m.is_number()) return arma::mat(1, 1, arma::fill::value(m.get<double>()));
+  if (const auto bare = m.is_number() || m.is_string() ? decode_number(m) : std::nullopt)
+    return arma::mat(1, 1, arma::fill::value(*bare));
   if (!m.is_object() || !m.contains("shape") || !m.contains("data")) {
     *why = fmt::format("its {} is {}, not a matrix {{\"shape\": [rows, cols], \"data\": [...]}}", what,
                        excerpt(m.dump()));

@@ -48,6 +48,21 @@ TEST(Client, NonFiniteNumbersAreStrings) {
   EXPECT_EQ(v(2), -arma::datum::inf);
 }
 
+// A bare number may answer for a 1 x 1 M, a non-finite one as its string (review finding: a bare
+// "Infinity" was "not a matrix"); another string still is not one.
+TEST(Client, ABareNonFiniteNumberIsItsString) {
+  Client c = sh_program(R"(read l; echo '{"id": 1, "value": "Infinity"}'; read l; echo '{"id": 2, "values": ["NaN", 4]}')");
+  const arma::mat v = c.call("f", {}, {});
+  ASSERT_EQ(v.n_elem, 1u);
+  EXPECT_EQ(v(0), arma::datum::inf);
+  const std::vector<arma::mat> b = c.call_batch("f", {"x"}, {{arma::mat(1, 1)}, {arma::mat(1, 1)}});
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_TRUE(std::isnan(b[0](0)));
+  EXPECT_EQ(b[1](0), 4);
+  Client other = sh_program(R"(read l; echo '{"id": 1, "value": "lots"}')");
+  EXPECT_NE(error_of([&] { other.call("f", {}, {}); }).find("not a matrix"), std::string::npos);
+}
+
 TEST(Client, BatchAnswersOneValuePerPoint) {
   Client c = sh_program(R"(read l; echo '{"id": 1, "values": [2, {"shape": [1, 1], "data": [3]}]}')");
   const std::vector<arma::mat> v = c.call_batch("f", {"x"}, {{arma::mat(1, 1)}, {arma::mat(1, 1)}});
