@@ -222,19 +222,23 @@ class TrialRunner {
       return compare(analytic, map_, ref.values, ref.bound, tolerance);
     };
     Comparison c = decide_all();
-    // The complex step, where f has one, confirms a finite-difference reference (as it does every
+    // A second opinion confirms a finite-difference reference (as the complex step does every
     // directional probe): a difference is blind to what happens between its steps. sin(x) at
     // x = 1e6 has h = 6.06e-6 x ~ 2 pi, where D(h) and D(2h) are both ~0 and agree; the inputs'
     // own rounding moves the step of S + 1e-6 B by ~1e-4 of itself where the noise line does
-    // not see it. The columns confirmed go through tightening level 0 (finite_difference.cpp,
-    // tighten), where the two references must agree within their bounds and an entry where they
-    // contradict each other keeps the hull of both (undecided, for later levels to narrow).
+    // not see it. The opinion is the complex step where f has a complex extension, else central
+    // differences at a 10^1.5 times smaller step (a program, a C++ callable, the gradient of a
+    // second-order check). The columns confirmed go through tightening level 0
+    // (finite_difference.cpp, tighten), where the two references must agree within their bounds
+    // and an entry where they contradict each other keeps the hull of both (undecided, for
+    // later levels to narrow).
     //  - A failure: the columns of the failing entries, every time. A wrong derivative fails
-    //    against the complex step as well; a right one the difference got wrong does not.
+    //    against the second opinion as well; a right one the difference got wrong does not.
     //  - A pass: the worst entry's column and two seeded random ones, and every column when the
-    //    complex step contradicts the difference at any of them (a difference wrong everywhere,
+    //    opinion contradicts the difference at any of them (a difference wrong everywhere,
     //    as aliasing makes it, would pass a derivative as wrong as itself).
-    const bool confirm_by_complex_step = target_.f_complex && options_.reference == ReferenceMethod::kFd;
+    // (Not second differences, whose level 0 is their only tightening: they have no second opinion.)
+    const bool confirm_by_second_opinion = options_.reference == ReferenceMethod::kFd && !target_.gradient_of;
     auto confirm = [&](const std::set<arma::uword>& columns) {
       confirmed.insert(columns.begin(), columns.end());
       reference::tighten(target_, values, f0, noise, {columns.begin(), columns.end()}, 0, ref);
@@ -248,9 +252,9 @@ class TrialRunner {
       }, true);
       c = decide_all();
     };
-    if (c.fail && confirm_by_complex_step) {
+    if (c.fail && confirm_by_second_opinion) {
       // (Not a column with a kink: its one-sided slopes, not a value, decide it, and the complex
-      // step sees neither a kink nor a jump.)
+      // step sees neither a kink nor a jump: level 0 re-examines kinks on its own.)
       std::set<arma::uword> columns, kinked;
       for (const reference::Reference::Kink& kink : ref.kinks) kinked.insert(kink.b);
       for (arma::uword k : c.failing)
@@ -258,7 +262,7 @@ class TrialRunner {
       if (!columns.empty()) confirm(columns);
     }
     tighten_undecided();
-    if (c.pass && confirm_by_complex_step) {
+    if (c.pass && confirm_by_second_opinion) {
       const arma::uword n = values[problem_.wrt].n_elem;
       std::set<arma::uword> spot{map_.index(c.worst) / p};
       Random random(mix_seed(options_.seed, 0xc0f1 + trial));
@@ -266,7 +270,7 @@ class TrialRunner {
       std::set<arma::uword> unconfirmed;
       for (arma::uword b : spot)
         if (!confirmed.count(b)) unconfirmed.insert(b);
-      if (reference::complex_step_contradicts(target_, values, noise, {unconfirmed.begin(), unconfirmed.end()}, ref)) {
+      if (reference::second_opinion_contradicts(target_, values, f0, noise, {unconfirmed.begin(), unconfirmed.end()}, ref)) {
         std::set<arma::uword> every;
         for (arma::uword b = 0; b < n; ++b)
           if (!confirmed.count(b)) every.insert(b);

@@ -583,6 +583,21 @@ Column ridders_column(Line& line, const arma::vec& f0, double c0, double shrink,
   return c;
 }
 
+// Entry (a, b) of J sits on a kink the reference records.
+bool on_kink(const Reference& r, arma::uword a, arma::uword b) {
+  for (const Reference::Kink& k : r.kinks)
+    if (k.a == a && k.b == b) return true;
+  return false;
+}
+
+// The second opinion without a complex step: central differences at the column's last step
+// divided by 10^1.5. Aliasing makes D(h) and D(2h) agree far from the truth where f repeats
+// itself at the scale of the step (sin(x) at x = 1e6: h = 6.06e-6 x ~ 2 pi, both ~0); the same
+// coincidence at h / 10^1.5 and 2h / 10^1.5 would need f to repeat itself at both scales, and
+// 10^1.5 is no ratio of small integers. Its truncation is 10^3 times smaller, its rounding
+// 10^1.5 times larger (3 sigma / h: 1e-9 of |f| at double precision's rule step).
+constexpr double kSecondOpinionShrink = 31.622776601683793;
+
 // A new finite difference `value +- bound` may replace entry (a, b) of a contradicted entry
 // (Reference::contradictions) only when it agrees with the complex step's within both bounds.
 bool vouched(const Reference& r, arma::uword a, arma::uword b, double value, double bound) {
@@ -774,6 +789,18 @@ void fd_column(Line& line, const arma::vec& f0, double c0, const Noise& noise, c
   central_column(line, f0, c0, noise.sigma, false, working_rho(noise), c);
 }
 
+// The last step tried along entry b of x (the central rule's step when none was: complex step).
+double last_step(const Reference& r, const arma::mat& x, const Noise& noise, arma::uword b) {
+  return r.steps(b) > 0 ? r.steps(b) : step_for(x(b), base_step(FdOptions{}, step_rho(noise)));
+}
+
+// The second opinion's column without a complex step (kSecondOpinionShrink), into `c`.
+void second_opinion_column(Line& line, const arma::vec& f0, const Reference& r, const arma::mat& x,
+                           const Noise& noise, const Coordinate& co, Column& c) {
+  const double h = last_step(r, x, noise, co.first) / kSecondOpinionShrink;
+  central_column(line, f0, h / std::max(1.0, std::abs(x(co.first))), noise.sigma, false, working_rho(noise), c);
+}
+
 }  // namespace
 
 Reference finite_differences(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
@@ -818,15 +845,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
     if (co.first < seen.size()) seen[co.first] = true;
     todo.push_back(co);
   }
-  // The last step tried along entry b (the central rule's step when none was: complex step).
-  auto last_step = [&](arma::uword b) {
-    return r.steps(b) > 0 ? r.steps(b) : step_for(x(b), base_step(FdOptions{}, step_rho(noise)));
-  };
-  auto is_kink = [&](arma::uword a, arma::uword b) {
-    for (const Reference::Kink& k : r.kinks)
-      if (k.a == a && k.b == b) return true;
-    return false;
-  };
+  auto is_kink = [&](arma::uword a, arma::uword b) { return on_kink(r, a, b); };
   // A column of levels 1-3 records no kink: the kinks level 0 kept stay kinks (their entries
   // unknown, +inf), and the column's own disagreeing slopes only widen its bound.
   auto no_new_kinks = [&](const Coordinate& co, Column& c) {
@@ -929,46 +948,71 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         drop_kinks(co);
         store(r, co, std::move(c), false);
       }
-      if (!target.f_complex) return true;
+      // The second opinion, entry by entry off the kinks: the complex step where f has a
+      // complex extension, else central differences at a 10^1.5 times smaller step
+      // (kSecondOpinionShrink). Two references that contradict each other beyond their bounds:
+      // one of them is wrong, so neither wins.
+      // - Another finite difference, or the complex step of a smooth f (Target::smooth: its
+      //   extension is holomorphic, so the finite difference is the suspect, blind to a feature
+      //   narrower than its step, or a bound missed a cancellation): the entry keeps the hull of
+      //   both intervals,
+      //       [min(d - e_d, c - e_c), max(d + e_d, c + e_c)]  as  value +- bound,
+      //   which holds the truth if either bound does (a value only one supports cannot pass; a
+      //   disagreement far below the tolerance decides nothing by itself). A later difference
+      //   narrows it where it is tighter, and after a complex step only where that vouches for it.
+      // - The complex step of an f that is not smooth (a jump or kink that the extension decides
+      //   by real parts, or a bug in it): the entry is unknown and later differences decide it,
+      //   as the first reference.
+      // Where the two agree, the tighter one is kept.
+      auto weigh = [&](arma::uword a, arma::uword b, double c, double ec, bool complex_step) {
+        const double d = r.values(a, b), ed = r.bound(a, b);
+        if (contradicts(d, ed, c, ec)) {
+          const double lo = std::min(d - ed, c - ec), hi = std::max(d + ed, c + ec);
+          const bool hull = !complex_step || target.smooth;
+          r.values(a, b) = hull ? 0.5 * (lo + hi) : d;
+          r.bound(a, b) = hull && std::isfinite(hi - lo) ? 0.5 * (hi - lo) : kInf;
+          if (complex_step && target.smooth) r.contradictions.push_back({a, b, c, ec});
+          mention(complex_step ? " (complex step and finite differences disagree beyond their bounds)"
+                               : " (finite differences at two steps disagree beyond their bounds)");
+          return true;
+        }
+        if (ec < ed || !std::isfinite(ed)) {
+          r.values(a, b) = c;
+          r.bound(a, b) = ec;
+          return true;
+        }
+        return false;
+      };
+      auto entries_of = [](const Coordinate& co) {
+        return co.second == co.first ? std::vector<arma::uword>{co.first}
+                                     : std::vector<arma::uword>{co.first, co.second};
+      };
+      if (!target.f_complex) {
+        each_column(
+            target, values, todo, r.evaluations,
+            [&](Line& line, const Coordinate& co, Column& c) {
+              second_opinion_column(line, f0, r, x, noise, co, c);
+            },
+            [&](const Coordinate& co, const Column& c) {
+              // (Its own one-sided slopes are not read: only level 0's kinks above are kinks.)
+              for (arma::uword b : entries_of(co)) {
+                bool taken = false;
+                for (arma::uword a = 0; a < r.values.n_rows && a < c.value.n_elem; ++a)
+                  if (!is_kink(a, b) && weigh(a, b, c.value(a), c.bound(a), false)) taken = true;
+                if (taken) r.steps(b) = c.step;  // (the step that explains the entry now)
+              }
+            });
+        mention(", confirmed by central differences at a 31.6 times smaller step");
+        return true;
+      }
       std::vector<arma::uword> bs;
       for (const Coordinate& co : todo) bs.push_back(co.first);
       Reference cs = complex_step(target, values, noise, bs);
       r.evaluations += cs.evaluations;
-      for (const Coordinate& co : todo) {
-        const std::vector<arma::uword> entries =
-            co.second == co.first ? std::vector<arma::uword>{co.first} : std::vector<arma::uword>{co.first, co.second};
-        for (arma::uword b : entries) {
-          for (arma::uword a = 0; a < r.values.n_rows; ++a) {
-            if (is_kink(a, b)) continue;
-            // Two references that contradict each other beyond their bounds: one of them is
-            // wrong, so neither wins.
-            // - A smooth f (Target::smooth): its complex extension is holomorphic, so the finite
-            //   difference is the suspect (blind to a feature narrower than its step) or a bound
-            //   missed a cancellation. The entry keeps the hull of both intervals,
-            //       [min(d - e_d, c - e_c), max(d + e_d, c + e_c)]  as  value +- bound,
-            //   which holds the truth if either bound does (a value only one supports cannot
-            //   pass; a disagreement far below the tolerance decides nothing by itself), and a
-            //   later difference narrows it only where the complex step vouches for it.
-            // - Otherwise (a jump or kink that the extension decides by real parts, or a bug in
-            //   it): the entry is unknown and later differences decide it, as the first reference.
-            if (contradicts(r.values(a, b), r.bound(a, b), cs.values(a, b), cs.bound(a, b))) {
-              const double d = r.values(a, b), ed = r.bound(a, b), c = cs.values(a, b), ec = cs.bound(a, b);
-              const double lo = std::min(d - ed, c - ec), hi = std::max(d + ed, c + ec);
-              r.values(a, b) = target.smooth ? 0.5 * (lo + hi) : d;
-              r.bound(a, b) = target.smooth && std::isfinite(hi - lo) ? 0.5 * (hi - lo) : kInf;
-              if (target.smooth) r.contradictions.push_back({a, b, c, ec});
-              r.detail += r.detail.find("disagree") == std::string::npos
-                              ? " (complex step and finite differences disagree beyond their bounds)"
-                              : "";
-              continue;
-            }
-            if (cs.bound(a, b) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
-              r.values(a, b) = cs.values(a, b);
-              r.bound(a, b) = cs.bound(a, b);
-            }
-          }
-        }
-      }
+      for (const Coordinate& co : todo)
+        for (arma::uword b : entries_of(co))
+          for (arma::uword a = 0; a < r.values.n_rows; ++a)
+            if (!is_kink(a, b)) weigh(a, b, cs.values(a, b), cs.bound(a, b), true);
       mention(", tightened by complex step");
       return true;
     }
@@ -979,7 +1023,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // (Each column reads only its own entries of r, and is stored before the next is read on
       // one thread: the same columns on any number of threads.)
       auto rechosen = [&](Line& line, const Coordinate& co, Column& c) {
-        const double h = last_step(co.first);
+        const double h = last_step(r, x, noise, co.first);
         const arma::uword a = r.bound.col(co.first).index_max();
         const double rounding = 3 * noise.sigma(a) / h;
         const double truncation = std::max(r.bound(a, co.first) - rounding, 1e-300);
@@ -1009,7 +1053,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       // entry near a singularity or a pole (1/x at x = 1e-5) reaches the asymptotic regime only
       // at steps far below the rule's. The regime check keeps a wrong plateau from counting.
       auto smaller = [&](Line& line, const Coordinate& co, Column& c) {
-        const double h = last_step(co.first);
+        const double h = last_step(r, x, noise, co.first);
         central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
                        working_rho(noise), c);
         no_new_kinks(co, c);
@@ -1173,22 +1217,33 @@ Reference complex_step(const Target& target, std::vector<arma::mat>& values, con
   return r;
 }
 
-bool complex_step_contradicts(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
-                              const std::vector<arma::uword>& columns, Reference& r) {
-  if (!target.f_complex || noise.unresolved || columns.empty()) return false;
+bool second_opinion_contradicts(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
+                                const Noise& noise, const std::vector<arma::uword>& columns, Reference& r) {
+  if (noise.unresolved || columns.empty() || target.gradient_of) return false;
   const arma::mat& x = values[target.wrt];
   std::vector<Coordinate> todo;
   for (arma::uword b : columns) todo.push_back(coordinate_of(x, target.structure, b));
-  const ComplexColumns cs = complex_columns(target, values, noise, todo);
-  r.evaluations += cs.evaluations;
-  for (std::size_t i = 0; i < cs.coordinates.size(); ++i)
-    for (arma::uword b : {cs.coordinates[i].first, cs.coordinates[i].second})
-      for (arma::uword a = 0; a < r.values.n_rows && a < cs.values.n_rows; ++a) {
-        bool kink = false;
-        for (const Reference::Kink& k : r.kinks) kink = kink || (k.a == a && k.b == b);
-        if (!kink && contradicts(r.values(a, b), r.bound(a, b), cs.values(a, i), cs.bound(a, i))) return true;
-      }
-  return false;
+  bool contradicted = false;
+  auto weigh = [&](arma::uword b, const arma::vec& value, const arma::vec& bound) {
+    for (arma::uword a = 0; a < r.values.n_rows && a < value.n_elem; ++a)
+      if (!on_kink(r, a, b) && contradicts(r.values(a, b), r.bound(a, b), value(a), bound(a))) contradicted = true;
+  };
+  if (target.f_complex) {
+    const ComplexColumns cs = complex_columns(target, values, noise, todo);
+    r.evaluations += cs.evaluations;
+    for (std::size_t i = 0; i < cs.coordinates.size(); ++i)
+      for (arma::uword b : {cs.coordinates[i].first, cs.coordinates[i].second})
+        weigh(b, cs.values.col(i), cs.bound.col(i));
+    return contradicted;
+  }
+  const arma::vec f0 = arma::vectorise(f0_mat);
+  each_column(
+      target, values, todo, r.evaluations,
+      [&](Line& line, const Coordinate& co, Column& c) { second_opinion_column(line, f0, r, x, noise, co, c); },
+      [&](const Coordinate& co, const Column& c) {
+        for (arma::uword b : {co.first, co.second}) weigh(b, c.value, c.bound);
+      });
+  return contradicted;
 }
 
 std::uint64_t scan_kinks(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,

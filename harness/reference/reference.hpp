@@ -147,7 +147,8 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 
 // Recomputes the listed columns of J (entries of x) with a tighter method; `level` says which:
 //   0  kinks re-examined at a 100 times smaller step (one beside the point disappears, one at the
-//      point stays), then complex step where target.f_complex is set;
+//      point stays), then a second opinion: complex step where target.f_complex is set, else
+//      central differences at a 10^1.5 times smaller step than the last one tried;
 //   1  central differences at the step that minimises the estimated truncation + rounding;
 //   2, 3  central differences at a 100 times smaller step than the last one tried;
 //   4  central differences at 16 and 256 times the rule's step (rounding-bound entries), kept
@@ -155,9 +156,10 @@ Reference finite_differences(const Target& target, std::vector<arma::mat>& value
 // (Ridders' extrapolation is not used to tighten: far outside the asymptotic regime its tableau
 // can agree with itself on a plateau and be wrong, with a small error estimate.)
 // An entry keeps the value of whichever method bounds it most tightly; entries at a kink keep
-// their wide bound. Complex step must agree with the finite difference within both bounds
-// where that one is finite, else the entry's bound becomes +inf (a bug in a complex extension
-// cannot pass silently). Returns false when there is no such level (nothing was done).
+// their wide bound. The second opinion must agree with the reference within both bounds where
+// that one is finite, else the entry keeps the hull of both (complex step of an f that is not
+// smooth: its bound becomes +inf; a bug in a complex extension cannot pass silently). Returns
+// false when there is no such level (nothing was done).
 // With noise.unresolved (f within rounding of a singularity) there is nothing to tighten: false.
 bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
              const std::vector<arma::uword>& columns, int level, Reference& reference);
@@ -168,11 +170,12 @@ inline bool contradicts(double d, double e_d, double c, double e_c) {
   return std::isfinite(e_d) && std::abs(c - d) > e_d + e_c;
 }
 
-// The complex step at the listed columns (entries of x) against the reference r there: true
-// when it contradicts r at some entry off a kink (the evaluations are added to r's). False, with
-// nothing evaluated, without target.f_complex or with noise.unresolved.
-bool complex_step_contradicts(const Target& target, std::vector<arma::mat>& values, const Noise& noise,
-                              const std::vector<arma::uword>& columns, Reference& r);
+// Level 0's second opinion (see tighten) at the listed columns (entries of x) against the
+// reference r there: true when it contradicts r at some entry off a kink (the evaluations are
+// added to r's, r is left as it is). False, with nothing evaluated, with noise.unresolved or
+// target.gradient_of (second differences have no second opinion).
+bool second_opinion_contradicts(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
+                                const Noise& noise, const std::vector<arma::uword>& columns, Reference& r);
 
 // Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 |x_b|, 1e-20 at 0), with the bound
 // of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]| + 64 denorm_min / h_b, rho_a = max(eps, sigma_a / |f_a|)

@@ -32,6 +32,12 @@ if(GRADCHECK_NUMPY_PYTHON_DIR)
           "4 expected failures, 0 unexpected passes" "2 passed, 0 failed, 0 errors, 0 inconclusive")
   gradcheck_cli_test(programs.allowed_by_environment EXIT 0 ENV ${program_path} GRADCHECK_ALLOW_PROGRAMS=1
     ARGS run -q ${mlp}/mlp.json MATCH "2 passed, 0 failed, 0 errors")
+  # A black box whose differences alias (sum(sin(x)) at x ~ 1e6): the smaller step's second
+  # opinion fails the aliased value and passes the right gradient.
+  gradcheck_cli_test(programs.aliasing_is_caught_by_a_second_step EXIT 0 ENV ${program_path}
+    ARGS run --allow-programs ${CMAKE_CURRENT_SOURCE_DIR}/data/programs/aliasing.json
+    MATCH "PASS   sine_far_right" "XFAIL  sine_far_aliased" "XFAIL  sine_far_sign .*\\[sign\\]"
+          "2 expected failures, 0 unexpected passes" "1 passed, 0 failed, 0 errors, 0 inconclusive")
   gradcheck_cli_test(programs.two_workers EXIT 0 ENV ${program_path} ARGS run -q --jobs 2 --allow-programs ${mlp}
     MATCH "4 expected failures" "2 passed, 0 failed, 0 errors")
 endif()
