@@ -47,7 +47,7 @@ gradcheck_cli_test(programs.not_allowed EXIT 2 ARGS run ${mlp}/mlp.json
 gradcheck_cli_test(programs.lint_does_not_run_them EXIT 0 ARGS lint ${mlp} ${misbehaving}
   MATCH "3 files checked, 0 problems")
 gradcheck_cli_test(programs.misbehaving EXIT 2 ENV ${program_path} ARGS run --allow-programs ${misbehaving}
-  MATCH "PASS   good_first" "PASS   good_last" "2 passed, 0 failed, 10 errors, 0 inconclusive"
+  MATCH "PASS   good_first" "PASS   good_last" "2 passed, 0 failed, 11 errors, 0 inconclusive"
         "case \"crash\", field \"program\": the program `python3 misbehave.py crash` \\(run in [^)]*\\) exited with status 1 before answering; the request was {\"call\":\"f\",\"id\":1,"
         "    \\| ZeroDivisionError: division by zero"
         "case \"hang\", field \"program\": .* did not answer within 1 s"
@@ -56,13 +56,14 @@ gradcheck_cli_test(programs.misbehaving EXIT 2 ENV ${program_path} ARGS run --al
         "case \"wrong_id\", field \"program\": .* answered id 101 to request id 1"
         "case \"wrong_shape\", field \"program\": .* gave a bad answer: wrong shape: its value has shape \\[2, 2\\] but 1 number in data"
         "case \"not_numbers\", field \"program\": .* its value.data\\[0\\] is \"twelve\", not a number"
+        "case \"bare_string\", field \"program\": .* its value is \"twelve\", not a matrix {\"shape\": \\[rows, cols\\], \"data\": \\[...\\]}"
         "case \"exits_at_start\", field \"program\": .* exited with status 3 before answering; the request was {\"id\": 0, \"call\": \"__describe__\"}"
         "    \\| misbehave: giving up before reading anything"
         "case \"cannot_start\", field \"program\": the program `./no-such-program` .* cannot start: No such file or directory"
         "case \"reports_an_error\", field \"program\": the program `python3 misbehave.py error` reported an error in \"grad\": grad is not implemented yet"
-        "misbehaving.json:37:67: error \\[case.field\\] case \"misspelt_function\", field \"checks\\[0\\].expected\": \"gard\" is not a function of the program `python3 misbehave.py good`; it serves: f, grad \\(did you mean \"grad\"\\?\\)")
+        "misbehaving.json:40:67: error \\[case.field\\] case \"misspelt_function\", field \"checks\\[0\\].expected\": \"gard\" is not a function of the program `python3 misbehave.py good`; it serves: f, grad \\(did you mean \"grad\"\\?\\)")
 gradcheck_cli_test(programs.misbehaving_two_workers EXIT 2 ENV ${program_path} ARGS run -q --jobs 2 --allow-programs ${misbehaving}
-  MATCH "2 passed, 0 failed, 10 errors, 0 inconclusive")
+  MATCH "2 passed, 0 failed, 11 errors, 0 inconclusive")
 
 # Interrupting a run (issue 12): SIGINT/SIGTERM while a program case runs exits 130/143, writes
 # no report and kills the program (tests/cli/interrupt.sh).

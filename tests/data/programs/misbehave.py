@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # A program that answers __describe__ and then misbehaves as its first argument says, for the
 # tests of every failure mode (misbehaving.json): crash, hang, garbage, wrong-id, wrong-shape,
-# not-numbers, exit-at-start, error, or good (answers properly). f = sum(x.^2), grad = 2 x.
+# not-numbers, bare-string (a value that is a string, not a matrix), exit-at-start, error, or
+# good (answers properly). f = sum(x.^2), grad = 2 x.
 import json
 import os
 import sys
@@ -49,6 +50,11 @@ for line in sys.stdin:
     if mode == "not-numbers":
         target = answer["value"] if "value" in answer else answer["values"][0]
         target["data"][0] = "twelve"
+    if mode == "bare-string":
+        if "value" in answer:
+            answer["value"] = "twelve"
+        else:
+            answer["values"][0] = "twelve"
     if mode == "error" and request["call"] == "grad":
         answer = {"id": rid, "error": "grad is not implemented yet"}
     print(json.dumps(answer), flush=True)
