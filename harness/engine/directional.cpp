@@ -399,11 +399,13 @@ class DirectionalTrial {
     // bounds, and where they do not, only a value both vouch for decides; the complex step sees
     // what no step of a difference can, a feature of g narrower than h: c' solve(A + t U, b)
     // near a complex pole pair at cond 1e8), else by the odd part's regime at 4h
-    // (Target::confirm_regime). A polynomial of degree <= 2 needs neither: its difference is exact.
+    // (Target::confirm_regime) and the second opinion of level 0, the difference at a 10^1.5
+    // times smaller step: where D(h), D(2h) and D(4h) all alias to ~0 (sin(x) at
+    // x = 1037607.558: h = 2 pi) the regime test sees nothing wrong. A polynomial of degree <= 2
+    // needs neither: its difference is exact.
     const bool polynomial = g.polynomial_degree >= 0 && g.polynomial_degree <= 2;
-    const bool confirm_by_complex_step =
-        options_.reference == ReferenceMethod::kFd && g.f_complex && !polynomial;
-    g.confirm_regime = !confirm_by_complex_step && !polynomial;
+    const bool confirm_by_second_opinion = options_.reference == ReferenceMethod::kFd && !polynomial;
+    g.confirm_regime = !g.f_complex && !polynomial;
     g.smooth = problem_.smooth;
     reference::Reference ref;
     if (options_.reference == ReferenceMethod::kComplexStep && g.f_complex) {
@@ -429,7 +431,7 @@ class DirectionalTrial {
       return probe.verdict == EntryVerdict::kUndecided ||
              (options_.diagnose && probe.verdict == EntryVerdict::kFail && !(probe.bound <= 0.1 * probe.tol));
     };
-    for (int level = 0; loose() || (level == 0 && confirm_by_complex_step); ++level) {  // until tighten has no further level
+    for (int level = 0; loose() || (level == 0 && confirm_by_second_opinion); ++level) {  // until tighten has no further level
       if (!reference::tighten(g, t, g0m, noise, {0}, level, ref)) break;
       take();
     }

@@ -156,9 +156,26 @@ std::optional<Diagnosis> asymmetric(const FormMap& map, const TrialResult& t,
                    {{"asymmetry", std::abs(a(wi, wj) - a(wj, wi))}}};
 }
 
-// The hvp problem's extra slot, t = 0, appended to a point.
-std::vector<arma::mat> with_t(std::vector<arma::mat> point) {
-  point.push_back(arma::zeros(1, 1));
+// Where the hvp problem's t sits: G is taken at x + (t - s) V around t = s, with
+//     s = max(1, max_i |x_i| / max_i |V_i|)  at the point,
+// so that the step rule, h = c max(1, |t|), moves x by c max|x| along V: the steps x itself
+// would take. Around t = 0 the rule's scale was 1, and x + h V at |x| = 1.5e6 rounds h V to a few
+// ulps of x (2.3e-10 each): a step error of 4e-5 of h at the rule's step, and all of it at the
+// smaller steps of tightening, where G(x + h V) = G(x - h V) read a wrong 0 +- 1e-8.
+// s rides in a slot of its own after t ("t0", never moved): second differences move x too, and
+// an s recomputed from a moved x would move x by (t - s') V.
+double t_origin(const std::vector<arma::mat>& values, std::size_t x, std::size_t v) {
+  const double x_max = values.at(x).is_empty() ? 0.0 : arma::abs(values.at(x)).max();
+  const double v_max = values.at(v).is_empty() ? 0.0 : arma::abs(values.at(v)).max();
+  const double s = x_max / v_max;
+  return std::isfinite(s) && s > 1.0 ? s : 1.0;
+}
+
+// The hvp problem's extra slots, t = s and t0 = s (t_origin), appended to a point.
+std::vector<arma::mat> with_t(std::vector<arma::mat> point, std::size_t x, std::size_t v) {
+  const double s = t_origin(point, x, v);
+  point.push_back(arma::mat(1, 1, arma::fill::value(s)));
+  point.push_back(arma::mat(1, 1, arma::fill::value(s)));
   return point;
 }
 
@@ -330,26 +347,28 @@ Problem gradient_problem(const Problem& problem) {
       throw Error("check.form", fmt::format("form hvp needs a direction shaped like {} ({}); {} is {}",
                                             problem.names.at(x), xs.str(), problem.names.at(v),
                                             problem.shapes.at(v).str()));
-    // f and G at x + t V, t the last slot.
+    // f and G at x + (t - s) V: t and s = t0 the last two slots (with_t).
     f = [f0 = problem.f, x, v](const std::vector<arma::mat>& values, arma::mat& out) {
-      std::vector<arma::mat> moved(values.begin(), values.end() - 1);
-      moved[x] += values.back()(0) * moved[v];
+      std::vector<arma::mat> moved(values.begin(), values.end() - 2);
+      moved[x] += (values[values.size() - 2](0) - values.back()(0)) * moved[v];
       f0(moved, out);
     };
     if (fc)
       fc = [fc0 = problem.f_complex, x, v](const std::vector<arma::cx_mat>& values, arma::cx_mat& out) {
-        std::vector<arma::cx_mat> moved(values.begin(), values.end() - 1);
-        moved[x] += values.back()(0) * moved[v];
+        std::vector<arma::cx_mat> moved(values.begin(), values.end() - 2);
+        moved[x] += (values[values.size() - 2](0) - values.back()(0)) * moved[v];
         fc0(moved, out);
       };
     d.names.push_back("t");
     d.shapes.push_back(Shape{1, 1});
     d.wrt = d.names.size() - 1;
+    d.names.push_back("t0");
+    d.shapes.push_back(Shape{1, 1});
     // H V is shaped like x: another shape is the derivation's own mismatch (shape-mismatch), not
     // something to reshape (the index form the engine sees would take any matrix of numel(x)).
     if (problem.expected)
       d.expected = [e = problem.expected, xs, name = problem.names.at(x)](const std::vector<arma::mat>& values) {
-        arma::mat hv = e(std::vector<arma::mat>(values.begin(), values.end() - 1));
+        arma::mat hv = e(std::vector<arma::mat>(values.begin(), values.end() - 2));
         if (hv.n_rows != xs.rows || hv.n_cols != xs.cols) {
           const std::string text = fmt::format("expected is {}x{}, but H V is shaped like {} ({})", hv.n_rows,
                                                hv.n_cols, name, xs.str());
@@ -358,7 +377,7 @@ Problem gradient_problem(const Problem& problem) {
         return hv;
       };
     if (problem.resample)
-      d.resample = [r = problem.resample](int trial, int attempt) { return with_t(r(trial, attempt)); };
+      d.resample = [r = problem.resample, x, v](int trial, int attempt) { return with_t(r(trial, attempt), x, v); };
     // Index form over x's own letters: E[i,j] = dG[i,j] / dt, expected shaped like x.
     IndexSpec ix;
     ix.f_name = problem.names.at(x);
@@ -404,7 +423,7 @@ CheckResult run_second_order(const Problem& problem, const std::vector<std::vect
   // called from two threads at once it raced (a Hessian at --threads 2 differed from run to run).
   o.threads = 1;
   std::vector<std::vector<arma::mat>> d_points;
-  for (const auto& p : points) d_points.push_back(hvp ? with_t(p) : p);
+  for (const auto& p : points) d_points.push_back(hvp ? with_t(p, problem.wrt, problem.direction) : p);
 
   // Without a complex extension the working precision is that of f, measured at the first point
   // (the gradient estimate's own values are never float32 numbers).

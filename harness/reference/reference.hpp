@@ -9,12 +9,15 @@
 // sigma_a the measured rounding noise of f_a at the point (noise.cpp).
 #pragma once
 
+#include <algorithm>
 #include <armadillo>
 #include <cmath>
 #include <complex>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gradcheck/options.hpp"
@@ -123,6 +126,10 @@ struct Reference {
     double value, bound;
   };
   std::vector<Contradiction> contradictions;
+  // Entries (a, b) where differences at two steps contradicted each other beyond their bounds,
+  // or a smaller step's were outside their asymptotic regime: f is not smooth on the scale of
+  // the steps there, so no larger step is taken for them (tighten, level 4).
+  std::vector<std::pair<arma::uword, arma::uword>> rough;
   std::uint64_t evaluations = 0;
   double base_step = 0.0;        // the base step c of the step rule used (h_b = c max(1, |x_b|))
 };
@@ -170,10 +177,27 @@ inline bool contradicts(double d, double e_d, double c, double e_c) {
   return std::isfinite(e_d) && std::abs(c - d) > e_d + e_c;
 }
 
+// The second opinion without a complex step: central differences at the column's last step
+// divided by 10^1.5. Aliasing makes D(h) and D(2h) agree far from the truth where f repeats
+// itself at the scale of the step (sin(x) at x = 1e6: h = 6.06e-6 x ~ 2 pi, both ~0); the same
+// coincidence at h / 10^1.5 and 2h / 10^1.5 would need f to repeat itself at both scales, and
+// 10^1.5 is no ratio of small integers. Its truncation is 10^3 times smaller, its rounding
+// 10^1.5 times larger (3 sigma / h: 1e-9 of |f| at double precision's rule step).
+inline constexpr double kSecondOpinionShrink = 31.622776601683793;
+
+// The hull of two intervals d +- e_d and c +- e_c that contradict each other (contradicts()),
+//     [min(d - e_d, c - e_c), max(d + e_d, c + e_c)]  as  value +- bound,
+// into d, e_d: it holds the truth if either bound does.
+inline void keep_hull(double& d, double& e_d, double c, double e_c) {
+  const double lo = std::min(d - e_d, c - e_c), hi = std::max(d + e_d, c + e_c);
+  d = 0.5 * (lo + hi);
+  e_d = std::isfinite(hi - lo) ? 0.5 * (hi - lo) : std::numeric_limits<double>::infinity();
+}
+
 // Level 0's second opinion (see tighten) at the listed columns (entries of x) against the
 // reference r there: true when it contradicts r at some entry off a kink (the evaluations are
-// added to r's, r is left as it is). False, with nothing evaluated, with noise.unresolved or
-// target.gradient_of (second differences have no second opinion).
+// added to r's, r is left as it is). False, with nothing evaluated, with noise.unresolved.
+// Second differences (target.gradient_of): second_differences_contradicted.
 bool second_opinion_contradicts(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
                                 const Noise& noise, const std::vector<arma::uword>& columns, Reference& r);
 
@@ -214,6 +238,11 @@ Reference second_differences(const Target& target, std::vector<arma::mat>& value
 // minimises each entry's estimated truncation + rounding; there is no other level.
 bool tighten_second_differences(const Target& target, std::vector<arma::mat>& values,
                                 const std::vector<arma::uword>& columns, int level, Reference& reference);
+// The second opinion of tighten_second_differences (s = 1 / kSecondOpinionShrink) at the listed
+// columns against `reference`: true when it contradicts it at some entry (second_opinion_contradicts
+// for second differences; the evaluations are added to the reference's).
+bool second_differences_contradicted(const Target& target, std::vector<arma::mat>& values,
+                                     const std::vector<arma::uword>& columns, Reference& reference);
 
 // Evaluations of f per entry of x that finite_differences spends by `fd.method` (before any
 // tightening): central and Richardson 4 (two steps each side), forward/backward 2, Ridders up to

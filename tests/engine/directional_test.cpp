@@ -137,6 +137,24 @@ TEST(Directional, OneWrongEntryFailsWithOneProbeAtEverySeed) {
   }
 }
 
+// A callable sum(sin(x)) at x = 1037607.558, where the step along the one probe direction is one
+// period: D(h), D(2h) and D(4h) all alias to ~0 and pass the regime test. The second opinion at a
+// 31.6 times smaller step decides (review finding: the right gradient failed and 0 passed at
+// every seed).
+TEST(Directional, ABlackBoxsAliasedStepIsConfirmedAtASmallerOne) {
+  auto check = [](double slope) {
+    Problem p;
+    p.names = {"x"};
+    p.shapes = {Shape{1, 1}};
+    p.f_shape = Shape{1, 1};
+    p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat{std::sin(v[0](0))}; };
+    p.expected = [slope](const std::vector<arma::mat>& v) { return arma::mat{slope * std::cos(v[0](0))}; };
+    return run_check(p, {{arma::mat{1037607.5580415338}}}, directional(4)).status;
+  };
+  EXPECT_EQ(check(1.0), Status::kPass);
+  EXPECT_EQ(check(0.0), Status::kFail);
+}
+
 TEST(Directional, RightGradientPassesAndStatesTheMissChance) {
   const CheckResult r = run_check(exp_problem(Shape{7, 4}, [](const arma::mat& x) { return arma::mat(arma::exp(x)); }),
                                   {{smooth_point(7, 4)}, {smooth_point(7, 4, 1.0)}}, directional(8));
@@ -146,8 +164,9 @@ TEST(Directional, RightGradientPassesAndStatesTheMissChance) {
   EXPECT_DOUBLE_EQ(r.directional.miss_probability, std::pow(0.75, 16));
   EXPECT_EQ(r.directional.probes_for_one_in_a_million, 49);
   EXPECT_GT(r.directional.threshold, 0.0);
-  // A handful of evaluations: f(x), the noise measurement, about 4 per probe.
-  EXPECT_LT(r.trials[0].fd.evaluations, 12u + 8u * 8u);
+  // A handful of evaluations: f(x), the noise measurement, and per probe (a callable) 6 for
+  // h, 2h, 4h and 6 more for the second opinion at a 31.6 times smaller step.
+  EXPECT_LT(r.trials[0].fd.evaluations, 12u + 8u * 14u);
 }
 
 TEST(Directional, NumeratorLayoutAndItsTransposeMistake) {
@@ -281,8 +300,9 @@ TEST(Directional, AMillionEntryVariableTakesAHandfulOfEvaluations) {
   p.expected = [](const std::vector<arma::mat>& v) { return v[0]; };
   const CheckResult r = run_check(p, {{smooth_point(1000, 1000)}}, directional(4));
   EXPECT_EQ(r.status, Status::kPass) << r.reason;
-  // 21 for the noise, f0, and 6 per probe (a callable: h, 2h and the regime check at 4h).
-  EXPECT_LT(r.trials[0].fd.evaluations, 50u);
+  // 21 for the noise, f0, and 12 per probe (a callable: h, 2h and the regime check at 4h, and the
+  // same at a 31.6 times smaller step, its second opinion).
+  EXPECT_LT(r.trials[0].fd.evaluations, 22u + 4u * 12u);
 }
 
 TEST(Directional, IndexFormWithASharedLetterIsCheckedEntrywise) {
