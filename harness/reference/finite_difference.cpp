@@ -204,10 +204,11 @@ struct Column {
   std::string note;
   std::vector<Reference::Kink> kinks;  // with b unset (the caller fills it)
   // Entries whose odd part is outside its asymptotic regime at 4h (Target::confirm_regime), or
-  // its even part (the curvature test), beyond 8 times the differences' rounding: f is not
-  // smooth on the scale of the step, which a sigma measured too small cannot explain (a
-  // polynomial gradient at h / 31.6 failed the regime test on its rounding alone). Read by the
-  // second opinion and levels 1-3 of tighten (Reference::rough).
+  // its even part (the curvature test), beyond 8 times the differences' rounding and 1e-6 of
+  // their size: f is not smooth on the scale of the step, which a sigma measured too small
+  // cannot explain (a polynomial gradient, and a complex-step gradient measured at eps / 2, at
+  // h / 31.6 failed the regime test on their rounding alone). Read by the second opinion and
+  // levels 1-3 of tighten (Reference::rough).
   std::vector<arma::uword> off_regime;
   // Not part of the result: the evaluations behind it, kept so that a Column filled for one
   // coordinate after another (each_column) reuses their memory instead of allocating f-sized
@@ -516,7 +517,7 @@ void central_column_of_exact_inputs(Line& line, const arma::vec& f0, double c0, 
         const double ratio = far / near;
         if (!(ratio >= 2.0 && ratio <= 8.0)) {
           bound = kInf;
-          if (std::max(std::abs(near), std::abs(far)) > 8 * rounding) c.off_regime.push_back(a);
+          if (std::max(std::abs(near), std::abs(far)) > 8 * rounding + 1e-6 * std::abs(d1)) c.off_regime.push_back(a);
         }
       }
     }
@@ -525,7 +526,7 @@ void central_column_of_exact_inputs(Line& line, const arma::vec& f0, double c0, 
     if (curvature_fails(curve1, curve2, sigma[a], s.h)) {
       bound = kInf;
       // (Far beyond its rounding, with the regime confirmed: Column::off_regime, as below.)
-      if (confirm && std::abs(curve2 / 4 - curve1) > 8 * 12 * sigma[a] &&
+      if (confirm && std::abs(curve2 / 4 - curve1) > 8 * 12 * sigma[a] + 1e-6 * std::abs(curve1) &&
           (c.off_regime.empty() || c.off_regime.back() != a))
         c.off_regime.push_back(a);
     }
