@@ -63,6 +63,23 @@ TEST(Noise, Float32ResultsAreSinglePrecision) {
   EXPECT_GT(n.relative, 1e-8);
 }
 
+// float32 code that does not move under changes of 1e-6 of its inputs (a saturated tanh in a
+// float32 RNN; here 1e4 + x, whose float32 ulp is 9.8e-4) shows its float32 values only on the
+// wide line: it is still single precision (review finding: read as double, with double's
+// tolerance, its right gradient was left undecided).
+TEST(Noise, Float32CodeFlatAtTheFineScalesIsSinglePrecision) {
+  Target t = target_of([](const arma::mat& x) {
+    float s = 0;
+    for (double v : x) s += 1e4f + static_cast<float>(v) * 0.37f;
+    return static_cast<double>(s);
+  });
+  std::vector<arma::mat> v{point(4)};
+  arma::mat f0;
+  t.f(v, f0);
+  const Noise n = measure_noise(t, v, f0, 1);
+  EXPECT_EQ(n.precision, Precision::kSingle) << n.evidence;
+}
+
 TEST(Noise, Float32InputsInsideADoubleSumAreSinglePrecision) {
   // The C code rounds its inputs to float; its result is accumulated in double (not a float32
   // number): f is frozen under 1e-12 changes of x but moves under 1e-6 ones.
