@@ -630,6 +630,18 @@ bool on_kink(const Reference& r, arma::uword a, arma::uword b) {
 }
 
 
+// Marks entry (a, b) rough (Reference::rough), and reads the mark.
+void mark_rough(Reference& r, arma::uword a, arma::uword b) {
+  if (r.rough.is_empty()) r.rough.zeros(r.values.n_rows, r.values.n_cols);
+  r.rough(a, b) = 1;
+}
+bool is_rough(const Reference& r, arma::uword a, arma::uword b) { return !r.rough.is_empty() && r.rough(a, b); }
+
+// Entry a of the column is in its off_regime list (ascending: pushed in entry order).
+bool off_regime(const Column& c, arma::uword a) {
+  return std::binary_search(c.off_regime.begin(), c.off_regime.end(), a);
+}
+
 // A new finite difference `value +- bound` may replace entry (a, b) of a contradicted entry
 // (Reference::contradictions) only when it agrees with the complex step's within both bounds.
 bool vouched(const Reference& r, arma::uword a, arma::uword b, double value, double bound) {
@@ -656,12 +668,11 @@ void store(Reference& r, Coordinate co, const Column& c, bool replace_only_if_ti
         if (!r.contradictions.empty() && !vouched(r, a, b, c.value(a), c.bound(a))) continue;
         if (hull_if_contradicted && contradicts(r.values(a, b), r.bound(a, b), c.value(a), c.bound(a))) {
           keep_hull(r.values(a, b), r.bound(a, b), c.value(a), c.bound(a));
-          r.rough.emplace_back(a, b);
+          mark_rough(r, a, b);
           continue;
         }
         // (A step of these levels outside its asymptotic regime: rough on its scale.)
-        if (hull_if_contradicted && std::find(c.off_regime.begin(), c.off_regime.end(), a) != c.off_regime.end())
-          r.rough.emplace_back(a, b);
+        if (hull_if_contradicted && off_regime(c, a)) mark_rough(r, a, b);
         if (c.bound(a) < r.bound(a, b) || !std::isfinite(r.bound(a, b))) {
           r.values(a, b) = c.value(a);
           r.bound(a, b) = c.bound(a);
@@ -910,15 +921,12 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
   }
   auto is_kink = [&](arma::uword a, arma::uword b) { return on_kink(r, a, b); };
   const Target checked = regime_checked(target);  // (the levels difference through it)
-  auto is_rough = [&](arma::uword a, arma::uword b) {
-    return std::find(r.rough.begin(), r.rough.end(), std::make_pair(a, b)) != r.rough.end();
-  };
   // A column of levels 1-3 records no kink: the kinks level 0 kept stay kinks (their entries
   // unknown, +inf), and the column's own disagreeing slopes only widen its bound. And a
   // difference of exactly 0 where a step before saw f move (a nonzero value known) is a step
-  // below f's own resolution of its inputs, not a measurement: x + t V at |x| = 1.5e6 is x
-  // itself for t V below 1.2e-10 (the t of a Hessian-vector product, whose rule treats t = 0
-  // as of scale 1), and f(x + h) = f(x - h) read 0 +- 3 sigma / h. Its bound is +inf.
+  // below f's own resolution of its inputs, not a measurement (frozen: x + h V at |x| = 1.5e6 is
+  // x itself for h V below 1.2e-10, and f(x + h) = f(x - h) read 0 +- 3 sigma / h). Its bound is
+  // +inf.
   auto no_new_kinks = [&](const Coordinate& co, Column& c) {
     for (arma::uword b : {co.first, co.second})
       for (arma::uword a = 0; a < r.values.n_rows && a < c.value.n_elem; ++a)
@@ -1037,13 +1045,13 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
       //   as the first reference.
       // Where the two agree, the tighter one is kept.
       auto weigh = [&](arma::uword a, arma::uword b, double c, double ec, bool complex_step,
-                       bool off_regime = false) {
+                       bool off = false) {
         const double d = r.values(a, b), ed = r.bound(a, b);
-        if (off_regime) {
+        if (off) {
           // The smaller step's differences are outside their asymptotic regime, far beyond
           // their rounding: f is not smooth on that scale, so not on the larger step's either,
           // whose bound then holds nothing. The entry is unknown.
-          r.rough.emplace_back(a, b);
+          mark_rough(r, a, b);
           if (!(ed < kInf)) return false;
           r.bound(a, b) = kInf;
           mention(" (not smooth on the scale of a 31.6 times smaller step)");
@@ -1052,7 +1060,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         if (contradicts(d, ed, c, ec)) {
           if (!complex_step || target.smooth) keep_hull(r.values(a, b), r.bound(a, b), c, ec);
           else r.bound(a, b) = kInf;
-          if (!complex_step) r.rough.emplace_back(a, b);
+          if (!complex_step) mark_rough(r, a, b);
           if (complex_step && target.smooth) r.contradictions.push_back({a, b, c, ec});
           mention(complex_step ? " (complex step and finite differences disagree beyond their bounds)"
                                : " (finite differences at two steps disagree beyond their bounds)");
@@ -1080,8 +1088,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
               for (arma::uword b : entries_of(co)) {
                 bool taken = false;
                 for (arma::uword a = 0; a < r.values.n_rows && a < c.value.n_elem; ++a) {
-                  const bool off = std::find(c.off_regime.begin(), c.off_regime.end(), a) != c.off_regime.end();
-                  if (!is_kink(a, b) && weigh(a, b, c.value(a), c.bound(a), false, off)) taken = true;
+                  if (!is_kink(a, b) && weigh(a, b, c.value(a), c.bound(a), false, off_regime(c, a))) taken = true;
                 }
                 if (taken) r.steps(b) = c.step;  // (the step that explains the entry now)
               }
@@ -1174,7 +1181,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
           bool any = false;
           for (arma::uword b : {co.first, co.second}) {
             for (arma::uword a = 0; a < r.values.n_rows; ++a) {
-              if (is_rough(a, b)) continue;  // (not smooth on a smaller scale: nor on a larger one)
+              if (is_rough(r, a, b)) continue;  // (not smooth on a smaller scale: nor on a larger one)
               const double known = r.values(a, b), known_bound = r.bound(a, b);
               if (!(c.bound(a) < known_bound)) continue;
               if (std::isfinite(known_bound) && std::abs(c.value(a) - known) > known_bound + c.bound(a)) continue;

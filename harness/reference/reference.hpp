@@ -17,7 +17,6 @@
 #include <functional>
 #include <limits>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "gradcheck/options.hpp"
@@ -126,10 +125,11 @@ struct Reference {
     double value, bound;
   };
   std::vector<Contradiction> contradictions;
-  // Entries (a, b) where differences at two steps contradicted each other beyond their bounds,
-  // or a smaller step's were outside their asymptotic regime: f is not smooth on the scale of
-  // the steps there, so no larger step is taken for them (tighten, level 4).
-  std::vector<std::pair<arma::uword, arma::uword>> rough;
+  // 1 at entries (a, b) where differences at two steps contradicted each other beyond their
+  // bounds, or a smaller step's were outside their asymptotic regime: f is not smooth on the
+  // scale of the steps there, so no larger step is taken for them (tighten, level 4). Shaped
+  // like `values` once an entry is marked; empty while none is.
+  arma::Mat<unsigned char> rough;
   std::uint64_t evaluations = 0;
   double base_step = 0.0;        // the base step c of the step rule used (h_b = c max(1, |x_b|))
 };
