@@ -84,20 +84,38 @@ class DirectionalTrial {
     q_ = x0_.n_elem;
     scale_ = arma::clamp(arma::abs(x0_), 1.0, kInf);
     evaluations_ = 0;
+    // A black box's Hessian (problem_.gradient_of): probes weight G's entries, those of the
+    // variable G is taken by, with that variable's scale too (second_difference_side).
+    const bool hessian = static_cast<bool>(problem_.gradient_of);
+    if (hessian) {
+      fscale_ = arma::clamp(arma::abs(arma::vectorise(point[problem_.gradient_of_wrt])), 1.0, kInf);
+      if (fscale_.n_elem != p_) throw Error("check.function", "the gradient is not shaped like its variable");
+    } else {
+      fscale_.reset();
+    }
+    r.directional.scaled_by_both = hessian;
     auto fail_with = [&](Diagnosis d) {
       r.status = Status::kFail;
       r.diagnoses.push_back(std::move(d));
       finish(r);
       return out;
     };
-    eval_f(work_, f0_);
+    // f at the point (for a black box's Hessian the scalar f itself: its gradient is only an
+    // estimate, which no probe reads).
+    reference::Target target;
+    if (hessian) {
+      problem_.gradient_of(work_, f0_);
+      target.f = problem_.gradient_of;
+      target.wrt = problem_.gradient_of_wrt;
+    } else {
+      eval_f(work_, f0_);
+      target.f = [this](const std::vector<arma::mat>& values, arma::mat& o) { eval_f(values, o); };
+      target.wrt = problem_.wrt;
+      target.structure = problem_.structure;
+    }
     if (!f0_.is_finite()) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
 
     // The working precision and the tolerance: the entry-wise check's rule.
-    reference::Target target;
-    target.f = [this](const std::vector<arma::mat>& values, arma::mat& o) { eval_f(values, o); };
-    target.wrt = problem_.wrt;
-    target.structure = problem_.structure;
     target.computed_in_double = problem_.computed_in_double;
     noise_ = reference::measure_noise(target, work_, f0_, mix_seed(options_.seed, 0x5eed + trial_));
     evaluations_ += noise_.evaluations;
@@ -340,7 +358,8 @@ class DirectionalTrial {
       ws_[b] = w[b] * s[b];
       ws2_[b] = ws_[b] * ws_[b];
     }
-    probe.analytic = arma::dot(probe.v, c.e * ws_);
+    const arma::vec& vs = weights_of_f(probe.v);
+    probe.analytic = arma::dot(vs, c.e * ws_);
     auto all_signs = [](const arma::vec& x) {
       return std::all_of(x.begin(), x.end(), [](double s) { return s == 1.0 || s == -1.0; });
     };
@@ -349,12 +368,68 @@ class DirectionalTrial {
       probe.tol = c.full_tol;
       return;
     }
-    probe.tol = std::sqrt(arma::dot(arma::square(probe.v), c.tol2 * ws2_));
+    probe.tol = std::sqrt(arma::dot(arma::square(vs), c.tol2 * ws2_));
     if (full) c.full_tol = probe.tol;
+  }
+
+  // v .* fs, the probe's weights over f's entries with their scales: v itself but for a black
+  // box's Hessian (fs = max(1, |x_a|) of the variable G is taken by; fs_ holds the product).
+  const arma::vec& weights_of_f(const arma::vec& v) const {
+    if (fscale_.is_empty()) return v;
+    fs_ = v % fscale_;
+    return fs_;
+  }
+
+  // R, e of a probe of a black box's Hessian (problem_.gradient_of, directional.hpp): the mixed
+  // second difference of the scalar f along both of the probe's directions,
+  //     phi(s, t) = f(x + s V, y + t U),   d2 phi / ds dt (0, 0) = V' H U,   V = v .* fs shaped like x
+  // (x = y for a pure Hessian: both moves add up), by the reference seam on phi as a function of
+  // two 1 x 1 variables: second differences with their bound and tightening
+  // (reference/second_difference.cpp). problem_.f, the central-difference estimate of G, is never
+  // differenced: a difference of it compounds two estimates' errors under the bound of the outer
+  // one alone (float32 logreg's right Hessian failed 19 seeds of 20 so).
+  void second_difference_side(Probe& probe) {
+    direction(probe.w);
+    const std::size_t gx = problem_.gradient_of_wrt, y = problem_.wrt;
+    const arma::mat xg = work_[gx];  // the point's x (y is x0_)
+    arma::mat vx = weights_of_f(probe.v);
+    vx.reshape(xg.n_rows, xg.n_cols);
+    reference::Target phi;
+    phi.gradient_of = [&](const std::vector<arma::mat>& st, arma::mat& out) {
+      const double s = st[0](0), t = st[1](0);
+      if (gx == y) {
+        work_[y] = x0_ + s * vx + t * u_;
+      } else {
+        work_[gx] = xg + s * vx;
+        work_[y] = x0_ + t * u_;
+      }
+      problem_.gradient_of(work_, out);
+    };
+    phi.gradient_of_wrt = 0;
+    phi.wrt = 1;
+    std::vector<arma::mat> st{arma::mat(1, 1, arma::fill::zeros), arma::mat(1, 1, arma::fill::zeros)};
+    const arma::mat f0(1, 1, arma::fill::value(f0_(0)));
+    reference::Noise noise = noise_;  // (second differences measure phi's own; this one says unresolved)
+    reference::Reference ref = reference::finite_differences(phi, st, f0, noise, options_.fd);
+    reference::withhold_when_unresolved(noise, ref);
+    auto take = [&] {
+      probe.reference = ref.values(0, 0);
+      probe.bound = ref.bound(0, 0);
+      probe.decide_now();
+    };
+    take();
+    // Level 0 always (its second opinion, at a 10^1.5 times smaller step); there is no other.
+    if (!noise.unresolved && reference::tighten(phi, st, f0, noise, {0}, 0, ref)) take();
+    work_[gx] = xg;
+    work_[y] = x0_;
+    probe.detail = ref.detail;
+    base_step_ = ref.base_step;
+    evaluations_ += ref.evaluations;
   }
 
   // R, e of a probe: the reference seam on g(t) = v' vec f(x + t U), a function of a 1 x 1 t.
   void reference_side(Probe& probe) {
+    if (problem_.gradient_of) return second_difference_side(probe);
     direction(probe.w);
     const arma::vec& v = probe.v;  // (probe outlives g: the closures hold references)
     reference::Target g;
@@ -510,10 +585,11 @@ class DirectionalTrial {
     e.index = map.position(k);
     e.label = map.label(k);
     e.analytic = expected(k);
-    e.numeric = leaf.reference / scale_(b);
+    const double leaf_scale = scale_(b) * (fscale_.is_empty() ? 1.0 : fscale_(a));  // the probe's weight of (a, b)
+    e.numeric = leaf.reference / leaf_scale;
     e.abs_error = std::abs(e.analytic - e.numeric);
     e.rel_error = e.abs_error / std::max(std::abs(e.numeric), tolerance_.atol);
-    const EntryVerdict alone = decide(e.analytic, e.numeric, leaf.bound / scale_(b), tolerance_);
+    const EntryVerdict alone = decide(e.analytic, e.numeric, leaf.bound / leaf_scale, tolerance_);
     r.directional.located = alone == EntryVerdict::kFail;
     if (r.directional.located) {
       r.worst = e;
@@ -596,6 +672,8 @@ class DirectionalTrial {
   const arma::uword p_;
   arma::uword q_ = 0;
   arma::mat x0_, scale_, f0_;
+  arma::vec fscale_;             // fs (weights_of_f): empty but for a black box's Hessian
+  mutable arma::vec fs_;         // v .* fs (weights_of_f)
   arma::mat u_;          // the current probe's direction U (direction())
   mutable arma::vec ws_, ws2_;  // w .* s and its square (analytic_side)
   std::vector<arma::mat> work_;
@@ -671,6 +749,7 @@ void summarize_directional(CheckResult& result) {
     if (std::isfinite(t.directional.threshold)) info.threshold = std::max(info.threshold, t.directional.threshold);
   }
   if (!result.trials.empty()) info.located = result.trials[result.worst_trial].directional.located;
+  for (const TrialResult& t : result.trials) info.scaled_by_both = info.scaled_by_both || t.directional.scaled_by_both;
   info.miss_probability = directional_miss_probability(info.probes);
   info.probes_for_one_in_a_million = directional_probes_for(1e-6);
   result.directional = info;

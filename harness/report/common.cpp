@@ -104,9 +104,10 @@ std::string directional(const CheckResult& check) {
   const DirectionalInfo& d = check.directional;
   std::string out = fmt::format("directional: {} random probes v' E u against v' J u", d.probes);
   if (std::isfinite(d.threshold) && std::isfinite(d.miss_probability))
-    out += fmt::format("; a derivative with an entry off by more than {} (times 1/max(1,|x|)) passes them all with "
+    out += fmt::format("; a derivative with an entry off by more than {} (times {}) passes them all with "
                        "probability <= {}; {} probes bring it below 1e-6",
-                       sci(d.threshold), sci(d.miss_probability), d.probes_for_one_in_a_million);
+                       sci(d.threshold), d.scaled_by_both ? "1/(max(1,|x_a|) max(1,|y_b|))" : "1/max(1,|x|)",
+                       sci(d.miss_probability), d.probes_for_one_in_a_million);
   if (d.replaced_probes > 0)
     out += fmt::format("; {} more probes replaced undecided ones (a reference too wide to decide them)",
                        d.replaced_probes);

@@ -74,6 +74,9 @@ struct DirectionalInfo {
   // A probe fails, with probability >= 1/4, when some entry (a,b) of expected is off by more than
   // threshold / max(1, |x_b|) (the probe's tolerance plus twice its reference's bound).
   double threshold = std::numeric_limits<double>::quiet_NaN();
+  // The threshold is times 1 / (max(1, |x_a|) max(1, |y_b|)) instead: a Hessian of a black box,
+  // whose probes weight both variables' entries by their scales (engine/directional.hpp).
+  bool scaled_by_both = false;
   bool located = false;       // a failure narrowed down to an entry that fails alone (the worst entry)
 };
 
