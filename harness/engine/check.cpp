@@ -144,9 +144,22 @@ class TrialRunner {
     };
     if (!f0.is_finite()) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
 
-    // 1. The working precision, measured; the tolerance follows it unless stated.
-    reference::Noise noise = reference::measure_noise(target_, values, f0, mix_seed(options_.seed, 0x5eed + trial));
-    const WorkingPrecision working = working_precision(options_, f0, noise);
+    // 1. The working precision, measured; the tolerance follows it unless stated. For a black
+    // box's Hessian (gradient_of: f0 is only an estimate of G = df/dx) the noise is f's own, the
+    // one its second differences see: the estimate's (u |f| / h of G: 1e-2 of |G| for float32 f)
+    // is the rounding of no code, and reasons printed from it blamed f for the estimate.
+    reference::Target measured = target_;
+    arma::mat measured_f0 = f0;
+    if (problem_.gradient_of) {
+      measured = reference::Target{};
+      measured.f = problem_.gradient_of;
+      measured.wrt = problem_.gradient_of_wrt;
+      measured.computed_in_double = problem_.computed_in_double;
+      problem_.gradient_of(values, measured_f0);
+    }
+    reference::Noise noise =
+        reference::measure_noise(measured, values, measured_f0, mix_seed(options_.seed, 0x5eed + trial));
+    const WorkingPrecision working = working_precision(options_, measured_f0, noise);
     const Precision precision = working.precision;
     r.precision = to_string(precision);
     r.precision_evidence = working.evidence;
@@ -318,7 +331,8 @@ class TrialRunner {
       if (!ref.step_notes[b].empty() && r.notes.size() < 5)
         r.notes.push_back(fmt::format("{}: {}", map_.x_label(b), ref.step_notes[b]));
 
-    if (problem_.f_shape.is_scalar() && problem_.form.form != Form::kIndex)
+    // (Not of a gradient estimate: second order takes its own slope of f, second_order.cpp.)
+    if (problem_.f_shape.is_scalar() && problem_.form.form != Form::kIndex && !problem_.gradient_of)
       r.taylor_slope = taylor_slope(point, f0(0), analytic, noise);
 
     if (c.pass && !kink_decided) {
@@ -327,7 +341,7 @@ class TrialRunner {
     }
     if (!c.fail && !kink_decided) {
       r.status = Status::kInconclusive;
-      explain_inconclusive(c, ref, noise, tolerance, precision, r);
+      explain_inconclusive(c, ref, noise, tolerance, precision, values, r);
       if (r.reason_code == "ill-conditioned") at.move_because = r.reason;
       return at;
     }
@@ -396,13 +410,24 @@ class TrialRunner {
   // Why the undecided entries stayed undecided, from the worst of them: rounding (the noise term
   // 3 sigma / h is most of its bound) or truncation (f changes too fast for any step here).
   void explain_inconclusive(const Comparison& c, const reference::Reference& ref, const reference::Noise& noise,
-                            const Tolerance& tol, Precision precision, TrialResult& r) const {
+                            const Tolerance& tol, Precision precision, const std::vector<arma::mat>& values,
+                            TrialResult& r) const {
     const arma::uword k = c.undecided(0);
     const arma::uword p = problem_.f_shape.numel();
     const arma::uword j = map_.index(k), a = j % p, b = j / p;
     const double e = ref.bound(a, b), value = ref.values(a, b);
     const double h = ref.steps(b);
-    const double rounding = h > 0 ? 3 * noise.sigma(a) / h : 0.0;
+    // The rounding term of the reference's error model at the base step: 3 sigma_a / h_b for
+    // first differences, 3 sigma / (h_a h_b) for second differences of the scalar f (its noise,
+    // step 1), h_a = c max(1, |x_a|) (reference/second_difference.cpp).
+    double rounding = 0.0;
+    if (problem_.gradient_of) {
+      const arma::mat& x = values.at(problem_.gradient_of_wrt);
+      const double ha = ref.base_step * std::max(1.0, std::abs(a < x.n_elem ? x(a) : 0.0));
+      rounding = h > 0 && ha > 0 ? 3 * noise.sigma(0) / (ha * h) : 0.0;
+    } else {
+      rounding = h > 0 ? 3 * noise.sigma(a) / h : 0.0;
+    }
     const double wanted = tol.atol + tol.rtol * std::abs(value);
     const double unit = precision == Precision::kSingle ? double(std::numeric_limits<float>::epsilon())
                                                         : std::numeric_limits<double>::epsilon();
@@ -425,7 +450,9 @@ class TrialRunner {
           "matrix or a cancellation near this point). {}",
           map_.label(k), e, noise.relative, unit,
           precision == Precision::kSingle ? "single" : "double", wanted,
-          advice("Loosen the tolerance, check at a better-conditioned point, or use \"reference\": \"complex-step\"",
+          advice(problem_.f_complex ? "Loosen the tolerance, check at a better-conditioned point, or use "
+                                      "\"reference\": \"complex-step\""
+                                    : "Loosen the tolerance or check at a better-conditioned point",
                  "Loosen options.tolerance or check at a better-conditioned point"));
     } else if (rounding >= 0.5 * e) {
       r.reason_code = precision == Precision::kSingle ? "precision" : "fd-noise";
@@ -434,7 +461,9 @@ class TrialRunner {
           "asks for {:.2g}: f is {} next to its changes. {}",
           map_.label(k), e, noise.relative, precision == Precision::kSingle ? ", single precision" : "", wanted,
           precision == Precision::kSingle ? "only single-precision accurate" : "large",
-          advice("Loosen the tolerance, subtract the constant part of f, or use \"reference\": \"complex-step\"",
+          advice(problem_.f_complex ? "Loosen the tolerance, subtract the constant part of f, or use "
+                                      "\"reference\": \"complex-step\""
+                                    : "Loosen the tolerance, subtract the constant part of f, or compute f in double",
                  "Loosen options.tolerance, subtract the constant part of f, or compute f in double"));
     } else {
       r.reason_code = "ill-conditioned";

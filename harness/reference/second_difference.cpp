@@ -34,7 +34,9 @@
 // truth, and no regime test sees it); where the two contradict each other beyond their bounds,
 // the entry keeps their hull (keep_hull) and nothing else. Else the tighter of the two, then the
 // step that minimises the estimated |c2| s^2 + 3 sigma / (h_a h_b s^2), s^4 = 3 sigma / (h_a h_b |c2|),
-// kept when its bound is tighter. A pure Hessian is computed for a <= b and mirrored (D is
+// kept when its bound is tighter; where |D(1) - D(2)| at that s is within 4 times its rounding
+// (c2 is then only bounded, and s only a lower bound of the best step), s is doubled up to 16
+// and the tightest kept. A pure Hessian is computed for a <= b and mirrored (D is
 // symmetric in a and b there).
 #include <fmt/format.h>
 
@@ -101,13 +103,16 @@ class SecondDifferences {
   }
 
   // The entry (a, b) at base step c, scaled by s: value and bound (the model in the header).
-  std::pair<double, double> entry(arma::uword a, arma::uword b, double c, double s, double* c2 = nullptr) {
+  // (`noisy`: |D(1) - D(2)| within 4 times its rounding, so that c2 is only bounded by it.)
+  std::pair<double, double> entry(arma::uword a, arma::uword b, double c, double s, double* c2 = nullptr,
+                                  bool* noisy = nullptr) {
     const double ha = exact_step(values_[target_.gradient_of_wrt](a), c);
     const double hb = exact_step(values_[target_.wrt](b), c);
     const double d1 = d(a, b, ha, hb, s), d2 = d(a, b, ha, hb, 2 * s), d4 = d(a, b, ha, hb, 4 * s);
     const double rounding = 3 * sigma() / (ha * hb * s * s);
     const double t1 = std::abs(d1 - d2), t2 = std::abs(d2 - d4);
     if (c2) *c2 = t1 / 3 / (s * s);  // per unit s^2, for the tightening rule
+    if (noisy) *noisy = !(t1 > 4 * rounding);
     double e = 2.0 / 3.0 * t1 + rounding;
     if (t1 > 4 * rounding && t2 < 2 * t1) e = kInf;
     if (!std::isfinite(d1) || !std::isfinite(e)) e = kInf;
@@ -182,7 +187,16 @@ bool tighten_second_differences(const Target& target, std::vector<arma::mat>& va
       s = std::clamp(s, 1e-3, 16.0);
       // Not a structured binding: a lambda may not capture one before C++20 (clang refuses).
       const std::pair<double, double> opinion = sd.entry(a, b, c, 1.0 / kSecondOpinionShrink);
-      const std::pair<double, double> tightened = sd.entry(a, b, c, s);
+      bool noisy = false;
+      std::pair<double, double> tightened = sd.entry(a, b, c, s, nullptr, &noisy);
+      // A c2 estimated from differences within their rounding is only an upper bound, so s is
+      // only a lower bound of the best step: doubled while the differences stay within rounding
+      // (up to s = 16), the tightest kept (float32 f, whose rounding 3 sigma / (h_a h_b) at the
+      // rule's step is near a tolerance of 1e-3).
+      for (double larger = 2 * s; noisy && larger <= 16.0; larger *= 2) {
+        const std::pair<double, double> next = sd.entry(a, b, c, larger, nullptr, &noisy);
+        if (next.second < tightened.second) tightened = next;
+      }
       // The opinion, then the re-chosen step: each narrows the entry where tighter, until one
       // contradicts it; from then on the entry only widens to hulls.
       auto keep = [&](arma::uword i, arma::uword j) {

@@ -395,6 +395,39 @@ TEST(RunCheck, ADifferenceMovedByTheInputsRoundingDoesNotFailARightDerivative) {
             Status::kFail);
 }
 
+// A float32 black box's Hessian that its second differences cannot decide at a tolerance ten
+// times tighter than single precision's: the reason reads f's own noise (single precision),
+// not that of the central-difference estimate of its gradient (~1e-2 of |G|), which made it say
+// "f amplifies rounding inside" of a plain log-sum-exp.
+TEST(RunCheck, AnUndecidedFloat32HessianBlamesSinglePrecisionNotAmplification) {
+  Problem p;
+  p.names = {"z"};
+  p.shapes = {Shape{6, 1}};
+  p.f_shape = Shape{1, 1};
+  p.derivative_order = 2;
+  p.form = FormSpec{Layout::kNumerator, Form::kVec, VecOrder::kColumnMajor, std::nullopt};
+  p.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    const arma::fvec z = arma::conv_to<arma::fvec>::from(v[0]);
+    out = arma::mat{static_cast<double>(std::log(arma::accu(arma::exp(z))))};
+  };
+  p.expected = [](const std::vector<arma::mat>& v) {
+    const arma::vec e = arma::exp(v[0]) / arma::accu(arma::exp(v[0]));
+    return arma::mat(arma::diagmat(e) - e * e.t());
+  };
+  Options o;
+  o.tolerance.rtol = 1e-3;
+  o.tolerance.atol = 1e-4;
+  o.tolerance_stated = true;
+  arma::mat z(6, 1);
+  for (arma::uword i = 0; i < 6; ++i) z(i) = std::sin(1.0 + 1.1 * i);
+  const CheckResult r = run_check(p, {{z}}, o);
+  ASSERT_EQ(r.status, Status::kInconclusive) << r.reason;
+  EXPECT_EQ(r.precision, "single");
+  EXPECT_EQ(r.reason.find("amplifies"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("single precision"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.reason.find("complex-step"), std::string::npos) << r.reason;  // f has no complex extension
+}
+
 }  // namespace
 }  // namespace gradcheck
 
