@@ -394,9 +394,16 @@ class DirectionalTrial {
     const arma::mat xg = work_[gx];  // the point's x (y is x0_)
     arma::mat vx = weights_of_f(probe.v);
     vx.reshape(xg.n_rows, xg.n_cols);
+    // s and t sit at the directions' scales S = max|V| and T = max|U| over unit directions
+    // V / S, U / T (as the Hessian-vector product's t does, second_order.cpp): the rule's steps
+    // c S and c T move x as before, and the second opinion at the scale of 1 (second_difference.cpp)
+    // moves the largest entries by c, where f of a large x may vary (cos(x) at 5e5).
+    const double S = std::max(1.0, arma::abs(vx).max()), T = std::max(1.0, arma::abs(u_).max());
+    vx /= S;
+    u_ /= T;
     reference::Target phi;
     phi.gradient_of = [&](const std::vector<arma::mat>& st, arma::mat& out) {
-      const double s = st[0](0), t = st[1](0);
+      const double s = st[0](0) - S, t = st[1](0) - T;
       if (gx == y) {
         work_[y] = x0_ + s * vx + t * u_;
       } else {
@@ -407,14 +414,14 @@ class DirectionalTrial {
     };
     phi.gradient_of_wrt = 0;
     phi.wrt = 1;
-    std::vector<arma::mat> st{arma::mat(1, 1, arma::fill::zeros), arma::mat(1, 1, arma::fill::zeros)};
+    std::vector<arma::mat> st{arma::mat(1, 1, arma::fill::value(S)), arma::mat(1, 1, arma::fill::value(T))};
     const arma::mat f0(1, 1, arma::fill::value(f0_(0)));
     reference::Noise noise = noise_;  // (second differences measure phi's own; this one says unresolved)
     reference::Reference ref = reference::finite_differences(phi, st, f0, noise, options_.fd);
     reference::withhold_when_unresolved(noise, ref);
-    auto take = [&] {
-      probe.reference = ref.values(0, 0);
-      probe.bound = ref.bound(0, 0);
+    auto take = [&] {  // d2 phi / ds dt = (V / S)' H (U / T)
+      probe.reference = ref.values(0, 0) * S * T;
+      probe.bound = ref.bound(0, 0) * S * T;
       probe.decide_now();
     };
     take();
@@ -422,6 +429,7 @@ class DirectionalTrial {
     if (!noise.unresolved && reference::tighten(phi, st, f0, noise, {0}, 0, ref)) take();
     work_[gx] = xg;
     work_[y] = x0_;
+    u_ *= T;
     probe.detail = ref.detail;
     base_step_ = ref.base_step;
     evaluations_ += ref.evaluations;

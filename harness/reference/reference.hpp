@@ -239,7 +239,8 @@ Reference second_differences(const Target& target, std::vector<arma::mat>& value
 bool tighten_second_differences(const Target& target, std::vector<arma::mat>& values,
                                 const std::vector<arma::uword>& columns, int level, Reference& reference);
 // The second opinion of tighten_second_differences (s = 1 / kSecondOpinionShrink) at the listed
-// columns against `reference`: true when it contradicts it at some entry (second_opinion_contradicts
+// columns against `reference`: true when it contradicts it at some entry, or is rough there
+// (out of its regime far beyond rounding; second_opinion_contradicts
 // for second differences; the evaluations are added to the reference's).
 bool second_differences_contradicted(const Target& target, std::vector<arma::mat>& values,
                                      const std::vector<arma::uword>& columns, Reference& reference);

@@ -32,7 +32,9 @@
 // a second opinion at s = 10^-1.5 (as first differences take one, finite_difference.cpp: D(1),
 // D(2), D(4) at a step of ~2 pi along cos(x) at x = 2.6e4 agree with each other far from the
 // truth, and no regime test sees it); where the two contradict each other beyond their bounds,
-// the entry keeps their hull (keep_hull) and nothing else. Else the tighter of the two, then the
+// the entry keeps their hull (keep_hull) and nothing else; where the opinion is out of its own
+// regime far beyond rounding (rough: f is not smooth on its scale), the entry's bound is void
+// (+inf) and only a smaller re-chosen step may narrow it. Else the tighter of the two, then the
 // step that minimises the estimated |c2| s^2 + 3 sigma / (h_a h_b s^2), s^4 = 3 sigma / (h_a h_b |c2|),
 // kept when its bound is tighter; where |D(1) - D(2)| at that s is within 4 times its rounding
 // (c2 is then only bounded, and s only a lower bound of the best step), s is doubled up to 16
@@ -43,6 +45,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <vector>
 
 #include "gradcheck/error.hpp"
 #include "reference/reference.hpp"
@@ -103,9 +107,10 @@ class SecondDifferences {
   }
 
   // The entry (a, b) at base step c, scaled by s: value and bound (the model in the header).
-  // (`noisy`: |D(1) - D(2)| within 4 times its rounding, so that c2 is only bounded by it.)
+  // (`noisy`: |D(1) - D(2)| within 4 times its rounding, so that c2 is only bounded by it;
+  // `rough`: out of the regime far beyond rounding, |D(1) - D(2)| > 8 rounding + 1e-6 |D(1)|.)
   std::pair<double, double> entry(arma::uword a, arma::uword b, double c, double s, double* c2 = nullptr,
-                                  bool* noisy = nullptr) {
+                                  bool* noisy = nullptr, bool* rough = nullptr) {
     const double ha = exact_step(values_[target_.gradient_of_wrt](a), c);
     const double hb = exact_step(values_[target_.wrt](b), c);
     const double d1 = d(a, b, ha, hb, s), d2 = d(a, b, ha, hb, 2 * s), d4 = d(a, b, ha, hb, 4 * s);
@@ -115,8 +120,38 @@ class SecondDifferences {
     if (noisy) *noisy = !(t1 > 4 * rounding);
     double e = 2.0 / 3.0 * t1 + rounding;
     if (t1 > 4 * rounding && t2 < 2 * t1) e = kInf;
+    // Nor does it mean anything when D(4) strays further than the s^2 term allows: in the
+    // regime t2 = 4 t1 up to rounding (D(s)'s own is R / s^2, R = `rounding`: t1 within 1.25 R
+    // of its value, t2 within 0.32 R, so t2 <= 4 t1 + 5.3 R), here with a margin of 2. (D(1) and
+    // D(2) that agree by chance while D(4) does not: a step spanning periods of cos.)
+    const bool strays = t2 > 8 * t1 + 8 * rounding;
+    if (strays) e = kInf;
+    if (rough) *rough = (t1 > 8 * rounding + 1e-6 * std::abs(d1) && t2 < 2 * t1) || (strays && t2 > 1e-6 * std::abs(d1));
     if (!std::isfinite(d1) || !std::isfinite(e)) e = kInf;
     return {d1, e};
+  }
+
+  // The second opinions of entry (a, b) (the header's tightening): at s = 10^-1.5, and where x_a
+  // or y_b is large (scale S = max(1, |x_a|, |y_b|) > 4 10^1.5) at s = 1 / S too, the steps that
+  // the rule would take at |x| = 1: f of a large x may vary on the scale of 1 (cos(x) at
+  // x = 5e5) where both relative steps span periods. Where f is smooth on x's own scale, the
+  // smaller step's larger rounding only widens that opinion's bound: it contradicts nothing.
+  struct Opinion {
+    double s = 1.0, value = 0.0, bound = kInf;
+    bool rough = false;
+  };
+  std::vector<Opinion> opinions(arma::uword a, arma::uword b, double c) {
+    const double scale = std::max({1.0, std::abs(values_[target_.gradient_of_wrt](a)), std::abs(values_[target_.wrt](b))});
+    std::vector<double> steps{1.0 / kSecondOpinionShrink};
+    if (scale > 4 * kSecondOpinionShrink) steps.push_back(1.0 / scale);
+    std::vector<Opinion> out;
+    for (double s : steps) {
+      Opinion o;
+      o.s = s;
+      std::tie(o.value, o.bound) = entry(a, b, c, s, nullptr, nullptr, &o.rough);
+      out.push_back(o);
+    }
+    return out;
   }
 
   Noise noise_;
@@ -185,8 +220,45 @@ bool tighten_second_differences(const Target& target, std::vector<arma::mat>& va
       double s = c2 > 0 ? std::pow(3 * sd.sigma() / (ha * hb * c2), 0.25) : 1.0;
       if (!std::isfinite(s) || s <= 0) s = 1.0;
       s = std::clamp(s, 1e-3, 16.0);
-      // Not a structured binding: a lambda may not capture one before C++20 (clang refuses).
-      const std::pair<double, double> opinion = sd.entry(a, b, c, 1.0 / kSecondOpinionShrink);
+      const std::vector<SecondDifferences::Opinion> opinions = sd.opinions(a, b, c);
+      // An opinion out of its regime far beyond rounding: f is not smooth on the scale of its
+      // step, so neither is any larger step's difference (cos(x) at x = 5e5, whose rule step 50
+      // spans eight periods: D(1), D(2), D(4) ~ 1e-5 agree with each other and with the regime
+      // test by chance, far from -cos(x)): the entry's bound is void, and only a step smaller
+      // than the smallest rough opinion's may narrow it (as first differences mark an entry
+      // rough). Steps in the ratios 1 : 2 : 4 alias together near a period (2 s h ~ 2 pi, 4 pi,
+      // 8 pi along cos: D(s), D(2s), D(4s) agree with the regime test), so that smaller step is
+      // confirmed in turn at a 10^1.5 times smaller one: it stays void where that one is rough
+      // too, and takes the hull where the two contradict each other.
+      auto mirror = [&] {
+        if (sd.pure() && a != b && b < p && a < r.values.n_cols) {
+          r.values(b, a) = r.values(a, b);
+          r.bound(b, a) = r.bound(a, b);
+        }
+      };
+      double rough_at = kInf;  // the smallest step of a rough opinion
+      for (const SecondDifferences::Opinion& o : opinions)
+        if (o.rough) rough_at = std::min(rough_at, o.s);
+      if (std::isfinite(rough_at)) {
+        r.bound(a, b) = kInf;
+        r.detail = "second differences (f not smooth on the scale of the steps)";
+        if (s < rough_at) {
+          bool rough_again = false;
+          const std::pair<double, double> smaller = sd.entry(a, b, c, s);
+          const std::pair<double, double> check =
+              sd.entry(a, b, c, s / kSecondOpinionShrink, nullptr, nullptr, &rough_again);
+          if (!rough_again && std::isfinite(smaller.second)) {
+            r.values(a, b) = smaller.first;
+            r.bound(a, b) = smaller.second;
+            if (contradicts(smaller.first, smaller.second, check.first, check.second))
+              keep_hull(r.values(a, b), r.bound(a, b), check.first, check.second);
+            else if (check.second < smaller.second)
+              r.values(a, b) = check.first, r.bound(a, b) = check.second;
+          }
+        }
+        mirror();
+        continue;
+      }
       bool noisy = false;
       std::pair<double, double> tightened = sd.entry(a, b, c, s, nullptr, &noisy);
       // A c2 estimated from differences within their rounding is only an upper bound, so s is
@@ -203,7 +275,10 @@ bool tighten_second_differences(const Target& target, std::vector<arma::mat>& va
         double& value = r.values(i, j);
         double& bound = r.bound(i, j);
         bool disagree = false;
-        for (const std::pair<double, double>& t : {opinion, tightened}) {
+        std::vector<std::pair<double, double>> all;
+        for (const SecondDifferences::Opinion& o : opinions) all.emplace_back(o.value, o.bound);
+        all.push_back(tightened);
+        for (const std::pair<double, double>& t : all) {
           if (contradicts(value, bound, t.first, t.second)) {
             keep_hull(value, bound, t.first, t.second);
             disagree = true;
@@ -218,7 +293,8 @@ bool tighten_second_differences(const Target& target, std::vector<arma::mat>& va
       if (sd.pure() && a != b && b < p && a < r.values.n_cols) keep(b, a);
     }
   }
-  if (r.detail.find("disagreeing") == std::string::npos) r.detail = "second differences (tightened)";
+  if (r.detail.find("disagreeing") == std::string::npos && r.detail.find("not smooth") == std::string::npos)
+    r.detail = "second differences (tightened)";
   return true;
 }
 
@@ -230,8 +306,8 @@ bool second_differences_contradicted(const Target& target, std::vector<arma::mat
   bool contradicted = false;
   for (arma::uword b : columns)
     for (arma::uword a = 0; a < r.values.n_rows && !contradicted; ++a) {
-      const std::pair<double, double> opinion = sd.entry(a, b, r.base_step, 1.0 / kSecondOpinionShrink);
-      contradicted = contradicts(r.values(a, b), r.bound(a, b), opinion.first, opinion.second);
+      for (const SecondDifferences::Opinion& o : sd.opinions(a, b, r.base_step))
+        contradicted = contradicted || o.rough || contradicts(r.values(a, b), r.bound(a, b), o.value, o.bound);
     }
   return contradicted;
 }
