@@ -290,7 +290,15 @@ class TrialRunner {
       std::set<arma::uword> unconfirmed;
       for (arma::uword b : spot)
         if (!confirmed.count(b)) unconfirmed.insert(b);
-      if (reference::second_opinion_contradicts(target_, values, f0, noise, {unconfirmed.begin(), unconfirmed.end()}, ref)) {
+      // And one probe of every column at once (reference::probe_contradicts): three columns
+      // alone passed one aliased column among 20 at 15 seeds of 20.
+      auto probe_contradicts = [&] {
+        if (n <= spot.size()) return false;
+        const arma::vec signs = rademacher(random, n);
+        return reference::probe_contradicts(target_, values, f0, noise, signs, ref);
+      };
+      if (reference::second_opinion_contradicts(target_, values, f0, noise, {unconfirmed.begin(), unconfirmed.end()}, ref) ||
+          probe_contradicts()) {
         std::set<arma::uword> every;
         for (arma::uword b = 0; b < n; ++b)
           if (!confirmed.count(b)) every.insert(b);

@@ -1391,3 +1391,99 @@ std::vector<std::pair<double, double>> error_vs_step(const Target& target, std::
 }
 
 }  // namespace gradcheck::reference
+
+namespace gradcheck::reference {
+
+// The probe of every column at once (probe_contradicts, reference.hpp). With s_b the column's
+// step (r.steps; the rule's where it is 0) and u the signs:
+//  - without a complex extension: d_b = u_b s_b / kSecondOpinionShrink, the moves actually taken
+//    d+_b = (x_b + d_b) - x_b and d-_b = x_b - (x_b - d_b), and per entry a of f
+//        P = f_a(x + d) - f_a(x - d)        R = sum_b (d+_b + d-_b) r(a, b),
+//        e_P = 2/3 |P - P2| + 6 sigma_a + 2 u_in sum_b |r(a, b)| |x_b|,
+//    P2 = (f_a(x + 2d) - f_a(x - 2d)) / 2 (the cubic term of P is |P - P2| / 3, bounded by twice
+//    that), each evaluation within 3 sigma_a, u_in the inputs' rounding (float32 code: the moves
+//    it sees are off by up to u_in |x_b| each side);
+//  - with one: d_b = u_b max(1, |x_b|), P = Im f_a(x + i 1e-20 d) / 1e-20 and R = sum_b d_b r(a, b),
+//        e_P = 16 rho_a (|P| + sum_b |d_b r(a, b)|),   rho_a = max(eps, sigma_a / |f_a|),
+//    the complex step's rounding at working precision;
+// and R's own bound e_R = sum_b |d+_b + d-_b| e(a, b) (|d_b| e(a, b)). Contradicted when
+// |P - R| > e_P + e_R at some a: some column's reference is off by more than its bound.
+bool probe_contradicts(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0_mat,
+                       const Noise& noise, const arma::vec& signs, Reference& r) {
+  if (noise.unresolved || target.gradient_of || target.structure != Structure::kNone || !r.kinks.empty())
+    return false;
+  arma::mat& x = values[target.wrt];
+  const arma::uword q = x.n_elem, p = r.values.n_rows;
+  if (signs.n_elem != q || r.values.n_cols != q || q == 0) return false;
+  const arma::mat x0 = x;
+  const arma::vec f0 = arma::vectorise(f0_mat);
+  arma::vec P(p), R(p, arma::fill::zeros), eR(p, arma::fill::zeros), eP(p, arma::fill::zeros);
+  arma::mat out;
+  try {
+    if (target.f_complex) {
+      constexpr double kH = 1e-20;
+      arma::vec d(q);
+      for (arma::uword b = 0; b < q; ++b) d(b) = signs(b) * std::max(1.0, std::abs(x0(b)));
+      std::vector<arma::cx_mat> cv;
+      for (const arma::mat& m : values) cv.emplace_back(m, arma::zeros<arma::mat>(m.n_rows, m.n_cols));
+      cv[target.wrt] = arma::cx_mat(x0, arma::reshape(kH * d, x0.n_rows, x0.n_cols));
+      arma::cx_mat cout;
+      target.f_complex(cv, cout);
+      ++r.evaluations;
+      if (cout.n_elem != p) return false;
+      P = arma::vectorise(arma::imag(cout)) / kH;
+      for (arma::uword a = 0; a < p; ++a) {
+        double spread = 0.0;
+        for (arma::uword b = 0; b < q; ++b) {
+          R(a) += d(b) * r.values(a, b);
+          eR(a) += std::abs(d(b)) * r.bound(a, b);
+          spread += std::abs(d(b) * r.values(a, b));
+        }
+        const double sigma = noise.sigma.n_elem == p ? noise.sigma(a) : 0.0;
+        const double rho = std::max(kEps, std::abs(f0(a)) > 0 ? sigma / std::abs(f0(a)) : 0.0);
+        eP(a) = 16 * rho * (std::abs(P(a)) + spread);
+      }
+    } else {
+      arma::vec d(q), moved(q);
+      for (arma::uword b = 0; b < q; ++b) {
+        const double s = r.steps(b) > 0 ? r.steps(b) : step_for(x0(b), r.base_step);
+        d(b) = signs(b) * s / kSecondOpinionShrink;
+      }
+      auto at = [&](double t) {
+        for (arma::uword b = 0; b < q; ++b) x(b) = x0(b) + t * d(b);
+        target.f(values, out);
+        ++r.evaluations;
+        return arma::vec(arma::vectorise(out));
+      };
+      for (arma::uword b = 0; b < q; ++b) {
+        volatile double up = x0(b) + d(b), down = x0(b) - d(b);  // volatile: the moves as taken
+        moved(b) = (up - x0(b)) + (x0(b) - down);
+      }
+      const arma::vec plus = at(1.0), minus = at(-1.0), plus2 = at(2.0), minus2 = at(-2.0);
+      x = x0;
+      if (plus.n_elem != p || minus.n_elem != p || plus2.n_elem != p || minus2.n_elem != p) return false;
+      P = plus - minus;
+      const arma::vec P2 = 0.5 * (plus2 - minus2);
+      const double u_in = input_rounding(noise);
+      for (arma::uword a = 0; a < p; ++a) {
+        double inputs = 0.0;
+        for (arma::uword b = 0; b < q; ++b) {
+          R(a) += moved(b) * r.values(a, b);
+          eR(a) += std::abs(moved(b)) * r.bound(a, b);
+          inputs += std::abs(r.values(a, b)) * std::abs(x0(b));
+        }
+        const double sigma = noise.sigma.n_elem == p ? noise.sigma(a) : 0.0;
+        eP(a) = 2.0 / 3.0 * std::abs(P(a) - P2(a)) + 6 * sigma + 2 * u_in * inputs;
+      }
+    }
+  } catch (...) {
+    x = x0;
+    throw;
+  }
+  x = x0;
+  for (arma::uword a = 0; a < p; ++a)
+    if (std::isfinite(P(a)) && std::isfinite(R(a)) && std::abs(P(a) - R(a)) > eP(a) + eR(a)) return true;
+  return false;
+}
+
+}  // namespace gradcheck::reference

@@ -201,6 +201,16 @@ inline void keep_hull(double& d, double& e_d, double c, double e_c) {
 bool second_opinion_contradicts(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0,
                                 const Noise& noise, const std::vector<arma::uword>& columns, Reference& r);
 
+// One probe of every column of r at once, for a pass's spot check (which reads three columns,
+// so that one aliased column among many passed unseen): the derivative of f along `signs` (one
+// per entry of x) by a 10^1.5 times smaller step than r's, or by complex step where f has a
+// complex extension, against the same sum of r's columns; true when the two contradict each
+// other beyond both bounds at some entry of f (the model is in finite_difference.cpp). False,
+// with nothing evaluated, for noise.unresolved, second differences, a symmetric x or a
+// reference with kinks. The evaluations are added to r's.
+bool probe_contradicts(const Target& target, std::vector<arma::mat>& values, const arma::mat& f0, const Noise& noise,
+                       const arma::vec& signs, Reference& r);
+
 // Complex step Im f(x + i h e_b) / h for every coordinate (h = 1e-20 |x_b|, 1e-20 at 0), with the bound
 // of working precision: E[a,b] = 16 rho_a |J[a,b]| + 16 eps max_a' |J[a',b]| + 64 denorm_min / h_b, rho_a = max(eps, sigma_a / |f_a|)
 // (the last term: the spacing of a subnormal imaginary part, h J below 2.2e-308).

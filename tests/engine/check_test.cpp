@@ -428,6 +428,36 @@ TEST(RunCheck, AnUndecidedFloat32HessianBlamesSinglePrecisionNotAmplification) {
   EXPECT_EQ(r.reason.find("complex-step"), std::string::npos) << r.reason;  // f has no complex extension
 }
 
+// One aliased column among 20 (x_0 = 1037607.558, where the rule's step is ~2 pi) of a black box:
+// the pass's spot check reads three columns (the worst entry's, here x_1's, and two random ones)
+// and passed a derivative with 0 there at 16 seeds of 20 (review finding). Its probe of every column at once sees it, at every seed; the right
+// derivative is never failed.
+TEST(RunCheck, OneAliasedColumnAmongManyIsSeenByTheProbeOfEveryColumn) {
+  arma::vec x(20);
+  x(0) = 1037607.5580415338;
+  for (arma::uword i = 1; i < 20; ++i) x(i) = 0.1 * static_cast<double>(i);
+  auto check = [&](bool right, std::uint64_t seed) {
+    Problem p;
+    p.names = {"x"};
+    p.shapes = {Shape{20, 1}};
+    p.f_shape = Shape{1, 1};
+    p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat{arma::accu(arma::sin(v[0]))}; };
+    p.expected = [right](const std::vector<arma::mat>& v) {
+      arma::mat g = arma::cos(v[0]);
+      if (!right) g(0) = 0.0;
+      if (!right) g(1) += 5e-8;  // within the tolerance, and the worst entry: the spot check reads it
+      return g;
+    };
+    Options o;
+    o.seed = seed;
+    return run_check(p, {{arma::mat(x)}}, o).status;
+  };
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    EXPECT_EQ(check(false, seed), Status::kFail) << "seed " << seed;
+    EXPECT_NE(check(true, seed), Status::kFail) << "seed " << seed;
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck
 

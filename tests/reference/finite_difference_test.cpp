@@ -608,5 +608,41 @@ TEST(ReferenceSteps, TheGeneralRuleGivesTheFormulasBitsAndStillFindsKinks) {
   }
 }
 
+// probe_contradicts: a reference with one column off by 1e-3 of its value (far beyond its bound)
+// is contradicted along every sign draw, with or without a complex extension; the reference
+// as computed never is.
+TEST(ReferenceProbe, OneWrongColumnContradictsTheProbeOfEveryColumn) {
+  for (bool complex_extension : {false, true}) {
+    Target t;
+    t.wrt = 0;
+    t.f = [](const std::vector<arma::mat>& v, arma::mat& out) {
+      out = arma::mat{arma::accu(arma::exp(v[0])), arma::accu(arma::sin(3 * v[0]))};
+      out = out.t();
+    };
+    if (complex_extension)
+      t.f_complex = [](const std::vector<arma::cx_mat>& v, arma::cx_mat& out) {
+        out = arma::cx_mat(2, 1);
+        out(0) = arma::accu(arma::exp(v[0]));
+        out(1) = arma::accu(arma::sin(3.0 * v[0]));
+      };
+    std::vector<arma::mat> values{arma::mat(arma::vec{0.3, -0.7, 1.1, 0.05, -1.4, 0.9})};
+    arma::mat f0;
+    t.f(values, f0);
+    const Noise noise = measure_noise(t, values, f0, 7);
+    const Reference right = finite_differences(t, values, f0, noise, FdOptions{});
+    Random random(11);
+    for (int draw = 0; draw < 20; ++draw) {
+      const arma::vec signs = rademacher(random, 6);
+      Reference r = right;
+      EXPECT_FALSE(probe_contradicts(t, values, f0, noise, signs, r)) << complex_extension << " draw " << draw;
+      Reference wrong = right;
+      wrong.values(0, draw % 6) *= 1.001;
+      EXPECT_TRUE(probe_contradicts(t, values, f0, noise, signs, wrong)) << complex_extension << " draw " << draw;
+    }
+    EXPECT_TRUE(arma::approx_equal(values[0], arma::mat(arma::vec{0.3, -0.7, 1.1, 0.05, -1.4, 0.9}), "absdiff", 0.0))
+        << "x is restored";
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck::reference
