@@ -867,6 +867,36 @@ Target regime_checked(const Target& target) {
   return t;
 }
 
+// A black box's rough entry (Reference::rough: f is not smooth on the scale of a step tried)
+// is narrowed at levels 1-3 only by a difference that its own second opinion confirms: at a
+// re-chosen or smaller step, the aliasing that made the entry rough can recur (sum(sin(x)) at
+// x = 1.5e9: the re-chosen step 88 = 14 periods + 0.03 gave 7.9e-7 +- 3.9e-9 for cos x =
+// 7.5e-4). With o the column at c.step / kSecondOpinionShrink, per rough entry a of `c`:
+// +inf where o is out of its regime far beyond rounding, the hull of both where they
+// contradict each other, else the tighter of the two.
+void confirm_rough_entries(Line& line, const arma::vec& f0, const Reference& r, const arma::mat& x,
+                           const Noise& noise, const Coordinate& co, Column& c) {
+  if (r.rough.is_empty() || !(c.step > 0.0) || !std::isfinite(c.step)) return;
+  std::vector<arma::uword> rough;
+  for (arma::uword a = 0; a < c.value.n_elem && a < r.rough.n_rows; ++a)
+    if (is_rough(r, a, co.first) || is_rough(r, a, co.second)) rough.push_back(a);
+  if (rough.empty()) return;
+  Column o;
+  central_column(line, f0, c.step / kSecondOpinionShrink / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
+                 working_rho(noise), o, input_rounding(noise));
+  for (arma::uword a : rough) {
+    if (a >= o.value.n_elem) continue;
+    if (off_regime(o, a)) {
+      c.bound(a) = kInf;
+    } else if (contradicts(c.value(a), c.bound(a), o.value(a), o.bound(a))) {
+      keep_hull(c.value(a), c.bound(a), o.value(a), o.bound(a));
+    } else if (o.bound(a) < c.bound(a)) {
+      c.value(a) = o.value(a);
+      c.bound(a) = o.bound(a);
+    }
+  }
+}
+
 // The second opinion's column without a complex step (kSecondOpinionShrink), into `c`.
 void second_opinion_column(Line& line, const arma::vec& f0, const Reference& r, const arma::mat& x,
                            const Noise& noise, const Coordinate& co, Column& c) {
@@ -1127,6 +1157,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         if (std::abs(factor - 1.0) < 0.2) factor = rounding > truncation ? 4.0 : 0.25;
         central_column(line, f0, h * factor / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
                        working_rho(noise), c, input_rounding(noise));
+        if (!target.f_complex) confirm_rough_entries(line, f0, r, x, noise, co, c);
         // One-sided slopes that disagree at this step alone are not a kink: only level 0 re-examines
         // a kink at shrinking steps (a smooth f far outside its asymptotic regime, inv(X) within a
         // step of singular, shows the same gap once). Those entries keep the bound central_column
@@ -1147,6 +1178,7 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
         const double h = last_step(r, x, noise, co.first);
         central_column(line, f0, h / 100.0 / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
                        working_rho(noise), c, input_rounding(noise));
+        if (!target.f_complex) confirm_rough_entries(line, f0, r, x, noise, co, c);
         no_new_kinks(co, c);
       };
       each_column(checked, values, todo, r.evaluations, smaller,

@@ -458,6 +458,27 @@ TEST(RunCheck, OneAliasedColumnAmongManyIsSeenByTheProbeOfEveryColumn) {
   }
 }
 
+// sum(sin(x)) as a black box at x in [1e9, 2e9] (the review's point, seed 9), where every
+// relative step spans thousands of periods and f's measured noise is that of x's own rounding:
+// x_2's entry was rough after level 0, and the re-chosen step 88 = 14 periods + 0.03 gave
+// 7.9e-7 +- 3.9e-9 for cos x_2 = 7.5e-4, failing the right gradient. A rough entry is narrowed
+// only by a difference that its own second opinion confirms: the right gradient is not failed,
+// and a wrong one (1.001 cos x) does not pass.
+TEST(RunCheck, ARoughEntrysSmallerStepIsConfirmedBeforeItDecides) {
+  const arma::vec x{1958463543.8497553, 1941850103.2038097, 1454198630.301085};
+  auto check = [&](double factor) {
+    Problem p;
+    p.names = {"x"};
+    p.shapes = {Shape{3, 1}};
+    p.f_shape = Shape{1, 1};
+    p.f = [](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat{arma::accu(arma::sin(v[0]))}; };
+    p.expected = [factor](const std::vector<arma::mat>& v) { return arma::mat(factor * arma::cos(v[0])); };
+    return run_check(p, {{arma::mat(x)}}, Options{}).status;
+  };
+  EXPECT_NE(check(1.0), Status::kFail);
+  EXPECT_NE(check(1.001), Status::kPass);
+}
+
 }  // namespace
 }  // namespace gradcheck
 
