@@ -19,7 +19,10 @@
 //               as |D(1) - D(2)| / 3 and bounded by twice that;
 //   rounding    four values each within 3 sigma, over 4 h_a h_b: 3 sigma / (h_a h_b);
 //
-//               E = 2/3 |D(1) - D(2)| + 3 sigma / (h_a h_b).
+//   inputs      float32 code (noise.precision single) rounds the moved inputs itself:
+//               (|g_a| d_a + |g_b| d_b) / (h_a h_b), d = 2^-24 |x + h| (input_rounding);
+//
+//               E = 2/3 |D(1) - D(2)| + 3 sigma / (h_a h_b) + inputs.
 //
 //   asymptotic  the estimate assumes the s^2 term dominates; then D(2) - D(4) is 4 times
 //   regime      D(1) - D(2). When |D(1) - D(2)| stands above 4 times its own rounding (it is
@@ -101,9 +104,29 @@ class SecondDifferences {
     return out_.n_elem == 1 ? out_(0) : std::numeric_limits<double>::quiet_NaN();
   }
 
-  double d(arma::uword a, arma::uword b, double ha, double hb, double s) {
+  // D(s); with `inputs`, the bound of what float32 code's rounding of the moved inputs adds
+  // to it (input_rounding below).
+  double d(arma::uword a, arma::uword b, double ha, double hb, double s, double* inputs = nullptr) {
     const double u = s * ha, v = s * hb;
-    return (at(a, u, b, v) - at(a, u, b, -v) - at(a, -u, b, v) + at(a, -u, b, -v)) / (4 * u * v);
+    const double pp = at(a, u, b, v), pm = at(a, u, b, -v), mp = at(a, -u, b, v), mm = at(a, -u, b, -v);
+    if (inputs) *inputs = input_rounding(a, b, u, v, pp, pm, mp, mm);
+    return (pp - pm - mp + mm) / (4 * u * v);
+  }
+
+  // float32 code rounds each moved input, x_a + u to within d_a = 2^-24 |x_a + u| (and y_b + v
+  // alike), so each of D's four values is off by up to |g_a| d_a + |g_b| d_b (g the first
+  // derivatives, estimated from the same four values), and D by
+  //     (|g_a| d_a + |g_b| d_b) / (u v),   +inf where d_a >= u / 2 or d_b >= v / 2
+  // (x + u may be x itself). 0 at double precision: the moves are exact (exact_step).
+  double input_rounding(arma::uword a, arma::uword b, double u, double v, double pp, double pm, double mp,
+                        double mm) const {
+    if (noise_.precision != Precision::kSingle) return 0.0;
+    const double half_ulp = 0.5 * static_cast<double>(std::numeric_limits<float>::epsilon());
+    const double xa = values_[target_.gradient_of_wrt](a), yb = values_[target_.wrt](b);
+    const double da = half_ulp * (std::abs(xa) + std::abs(u)), db = half_ulp * (std::abs(yb) + std::abs(v));
+    if (da >= 0.5 * u || db >= 0.5 * v) return kInf;
+    const double ga = std::abs(pp + pm - mp - mm) / (4 * u), gb = std::abs(pp - pm + mp - mm) / (4 * v);
+    return (ga * da + gb * db) / (u * v);
   }
 
   // The entry (a, b) at base step c, scaled by s: value and bound (the model in the header).
@@ -113,8 +136,9 @@ class SecondDifferences {
                                   bool* noisy = nullptr, bool* rough = nullptr) {
     const double ha = exact_step(values_[target_.gradient_of_wrt](a), c);
     const double hb = exact_step(values_[target_.wrt](b), c);
-    const double d1 = d(a, b, ha, hb, s), d2 = d(a, b, ha, hb, 2 * s), d4 = d(a, b, ha, hb, 4 * s);
-    const double rounding = 3 * sigma() / (ha * hb * s * s);
+    double inputs = 0.0;  // (float32 code: the rounding of the moved inputs, at s)
+    const double d1 = d(a, b, ha, hb, s, &inputs), d2 = d(a, b, ha, hb, 2 * s), d4 = d(a, b, ha, hb, 4 * s);
+    const double rounding = 3 * sigma() / (ha * hb * s * s) + inputs;
     const double t1 = std::abs(d1 - d2), t2 = std::abs(d2 - d4);
     if (c2) *c2 = t1 / 3 / (s * s);  // per unit s^2, for the tightening rule
     if (noisy) *noisy = !(t1 > 4 * rounding);

@@ -144,5 +144,26 @@ TEST(SecondDifferences, APeriodicFAtLargeXKeepsItsBoundThroughTightening) {
   EXPECT_GT(decided, 0);
 }
 
+// float32 code at |x| in [1e2, 1e3] (x^3 / 6 and a product, computed in float32): the code
+// rounds the moved inputs itself, x + h to 2^-24 |x|, which moves each of the four values by
+// |g| 2^-24 |x|; the bound carries that term and holds at every point.
+TEST(SecondDifferences, Float32CodeRoundsItsMovedInputsAndTheBoundSaysSo) {
+  Target t;
+  t.gradient_of = [](const std::vector<arma::mat>& v, arma::mat& out) {
+    const arma::fvec z = arma::conv_to<arma::fvec>::from(v[0]);
+    out = arma::mat(1, 1, arma::fill::value(static_cast<double>(arma::accu(arma::pow(z, 3.0f)) / 6.0f + z(0) * z(1))));
+  };
+  for (int trial = 0; trial < 20; ++trial) {
+    arma::vec x(2);
+    for (arma::uword i = 0; i < 2; ++i) x(i) = 550.0 + 450.0 * std::sin(1.7 * trial + 2.3 * double(i));
+    std::vector<arma::mat> values = {x};
+    Reference r = second_differences(t, values, FdOptions{});
+    ASSERT_TRUE(tighten_second_differences(t, values, {0, 1}, 0, r));
+    const arma::mat truth{{x(0), 1.0}, {1.0, x(1)}};
+    for (arma::uword e = 0; e < 4; ++e)
+      EXPECT_LE(std::abs(r.values(e) - truth(e)), r.bound(e)) << "trial " << trial << " entry " << e;
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck::reference
