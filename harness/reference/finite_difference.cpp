@@ -885,7 +885,7 @@ void confirm_rough_entries(Line& line, const arma::vec& f0, const Reference& r, 
   central_column(line, f0, c.step / kSecondOpinionShrink / std::max(1.0, std::abs(x(co.first))), noise.sigma, false,
                  working_rho(noise), o, input_rounding(noise));
   for (arma::uword a : rough) {
-    if (a >= o.value.n_elem) continue;
+    if (a >= o.value.n_elem || frozen(o.value(a), c.value(a))) continue;  // (below f's resolution: no opinion)
     if (off_regime(o, a)) {
       c.bound(a) = kInf;
     } else if (contradicts(c.value(a), c.bound(a), o.value(a), o.bound(a))) {
@@ -960,8 +960,13 @@ bool tighten(const Target& target, std::vector<arma::mat>& values, const arma::m
   auto no_new_kinks = [&](const Coordinate& co, Column& c) {
     for (arma::uword b : {co.first, co.second})
       for (arma::uword a = 0; a < r.values.n_rows && a < c.value.n_elem; ++a)
-        if (is_kink(a, b) || frozen(c.value(a), r.values(a, b)))
+        if (is_kink(a, b)) {
           c.bound(a) = kInf;
+        } else if (frozen(c.value(a), r.values(a, b))) {
+          // (The known value stays: stored, a 0 would make every later frozen step look moved.)
+          c.value(a) = r.values(a, b);
+          c.bound(a) = kInf;
+        }
     c.kinks.clear();
   };
   auto drop_kinks = [&](const Coordinate& co) {

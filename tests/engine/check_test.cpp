@@ -479,6 +479,38 @@ TEST(RunCheck, ARoughEntrysSmallerStepIsConfirmedBeforeItDecides) {
   EXPECT_NE(check(1.001), Status::kPass);
 }
 
+// A black box that rounds its inputs internally (review4 g1_off1e6: f = sum(cos(x + c)) with
+// c_19 = 1e6, x ~ 1): below h = 1.2e-10, x + c + h is x + c itself and the difference is
+// exactly 0. The frozen-step rule discounted the first such 0 but stored it, so the next one
+// (step 1.9e-13) read as a measurement, 0 +- 0.023, and failed the right -sin(x_19 + 1e6) at
+// every seed. The known value now stays: the right gradient is never failed over 10 points, and
+// one with that entry 0 never passes.
+TEST(RunCheck, ADifferenceBelowTheProgramsOwnRoundingStaysFrozen) {
+  auto check = [](bool right, int t) {
+    Problem p;
+    p.names = {"x"};
+    p.shapes = {Shape{20, 1}};
+    p.f_shape = Shape{1, 1};
+    arma::vec c(20, arma::fill::zeros);
+    c(19) = 1e6;
+    p.f = [c](const std::vector<arma::mat>& v, arma::mat& out) { out = arma::mat{arma::accu(arma::cos(v[0] + c))}; };
+    p.expected = [c, right](const std::vector<arma::mat>& v) {
+      arma::mat g = -arma::sin(v[0] + c);
+      if (!right) g(19) = 0.0;
+      return g;
+    };
+    arma::vec x(20);
+    for (arma::uword i = 0; i < 20; ++i) x(i) = std::sin(1.3 * t + 0.7 * double(i));
+    Options o;
+    o.seed = static_cast<std::uint64_t>(t + 1);
+    return run_check(p, {{arma::mat(x)}}, o).status;
+  };
+  for (int t = 0; t < 10; ++t) {
+    EXPECT_NE(check(true, t), Status::kFail) << "point " << t;
+    EXPECT_NE(check(false, t), Status::kPass) << "point " << t;
+  }
+}
+
 }  // namespace
 }  // namespace gradcheck
 
