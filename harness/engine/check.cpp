@@ -144,19 +144,11 @@ class TrialRunner {
     };
     if (!f0.is_finite()) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
 
-    // 1. The working precision, measured; the tolerance follows it unless stated. For a black
-    // box's Hessian (gradient_of: f0 is only an estimate of G = df/dx) the noise is f's own, the
-    // one its second differences see: the estimate's (u |f| / h of G: 1e-2 of |G| for float32 f)
-    // is the rounding of no code, and reasons printed from it blamed f for the estimate.
-    reference::Target measured = target_;
+    // 1. The working precision, measured (on f itself for a black box's Hessian: noise_target);
+    // the tolerance follows it unless stated.
+    const reference::Target measured = noise_target(problem_, target_);
     arma::mat measured_f0 = f0;
-    if (problem_.gradient_of) {
-      measured = reference::Target{};
-      measured.f = problem_.gradient_of;
-      measured.wrt = problem_.gradient_of_wrt;
-      measured.computed_in_double = problem_.computed_in_double;
-      problem_.gradient_of(values, measured_f0);
-    }
+    if (problem_.gradient_of) measured.f(values, measured_f0);
     reference::Noise noise =
         reference::measure_noise(measured, values, measured_f0, mix_seed(options_.seed, 0x5eed + trial));
     const WorkingPrecision working = working_precision(options_, measured_f0, noise);

@@ -102,21 +102,16 @@ class DirectionalTrial {
     };
     // f at the point (for a black box's Hessian the scalar f itself: its gradient is only an
     // estimate, which no probe reads).
-    reference::Target target;
-    if (hessian) {
-      problem_.gradient_of(work_, f0_);
-      target.f = problem_.gradient_of;
-      target.wrt = problem_.gradient_of_wrt;
-    } else {
-      eval_f(work_, f0_);
-      target.f = [this](const std::vector<arma::mat>& values, arma::mat& o) { eval_f(values, o); };
-      target.wrt = problem_.wrt;
-      target.structure = problem_.structure;
-    }
+    reference::Target own;
+    own.f = [this](const std::vector<arma::mat>& values, arma::mat& o) { eval_f(values, o); };
+    own.wrt = problem_.wrt;
+    own.structure = problem_.structure;
+    own.computed_in_double = problem_.computed_in_double;
+    const reference::Target target = noise_target(problem_, own);
+    target.f(work_, f0_);
     if (!f0_.is_finite()) return fail_with(diagnose_nonfinite("f", "at this point (check the inputs' init)"));
 
     // The working precision and the tolerance: the entry-wise check's rule.
-    target.computed_in_double = problem_.computed_in_double;
     noise_ = reference::measure_noise(target, work_, f0_, mix_seed(options_.seed, 0x5eed + trial_));
     evaluations_ += noise_.evaluations;
     const WorkingPrecision working = working_precision(options_, f0_, noise_);
@@ -429,7 +424,6 @@ class DirectionalTrial {
     if (!noise.unresolved && reference::tighten(phi, st, f0, noise, {0}, 0, ref)) take();
     work_[gx] = xg;
     work_[y] = x0_;
-    u_ *= T;
     probe.detail = ref.detail;
     base_step_ = ref.base_step;
     evaluations_ += ref.evaluations;

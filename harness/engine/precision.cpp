@@ -24,6 +24,15 @@ WorkingPrecision working_precision(const Options& options, const arma::mat& f0, 
   return out;
 }
 
+reference::Target noise_target(const Problem& problem, const reference::Target& own) {
+  if (!problem.gradient_of) return own;
+  reference::Target t;
+  t.f = problem.gradient_of;
+  t.wrt = problem.gradient_of_wrt;
+  t.computed_in_double = problem.computed_in_double;
+  return t;
+}
+
 std::string unresolved_noise_reason(Audience audience) {
   const std::string advice = audience == Audience::kCpp ? "Check at a point further from the singularity"
                                                         : "Move the point (init, value) away from the singularity";

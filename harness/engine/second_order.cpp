@@ -30,6 +30,7 @@
 #include "common/random.hpp"
 #include "compare/compare.hpp"
 #include "compare/form_map.hpp"
+#include "engine/precision.hpp"
 #include "engine/taylor.hpp"
 #include "reference/reference.hpp"
 
@@ -431,9 +432,7 @@ CheckResult run_second_order(const Problem& problem, const std::vector<std::vect
   if (d.gradient_of) {
     o.fd.method = FdMethod::kCentral;  // second differences see no kinks of their own to scan
     if (o.precision == Precision::kAuto && !d_points.empty()) {
-      reference::Target t;
-      t.f = d.gradient_of;
-      t.wrt = d.gradient_of_wrt;
+      const reference::Target t = noise_target(d, reference::Target{});
       std::vector<arma::mat> v = d_points[0];
       arma::mat f0;
       t.f(v, f0);
